@@ -1,0 +1,84 @@
+"""Per-language word lists (``<code>.toml`` beside this file) and language detection."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+_HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    function_words: tuple[str, ...]
+    months: tuple[str, ...]
+    month_aliases: tuple[tuple[str, ...], ...]
+    bibliography_headings: tuple[str, ...]
+    accessed: tuple[str, ...]
+    no_date: tuple[str, ...]
+    metadata_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    captions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    interval_separators: tuple[str, ...] = ()
+    interval_prefixes: tuple[str, ...] = ()
+
+    def month_number(self, word: str) -> int | None:
+        """1-12 for a month name or alias of this language (case-insensitive, trailing dot ok)."""
+        return self.month_table().get(word.lower().rstrip("."))
+
+    @cache
+    def month_table(self) -> dict[str, int]:
+        table = {name: i + 1 for i, name in enumerate(self.months)}
+        for i, aliases in enumerate(self.month_aliases):
+            for alias in aliases:
+                table.setdefault(alias, i + 1)
+        return table
+
+    @cache
+    def month_pattern(self) -> str:
+        """A regex alternation matching every month word, longest first."""
+        words = sorted(self.month_table(), key=len, reverse=True)
+        return "|".join(re.escape(w) for w in words)
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in _HERE.glob("*.toml"))
+
+
+@cache
+def load(code: str) -> Language:
+    path = _HERE / f"{code}.toml"
+    if not path.exists():
+        raise ValueError(f"no language data for {code!r}; have {', '.join(available())}")
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    interval = data.get("interval", {})
+    return Language(
+        code=data["language"],
+        function_words=tuple(data["function_words"]),
+        months=tuple(data["months"]),
+        month_aliases=tuple(tuple(a) for a in data.get("month_aliases", [])),
+        bibliography_headings=tuple(data["bibliography_headings"]),
+        accessed=tuple(data["accessed"]),
+        no_date=tuple(data["no_date"]),
+        metadata_labels={k: tuple(v) for k, v in data["metadata_labels"].items()},
+        captions={k: tuple(v) for k, v in data.get("captions", {}).items()},
+        interval_separators=tuple(interval.get("separators", ["-"])),
+        interval_prefixes=tuple(interval.get("prefixes", [])),
+    )
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def detect(text: str, sample: int = 20000) -> str:
+    """The language code whose function words are most frequent in ``text`` (default ``en``)."""
+    counts: dict[str, int] = {}
+    words = _WORD.findall(text[:sample].lower())
+    for code in available():
+        vocab = set(load(code).function_words)
+        counts[code] = sum(1 for w in words if w in vocab)
+    best = max(counts, key=lambda c: counts[c], default="en")
+    return best if counts.get(best) else "en"

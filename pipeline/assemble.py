@@ -1,0 +1,92 @@
+"""Turn per-page draft blocks into a :class:`Document`: join paragraphs split by page
+breaks or footnotes, lay out the normalized text with spans, and give every block its
+section path. Both ingest paths (PDF and text) end here, so they agree by construction."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.textutil import ends_sentence, join_lines
+from schemas.document import Block, BlockKind, FootnoteRef, Page
+
+_HEADING_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$", re.S)
+_BODY = {BlockKind.paragraph, BlockKind.list_item}
+_BETWEEN = {BlockKind.footnote, BlockKind.header, BlockKind.footer}
+
+
+def heading_number(text: str) -> tuple[str | None, str]:
+    """Split ``"1.4. Title"`` into ``("1.4", "Title")``; unnumbered headings give ``(None, text)``."""
+    m = _HEADING_NUMBER.match(text)
+    if m:
+        return m.group(1), m.group(2).strip()
+    return None, text.strip()
+
+
+def join_split_paragraphs(pages: list[Page], vocabulary: set[str] | None = None) -> None:
+    """Merge a body block that stops mid-sentence with the paragraph that continues it
+    after footnotes or a page break. Mutates ``pages``; the continuation block is removed."""
+    open_block: Block | None = None
+    broken = False  # a page break or footnotes stand between open_block and the next block
+    for page in pages:
+        broken = open_block is not None
+        for block in list(page.blocks):
+            if block.kind in _BETWEEN:
+                broken = broken or open_block is not None
+                continue
+            if (
+                open_block is not None
+                and block.kind is BlockKind.paragraph
+                and _continues(open_block.text, block.text, broken)
+            ):
+                shift = len(join_lines(open_block.text, "x", vocabulary)) - 1
+                open_block.footnote_refs = open_block.footnote_refs + [
+                    FootnoteRef(number=r.number, offset=r.offset + shift) for r in block.footnote_refs
+                ]
+                open_block.text = join_lines(open_block.text, block.text, vocabulary)
+                open_block.continues = True
+                page.blocks.remove(block)
+                broken = False
+                continue
+            open_block = block if block.kind in _BODY else None
+            broken = False
+
+
+def _continues(before: str, after: str, broken: bool) -> bool:
+    """Does ``after`` continue the sentence ``before`` left open? Across a page break or
+    footnotes a missing full stop is enough; on the same page the next block must also
+    start in lower case."""
+    if broken:
+        return not ends_sentence(before) or after[:1].islower()
+    return not ends_sentence(before) and after[:1].islower()
+
+
+def lay_out(pages: list[Page], bibliography_headings: tuple[str, ...] = ()) -> str:
+    """Give every block its id, span in the returned text and section path."""
+    parts: list[str] = []
+    pos = 0
+    path: list[tuple[int, str]] = []  # (level, label)
+    for page in pages:
+        for i, block in enumerate(page.blocks):
+            block.id = f"p{page.number}-b{i}"
+            if block.kind is BlockKind.heading:
+                number, title = heading_number(block.text)
+                if number is not None:
+                    level = number.count(".") + 1
+                    block.level = level
+                    path = [(lv, lb) for lv, lb in path if lv < level] + [(level, number)]
+                elif title.lower() in bibliography_headings or not any(lb[0].isdigit() for _, lb in path):
+                    block.level = 1
+                    path = [(1, title)]
+                else:
+                    level = max(lv for lv, _ in path) + 1
+                    block.level = level
+                    path = [(lv, lb) for lv, lb in path if lb[:1].isdigit()] + [(level, title)]
+            block.section = [lb for _, lb in path]
+            if pos:
+                parts.append("\n\n")
+                pos += 2
+            block.start = pos
+            parts.append(block.text)
+            pos += len(block.text)
+            block.end = pos
+    return "".join(parts)

@@ -1,0 +1,64 @@
+"""One entry point from a file on disk to a :class:`Document`."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from extractors import lang as languages
+from pipeline import __version__
+from pipeline.assemble import join_split_paragraphs, lay_out
+from pipeline.detect import sniff
+from pipeline.errors import IngestError
+from pipeline.textutil import vocabulary
+from schemas.document import Document, InputKind
+
+
+def read_input(path: str | Path) -> bytes:
+    p = Path(path)
+    try:
+        return p.read_bytes()
+    except IsADirectoryError:
+        raise IngestError(str(p), "is a folder, not a file") from None
+    except FileNotFoundError:
+        raise IngestError(str(p), "no such file") from None
+    except PermissionError:
+        raise IngestError(str(p), "the file cannot be read (permission denied)") from None
+
+
+def ingest(path: str | Path, language: str | None = None) -> Document:
+    """Read ``path`` (PDF or text, told apart by content) into the document model."""
+    data = read_input(path)
+    return ingest_bytes(data, str(path), language=language)
+
+
+def ingest_bytes(data: bytes, path: str, language: str | None = None) -> Document:
+    sniffed = sniff(data, path)
+    doc_id = hashlib.sha256(data).hexdigest()
+    warnings = list(sniffed.warnings)
+    if sniffed.kind is InputKind.pdf:
+        from pipeline.pdf import pdf_to_pages  # pdfium is only loaded for PDFs
+
+        pages, raw_text, pdf_warnings = pdf_to_pages(data, path)
+        warnings += pdf_warnings
+    else:
+        from pipeline.text import text_to_pages
+
+        raw_text = sniffed.text or ""
+        lang = languages.load(language or languages.detect(raw_text))
+        pages = text_to_pages(raw_text, lang, vocabulary(raw_text))
+    lang = languages.load(language or languages.detect(raw_text))
+    join_split_paragraphs(pages, vocabulary(raw_text))
+    text = lay_out(pages, lang.bibliography_headings)
+    return Document(
+        id=doc_id,
+        source_path=path,
+        kind=sniffed.kind,
+        page_count=len(pages),
+        pipeline_version=__version__,
+        language=lang.code,
+        encoding=sniffed.encoding,
+        text=text,
+        pages=pages,
+        warnings=warnings,
+    )

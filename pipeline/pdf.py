@@ -1,0 +1,619 @@
+"""Ingest of PDF reports with pypdfium2.
+
+pdfium gives every character with its box, baseline and font size at ~100× the speed
+of pdfminer, and every ruling line as a path object. From those this module builds the
+page the way a reader sees it, as a chain of small functions:
+
+``page_to_chars`` → ``chars_to_lines`` (superscript markers folded into their line as
+``⁰-⁹``) → ``page_to_rules`` → ``rules_to_grids`` (pdfplumber's own edge → intersection →
+cell → table functions) → ``split_footnote_area`` → ``lines_to_blocks``; running
+headers and footers are found across pages by ``mark_running_lines``.
+
+Tunables live in :data:`PDF_SETTINGS`, validated by :func:`pdf_settings`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from pipeline.errors import CorruptPDFError, EncryptedPDFError, IngestError, NoTextLayerError
+from pipeline.textutil import SUPERSCRIPT_DIGITS, ends_sentence, looks_like_heading, join_lines, strip_markers, superscript_to_int
+from schemas.document import BBox, Block, BlockKind, Cell, Page, Table
+
+PDF_SETTINGS: dict[str, float] = {
+    # A char at most this share of its line's font size, with its baseline raised by at
+    # least ``superscript_rise`` of that size, is a superscript (a footnote marker if a digit).
+    "superscript_size_ratio": 0.8,
+    "superscript_rise": 0.2,
+    # Chars whose baselines differ by less than this share of the font size share a line.
+    "baseline_tolerance": 0.3,
+    # A horizontal gap wider than this share of the font size ends a line segment
+    # (table cells and two-column cover tables are made of segments).
+    "segment_gap": 1.0,
+    # A gap wider than this share of the font size between two chars is a word space.
+    "space_gap": 0.15,
+    # Lines further apart than this many font sizes (baseline to baseline) start a new block.
+    "paragraph_leading": 1.45,
+    # A heading is larger than the body by this many points, or bold, and at most this long.
+    "heading_size_delta": 1.5,
+    "heading_max_chars": 200,
+    # The footnote separator: a short horizontal rule this share of the text width at most.
+    "footnote_rule_max_width": 0.55,
+    # Lines in this top/bottom share of the page that repeat on this share of pages are
+    # running headers/footers.
+    "running_margin": 0.09,
+    "running_min_share": 0.5,
+    # Ruling lines: thinner than this are lines; pdfplumber snaps/joins edges within these.
+    "rule_max_thickness": 2.5,
+    "snap_tolerance": 3.0,
+    "join_tolerance": 3.0,
+    "intersection_tolerance": 3.0,
+}
+
+
+def pdf_settings(overrides: dict[str, float] | None = None) -> dict[str, float]:
+    """:data:`PDF_SETTINGS` with ``overrides`` applied; unknown keys and negative values are refused."""
+    settings = dict(PDF_SETTINGS)
+    for key, value in (overrides or {}).items():
+        if key not in PDF_SETTINGS:
+            raise ValueError(f"unknown PDF setting {key!r}; known: {', '.join(sorted(PDF_SETTINGS))}")
+        if not isinstance(value, (int, float)) or value < 0:
+            raise ValueError(f"PDF setting {key!r} must be a non-negative number, got {value!r}")
+        settings[key] = float(value)
+    return settings
+
+
+_BULLETS = "•▪●◦‣∙·\uf0b7\uf0a7\uf076\uf0d8–-"
+_SUPER = str.maketrans("0123456789", SUPERSCRIPT_DIGITS)
+
+
+@dataclass(slots=True)
+class Char:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    baseline: float
+    size: float
+    bold: bool
+    space_before: bool = False
+    superscript: bool = False
+
+
+@dataclass(slots=True)
+class Line:
+    chars: list[Char]
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    baseline: float
+    size: float
+    bold: bool
+    text: str = ""
+    segments: list[tuple[float, float, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Rule:
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def horizontal(self) -> bool:
+        return (self.x1 - self.x0) >= (self.bottom - self.top)
+
+
+# ---------------------------------------------------------------- chars and lines
+
+
+def page_to_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
+    """Every printed char with its box (top-down coordinates), baseline, size and weight."""
+    raw = textpage.raw
+    n = pdfium_c.FPDFText_CountChars(raw)
+    chars: list[Char] = []
+    rect = pdfium_c.FS_RECTF()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    name = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    pending_space = False
+    fonts: dict[bytes, bool] = {}
+    for i in range(n):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        ch = chr(code) if code else ""
+        if not ch or ch.isspace() or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+            pending_space = pending_space or ch in (" ", "\u00a0") or (ch.isspace() and ch not in "\r\n")
+            if ch in "\r\n":
+                pending_space = True
+            continue
+        if ch in "\x02\u00ad":  # pdfium's soft hyphen at a line end
+            ch = "\u00ad"
+        pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect))
+        pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(ox), ctypes.byref(oy))
+        size = pdfium_c.FPDFText_GetFontSize(raw, i)
+        pdfium_c.FPDFText_GetFontInfo(raw, i, name, 128, ctypes.byref(flags))
+        font = name.value
+        bold = fonts.get(font)
+        if bold is None:
+            bold = fonts[font] = bool(re.search(rb"bold|black|heavy|semibold", font, re.I))
+        weight = pdfium_c.FPDFText_GetFontWeight(raw, i)
+        chars.append(
+            Char(
+                text=ch,
+                x0=rect.left,
+                top=height - rect.top,
+                x1=rect.right,
+                bottom=height - rect.bottom,
+                baseline=height - oy.value,
+                size=size,
+                bold=bold or weight >= 600,
+                space_before=pending_space,
+            )
+        )
+        pending_space = False
+    return chars
+
+
+def chars_to_lines(chars: list[Char], settings: dict[str, float]) -> list[Line]:
+    """Group chars into lines by baseline; fold raised small chars (footnote markers) into
+    the line they belong to and mark them ``superscript``."""
+    if not chars:
+        return []
+    ordered = sorted(chars, key=lambda c: (round(c.baseline, 1), c.x0))
+    groups: list[list[Char]] = []
+    for ch in ordered:
+        tol = settings["baseline_tolerance"] * max(ch.size, 1.0)
+        if groups and abs(groups[-1][0].baseline - ch.baseline) <= tol:
+            groups[-1].append(ch)
+        else:
+            groups.append([ch])
+    # A group of small chars just above a group of larger ones is its superscripts.
+    sizes = [statistics.median(c.size for c in g) for g in groups]
+    absorbed = [False] * len(groups)
+    for i, group in enumerate(groups):
+        size = sizes[i]
+        for j in range(i + 1, min(i + 4, len(groups))):
+            other = groups[j]
+            if sizes[j] <= size:
+                continue
+            rise = other[0].baseline - group[0].baseline
+            if (
+                size <= settings["superscript_size_ratio"] * sizes[j]
+                and settings["superscript_rise"] * sizes[j] <= rise <= 0.8 * sizes[j]
+                and _overlaps_x(group, other, sizes[j])
+            ):
+                other.extend(group)
+                absorbed[i] = True
+                break
+    lines = []
+    for i, group in enumerate(groups):
+        if absorbed[i]:
+            continue
+        lines.append(_make_line(group, settings))
+    lines.sort(key=lambda l: (l.baseline, l.x0))
+    return lines
+
+
+def _overlaps_x(a: list[Char], b: list[Char], size: float) -> bool:
+    """True when the chars of ``a`` stand within (or just beside) the horizontal extent of ``b``."""
+    return min(c.x0 for c in a) >= min(c.x0 for c in b) - 2 * size and max(c.x1 for c in a) <= max(c.x1 for c in b) + 2 * size
+
+
+def _make_line(chars: list[Char], settings: dict[str, float]) -> Line:
+    chars.sort(key=lambda c: c.x0)
+    size = Counter(round(c.size, 1) for c in chars).most_common(1)[0][0]
+    base = Counter(round(c.baseline, 1) for c in chars if round(c.size, 1) == size).most_common(1)[0][0]
+    for c in chars:
+        c.superscript = c.size <= settings["superscript_size_ratio"] * size and (base - c.baseline) >= settings["superscript_rise"] * size
+    body = [c for c in chars if not c.superscript] or chars
+    line = Line(
+        chars=chars,
+        x0=min(c.x0 for c in chars),
+        top=min(c.top for c in body),
+        x1=max(c.x1 for c in chars),
+        bottom=max(c.bottom for c in body),
+        baseline=base,
+        size=size,
+        bold=sum(c.bold for c in body) > len(body) / 2,
+    )
+    line.text, line.segments = _line_text(chars, size, settings)
+    return line
+
+
+def _line_text(chars: list[Char], size: float, settings: dict[str, float]) -> tuple[str, list[tuple[float, float, str]]]:
+    """The line's text (superscript digits as ``⁰-⁹``) and its segments split at wide gaps."""
+    segments: list[tuple[float, float, str]] = []
+    parts: list[str] = []
+    seg_start = chars[0].x0
+    prev: Char | None = None
+    for c in chars:
+        ch = c.text.translate(_SUPER) if c.superscript and c.text.isdigit() else c.text
+        if prev is not None:
+            gap = c.x0 - prev.x1
+            if gap > settings["segment_gap"] * size:
+                segments.append((seg_start, prev.x1, "".join(parts).strip()))
+                parts, seg_start = [], c.x0
+            elif (c.space_before or gap > settings["space_gap"] * size) and not (c.superscript and ch in SUPERSCRIPT_DIGITS):
+                parts.append(" ")
+        parts.append(ch)
+        prev = c
+    segments.append((seg_start, chars[-1].x1, "".join(parts).strip()))
+    if len(segments) > 1 and len(segments[0][2]) == 1 and segments[0][2] in _BULLETS:
+        bullet, first = segments[0], segments[1]  # a list bullet hangs before its text
+        segments[:2] = [(bullet[0], first[1], bullet[2] + " " + first[2])]
+    text = "   ".join(s[2] for s in segments) if len(segments) > 1 else segments[0][2]
+    return text, segments
+
+
+# ---------------------------------------------------------------- rules and ruled tables
+
+
+def page_to_rules(page: pdfium.PdfPage, height: float, settings: dict[str, float]) -> list[Rule]:
+    """Thin path objects (ruling lines, table borders, the footnote separator)."""
+    rules = []
+    thick = settings["rule_max_thickness"]
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        w, h = right - left, top - bottom
+        if (h <= thick and w > thick) or (w <= thick and h > thick):
+            rules.append(Rule(x0=left, top=height - top, x1=right, bottom=height - bottom))
+    return rules
+
+
+def rules_to_grids(rules: list[Rule], settings: dict[str, float]) -> list[list[BBox]]:
+    """Cells of every ruled table, via pdfplumber's edge → intersection → cell → table chain."""
+    from pdfplumber import table as pt
+
+    edges = []
+    for r in rules:
+        if r.horizontal:
+            y = (r.top + r.bottom) / 2
+            edges.append({"x0": r.x0, "x1": r.x1, "top": y, "bottom": y, "width": r.x1 - r.x0, "height": 0, "orientation": "h", "object_type": "line"})
+        else:
+            x = (r.x0 + r.x1) / 2
+            edges.append({"x0": x, "x1": x, "top": r.top, "bottom": r.bottom, "width": 0, "height": r.bottom - r.top, "orientation": "v", "object_type": "line"})
+    if not any(e["orientation"] == "v" for e in edges):
+        return []
+    snap, join = settings["snap_tolerance"], settings["join_tolerance"]
+    edges = pt.merge_edges(edges, snap, snap, join, join)
+    tol = settings["intersection_tolerance"]
+    intersections = pt.edges_to_intersections(edges, tol, tol)
+    cells = pt.intersections_to_cells(intersections)
+    return [t for t in pt.cells_to_tables(cells) if len(t) >= 2]
+
+
+def grid_to_table(cells: list[BBox], lines: list[Line], page_number: int, table_id: str, settings: dict[str, float]) -> tuple[Table, set[int]]:
+    """Fill a ruled grid with the text of the lines inside it; returns the table and the
+    ids of the lines it used (so they do not also become paragraphs)."""
+    xs = sorted({round(c[0], 1) for c in cells})
+    ys = sorted({round(c[1], 1) for c in cells})
+    used: set[int] = set()
+    out: list[Cell] = []
+    for x0, top, x1, bottom in cells:
+        inside = []
+        for line in lines:
+            chars = [c for c in line.chars if x0 - 1 <= (c.x0 + c.x1) / 2 <= x1 + 1 and top - 1 <= (c.top + c.bottom) / 2 <= bottom + 1]
+            if chars:
+                inside.append(_make_line(list(chars), settings))
+                used.add(id(line))
+        raw = "\n".join(l.text for l in inside)
+        text = ""
+        for l in inside:
+            text = join_lines(text, l.text)
+        clean, refs = strip_markers(text)
+        out.append(Cell(row=ys.index(round(top, 1)), col=xs.index(round(x0, 1)), text=clean, raw=raw, bbox=(x0, top, x1, bottom), page=page_number, footnote_refs=refs))
+    bbox = (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells))
+    table = Table(id=table_id, page=page_number, pages=[page_number], n_rows=len(ys), n_cols=len(xs), cells=out, bbox=bbox, ruled=True)
+    return table, used
+
+
+def lines_to_aligned_table(lines: list[Line], page_number: int, table_id: str) -> Table:
+    """A borderless table from lines whose segments line up in columns. A line with text
+    in the first column and another starts a row; other lines continue the cells above."""
+    starts = sorted({round(s[0]) for line in lines for s in line.segments})
+    columns: list[float] = []
+    for x in starts:
+        if not columns or x - columns[-1] > 8:
+            columns.append(x)
+
+    def col_of(x: float) -> int:
+        return max(i for i, c in enumerate(columns) if x >= c - 8) if x >= columns[0] - 8 else 0
+
+    rows: list[dict[int, list[str]]] = []
+    boxes: list[dict[int, list[float]]] = []
+    for line in lines:
+        placed = {col_of(s[0]): s for s in line.segments}
+        if not rows or (0 in placed and len(placed) >= 2):
+            rows.append({})
+            boxes.append({})
+        for col, seg in placed.items():
+            rows[-1].setdefault(col, []).append(seg[2])
+            b = boxes[-1].setdefault(col, [seg[0], line.top, seg[1], line.bottom])
+            b[0], b[1], b[2], b[3] = min(b[0], seg[0]), min(b[1], line.top), max(b[2], seg[1]), max(b[3], line.bottom)
+    cells = []
+    for r, row in enumerate(rows):
+        for col, parts in row.items():
+            text = ""
+            for p in parts:
+                text = join_lines(text, p)
+            clean, refs = strip_markers(text)
+            cells.append(Cell(row=r, col=col, text=clean, raw="\n".join(parts), bbox=tuple(boxes[r][col]), page=page_number, footnote_refs=refs))
+    bbox = (min(l.x0 for l in lines), min(l.top for l in lines), max(l.x1 for l in lines), max(l.bottom for l in lines))
+    return Table(id=table_id, page=page_number, pages=[page_number], n_rows=len(rows), n_cols=len(columns), cells=cells, bbox=bbox, ruled=False)
+
+
+# ---------------------------------------------------------------- page layout
+
+
+def split_footnote_area(lines: list[Line], rules: list[Rule], text_x0: float, text_width: float, settings: dict[str, float]) -> tuple[list[Line], list[Line]]:
+    """Body lines and footnote lines, split at the short separator rule above the footnotes
+    (or, without one, at the first line from the bottom run that starts with a marker)."""
+    candidates = [
+        r for r in rules
+        if r.horizontal and (r.x1 - r.x0) <= settings["footnote_rule_max_width"] * text_width
+        and abs(r.x0 - text_x0) <= 20 and any(l.top > r.bottom for l in lines)
+    ]
+    if candidates:
+        sep = max(candidates, key=lambda r: r.top)
+        return [l for l in lines if l.bottom <= sep.top + 1], [l for l in lines if l.top > sep.bottom - 1]
+    return lines, []
+
+
+def mark_running_lines(pages_lines: list[tuple[float, list[Line]]], settings: dict[str, float]) -> list[set[int]]:
+    """Ids of lines per page that are running headers/footers: in the top or bottom
+    margin and repeating (digits ignored) on enough pages, or a bare page number."""
+    def key(line: Line) -> str:
+        return re.sub(r"\d+", "#", line.text.strip().lower())
+
+    margin_keys: Counter[str] = Counter()
+    for height, lines in pages_lines:
+        seen = set()
+        for line in lines:
+            if line.top < settings["running_margin"] * height or line.bottom > (1 - settings["running_margin"]) * height:
+                seen.add(key(line))
+        margin_keys.update(seen)
+    n_pages = len(pages_lines)
+    repeated = {k for k, n in margin_keys.items() if n_pages >= 3 and n >= settings["running_min_share"] * n_pages}
+    out = []
+    for height, lines in pages_lines:
+        ids = set()
+        for line in lines:
+            in_margin = line.top < settings["running_margin"] * height or line.bottom > (1 - settings["running_margin"]) * height
+            bare_number = re.fullmatch(r"(page\s*)?\d{1,4}(\s*(/|of)\s*\d{1,4})?", line.text.strip(), re.I)
+            if in_margin and (key(line) in repeated or bare_number):
+                ids.add(id(line))
+        out.append(ids)
+    return out
+
+
+def lines_to_blocks(lines: list[Line], body_size: float, page_number: int, settings: dict[str, float], vocabulary: set[str] | None = None) -> list[Block]:
+    """Group body lines into paragraphs, headings and list items."""
+    blocks: list[Block] = []
+    group: list[Line] = []
+
+    def flush() -> None:
+        if group:
+            blocks.append(_lines_block(group, body_size, page_number, settings, vocabulary))
+            group.clear()
+
+    for line in lines:
+        if group:
+            prev = group[-1]
+            leading = line.baseline - prev.baseline
+            new = (
+                leading > settings["paragraph_leading"] * max(prev.size, line.size)
+                or abs(line.size - prev.size) > 1.0
+                or line.bold != prev.bold
+                or _starts_bullet(line)
+            )
+            if new:
+                flush()
+        group.append(line)
+    flush()
+    return blocks
+
+
+def _starts_bullet(line: Line) -> bool:
+    t = line.text.lstrip()
+    return len(t) > 2 and t[0] in _BULLETS and t[1] == " "
+
+
+def _lines_block(lines: list[Line], body_size: float, page_number: int, settings: dict[str, float], vocabulary: set[str] | None) -> Block:
+    text = ""
+    for line in lines:
+        text = join_lines(text, line.text, vocabulary)
+    kind = BlockKind.paragraph
+    if _starts_bullet(lines[0]):
+        kind = BlockKind.list_item
+        text = text.lstrip()[1:].lstrip()
+    size = statistics.median(l.size for l in lines)
+    clean, refs = strip_markers(text)
+    if kind is BlockKind.paragraph and len(clean) <= settings["heading_max_chars"] and len(lines) <= 3 and not ends_sentence(clean):
+        if size >= body_size + settings["heading_size_delta"] or (all(l.bold for l in lines) and size >= body_size - 0.5):
+            kind = BlockKind.heading
+        elif len(lines) == 1 and abs(size - body_size) < 0.6 and looks_like_heading(clean):
+            kind = BlockKind.heading
+    bbox = (min(l.x0 for l in lines), min(l.top for l in lines), max(l.x1 for l in lines), max(l.bottom for l in lines))
+    return Block(id="", kind=kind, text=clean, page=page_number, start=0, end=0, bbox=bbox, footnote_refs=refs)
+
+
+def footnote_lines_to_blocks(lines: list[Line], page_number: int, vocabulary: set[str] | None = None) -> list[Block]:
+    """One block per footnote: a line starting with a marker opens one, others continue it.
+    A first line with no marker continues the previous page's last footnote (``footnote_number`` None)."""
+    blocks: list[Block] = []
+    marker = re.compile(f"^([{SUPERSCRIPT_DIGITS}]+)\\s*")
+    for line in lines:
+        m = marker.match(line.text)
+        if m:
+            blocks.append(Block(id="", kind=BlockKind.footnote, text=line.text[m.end():], page=page_number, start=0, end=0,
+                                bbox=(line.x0, line.top, line.x1, line.bottom), footnote_number=superscript_to_int(m.group(1))))
+        elif blocks:
+            b = blocks[-1]
+            b.text = join_lines(b.text, line.text, vocabulary)
+            b.bbox = (min(b.bbox[0], line.x0), b.bbox[1], max(b.bbox[2], line.x1), line.bottom)
+        else:
+            blocks.append(Block(id="", kind=BlockKind.footnote, text=line.text, page=page_number, start=0, end=0,
+                                bbox=(line.x0, line.top, line.x1, line.bottom), footnote_number=None))
+    for b in blocks:
+        b.text, b.footnote_refs = strip_markers(b.text)
+    return blocks
+
+
+# ---------------------------------------------------------------- the document
+
+
+def open_pdf(data: bytes, path: str) -> pdfium.PdfDocument:
+    if b"%%EOF" not in data[-4096:]:
+        raise CorruptPDFError(path, "the PDF is truncated or damaged (it does not end with %%EOF); download it again")
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        msg = str(exc).lower()
+        if "password" in msg:
+            raise EncryptedPDFError(path, "the PDF is encrypted with a password; ask the sender for an unprotected copy") from None
+        raise CorruptPDFError(path, f"the PDF is damaged and cannot be opened ({exc})") from None
+
+
+def pdf_to_pages(data: bytes, path: str, settings: dict[str, float] | None = None) -> tuple[list[Page], str, list[str]]:
+    """Draft pages (blocks without spans) of a PDF, the plain text of all pages (for
+    vocabulary and language), and warnings."""
+    settings = pdf_settings(settings)
+    pdf = open_pdf(data, path)
+    warnings: list[str] = []
+    try:
+        n_pages = len(pdf)
+        if n_pages == 0:
+            raise CorruptPDFError(path, "the PDF has no pages")
+        page_data = []
+        for i in range(n_pages):
+            try:
+                page = pdf[i]
+                width, height = page.get_size()
+                textpage = page.get_textpage()
+                chars = page_to_chars(textpage, height)
+                rules = page_to_rules(page, height, settings)
+            except pdfium.PdfiumError as exc:
+                raise CorruptPDFError(path, f"page {i + 1} cannot be read ({exc})") from None
+            page_data.append((width, height, chars, rules))
+        if sum(len(p[2]) for p in page_data) < 20 * n_pages * 0.1 and sum(len(p[2]) for p in page_data) < 50:
+            raise NoTextLayerError(path, "the PDF has no text layer (a scan or images of text); it needs OCR first")
+    finally:
+        pdf.close()
+    return _layout(page_data, path, settings, warnings)
+
+
+def _layout(page_data, path: str, settings: dict[str, float], warnings: list[str]) -> tuple[list[Page], str, list[str]]:
+    all_lines = [(h, chars_to_lines(chars, settings)) for _, h, chars, _ in page_data]
+    plain = "\n".join(l.text for _, lines in all_lines for l in lines)
+    from pipeline.textutil import vocabulary as make_vocabulary
+
+    vocab = make_vocabulary(plain)
+    sizes = Counter()
+    for _, lines in all_lines:
+        for l in lines:
+            sizes[round(l.size, 1)] += len(l.text)
+    body_size = sizes.most_common(1)[0][0] if sizes else 10.0
+    running = mark_running_lines(all_lines, settings)
+    body_lines = [l for _, lines in all_lines for l in lines if abs(l.size - body_size) < 0.6]
+    text_x0 = min((l.x0 for l in body_lines), default=0.0)
+    text_x1 = max((l.x1 for l in body_lines), default=0.0)
+    pages: list[Page] = []
+    n_tables = 0
+    for index, ((width, height, _, rules), (_, lines), run_ids) in enumerate(zip(page_data, all_lines, running)):
+        number = index + 1
+        page = Page(number=number, width=width, height=height)
+        header_footer = [l for l in lines if id(l) in run_ids]
+        content = [l for l in lines if id(l) not in run_ids]
+        body, notes = split_footnote_area(content, rules, text_x0, text_x1 - text_x0, settings)
+        placed: list[tuple[float, Block]] = []
+        for grid in rules_to_grids([r for r in rules if not _is_separator(r, text_x0, text_x1 - text_x0, settings)], settings):
+            n_tables += 1
+            from pipeline.text import table_text
+
+            table, used = grid_to_table(grid, body, number, f"t{n_tables}", settings)
+            body = [l for l in body if id(l) not in used]
+            placed.append((table.bbox[1], Block(id="", kind=BlockKind.table, text=table_text(table), page=number, start=0, end=0, bbox=table.bbox, table=table)))
+        for run in _aligned_runs(body):
+            n_tables += 1
+            from pipeline.text import table_text
+
+            table = lines_to_aligned_table(run, number, f"t{n_tables}")
+            ids = {id(l) for l in run}
+            body = [l for l in body if id(l) not in ids]
+            placed.append((table.bbox[1], Block(id="", kind=BlockKind.table, text=table_text(table), page=number, start=0, end=0, bbox=table.bbox, table=table)))
+        for block in lines_to_blocks(body, body_size, number, settings, vocab):
+            placed.append((block.bbox[1], block))
+        placed.sort(key=lambda p: p[0])
+        blocks = [b for _, b in placed]
+        for line in header_footer:
+            kind = BlockKind.header if line.top < height / 2 else BlockKind.footer
+            blocks.append(Block(id="", kind=kind, text=line.text, page=number, start=0, end=0, bbox=(line.x0, line.top, line.x1, line.bottom)))
+        blocks += footnote_lines_to_blocks(notes, number, vocab)
+        page.blocks = _captions(blocks)
+        pages.append(page)
+    _join_footnotes_across_pages(pages)
+    return pages, plain, warnings
+
+
+def _is_separator(rule: Rule, text_x0: float, text_width: float, settings: dict[str, float]) -> bool:
+    return rule.horizontal and (rule.x1 - rule.x0) <= settings["footnote_rule_max_width"] * text_width and abs(rule.x0 - text_x0) <= 20
+
+
+def _aligned_runs(lines: list[Line]) -> list[list[Line]]:
+    """Runs of consecutive lines of which at least two have several segments, with the
+    single-segment lines between them (wrapped cells)."""
+    runs: list[list[Line]] = []
+    current: list[Line] = []
+    multi = 0
+    for line in lines:
+        if len(line.segments) >= 2:
+            current.append(line)
+            multi += 1
+        elif current and _aligned_with(line, current):
+            current.append(line)
+        else:
+            if multi >= 2:
+                runs.append(current)
+            current, multi = [], 0
+    if multi >= 2:
+        runs.append(current)
+    for run in runs:  # drop trailing single-segment lines: they are the paragraph after
+        while run and len(run[-1].segments) < 2:
+            run.pop()
+    return [r for r in runs if r]
+
+
+def _aligned_with(line: Line, run: list[Line]) -> bool:
+    starts = {round(s[0]) for l in run for s in l.segments}
+    gap = line.baseline - run[-1].baseline
+    return any(abs(line.segments[0][0] - x) <= 3 for x in starts) and gap <= 1.45 * line.size
+
+
+def _captions(blocks: list[Block]) -> list[Block]:
+    for b in blocks:
+        if b.kind is BlockKind.paragraph and re.match(r"^(table|figure|tableau|tabelle|abbildung|map|carte|karte)\s*\d+\s*[:.\-–]", b.text, re.I):
+            b.kind = BlockKind.caption
+    return blocks
+
+
+def _join_footnotes_across_pages(pages: list[Page]) -> None:
+    last: Block | None = None
+    for page in pages:
+        for block in list(page.blocks):
+            if block.kind is not BlockKind.footnote:
+                continue
+            if block.footnote_number is None and last is not None:
+                last.text = join_lines(last.text, block.text)
+                page.blocks.remove(block)
+            else:
+                last = block

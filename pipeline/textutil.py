@@ -1,0 +1,115 @@
+"""Small text functions shared by both ingest paths."""
+
+from __future__ import annotations
+
+import re
+
+from schemas.document import FootnoteRef
+
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPER_TO_DIGIT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
+_MARKER_RUN = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
+_WS = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+# Closing quotes and brackets that may follow a sentence's final stop.
+_CLOSERS = "'\"’”»)]"
+_TERMINAL = ".?!:;"
+
+
+def superscript_to_int(marker: str) -> int:
+    return int(marker.translate(_SUPER_TO_DIGIT))
+
+
+def strip_markers(text: str) -> tuple[str, list[FootnoteRef]]:
+    """Remove superscript-digit footnote markers, returning the clean text and the refs.
+
+    >>> strip_markers("in 2020² there")
+    ('in 2020 there', [FootnoteRef(number=2, offset=7)])
+    """
+    refs: list[FootnoteRef] = []
+    out: list[str] = []
+    pos = 0
+    length = 0
+    for m in _MARKER_RUN.finditer(text):
+        out.append(text[pos : m.start()])
+        length += m.start() - pos
+        refs.append(FootnoteRef(number=superscript_to_int(m.group()), offset=length))
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out), refs
+
+
+def fold_spaces(text: str) -> str:
+    """Fold runs of horizontal white space (incl. no-break and thin spaces) to one space."""
+    return _WS.sub(" ", text)
+
+
+def ends_sentence(text: str) -> bool:
+    """True when ``text`` ends with a sentence stop (optionally followed by quotes/brackets)."""
+    t = text.rstrip().rstrip(_CLOSERS).rstrip()
+    return bool(t) and t[-1] in _TERMINAL
+
+
+def starts_continuation(text: str) -> bool:
+    """True when ``text`` cannot start a new paragraph: lower-case letter, bracket, digit-list tail."""
+    t = text.lstrip()
+    if not t:
+        return False
+    first = t[0]
+    return first.islower() or first in "([,;)" or t.startswith("…")
+
+
+def join_lines(left: str, right: str, vocabulary: set[str] | None = None) -> str:
+    """Join two printed lines, undoing line-break hyphenation.
+
+    A soft hyphen is always dropped. A hard hyphen between two letters is dropped only
+    when the joined word is known from ``vocabulary`` (the document's own words) and the
+    hyphenated one is not; otherwise it is a compound (``counter-terrorism``) or a range
+    (``200-300``) and stays, with no space inserted.
+    """
+    left = left.rstrip(" ")
+    right = right.lstrip(" ")
+    if not left:
+        return right
+    if not right:
+        return left
+    if left.endswith("\u00ad") or left.endswith("\x02"):
+        return left[:-1] + right
+    if left.endswith("-") and len(left) >= 2 and not left[-2].isspace():
+        head = re.search(r"(\w+)-$", left)
+        tail = re.match(r"(\w+)", right)
+        if head and tail and left[-2].isalpha() and right[0].islower() and vocabulary:
+            joined = (head.group(1) + tail.group(1)).lower()
+            hyphened = (head.group(1) + "-" + tail.group(1)).lower()
+            if joined in vocabulary and hyphened not in vocabulary:
+                return left[:-1] + right
+        return left + right
+    return left + " " + right
+
+
+_VOCAB_WORD = re.compile(r"\b[^\W\d_]+(?:-[^\W\d_]+)*\b")
+
+
+def vocabulary(text: str) -> set[str]:
+    """Lower-cased words and hyphenated compounds of ``text`` (for :func:`join_lines`)."""
+    words = set()
+    for m in _VOCAB_WORD.finditer(text):
+        w = m.group().lower()
+        words.add(w)
+    return words
+
+
+def looks_like_heading(line: str) -> bool:
+    """A short line that starts with a capital and does not end like a sentence or a list entry
+    (``Recruitment``, ``Targets and Tactics``). Used for headings printed as plain text."""
+    words = line.split()
+    if not words or len(line) > 80 or len(words) > 10:
+        return False
+    stripped = line.rstrip()
+    return (
+        line[0].isupper()
+        and not ends_sentence(stripped)
+        and not stripped.endswith((",", "-", "–"))
+        and "://" not in line
+        and not re.search(r"\(\d+\)$", stripped)
+    )
