@@ -22,10 +22,14 @@ def heading_number(text: str) -> tuple[str | None, str]:
     return None, text.strip()
 
 
-def join_split_paragraphs(pages: list[Page], vocabulary: set[str] | None = None) -> None:
+def join_split_paragraphs(pages: list[Page], vocabulary: set[str] | None = None, list_headings: tuple[str, ...] = ()) -> None:
     """Merge a body block that stops mid-sentence with the paragraph that continues it
-    after footnotes or a page break. Mutates ``pages``; the continuation block is removed."""
+    after footnotes or a page break. Mutates ``pages``; the continuation block is removed.
+
+    Under a heading in ``list_headings`` (source lists, whose entries never end with a full
+    stop) only a block starting in lower case continues the one before."""
     open_block: Block | None = None
+    in_list = False
     broken = False  # a page break or footnotes stand between open_block and the next block
     for page in pages:
         broken = open_block is not None
@@ -33,10 +37,12 @@ def join_split_paragraphs(pages: list[Page], vocabulary: set[str] | None = None)
             if block.kind in _BETWEEN:
                 broken = broken or open_block is not None
                 continue
+            if block.kind is BlockKind.heading:
+                in_list = block.text.strip().lower() in list_headings
             if (
                 open_block is not None
                 and block.kind is BlockKind.paragraph
-                and _continues(open_block.text, block.text, broken)
+                and (_continues_entry(block.text) if in_list else _continues(open_block.text, block.text, broken))
             ):
                 shift = len(join_lines(open_block.text, "x", vocabulary)) - 1
                 open_block.footnote_refs = open_block.footnote_refs + [
@@ -58,6 +64,13 @@ def _continues(before: str, after: str, broken: bool) -> bool:
     if broken:
         return not ends_sentence(before) or after[:1].islower()
     return not ends_sentence(before) and after[:1].islower()
+
+
+def _continues_entry(after: str) -> bool:
+    """In a source list a new entry starts with a capital or a quote; anything else (lower
+    case, a digit, the rest of a URL) continues the entry before."""
+    first = after.lstrip()[:1]
+    return bool(first) and not first.isupper() and first not in "\"“‘'«"
 
 
 def lay_out(pages: list[Page], bibliography_headings: tuple[str, ...] = ()) -> str:

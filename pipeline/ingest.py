@@ -48,7 +48,7 @@ def ingest_bytes(data: bytes, path: str, language: str | None = None) -> Documen
         lang = languages.load(language or languages.detect(raw_text))
         pages = text_to_pages(raw_text, lang, vocabulary(raw_text))
     lang = languages.load(language or languages.detect(raw_text))
-    join_split_paragraphs(pages, vocabulary(raw_text))
+    join_split_paragraphs(pages, vocabulary(raw_text), lang.bibliography_headings)
     text = lay_out(pages, lang.bibliography_headings)
     return Document(
         id=doc_id,

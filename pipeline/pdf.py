@@ -136,8 +136,8 @@ def page_to_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
             if ch in "\r\n":
                 pending_space = True
             continue
-        if ch in "\x02\u00ad":  # pdfium's soft hyphen at a line end
-            ch = "\u00ad"
+        if ch == "\x02":  # pdfium marks a hyphen at a line end; join_lines decides if it stays
+            ch = "-"
         pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect))
         pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(ox), ctypes.byref(oy))
         size = pdfium_c.FPDFText_GetFontSize(raw, i)

@@ -68,6 +68,9 @@ class Table(BaseModel):
     bbox: BBox | None = None
     ruled: bool = False
     """True when the grid came from ruling lines, False when from text alignment."""
+    caption: str | None = None
+    """The caption printed with the table (``Table 1: IDPs in Mopti region. Source: …``)."""
+    caption_block_id: str | None = None
 
     def grid(self) -> list[list[str]]:
         """Cell texts as a list of rows (empty string where no cell is printed)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 _HERE = Path(__file__).parent
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one instance per language (load is cached)
 class Language:
     code: str
     function_words: tuple[str, ...]

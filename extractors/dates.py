@@ -1,0 +1,102 @@
+"""Dates and intervals from short spans, with the month words of the report's language.
+
+The regexes find and split the span; ``dateparser`` is only asked about forms they do not
+know (numeric dates and the like), never run over whole sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from extractors.lang import Language
+
+
+@dataclass(frozen=True)
+class DateValue:
+    iso: str
+    """``2020-06-05`` (day), ``2020-07`` (month) or ``2020`` (year)."""
+    granularity: str
+    year_inferred: bool = False
+
+
+@cache
+def _patterns(lang: Language) -> dict[str, re.Pattern[str]]:
+    month = f"(?P<month>{lang.month_pattern()})\\.?"
+    seps = "|".join(re.escape(s) for s in sorted(lang.interval_separators, key=len, reverse=True))
+    return {
+        "day": re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+{month}(?:\s+(?P<year>\d{{4}}))?\b", re.I),
+        "month_first": re.compile(rf"\b{month}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.I),
+        "month": re.compile(rf"\b{month}\s+(?P<year>\d{{4}})\b", re.I),
+        "year": re.compile(r"\b(?P<year>(?:19|20)\d{2})\b"),
+        "interval": re.compile(
+            rf"\b(?P<d1>\d{{1,2}})\s*(?:(?P<m1>{lang.month_pattern()})\.?\s*(?P<y1>\d{{4}})?)?\s*(?:{seps})\s*"
+            rf"(?P<d2>\d{{1,2}})\s+(?P<m2>{lang.month_pattern()})\.?\s+(?P<y2>\d{{4}})\b",
+            re.I,
+        ),
+    }
+
+
+def _iso(year: int, month: int | None = None, day: int | None = None) -> str | None:
+    try:
+        if day is not None and month is not None:
+            return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+    if month is not None:
+        return f"{year:04d}-{month:02d}"
+    return f"{year:04d}"
+
+
+def parse_date(text: str, lang: Language, default_year: int | None = None) -> DateValue | None:
+    """The first date in ``text``: a day, else a month, else a year.
+
+    A day and month printed without a year take ``default_year`` (``year_inferred``).
+    """
+    p = _patterns(lang)
+    m = p["day"].search(text) or p["month_first"].search(text)
+    if m:
+        month = lang.month_number(m.group("month"))
+        year = m.group("year")
+        inferred = False
+        if year is None:
+            if default_year is None:
+                return None
+            year, inferred = default_year, True
+        iso = _iso(int(year), month, int(m.group("day")))
+        if iso:
+            return DateValue(iso, "day", inferred)
+    m = p["month"].search(text)
+    if m:
+        return DateValue(_iso(int(m.group("year")), lang.month_number(m.group("month"))), "month")
+    if re.search(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}", text):
+        parsed = _dateparser(text, lang.code)
+        if parsed:
+            return DateValue(parsed, "day")
+    m = p["year"].search(text)
+    if m:
+        return DateValue(m.group("year"), "year")
+    return None
+
+
+def parse_interval(text: str, lang: Language) -> str | None:
+    """``1 June-30 November 2020`` → ``2020-06-01/2020-11-30`` (the first interval in ``text``)."""
+    m = _patterns(lang)["interval"].search(text)
+    if not m:
+        return None
+    y2, m2 = int(m.group("y2")), lang.month_number(m.group("m2"))
+    m1 = lang.month_number(m.group("m1")) if m.group("m1") else m2
+    y1 = int(m.group("y1")) if m.group("y1") else (y2 if m1 <= m2 else y2 - 1)
+    start, end = _iso(y1, m1, int(m.group("d1"))), _iso(y2, m2, int(m.group("d2")))
+    if not start or not end or start > end:
+        return None
+    return f"{start}/{end}"
+
+
+def _dateparser(text: str, language: str) -> str | None:
+    import dateparser  # slow to import; only needed for numeric forms
+
+    found = dateparser.parse(text, languages=[language], settings={"DATE_ORDER": "DMY", "STRICT_PARSING": True})
+    return found.date().isoformat() if found else None

@@ -1,0 +1,107 @@
+"""From a file to a validated :class:`Extraction` and its JSON file.
+
+These plain functions are what the CLI calls for single files and what the Prefect
+tasks in ``flows.py`` wrap."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractors import lang as languages
+from extractors.bibliography import extract_bibliography
+from extractors.metadata import extract_metadata
+from extractors.structure import extract_footnotes, extract_sections, link_captions
+from pipeline.ingest import ingest
+from schemas.document import BlockKind, Document
+from schemas.extraction import BlockInfo, DocumentInfo, Extraction, Warning
+
+
+@dataclass
+class Timings:
+    """Seconds per stage of one extraction (for ``coi bench``)."""
+
+    stages: dict[str, float] = field(default_factory=dict)
+
+    def add(self, stage: str, seconds: float) -> None:
+        self.stages[stage] = self.stages.get(stage, 0.0) + seconds
+
+
+def extract_document(doc: Document, timings: Timings | None = None) -> Extraction:
+    """Run every extractor over an ingested document and validate the result."""
+    t0 = time.perf_counter()
+    lang = languages.load(doc.language)
+    metadata, warnings = extract_metadata(doc, lang)
+    sections = extract_sections(doc)
+    link_captions(doc)
+    footnotes, fn_warnings = extract_footnotes(doc)
+    year = int(metadata.date_of_completion[:4]) if metadata.date_of_completion else None
+    bibliography, bib_warnings = extract_bibliography(doc, lang, default_year=year)
+    if timings:
+        timings.add("structure", time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    tables = [b.table for b in doc.blocks() if b.kind is BlockKind.table and b.table is not None]
+    blocks = [
+        BlockInfo(id=b.id, kind=b.kind, page=b.page, start=b.start, end=b.end, bbox=b.bbox, section=b.section,
+                  footnote_refs=b.footnote_refs, footnote_number=b.footnote_number, table_id=b.table.id if b.table else None)
+        for b in doc.blocks()
+    ]
+    extraction = Extraction(
+        document=DocumentInfo(id=doc.id, source_path=doc.source_path, kind=doc.kind, page_count=doc.page_count,
+                              pipeline_version=doc.pipeline_version, language=doc.language, encoding=doc.encoding),
+        metadata=metadata,
+        sections=sections,
+        footnotes=footnotes,
+        bibliography=bibliography,
+        tables=tables,
+        warnings=[Warning(code="ingest", message=w) for w in doc.warnings] + warnings + fn_warnings + bib_warnings,
+        blocks=blocks,
+        text=doc.text,
+    )
+    # Validate the assembled model as a whole, as a reader of the JSON would.
+    extraction = Extraction.model_validate(extraction.model_dump())
+    if timings:
+        timings.add("validation", time.perf_counter() - t0)
+    return extraction
+
+
+def extract_file(path: str | Path, language: str | None = None, timings: Timings | None = None) -> Extraction:
+    t0 = time.perf_counter()
+    doc = ingest(path, language=language)
+    if timings:
+        timings.add("ingest", time.perf_counter() - t0)
+    return extract_document(doc, timings)
+
+
+def to_json(extraction: Extraction) -> str:
+    return json.dumps(extraction.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temp file in the same folder and a rename, so a
+    reader never sees half a file and a crash never leaves one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def output_path(out_dir: Path, source: Path) -> Path:
+    """``OUT/<file name>.json`` (the full name, so ``x.pdf`` and ``x.txt`` do not collide)."""
+    return out_dir / f"{source.name}.json"
+
+
+def write_extraction(extraction: Extraction, path: Path) -> Path:
+    write_atomic(path, to_json(extraction))
+    return path
