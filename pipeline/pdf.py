@@ -262,11 +262,16 @@ def page_to_rules(page: pdfium.PdfPage, height: float, settings: dict[str, float
     """Thin path objects (ruling lines, table borders, the footnote separator)."""
     rules = []
     thick = settings["rule_max_thickness"]
+    page_width = page.get_width()
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2):
         left, bottom, right, top = obj.get_bounds()
         w, h = right - left, top - bottom
         if (h <= thick and w > thick) or (w <= thick and h > thick):
             rules.append(Rule(x0=left, top=height - top, x1=right, bottom=height - bottom))
+        elif thick < w < 0.95 * page_width and thick < h < 0.5 * height:
+            # A drawn rectangle (a table cell border): its four sides, as pdfplumber's rect edges.
+            t, b = height - top, height - bottom
+            rules += [Rule(left, t, right, t), Rule(left, b, right, b), Rule(left, t, left, b), Rule(right, t, right, b)]
     return rules
 
 
@@ -358,11 +363,7 @@ def lines_to_aligned_table(lines: list[Line], page_number: int, table_id: str) -
 def split_footnote_area(lines: list[Line], rules: list[Rule], text_x0: float, text_width: float, settings: dict[str, float]) -> tuple[list[Line], list[Line]]:
     """Body lines and footnote lines, split at the short separator rule above the footnotes
     (or, without one, at the first line from the bottom run that starts with a marker)."""
-    candidates = [
-        r for r in rules
-        if r.horizontal and (r.x1 - r.x0) <= settings["footnote_rule_max_width"] * text_width
-        and abs(r.x0 - text_x0) <= 20 and any(l.top > r.bottom for l in lines)
-    ]
+    candidates = [r for r in rules if _is_separator(r, rules, text_x0, text_width, settings) and any(l.top > r.bottom for l in lines)]
     if candidates:
         sep = max(candidates, key=lambda r: r.top)
         return [l for l in lines if l.bottom <= sep.top + 1], [l for l in lines if l.top > sep.bottom - 1]
@@ -505,7 +506,7 @@ def pdf_to_pages(data: bytes, path: str, settings: dict[str, float] | None = Non
             except pdfium.PdfiumError as exc:
                 raise CorruptPDFError(path, f"page {i + 1} cannot be read ({exc})") from None
             page_data.append((width, height, chars, rules))
-        if sum(len(p[2]) for p in page_data) < 20 * n_pages * 0.1 and sum(len(p[2]) for p in page_data) < 50:
+        if sum(len(p[2]) for p in page_data) < 10:
             raise NoTextLayerError(path, "the PDF has no text layer (a scan or images of text); it needs OCR first")
     finally:
         pdf.close()
@@ -536,7 +537,7 @@ def _layout(page_data, path: str, settings: dict[str, float], warnings: list[str
         content = [l for l in lines if id(l) not in run_ids]
         body, notes = split_footnote_area(content, rules, text_x0, text_x1 - text_x0, settings)
         placed: list[tuple[float, Block]] = []
-        for grid in rules_to_grids([r for r in rules if not _is_separator(r, text_x0, text_x1 - text_x0, settings)], settings):
+        for grid in rules_to_grids([r for r in rules if not _is_separator(r, rules, text_x0, text_x1 - text_x0, settings)], settings):
             n_tables += 1
             from pipeline.text import table_text
 
@@ -565,8 +566,16 @@ def _layout(page_data, path: str, settings: dict[str, float], warnings: list[str
     return pages, plain, warnings
 
 
-def _is_separator(rule: Rule, text_x0: float, text_width: float, settings: dict[str, float]) -> bool:
-    return rule.horizontal and (rule.x1 - rule.x0) <= settings["footnote_rule_max_width"] * text_width and abs(rule.x0 - text_x0) <= 20
+def _is_separator(rule: Rule, rules: list[Rule], text_x0: float, text_width: float, settings: dict[str, float]) -> bool:
+    """A footnote separator: a short horizontal rule at the left margin that no vertical
+    rule meets (a table's border is met by its column lines)."""
+    if not (rule.horizontal and (rule.x1 - rule.x0) <= settings["footnote_rule_max_width"] * text_width and abs(rule.x0 - text_x0) <= 20):
+        return False
+    tol = settings["intersection_tolerance"]
+    return not any(
+        not v.horizontal and rule.x0 - tol <= v.x0 <= rule.x1 + tol and v.top - tol <= rule.top <= v.bottom + tol
+        for v in rules
+    )
 
 
 def _aligned_runs(lines: list[Line]) -> list[list[Line]]:
@@ -601,7 +610,7 @@ def _aligned_with(line: Line, run: list[Line]) -> bool:
 
 def _captions(blocks: list[Block]) -> list[Block]:
     for b in blocks:
-        if b.kind is BlockKind.paragraph and re.match(r"^(table|figure|tableau|tabelle|abbildung|map|carte|karte)\s*\d+\s*[:.\-–]", b.text, re.I):
+        if b.kind in (BlockKind.paragraph, BlockKind.heading) and re.match(r"^(table|figure|tableau|tabelle|abbildung|map|carte|karte)\s*\d+\s*[:.\-–]", b.text, re.I):
             b.kind = BlockKind.caption
     return blocks
 

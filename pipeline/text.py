@@ -132,12 +132,12 @@ def chunks_to_blocks(chunks: list[list[str]], lang: Language, vocabulary: set[st
         text, refs = strip_markers(clean_markdown(joined))
         if not text:
             continue
-        if len(lines) == 1 and _NUMBERED_HEADING.match(text) and len(text) <= 150 and not ends_sentence(text):
+        if _caption_kind(text, lang):
+            kind = BlockKind.caption
+        elif len(lines) == 1 and _NUMBERED_HEADING.match(text) and len(text) <= 150 and not ends_sentence(text):
             kind = BlockKind.heading
         elif len(lines) == 1 and _is_unnumbered_heading(text, lang):
             kind = BlockKind.heading
-        elif _caption_kind(text, lang):
-            kind = BlockKind.caption
         else:
             kind = BlockKind.paragraph
         blocks.append(_block(kind, text, refs))

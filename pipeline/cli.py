@@ -1,0 +1,175 @@
+"""The ``coi`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+app = typer.Typer(
+    help="Turn Country-of-Origin Information reports (PDF or text) into validated, traceable JSON.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out_console = Console()
+
+
+@app.command()
+def extract(
+    files: Annotated[list[Path], typer.Argument(help="Report files (PDF or text; the kind is read from the bytes).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the JSON files (one per input, named <input name>.json).")] = Path("out"),
+    language: Annotated[Optional[str], typer.Option(help="Report language (en, fr, de); detected when not given.")] = None,
+) -> None:
+    """Extract each FILE to OUT/<file name>.json. A file that fails is reported and the
+    others are still written; the exit code is 1 if any failed."""
+    from pipeline.errors import IngestError
+    from pipeline.run import extract_file, output_path, write_extraction
+
+    failed = 0
+    for path in files:
+        start = time.perf_counter()
+        try:
+            extraction = extract_file(path, language=language)
+        except IngestError as exc:
+            failed += 1
+            console.print(f"[red]failed[/red] {exc} [dim]({type(exc).__name__})[/dim]")
+            continue
+        except Exception as exc:  # a bug must not stop the batch either; say it plainly
+            failed += 1
+            console.print(f"[red]failed[/red] {path}: internal error {type(exc).__name__}: {exc}")
+            continue
+        target = write_extraction(extraction, output_path(out, path))
+        doc = extraction.document
+        console.print(
+            f"[green]ok[/green] {path} → {target}  [dim]{doc.kind.value}, {doc.page_count} page(s), "
+            f"{len(extraction.sections)} sections, {len(extraction.footnotes)} footnotes, "
+            f"{len(extraction.bibliography)} sources, {len(extraction.warnings)} warning(s), "
+            f"{time.perf_counter() - start:.2f} s[/dim]"
+        )
+    if failed:
+        console.print(f"{failed} of {len(files)} file(s) failed")
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema(
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of printing.")] = None,
+) -> None:
+    """Print the JSON Schema of the output (the Extraction model)."""
+    from schemas import json_schema_text
+
+    text = json_schema_text()
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def evaluate(
+    report: Annotated[Optional[Path], typer.Argument(help="A report (PDF/text) or an extraction JSON to score.")] = None,
+    gold: Annotated[Optional[Path], typer.Option(help="Gold file for REPORT (format: shared/eval/GOLD_FORMAT.md).")] = None,
+    corpus: Annotated[Optional[Path], typer.Option(help="Score every report in this folder ...")] = None,
+    gold_dir: Annotated[Optional[Path], typer.Option(help="... against X.gold.json here (applies to reports whose name starts with X).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON (a stable shape other tools read).")] = False,
+) -> None:
+    """Score extractions against hand-made gold annotations: precision, recall, F1 and
+    attribute accuracy per category, and table-cell accuracy."""
+    from pipeline.evaluate import evaluate_extraction, load_gold, pair_corpus, summarize
+    from pipeline.run import extract_file
+    from schemas.extraction import Extraction
+
+    if corpus or gold_dir:
+        if not (corpus and gold_dir):
+            raise typer.BadParameter("--corpus and --gold-dir go together")
+        pairs = pair_corpus(corpus, gold_dir)
+        if not pairs:
+            console.print(f"no report in {corpus} has a gold file in {gold_dir}")
+            raise typer.Exit(2)
+    elif report and gold:
+        pairs = [(report, gold)]
+    else:
+        raise typer.BadParameter("give REPORT --gold GOLD, or --corpus DIR --gold-dir DIR")
+    reports = []
+    for path, gold_path in pairs:
+        if path.suffix == ".json":
+            extraction = Extraction.model_validate_json(path.read_text(encoding="utf-8"))
+        else:
+            extraction = extract_file(path)
+        reports.append(evaluate_extraction(extraction, load_gold(gold_path), str(path), str(gold_path)))
+    result = {"reports": reports, "summary": summarize(reports)}
+    if as_json:
+        out_console.print_json(json.dumps(result))
+        return
+    for r in reports:
+        table = RichTable(title=f"{r['report']}  (gold: {Path(r['gold']).name})", title_justify="left")
+        for col in ("category", "tp", "fp", "fn", "P", "R", "F1", "attributes"):
+            table.add_column(col, justify="right" if col in ("tp", "fp", "fn", "P", "R", "F1") else "left")
+        for name, s in r["categories"].items():
+            attrs = ", ".join(f"{k} {v:.2f}" for k, v in s["attributes"].items())
+            table.add_row(name, str(s["tp"]), str(s["fp"]), str(s["fn"]), f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}", attrs)
+        tc = r["table_cells"]
+        table.add_row("table cells", str(tc["correct"]), "", str(tc["total"] - tc["correct"]), "", "", f"{tc['accuracy']:.2f}", "accuracy")
+        out_console.print(table)
+    summary = RichTable(title=f"summary over {len(reports)} report(s): mean F1", title_justify="left")
+    summary.add_column("category")
+    summary.add_column("F1", justify="right")
+    for name, s in result["summary"].items():
+        summary.add_row(name, f"{s['f1']:.2f}")
+    cells = [r["table_cells"] for r in reports]
+    total = sum(c["total"] for c in cells)
+    summary.add_row("table cells", f"{sum(c['correct'] for c in cells) / total:.2f}" if total else "-")
+    out_console.print(summary)
+
+
+@app.command()
+def bench(
+    files: Annotated[list[Path], typer.Argument(help="Inputs to time (PDF or text).")],
+    runs: Annotated[int, typer.Option(help="Runs per input; the median is shown.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Measure pages/s, seconds per stage and peak memory per input (figures only)."""
+    from pipeline.bench import bench_files
+
+    rows = bench_files(files, runs=runs)
+    if as_json:
+        out_console.print_json(json.dumps(rows))
+        return
+    table = RichTable(title=f"coi bench (median of {runs} run(s), one process, one core)", title_justify="left")
+    for col in ("input", "pages", "seconds", "pages/s", "ingest s", "structure s", "validation s", "write s", "peak RSS MB"):
+        table.add_column(col, justify="left" if col == "input" else "right")
+    for r in rows:
+        st = r["stages"]
+        table.add_row(r["input"], str(r["pages"]), f"{r['seconds']:.3f}", f"{r['pages_per_second']:.1f}",
+                      f"{st.get('ingest', 0):.3f}", f"{st.get('structure', 0):.3f}", f"{st.get('validation', 0):.3f}",
+                      f"{st.get('write', 0):.3f}", f"{r['peak_rss_mb']:.0f}")
+    out_console.print(table)
+
+
+@app.command()
+def batch(
+    in_dir: Annotated[Path, typer.Argument(help="Folder of reports.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the JSON files.")] = Path("out"),
+) -> None:
+    """Extract every report in IN_DIR through the Prefect ``extract_batch`` flow (local
+    mode, no server needed): one task per document; failures are listed, not fatal."""
+    from flows import extract_batch
+
+    summary = extract_batch(str(in_dir), str(out))
+    for item in summary["failed"]:
+        console.print(f"[red]failed[/red] {item['file']}: {item['reason']}")
+    console.print(f"{len(summary['done'])} extracted, {len(summary['failed'])} failed → {out}")
+    if summary["failed"]:
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

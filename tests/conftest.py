@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+FIXTURES = ROOT / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not (SHARED / "corpus").is_dir() or not (SHARED / "eval" / "gold").is_dir():
+        pytest.skip(f"../shared (corpus and gold) not found at {SHARED}: the corpus tests need it beside the repo")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def fake_report() -> Path:
+    return FIXTURES / "fake_report.txt"
