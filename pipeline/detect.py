@@ -75,7 +75,7 @@ def decode_text(data: bytes, path: str) -> tuple[str, str, list[str]]:
     decoded = data.decode("utf-8", errors="replace")
     bad = decoded.count("\ufffd")
     multibyte = sum(1 for ch in decoded if ord(ch) > 0x7F and ch != "\ufffd")
-    if multibyte > bad:
+    if multibyte and multibyte >= bad:
         warnings.append(f"{bad} byte(s) that are not valid UTF-8 were replaced by U+FFFD")
         return _check_text(decoded, path), "utf-8", warnings
     return _check_text(data.decode("cp1252", errors="replace"), path), "cp1252", warnings

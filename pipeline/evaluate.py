@@ -44,8 +44,8 @@ def fold_evidence(text: str | None) -> str:
     """Evidence: folded white space, hyphenation undone, straight quotes, no emphasis marks or markers."""
     if not text:
         return ""
+    text = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]+", "", text)  # before NFKC, which would make them digits
     text = unicodedata.normalize("NFKC", text)
-    text = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]+", "", text)
     text = text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "*": "", "_": ""}))
     text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)
     return re.sub(r"\s+", " ", text).strip().lower()

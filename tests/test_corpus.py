@@ -1,0 +1,57 @@
+"""The shared seed reports (skipped with a message when ../shared is absent)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.evaluate import evaluate_extraction, load_gold
+from pipeline.run import extract_file
+
+RENDITIONS = ["mali-mopti-2020-q28.txt", "mali-mopti-2020-q28.pdf", "mali-mopti-2020-q28-narrow.pdf"]
+
+
+@pytest.fixture(scope="module")
+def extractions(shared):
+    return {name: extract_file(shared / "corpus" / name) for name in RENDITIONS}
+
+
+@pytest.fixture(scope="module")
+def gold(shared):
+    return load_gold(shared / "eval" / "gold" / "mali-mopti-2020-q28.gold.json")
+
+
+@pytest.mark.parametrize("name", RENDITIONS)
+def test_structure_equals_the_gold(extractions, gold, name):
+    scores = evaluate_extraction(extractions[name], gold)["categories"]
+    for category in ("metadata", "sections", "footnotes", "bibliography"):
+        assert scores[category]["f1"] == 1.0, (category, scores[category])
+    assert all(v == 1.0 for v in scores["bibliography"]["attributes"].values())
+    assert scores["footnotes"]["attributes"]["links"] == 1.0
+
+
+def test_text_and_pdf_renditions_agree(extractions):
+    def key(ex):
+        return (
+            [(s.number, s.title.replace("’", "'")) for s in ex.sections],
+            [(f.number, len(f.cited_by) > 0) for f in ex.footnotes],
+            ex.metadata.model_dump(exclude={"fields"}),
+        )
+
+    base = key(extractions[RENDITIONS[0]])
+    for name in RENDITIONS[1:]:
+        assert key(extractions[name]) == base, name
+
+
+def test_evaluate_command_over_the_corpus(shared):
+    result = CliRunner().invoke(app, ["evaluate", "--corpus", str(shared / "corpus"), "--gold-dir", str(shared / "eval" / "gold"), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert len(data["reports"]) == 3
+    report = data["reports"][0]
+    assert set(report) == {"report", "gold", "categories", "table_cells"}
+    assert set(report["categories"]["sections"]) == {"tp", "fp", "fn", "precision", "recall", "f1", "attributes"}
+    assert data["summary"]["sections"]["f1"] == 1.0
