@@ -19,7 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(stderr=True)
-out_console = Console()
+out_console = Console(width=max(Console().width, 120))  # tables stay readable when piped
 
 
 @app.command()
@@ -28,8 +28,7 @@ def extract(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the JSON files (one per input, named <input name>.json).")] = Path("out"),
     language: Annotated[Optional[str], typer.Option(help="Report language (en, fr, de); detected when not given.")] = None,
 ) -> None:
-    """Extract each FILE to OUT/<file name>.json. A file that fails is reported and the
-    others are still written; the exit code is 1 if any failed."""
+    """Extract each FILE to OUT/<file name>.json; exit code 1 if any file failed (the others are still written)."""
     from pipeline.errors import IngestError
     from pipeline.run import extract_file, output_path, write_extraction
 
@@ -81,8 +80,7 @@ def evaluate(
     gold_dir: Annotated[Optional[Path], typer.Option(help="... against X.gold.json here (applies to reports whose name starts with X).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON (a stable shape other tools read).")] = False,
 ) -> None:
-    """Score extractions against hand-made gold annotations: precision, recall, F1 and
-    attribute accuracy per category, and table-cell accuracy."""
+    """Score extractions against gold annotations: P/R/F1 and attribute accuracy per category, table-cell accuracy."""
     from pipeline.evaluate import evaluate_extraction, load_gold, pair_corpus, summarize
     from pipeline.run import extract_file
     from schemas.extraction import Extraction
@@ -136,19 +134,19 @@ def bench(
     runs: Annotated[int, typer.Option(help="Runs per input; the median is shown.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
-    """Measure pages/s, seconds per stage and peak memory per input (figures only)."""
+    """Measure pages/s, seconds per stage and peak RSS per input (figures only, no pass/fail)."""
     from pipeline.bench import bench_files
 
     rows = bench_files(files, runs=runs)
     if as_json:
         out_console.print_json(json.dumps(rows))
         return
-    table = RichTable(title=f"coi bench (median of {runs} run(s), one process, one core)", title_justify="left")
-    for col in ("input", "pages", "seconds", "pages/s", "ingest s", "structure s", "validation s", "write s", "peak RSS MB"):
-        table.add_column(col, justify="left" if col == "input" else "right")
+    table = RichTable(title=f"coi bench: median of {runs} run(s), one process, seconds per stage", title_justify="left")
+    for col in ("input", "pages", "s", "pages/s", "ingest", "structure", "validate", "write", "RSS MB"):
+        table.add_column(col, justify="left" if col == "input" else "right", no_wrap=True)
     for r in rows:
         st = r["stages"]
-        table.add_row(r["input"], str(r["pages"]), f"{r['seconds']:.3f}", f"{r['pages_per_second']:.1f}",
+        table.add_row(Path(r["input"]).name, str(r["pages"]), f"{r['seconds']:.3f}", f"{r['pages_per_second']:.1f}",
                       f"{st.get('ingest', 0):.3f}", f"{st.get('structure', 0):.3f}", f"{st.get('validation', 0):.3f}",
                       f"{st.get('write', 0):.3f}", f"{r['peak_rss_mb']:.0f}")
     out_console.print(table)
@@ -159,8 +157,7 @@ def batch(
     in_dir: Annotated[Path, typer.Argument(help="Folder of reports.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the JSON files.")] = Path("out"),
 ) -> None:
-    """Extract every report in IN_DIR through the Prefect ``extract_batch`` flow (local
-    mode, no server needed): one task per document; failures are listed, not fatal."""
+    """Extract every report in IN_DIR with the Prefect extract_batch flow (local mode, no server needed)."""
     from flows import extract_batch
 
     summary = extract_batch(str(in_dir), str(out))
