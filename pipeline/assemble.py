@@ -6,12 +6,30 @@ from __future__ import annotations
 
 import re
 
+from extractors.lang import Language
 from pipeline.textutil import ends_sentence, join_lines
 from schemas.document import Block, BlockKind, FootnoteRef, Page
 
 _HEADING_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$", re.S)
 _BODY = {BlockKind.paragraph, BlockKind.list_item}
 _BETWEEN = {BlockKind.footnote, BlockKind.header, BlockKind.footer}
+
+
+def is_caption(text: str, lang: Language) -> bool:
+    """``Table 1: …`` / ``Figure 2. …`` with the caption words of the report's language."""
+    words = [w for key in ("table", "figure") for w in lang.captions.get(key, ())]
+    if not words:
+        return False
+    pattern = r"^(?:" + "|".join(re.escape(w) for w in words) + r")\s*\d+\s*[:.\-–]"
+    return re.match(pattern, text.strip(), re.I) is not None
+
+
+def mark_captions(pages: list[Page], lang: Language) -> None:
+    """Turn paragraphs and headings that read as table/figure captions into caption blocks."""
+    for page in pages:
+        for block in page.blocks:
+            if block.kind in (BlockKind.paragraph, BlockKind.heading) and is_caption(block.text, lang):
+                block.kind = BlockKind.caption
 
 
 def heading_number(text: str) -> tuple[str | None, str]:

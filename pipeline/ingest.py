@@ -7,7 +7,7 @@ from pathlib import Path
 
 from extractors import lang as languages
 from pipeline import __version__
-from pipeline.assemble import join_split_paragraphs, lay_out
+from pipeline.assemble import join_split_paragraphs, lay_out, mark_captions
 from pipeline.detect import sniff
 from pipeline.errors import IngestError
 from pipeline.textutil import vocabulary
@@ -48,6 +48,7 @@ def ingest_bytes(data: bytes, path: str, language: str | None = None) -> Documen
         lang = languages.load(language or languages.detect(raw_text))
         pages = text_to_pages(raw_text, lang, vocabulary(raw_text))
     lang = languages.load(language or languages.detect(raw_text))
+    mark_captions(pages, lang)
     join_split_paragraphs(pages, vocabulary(raw_text), lang.bibliography_headings)
     text = lay_out(pages, lang.bibliography_headings)
     return Document(

@@ -560,7 +560,7 @@ def _layout(page_data, path: str, settings: dict[str, float], warnings: list[str
             kind = BlockKind.header if line.top < height / 2 else BlockKind.footer
             blocks.append(Block(id="", kind=kind, text=line.text, page=number, start=0, end=0, bbox=(line.x0, line.top, line.x1, line.bottom)))
         blocks += footnote_lines_to_blocks(notes, number, vocab)
-        page.blocks = _captions(blocks)
+        page.blocks = blocks
         pages.append(page)
     _join_footnotes_across_pages(pages)
     return pages, plain, warnings
@@ -606,13 +606,6 @@ def _aligned_with(line: Line, run: list[Line]) -> bool:
     starts = {round(s[0]) for l in run for s in l.segments}
     gap = line.baseline - run[-1].baseline
     return any(abs(line.segments[0][0] - x) <= 3 for x in starts) and gap <= 1.45 * line.size
-
-
-def _captions(blocks: list[Block]) -> list[Block]:
-    for b in blocks:
-        if b.kind in (BlockKind.paragraph, BlockKind.heading) and re.match(r"^(table|figure|tableau|tabelle|abbildung|map|carte|karte)\s*\d+\s*[:.\-–]", b.text, re.I):
-            b.kind = BlockKind.caption
-    return blocks
 
 
 def _join_footnotes_across_pages(pages: list[Page]) -> None:

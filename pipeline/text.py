@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from extractors.lang import Language
+from pipeline.assemble import is_caption
 from pipeline.textutil import SUPERSCRIPT_DIGITS, ends_sentence, looks_like_heading, fold_spaces, join_lines, strip_markers, superscript_to_int
 from schemas.document import Block, BlockKind, Cell, FootnoteRef, Page, Table
 
@@ -64,14 +65,6 @@ def _is_unnumbered_heading(line: str, lang: Language) -> bool:
     if line.lower() in lang.bibliography_headings:
         return True
     return looks_like_heading(line)
-
-
-def _caption_kind(line: str, lang: Language) -> bool:
-    words = [w for k in ("table", "figure") for w in lang.captions.get(k, ())]
-    if not words:
-        return False
-    pattern = r"^(?:" + "|".join(re.escape(w) for w in words) + r")\s*\d+\s*[:.\-–]"
-    return re.match(pattern, line, re.I) is not None
 
 
 def _split_row(line: str) -> list[str]:
@@ -132,7 +125,7 @@ def chunks_to_blocks(chunks: list[list[str]], lang: Language, vocabulary: set[st
         text, refs = strip_markers(clean_markdown(joined))
         if not text:
             continue
-        if _caption_kind(text, lang):
+        if is_caption(text, lang):
             kind = BlockKind.caption
         elif len(lines) == 1 and _NUMBERED_HEADING.match(text) and len(text) <= 150 and not ends_sentence(text):
             kind = BlockKind.heading
