@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+# Prefect logs the shutdown of its temporary server at exit, after pytest has closed the
+# streams it captured; keep its logging to warnings in tests.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 import pytest
 

@@ -68,3 +68,18 @@ def encrypted_pdf(user_password: str, owner_password: str) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def running_headers_pdf(pages: int = 3) -> bytes:
+    """Pages with a repeated header line and a page-number footer around body text."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    for n in range(1, pages + 1):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=8)
+        pdf.text(10, 10, "Invented COI Report - Sahel - March 2021")
+        pdf.text(100, 290, f"{n}")
+        pdf.set_font("Helvetica", size=10)
+        pdf.set_xy(10, 40)
+        pdf.cell(0, 5, f"Body text of page {n} ends here.", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -104,3 +104,15 @@ def test_hostile_pdfs_fail_with_a_clear_error(tmp_path, data, error, words):
 def test_owner_password_only_pdf_is_read():
     doc = ingest_bytes(encrypted_pdf("", "owner"), "owner-only.pdf")
     assert any(b.text.startswith("1. Security situation") for b in doc.blocks())
+
+
+def test_running_headers_and_page_numbers_are_not_body():
+    from pdf_factory import running_headers_pdf
+
+    doc = ingest_bytes(running_headers_pdf(), "headers.pdf")
+    headers = [b for b in doc.blocks() if b.kind is BlockKind.header]
+    footers = [b for b in doc.blocks() if b.kind is BlockKind.footer]
+    assert len(headers) == 3 and headers[0].text.startswith("Invented COI Report")
+    assert [f.text for f in footers] == ["1", "2", "3"]
+    body = [b.text for b in doc.blocks() if b.kind is BlockKind.paragraph]
+    assert body == [f"Body text of page {n} ends here." for n in (1, 2, 3)]
