@@ -55,6 +55,10 @@ PDF_SETTINGS: dict[str, float] = {
     "snap_tolerance": 3.0,
     "join_tolerance": 3.0,
     "intersection_tolerance": 3.0,
+    # Borderless tables: segment starts within this many points are one column; a gap
+    # between lines wider than the table's line spacing times this ratio starts a new row.
+    "column_tolerance": 8.0,
+    "row_gap_ratio": 1.15,
 }
 
 
@@ -322,39 +326,145 @@ def grid_to_table(cells: list[BBox], lines: list[Line], page_number: int, table_
     return table, used
 
 
-def lines_to_aligned_table(lines: list[Line], page_number: int, table_id: str) -> Table:
-    """A borderless table from lines whose segments line up in columns. A line with text
-    in the first column and another starts a row; other lines continue the cells above."""
-    starts = sorted({round(s[0]) for line in lines for s in line.segments})
-    columns: list[float] = []
+def line_runs_to_columns(lines: list[Line], settings: dict[str, float]) -> list[float]:
+    """Left edges of the columns of a borderless table: segment starts that line up on at
+    least two lines (a lone start is text wrapped inside a cell)."""
+    tol = settings["column_tolerance"]
+    starts = sorted(s[0] for line in lines for s in line.segments)
+    clusters: list[list[float]] = []
     for x in starts:
-        if not columns or x - columns[-1] > 8:
-            columns.append(x)
+        if clusters and x - clusters[-1][-1] <= tol:
+            clusters[-1].append(x)
+        else:
+            clusters.append([x])
+    columns = [min(c) for c in clusters if len(c) >= 2]
+    return columns or [starts[0]]
 
-    def col_of(x: float) -> int:
-        return max(i for i, c in enumerate(columns) if x >= c - 8) if x >= columns[0] - 8 else 0
 
-    rows: list[dict[int, list[str]]] = []
-    boxes: list[dict[int, list[float]]] = []
-    for line in lines:
-        placed = {col_of(s[0]): s for s in line.segments}
-        if not rows or (0 in placed and len(placed) >= 2):
-            rows.append({})
-            boxes.append({})
-        for col, seg in placed.items():
-            rows[-1].setdefault(col, []).append(seg[2])
-            b = boxes[-1].setdefault(col, [seg[0], line.top, seg[1], line.bottom])
-            b[0], b[1], b[2], b[3] = min(b[0], seg[0]), min(b[1], line.top), max(b[2], seg[1]), max(b[3], line.bottom)
-    cells = []
-    for r, row in enumerate(rows):
-        for col, parts in row.items():
+def lines_to_rows(lines: list[Line], settings: dict[str, float]) -> list[list[Line]]:
+    """Group a table's lines into rows: lines closer than the table's own line spacing (times
+    ``row_gap_ratio``) wrap inside one row; a wider gap starts the next row. A table whose
+    lines are evenly spaced has one line per row."""
+    if len(lines) < 2:
+        return [lines]
+    deltas = [b.baseline - a.baseline for a, b in zip(lines, lines[1:])]
+    leading = min(deltas)
+    if max(deltas) <= leading * settings["row_gap_ratio"]:
+        return [[line] for line in lines]
+    rows = [[lines[0]]]
+    for delta, line in zip(deltas, lines[1:]):
+        if delta > leading * settings["row_gap_ratio"]:
+            rows.append([line])
+        else:
+            rows[-1].append(line)
+    return rows
+
+
+def _split_line_at_columns(line: Line, columns: list[float], tol: float, settings: dict[str, float]) -> dict[int, Line]:
+    parts: dict[int, list[Char]] = {}
+    for ch in line.chars:
+        centre = (ch.x0 + ch.x1) / 2
+        col = max((i for i, x in enumerate(columns) if centre >= x - tol), default=0)
+        parts.setdefault(col, []).append(ch)
+    return {col: _make_line(chars, settings) for col, chars in parts.items()}
+
+
+def lines_to_aligned_table(lines: list[Line], page_number: int, table_id: str, settings: dict[str, float] | None = None,
+                           vocabulary: set[str] | None = None) -> Table:
+    """A borderless table: columns from aligned segment starts, rows from line spacing,
+    the text of wrapped cells joined (``Januar`` + ``y 2020`` → ``January 2020``)."""
+    settings = settings or PDF_SETTINGS
+    columns = line_runs_to_columns(lines, settings)
+    tol = settings["column_tolerance"]
+    cells: list[Cell] = []
+    for r, row in enumerate(lines_to_rows(lines, settings)):
+        pieces: dict[int, list[Line]] = {}
+        for line in row:
+            for col, part in _split_line_at_columns(line, columns, tol, settings).items():
+                pieces.setdefault(col, []).append(part)
+        for col, parts in sorted(pieces.items()):
             text = ""
-            for p in parts:
-                text = join_lines(text, p)
+            for part in parts:
+                text = join_wrapped(text, part.text, vocabulary)
             clean, refs = strip_markers(text)
-            cells.append(Cell(row=r, col=col, text=clean, raw="\n".join(parts), bbox=tuple(boxes[r][col]), page=page_number, footnote_refs=refs))
+            bbox = (min(p.x0 for p in parts), min(p.top for p in parts), max(p.x1 for p in parts), max(p.bottom for p in parts))
+            cells.append(Cell(row=r, col=col, text=clean, raw="\n".join(p.text for p in parts), bbox=bbox, page=page_number, footnote_refs=refs))
     bbox = (min(l.x0 for l in lines), min(l.top for l in lines), max(l.x1 for l in lines), max(l.bottom for l in lines))
-    return Table(id=table_id, page=page_number, pages=[page_number], n_rows=len(rows), n_cols=len(columns), cells=cells, bbox=bbox, ruled=False)
+    n_rows = 1 + max((c.row for c in cells), default=0)
+    return Table(id=table_id, page=page_number, pages=[page_number], n_rows=n_rows, n_cols=len(columns), cells=cells, bbox=bbox, ruled=False)
+
+
+def join_wrapped(left: str, right: str, vocabulary: set[str] | None = None) -> str:
+    """Join two lines of one table cell. Narrow cells break inside words (``Mop``/``ti``,
+    ``Januar``/``y 2020``) and at the space of a thousands group (``20``/``437``): a
+    letter followed by a lower-case letter is one word unless both halves are known words
+    and the whole is not; a digit group followed by three digits keeps its space."""
+    left, right = left.rstrip(), right.lstrip()
+    if not left or not right:
+        return left + right
+    if left[-1].isalpha() and right[0].islower():
+        head = re.search(r"([^\W\d_]+)$", left).group(1).lower()
+        tail = re.match(r"([^\W\d_]+)", right).group(1).lower()
+        if vocabulary and head in vocabulary and tail in vocabulary and head + tail not in vocabulary:
+            return left + " " + right
+        return left + right
+    if left[-1] in "/-–" and not left.endswith(" -"):
+        return left + right
+    return join_lines(left, right, vocabulary)
+
+
+def join_continued_tables(pages: list[Page], vocabulary: set[str] | None = None) -> None:
+    """A table that ends a page and one that starts the next page with the same header row
+    are one table: the repeated header is dropped, and a first row whose label starts in
+    lower case (the rest of a row cut by the page break) is merged into the last row."""
+    previous: Block | None = None
+    for page in pages:
+        body = [b for b in page.blocks if b.kind not in (BlockKind.footnote, BlockKind.header, BlockKind.footer)]
+        if previous is not None and body and body[0].kind is BlockKind.table and body[0].table is not None:
+            first = body[0]
+            if _header(previous.table) == _header(first.table) and previous.table.n_cols == first.table.n_cols:
+                _append_table(previous.table, first.table, vocabulary)
+                page.blocks.remove(first)
+                body = body[1:]
+                previous.text = _table_text(previous.table)
+                if not body:
+                    continue
+        previous = body[-1] if body and body[-1].kind is BlockKind.table and body[-1].table is not None else None
+
+
+def _header(table: Table) -> list[str]:
+    return [re.sub(r"\s+", "", t).lower() for t in table.grid()[0]] if table.n_rows else []
+
+
+def _append_table(base: Table, more: Table, vocabulary: set[str] | None) -> None:
+    rows = {}
+    for cell in more.cells:
+        if cell.row > 0:
+            rows.setdefault(cell.row, []).append(cell)
+    ordered = [rows[r] for r in sorted(rows)]
+    if ordered:
+        stub = next((c for c in ordered[0] if c.col == 0), None)
+        if stub is None or stub.text[:1].islower():
+            last = {c.col: c for c in base.cells if c.row == base.n_rows - 1}
+            for cell in ordered.pop(0):
+                if cell.col in last:
+                    target = last[cell.col]
+                    target.text = join_wrapped(target.text, cell.text, vocabulary)
+                    target.raw = target.raw + "\n" + cell.raw
+                    target.footnote_refs = target.footnote_refs + cell.footnote_refs
+                else:
+                    base.cells.append(cell.model_copy(update={"row": base.n_rows - 1}))
+    for i, row in enumerate(ordered):
+        for cell in row:
+            base.cells.append(cell.model_copy(update={"row": base.n_rows + i}))
+    base.n_rows += len(ordered)
+    for page in more.pages:
+        if page not in base.pages:
+            base.pages.append(page)
+
+
+def _table_text(table: Table) -> str:
+    return "\n".join(" | ".join(row) for row in table.grid())
 
 
 # ---------------------------------------------------------------- page layout
@@ -548,7 +658,7 @@ def _layout(page_data, path: str, settings: dict[str, float], warnings: list[str
             n_tables += 1
             from pipeline.text import table_text
 
-            table = lines_to_aligned_table(run, number, f"t{n_tables}")
+            table = lines_to_aligned_table(run, number, f"t{n_tables}", settings, vocab)
             ids = {id(l) for l in run}
             body = [l for l in body if id(l) not in ids]
             placed.append((table.bbox[1], Block(id="", kind=BlockKind.table, text=table_text(table), page=number, start=0, end=0, bbox=table.bbox, table=table)))
@@ -563,6 +673,11 @@ def _layout(page_data, path: str, settings: dict[str, float], warnings: list[str
         page.blocks = blocks
         pages.append(page)
     _join_footnotes_across_pages(pages)
+    join_continued_tables(pages, vocab)
+    tables = [b.table for page in pages for b in page.blocks if b.table is not None]
+    for i, table in enumerate(tables, start=1):
+        table.id = f"t{i}"
+        table.cells.sort(key=lambda c: (c.row, c.col))
     return pages, plain, warnings
 
 
@@ -596,8 +711,12 @@ def _aligned_runs(lines: list[Line]) -> list[list[Line]]:
             current, multi = [], 0
     if multi >= 2:
         runs.append(current)
-    for run in runs:  # drop trailing single-segment lines: they are the paragraph after
-        while run and len(run[-1].segments) < 2:
+    for run in runs:
+        # A trailing one-segment line belongs to the table only while it stays inside the
+        # first column (the rest of a wrapped row label); a wider one is the text after it.
+        second = sorted({round(s[0]) for line in run for s in line.segments[1:]})
+        limit = second[0] if second else float("inf")
+        while run and len(run[-1].segments) < 2 and run[-1].x1 > limit:
             run.pop()
     return [r for r in runs if r]
 
