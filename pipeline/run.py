@@ -15,6 +15,7 @@ from pathlib import Path
 from extractors import lang as languages
 from extractors.bibliography import extract_bibliography
 from extractors.metadata import extract_metadata
+from extractors.tables import annotate_table, check_totals, table_records
 from extractors.structure import extract_footnotes, extract_sections, link_captions
 from pipeline.ingest import ingest
 from schemas.document import BlockKind, Document
@@ -45,6 +46,15 @@ def extract_document(doc: Document, timings: Timings | None = None) -> Extractio
         timings.add("structure", time.perf_counter() - t0)
     t0 = time.perf_counter()
     tables = [b.table for b in doc.blocks() if b.kind is BlockKind.table and b.table is not None]
+    records, table_warnings = [], []
+    for table in tables:
+        if annotate_table(table, lang):
+            rows = table_records(table, lang, doc.id)
+            records += rows
+            table_warnings += check_totals(table, rows)
+    if timings:
+        timings.add("tables", time.perf_counter() - t0)
+    t0 = time.perf_counter()
     blocks = [
         BlockInfo(id=b.id, kind=b.kind, page=b.page, start=b.start, end=b.end, bbox=b.bbox, section=b.section,
                   footnote_refs=b.footnote_refs, footnote_number=b.footnote_number, table_id=b.table.id if b.table else None)
@@ -58,7 +68,8 @@ def extract_document(doc: Document, timings: Timings | None = None) -> Extractio
         footnotes=footnotes,
         bibliography=bibliography,
         tables=tables,
-        warnings=[Warning(code="ingest", message=w) for w in doc.warnings] + warnings + fn_warnings + bib_warnings,
+        table_records=records,
+        warnings=[Warning(code="ingest", message=w) for w in doc.warnings] + warnings + fn_warnings + bib_warnings + table_warnings,
         blocks=blocks,
         text=doc.text,
     )

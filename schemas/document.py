@@ -71,6 +71,19 @@ class Table(BaseModel):
     caption: str | None = None
     """The caption printed with the table (``Table 1: IDPs in Mopti region. Source: …``)."""
     caption_block_id: str | None = None
+    # What the table means (filled by extractors.tables; None for tables that hold no figures).
+    population: str | None = None
+    """What the figures count: ``idps``, ``idp_returnees``, ``returnees_from_abroad``,
+    ``refugees``, ``casualties``, ``events`` (from the caption or header)."""
+    source: str | None = None
+    """The source named in the caption (``IOM DTM Mali``)."""
+    source_date: str | None = None
+    row_dimension: str | None = None
+    """``period``, ``place`` or ``label``: what the stub column's labels are."""
+    column_dimension: str | None = None
+    header_rows: int = 0
+    total_row: int | None = None
+    total_col: int | None = None
 
     def grid(self) -> list[list[str]]:
         """Cell texts as a list of rows (empty string where no cell is printed)."""

@@ -131,6 +131,37 @@ class BibliographyEntry(BaseModel):
     block_id: str
 
 
+class CellProvenance(BaseModel):
+    document_id: str
+    table_id: str
+    page: int
+    row: int
+    col: int
+    bbox: BBox | None = None
+    footnotes: list[int] = Field(default_factory=list)
+
+
+class TableRecord(BaseModel):
+    """One figure of a table in tidy form (one row per cell that holds a figure)."""
+
+    table_id: str
+    period: str | None = None
+    """ISO month/day/year of the row or column label when it is a date."""
+    admin_unit: str | None = None
+    """The place the figure is for (the column or row label), as printed."""
+    pcode: str | None = None
+    population: str | None = None
+    value: int | float | None
+    raw: str
+    status: Literal["value", "nil", "not_available"]
+    """``nil`` for a printed dash (value 0), ``not_available`` for N/A or an empty cell (value null)."""
+    row_label: str
+    column_label: str
+    total: bool = False
+    """True for cells of a total row or column."""
+    provenance: CellProvenance
+
+
 class Count(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -210,6 +241,7 @@ class Extraction(BaseModel):
     footnotes: list[Footnote] = Field(default_factory=list)
     bibliography: list[BibliographyEntry] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
+    table_records: list[TableRecord] = Field(default_factory=list)
     facts: Facts = Field(default_factory=Facts)
     warnings: list[Warning] = Field(default_factory=list)
     blocks: list[BlockInfo] = Field(default_factory=list)

@@ -24,6 +24,12 @@ class Language:
     captions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     interval_separators: tuple[str, ...] = ()
     interval_prefixes: tuple[str, ...] = ()
+    table_total: tuple[str, ...] = ("total",)
+    table_nil: tuple[str, ...] = ("-",)
+    table_not_available: tuple[str, ...] = ("n/a",)
+    thousands_separators: tuple[str, ...] = (" ", ",")
+    decimal_mark: str = "."
+    population_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def month_number(self, word: str) -> int | None:
         """1-12 for a month name or alias of this language (case-insensitive, trailing dot ok)."""
@@ -55,6 +61,7 @@ def load(code: str) -> Language:
         raise ValueError(f"no language data for {code!r}; have {', '.join(available())}")
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     interval = data.get("interval", {})
+    tables = data.get("tables", {})
     return Language(
         code=data["language"],
         function_words=tuple(data["function_words"]),
@@ -67,6 +74,12 @@ def load(code: str) -> Language:
         captions={k: tuple(v) for k, v in data.get("captions", {}).items()},
         interval_separators=tuple(interval.get("separators", ["-"])),
         interval_prefixes=tuple(interval.get("prefixes", [])),
+        table_total=tuple(tables.get("total", ["total"])),
+        table_nil=tuple(tables.get("nil", ["-"])),
+        table_not_available=tuple(tables.get("not_available", ["n/a"])),
+        thousands_separators=tuple(tables.get("thousands_separators", [" ", ","])),
+        decimal_mark=tables.get("decimal_mark", "."),
+        population_words={k: tuple(v) for k, v in tables.get("population", {}).items()},
     )
 
 
