@@ -18,6 +18,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+export_app = typer.Typer(help="Export an extraction JSON for other tools.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 console = Console(stderr=True)
 out_console = Console(width=max(Console().width, 120))  # tables stay readable when piped
 
@@ -150,6 +152,23 @@ def bench(
                       f"{st.get('ingest', 0):.3f}", f"{st.get('structure', 0):.3f}", f"{st.get('validation', 0):.3f}",
                       f"{st.get('write', 0):.3f}", f"{r['peak_rss_mb']:.0f}")
     out_console.print(table)
+
+
+@export_app.command("tables")
+def export_tables_command(
+    extraction_json: Annotated[Path, typer.Argument(help="An extraction JSON written by coi extract.")],
+    csv_dir: Annotated[Path, typer.Option("--csv", help="Folder for one tidy CSV per table (2nd row: HXL hashtags).")],
+) -> None:
+    """Write each table's tidy records as CSV with an HXL hashtag row, ready for HDX tools."""
+    from pipeline.export import export_tables
+    from schemas.extraction import Extraction
+
+    extraction = Extraction.model_validate_json(extraction_json.read_text(encoding="utf-8"))
+    written = export_tables(extraction, csv_dir)
+    for path in written:
+        console.print(f"[green]wrote[/green] {path}")
+    if not written:
+        console.print(f"{extraction_json}: no table with figures")
 
 
 @app.command()

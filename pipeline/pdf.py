@@ -628,7 +628,9 @@ def _layout(page_data, path: str, settings: dict[str, float], warnings: list[str
     plain = "\n".join(l.text for _, lines in all_lines for l in lines)
     from pipeline.textutil import vocabulary as make_vocabulary
 
-    vocab = make_vocabulary(plain)
+    # The report's own words, from its prose lines only: the fragments of wrapped table
+    # cells (``Ouda``/``lan``) must not count as words.
+    vocab = make_vocabulary("\n".join(l.text for _, lines in all_lines for l in lines if len(l.segments) == 1))
     sizes = Counter()
     for _, lines in all_lines:
         for l in lines:

@@ -83,3 +83,47 @@ def running_headers_pdf(pages: int = 3) -> bytes:
         pdf.set_xy(10, 40)
         pdf.cell(0, 5, f"Body text of page {n} ends here.", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def borderless_table_pdf() -> bytes:
+    """A borderless table of another country (Burkina Faso's Sahel provinces) whose label
+    and header cells wrap onto two lines and which continues on page 2 under a repeated
+    header, with comma thousands separators and one printed total that does not add up."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    cols = [20, 48, 70, 92, 114]  # mm
+    header = [("Month/", "Province"), ("Soum", ""), ("Ouda", "lan"), ("Seno", ""), ("Total", "")]
+    rows = [
+        (("Janu", "ary 2021"), "1,200", "300", "2,079", "3,579"),
+        (("Febru", "ary 2021"), "1,250", "-", "2,100", "3,350"),
+        (("March", "2021"), "1,300", "N/A", "2,200", "3,500"),
+        (("April", "2021"), "1,400", "310", "2,300", "4,010"),  # 1,400 + 310 + 2,300 = 4,010
+        (("May", "2021"), "1,450", "320", "2,350", "4,100"),  # printed 4,100, adds up to 4,120
+    ]
+
+    def put_header(y: float) -> float:
+        pdf.set_font("Helvetica", size=9)
+        for x, (a, b) in zip(cols, header):
+            pdf.text(x, y, a)
+            if b:
+                pdf.text(x, y + 4, b)
+        pdf.line(cols[0], y + 6, 135, y + 6)
+        return y + 12
+
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    pdf.text(20, 20, "Displacement in the Sahel region of Burkina Faso continued to grow.")
+    y = put_header(40)
+    for i, (label, *figures) in enumerate(rows):
+        if i == 3:  # page break: the table goes on under a repeated header
+            pdf.add_page()
+            y = put_header(20)
+        pdf.set_font("Helvetica", size=9)
+        pdf.text(cols[0], y, label[0])
+        pdf.text(cols[0], y + 4, label[1])
+        for x, value in zip(cols[1:], figures):
+            pdf.text(x, y, value)
+        y += 10
+    pdf.set_font("Helvetica", size=10)
+    pdf.text(20, y + 4, "Table 1: Refugees in Sahel region. Source: Invented Agency, 30 June 2021, url")
+    return bytes(pdf.output())

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+
+from extractors import lang
+from extractors.tables import caption_source, number_convention, parse_number, population_of
+from pdf_factory import borderless_table_pdf
+from pipeline.ingest import ingest_bytes
+from pipeline.run import extract_document, extract_file
+
+EN, DE = lang.load("en"), lang.load("de")
+
+
+@pytest.mark.parametrize("text, value, status", [
+    ("20 437", 20437, "value"), ("20\u00a0437", 20437, "value"), ("20\u2009437", 20437, "value"),
+    ("1,079", 1079, "value"), ("311 193", 311193, "value"), ("7", 7, "value"),
+    ("-", 0, "nil"), ("–", 0, "nil"), ("N/A", None, "not_available"), ("n/a", None, "not_available"),
+    ("", None, "not_available"), ("45 394¹⁰⁵", 45394, "value"), ("Koro", None, "text"), ("12 34", None, "text"),
+])
+def test_parse_number(text, value, status):
+    parsed = parse_number(text, EN)
+    assert (parsed.value, parsed.status) == (value, status)
+
+
+def test_number_convention_follows_language_and_table():
+    assert parse_number("43.750", DE).value == 43750
+    assert parse_number("43,5", DE).value == 43.5
+    assert parse_number("43.750", EN).value == 43.75  # an English decimal, unless the table says otherwise
+    convention = number_convention(["43.750", "1.200.000", "7"], EN)
+    assert parse_number("43.750", EN, convention).value == 43750
+
+
+def test_population_and_source_from_caption():
+    assert population_of("Table 2: IDP returnees in Mopti region", EN) == "idp_returnees"
+    assert population_of("Table 1: IDPs in Mopti region", EN) == "idps"
+    assert population_of("Tableau 3 : Réfugiés par province", lang.load("fr")) == "refugees"
+    assert caption_source("Table 1: IDPs. Source: IOM DTM Mali, 31 October 2020, url", EN) == ("IOM DTM Mali", "2020-10-31")
+
+
+@pytest.fixture(scope="module")
+def borderless():
+    return extract_document(ingest_bytes(borderless_table_pdf(), "burkina.pdf"))
+
+
+def test_borderless_table_across_a_page_break_is_one_table(borderless):
+    assert len(borderless.tables) == 1
+    table = borderless.tables[0]
+    assert table.pages == [1, 2] and not table.ruled
+    assert table.grid() == [
+        ["Month/Province", "Soum", "Oudalan", "Seno", "Total"],
+        ["January 2021", "1,200", "300", "2,079", "3,579"],
+        ["February 2021", "1,250", "-", "2,100", "3,350"],
+        ["March 2021", "1,300", "N/A", "2,200", "3,500"],
+        ["April 2021", "1,400", "310", "2,300", "4,010"],
+        ["May 2021", "1,450", "320", "2,350", "4,100"],
+    ]
+    assert (table.population, table.source, table.source_date) == ("refugees", "Invented Agency", "2021-06-30")
+    assert (table.row_dimension, table.total_col) == ("period", 4)
+
+
+def test_borderless_records_and_checks(borderless):
+    records = {(r.period, r.admin_unit): r for r in borderless.table_records}
+    assert records[("2021-01", "Soum")].value == 1200
+    assert (records[("2021-02", "Oudalan")].value, records[("2021-02", "Oudalan")].status) == (0, "nil")
+    assert (records[("2021-03", "Oudalan")].value, records[("2021-03", "Oudalan")].status) == (None, "not_available")
+    assert records[("2021-05", "Soum")].provenance.page == 2
+    checks = [w for w in borderless.warnings if w.code == "row_total_mismatch"]
+    assert [(w.details["row"], w.details["printed"], w.details["computed"]) for w in checks] == [("May 2021", 4100, 4120)]
+    assert records[("2021-05", None)].value == 4100  # the printed total is kept as printed
+
+
+def test_text_table_records_and_export(tmp_path, fake_report):
+    from pipeline.export import export_tables
+
+    ex = extract_file(fake_report)
+    table = next(t for t in ex.tables if t.row_dimension)
+    assert table.population == "idps" and table.total_col == 3
+    checks = [w.details for w in ex.warnings if w.code == "row_total_mismatch"]
+    assert checks == [] or all(c["row"] for c in checks)
+    (path,) = export_tables(ex, tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[1].startswith("#date+reported,#adm2+name,#adm2+code,#affected+idps+ind")
+    assert lines[2].startswith("2021-03,Soum,,1200,value,\"1,200\"")
