@@ -81,3 +81,28 @@ def test_text_table_records_and_export(tmp_path, fake_report):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[1].startswith("#date+reported,#adm2+name,#adm2+code,#affected+idps+ind")
     assert lines[2].startswith("2021-03,Soum,,1200,value,\"1,200\"")
+
+
+def test_total_row_is_checked_column_by_column():
+    from pipeline.text import pipe_table
+    from extractors.tables import annotate_table, check_totals, table_records
+
+    table = pipe_table(["| District | March 2021 | April 2021 |", "|---|---|---|", "| Kaya | 10 | 20 |",
+                        "| Kongoussi | 5 | - |", "| Total | 15 | 21 |"], "t9")
+    table.caption = "Table 9: Refugees by district"
+    assert annotate_table(table, EN)
+    assert (table.row_dimension, table.column_dimension, table.total_row, table.total_col) == ("place", "period", 3, None)
+    records = table_records(table, EN, "doc")
+    kaya_april = next(r for r in records if r.admin_unit == "Kaya" and r.period == "2021-04")
+    assert kaya_april.value == 20 and not kaya_april.total
+    warnings = check_totals(table, records)
+    assert [(w.code, w.details["column"], w.details["printed"], w.details["computed"]) for w in warnings] == [
+        ("column_total_mismatch", "April 2021", 21, 20)]
+
+
+def test_a_table_of_words_gets_no_records():
+    from pipeline.text import pipe_table
+    from extractors.tables import annotate_table
+
+    table = pipe_table(["| Group | Leader |", "|---|---|", "| A | B |", "| C | D |"], "t1")
+    assert not annotate_table(table, EN) and table.row_dimension is None
