@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from extractors.lang import Language
-from pipeline.textutil import ends_sentence, join_lines
+from pipeline.textutil import ends_sentence, join_lines, starts_continuation
 from schemas.document import Block, BlockKind, FootnoteRef, Page
 
 _HEADING_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$", re.S)
@@ -81,7 +81,7 @@ def _continues(before: str, after: str, broken: bool) -> bool:
     start in lower case."""
     if broken:
         return not ends_sentence(before) or after[:1].islower()
-    return not ends_sentence(before) and after[:1].islower()
+    return not ends_sentence(before) and starts_continuation(after)
 
 
 def _continues_entry(after: str) -> bool:

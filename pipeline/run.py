@@ -15,6 +15,7 @@ from pathlib import Path
 from extractors import lang as languages
 from extractors.bibliography import extract_bibliography
 from extractors.metadata import extract_metadata
+from extractors.facts import extract_facts
 from extractors.tables import annotate_table, check_totals, table_records
 from extractors.structure import extract_footnotes, extract_sections, link_captions
 from pipeline.ingest import ingest
@@ -55,6 +56,10 @@ def extract_document(doc: Document, timings: Timings | None = None) -> Extractio
     if timings:
         timings.add("tables", time.perf_counter() - t0)
     t0 = time.perf_counter()
+    facts = extract_facts(doc, lang, metadata, bibliography)
+    if timings:
+        timings.add("facts", time.perf_counter() - t0)
+    t0 = time.perf_counter()
     blocks = [
         BlockInfo(id=b.id, kind=b.kind, page=b.page, start=b.start, end=b.end, bbox=b.bbox, section=b.section,
                   footnote_refs=b.footnote_refs, footnote_number=b.footnote_number, table_id=b.table.id if b.table else None)
@@ -69,6 +74,7 @@ def extract_document(doc: Document, timings: Timings | None = None) -> Extractio
         bibliography=bibliography,
         tables=tables,
         table_records=records,
+        facts=facts,
         warnings=[Warning(code="ingest", message=w) for w in doc.warnings] + warnings + fn_warnings + bib_warnings + table_warnings,
         blocks=blocks,
         text=doc.text,

@@ -30,6 +30,21 @@ class Language:
     thousands_separators: tuple[str, ...] = (" ", ",")
     decimal_mark: str = "."
     population_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+    """The whole file, for the fact extractors' word lists (``section``)."""
+
+    def section(self, *path: str) -> dict:
+        """A table of the language file (``section("casualties", "after")``), empty when absent."""
+        node = self.data
+        for key in path:
+            node = node.get(key, {}) if isinstance(node, dict) else {}
+        return node if isinstance(node, dict) else {}
+
+    def words(self, *path: str) -> tuple[str, ...]:
+        """A word list of the language file, longest first (empty when absent)."""
+        parent = self.section(*path[:-1])
+        value = parent.get(path[-1], [])
+        return tuple(sorted(value, key=len, reverse=True)) if isinstance(value, list) else ()
 
     def month_number(self, word: str) -> int | None:
         """1-12 for a month name or alias of this language (case-insensitive, trailing dot ok)."""
@@ -80,6 +95,7 @@ def load(code: str) -> Language:
         thousands_separators=tuple(tables.get("thousands_separators", [" ", ","])),
         decimal_mark=tables.get("decimal_mark", "."),
         population_words={k: tuple(v) for k, v in tables.get("population", {}).items()},
+        data=data,
     )
 
 

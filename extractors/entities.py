@@ -1,0 +1,387 @@
+"""Actors and places named in the report's running text.
+
+Actors: the knowledge base's names and aliases, aliases the report defines itself
+(``Long Name (ACRONYM)``), groups named after a community (``Fulani armed groups``), and
+the names of ``Name (figure)`` lists of event statistics. Places: the report country's
+admin units (P-codes) with the cue word beside them (``Koro cercle``, ``Mopti region``),
+villages, towns and communes the report introduces (``the village of X``, ``communes of A
+and B``), and areas (``central Mali``, ``the Dogon plateau``)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from extractors import kb
+from extractors.lang import Language
+from extractors.sentences import Unit
+from schemas.extraction import Actor, Place, Provenance
+
+_NAME = r"[A-Z](?:[\w\-]|['’](?=\w))*(?:[ \-][A-Z](?:[\w\-]|['’](?=\w))*)*"
+_QUOTES = "'\"‘’“”"
+
+
+def _prov(doc_id: str, unit: Unit, start: int, end: int) -> Provenance:
+    return Provenance(document_id=doc_id, block_id=unit.block.id, page=unit.page, start=unit.start + start,
+                      end=unit.start + end, evidence=unit.text, footnotes=unit.footnotes)
+
+
+def _id(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:12]
+
+
+# ---------------------------------------------------------------- actors
+
+
+@dataclass
+class ActorIndex:
+    """Actor names found in a report, resolved to one record per actor."""
+
+    entries: list[dict] = field(default_factory=list)
+
+    def find(self, name: str) -> dict | None:
+        key = kb.fold(name)
+        for e in self.entries:
+            if key in e["keys"]:
+                return e
+        return None
+
+    def add(self, name: str, kind: str | None, aliases: list[str] = (), kb_id: str | None = None) -> dict:
+        found = None
+        for n in [name, *aliases]:
+            found = found or self.find(n)
+        if found is None:
+            found = {"name": name, "aliases": [], "kind": kind, "kb_id": kb_id, "keys": {kb.fold(name)}, "mentions": []}
+            self.entries.append(found)
+        for n in [name, *aliases]:
+            if kb.fold(n) not in found["keys"]:
+                found["keys"].add(kb.fold(n))
+                found["aliases"].append(n)
+        found["kind"] = found["kind"] or kind
+        return found
+
+
+def _kind_from_cues(name: str, lang: Language, prefer: tuple[str, ...] = ()) -> str | None:
+    low = name.lower()
+    sections = lang.section("actor_kinds")
+    order = [k for k in prefer if k in sections] + [k for k in sections if k not in prefer]
+    for kind in order:
+        cues = sections[kind]
+        if kind == "heads":
+            continue
+        if any(re.search(rf"(?<!\w){re.escape(c)}(?!\w)", low) for c in cues):
+            return kind
+    return None
+
+
+def _source_names(bibliography_orgs: list[str]) -> set[str]:
+    """Folded names and acronyms of the organisations the report cites as sources."""
+    names = set()
+    for org in bibliography_orgs:
+        m = re.match(r"^(.*?)\s*\(([^)]*)\)\s*(.*)$", org)
+        parts = [org] if not m else [m.group(1), m.group(2), f"{m.group(1)} {m.group(3)}".strip()]
+        names.update(kb.fold(p) for p in parts if p.strip())
+    return names
+
+
+def _foreign(name: str, country_iso2: str | None) -> bool:
+    """True when ``name`` names another country (``Military Forces of France`` in a Mali report)."""
+    for word in re.findall(r"[A-Z][a-z]+", name):
+        found = kb.country(word)
+        if found and found[0] != country_iso2:
+            return True
+    return False
+
+
+def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: list[str] = (), place_names: set[str] = frozenset(),
+                country_iso2: str | None = None) -> ActorIndex:
+    index = ActorIndex()
+    sources = _source_names(source_orgs)
+    kb_names: list[tuple[str, kb.ActorEntry]] = sorted(((n, a) for a in kb.actors() for n in a.names), key=lambda x: -len(x[0]))
+    heads = lang.words("actor_kinds", "heads")
+    communal = lang.words("actor_kinds", "communal_militia")
+    for unit in units:
+        if unit.sentence is not None:
+            continue
+        text = unit.text
+        taken: list[tuple[int, int]] = []
+
+        def free(a: int, b: int) -> bool:
+            return all(b <= x or a >= y for x, y in taken)
+
+        # 1. names and aliases from the knowledge base
+        for name, entry in kb_names:
+            flags = 0 if (name.isupper() and len(name) <= 6) else re.I
+            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, flags):
+                if free(m.start(), m.end()):
+                    taken.append((m.start(), m.end()))
+                    e = index.add(entry.name, entry.kind, [m.group()], entry.id)
+                    e["mentions"].append(_prov(doc_id, unit, m.start(), m.end()))
+        # 2. aliases the report defines: Long Name (ACRONYM) / (the Long Name - ACRONYM)
+        for m in re.finditer(rf"(?P<long>{_NAME}(?: (?:of|for|in|the|and|du|de|des|la|le|al|wa|ul)(?: {_NAME}| [a-z][\w'’\-]*)*)*)"
+                             rf"\s*\((?:the\s+)?(?:(?P<alt>[^()]*?)\s+[-–]\s+)?(?P<acr>[A-Z][A-Za-z0-9]{{1,9}})\)", text):
+            long, acr = m.group("long").strip(), m.group("acr")
+            if kb.fold(long) in sources or kb.fold(acr) in sources:
+                continue
+            known = index.find(acr) or index.find(long)
+            names = [n for n in (long, m.group("alt"), acr) if n]
+            if known:
+                index.add(known["name"], known["kind"], names)
+            elif any(re.search(rf"(?<!\w){re.escape(h)}(?!\w)", long.lower()) for h in heads):
+                e = index.add(acr, _kind_from_cues(long + " " + (m.group("alt") or ""), lang), names)
+                e["mentions"].append(_prov(doc_id, unit, m.start(), m.end()))
+        # 3. groups named after a community: "Fulani armed groups", "Dogon self-defence groups"
+        for cue in communal:
+            for m in re.finditer(rf"\b(?P<who>[A-Z][a-z]+)\s+(?:(?:ethnic|armed|self-defen[cs]e|traditional)\s+)*{re.escape(cue)}\b", text):
+                who = m.group("who")
+                if who.lower() in {"the", "a", "these", "other", "local", "such", "some", "many"} or not free(m.start(), m.end()):
+                    continue
+                known = index.find(m.group())
+                e = known or index.add(f"{who} ethnic militias", "communal_militia", [m.group()])
+                if known is None:
+                    e["kind"] = "communal_militia"
+                index.add(e["name"], e["kind"], [m.group()])
+                e["mentions"].append(_prov(doc_id, unit, m.start(), m.end()))
+        # 4. "the Sékou Bolly group": a named group, kind from the sentence's words
+        for m in re.finditer(rf"\bthe\s+({_NAME})\s+group\b", text):
+            if not free(m.start(1), m.end()) or index.find(m.group(1)) or kb.fold(m.group(1)) in place_names:
+                continue
+            window = text[max(0, m.start() - 200): m.end() + 80]
+            kind = _kind_from_cues(window, lang, prefer=("communal_militia", "jihadist_group", "unidentified"))
+            if kind:
+                e = index.add(f"{m.group(1)} group", kind, [m.group(1)])
+                e["mentions"].append(_prov(doc_id, unit, m.start(1), m.end()))
+    # 5. names of event-statistics lists: "Unidentified armed groups (50)"
+    for unit in units:
+        if unit.sentence is None:
+            continue
+        m = re.match(r"(?P<name>[^()]+?)\s*\(\s*\d", unit.text)
+        if not m or not re.search(r"(?i)\b(?:events?|attacks?|incidents?|actions?)\b", unit.sentence.text):
+            continue
+        name = m.group("name").strip()
+        if kb.fold(name) in place_names:
+            continue
+        known = index.find(name)
+        kind = known["kind"] if known else _kind_from_cues(name, lang)
+        if known is None and kind is None and not any(h in name.lower() for h in heads):
+            continue
+        if kind == "state_forces" and _foreign(name, country_iso2):
+            kind = "international_force"
+        e = index.add(known["name"] if known else name, kind, [name])
+        e["mentions"].append(_prov(doc_id, unit, 0, len(name)))
+    return index
+
+
+def actors_output(index: ActorIndex) -> list[Actor]:
+    out = []
+    for e in index.entries:
+        if not e["kind"]:
+            continue
+        out.append(Actor(id=_id(e.get("kb_id") or kb.fold(e["name"])), name=e["name"], aliases=e["aliases"],
+                         kind=e["kind"], mentions=e["mentions"][:50]))
+    return out
+
+
+# ---------------------------------------------------------------- places
+
+
+@dataclass
+class PlaceIndex:
+    """Places found in a report, one record per (name, type)."""
+
+    country: str | None = None
+    entries: dict[tuple[str, str], dict] = field(default_factory=dict)
+
+    def add(self, name: str, type_: str, unit: Unit | None, doc_id: str, start: int = 0, end: int = 0,
+            admin1: str | None = None, pcode: str | None = None, admin2: str | None = None, aliases: tuple[str, ...] = ()) -> dict:
+        key = (kb.fold(name), type_)
+        e = self.entries.get(key)
+        if e is None:
+            e = self.entries[key] = {"name": name, "type": type_, "admin1": admin1, "pcode": pcode, "admin2": admin2,
+                                     "aliases": list(aliases), "mentions": []}
+        e["admin1"] = e["admin1"] or admin1
+        e["admin2"] = e["admin2"] or admin2
+        if unit is not None:
+            e["mentions"].append(_prov(doc_id, unit, start, end))
+        return e
+
+
+_SPLIT_LIST = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)\s*")
+
+
+def _enumeration(text: str, stop_cues: tuple[str, ...] = ()) -> list[tuple[int, int]]:
+    """Spans of the capitalised names in ``A, B, C and D`` at the start of ``text``; a
+    name followed by one of ``stop_cues`` (``Bankass cercle``) belongs to another phrase."""
+    spans = []
+    pos = 0
+    while True:
+        m = re.match(rf"({_NAME})", text[pos:])
+        if not m:
+            break
+        rest = text[pos + m.end(1):].lstrip(" *_")
+        if spans and any(re.match(rf"{re.escape(c)}\b", rest) for c in stop_cues):
+            break
+        spans.append((pos + m.start(1), pos + m.end(1)))
+        pos += m.end(1)
+        sep = _SPLIT_LIST.match(text[pos:])
+        if not sep or not re.match(r"[A-Z]", text[pos + sep.end():]):
+            break
+        pos += sep.end()
+    return spans
+
+
+def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None,
+                ner: dict[int, list[tuple[int, int, str]]] | None = None,
+                actor_spans: dict[int, list[tuple[int, int]]] | None = None) -> PlaceIndex:
+    """Places of the report's country. ``ner`` optionally maps a unit index to statistical
+    entities (start, end, label) used to confirm names after ``near``."""
+    index = PlaceIndex()
+    gaz = kb.gazetteer(iso3) if iso3 else ()
+    by_name: dict[str, list[kb.PlaceEntry]] = {}
+    for p in gaz:
+        for n in (p.name, *p.aliases):
+            by_name.setdefault(kb.fold(n), []).append(p)
+    country = next((p for p in gaz if p.type == "country"), None)
+    cues = {t: lang.words("places", t) for t in ("admin1", "admin2", "admin3", "populated_place", "other")}
+    directions = lang.words("places", "directions")
+    all_cues = tuple(w for t in ("admin1", "admin2", "admin3", "populated_place") for w in cues[t])
+    communities = community_words(units, lang)
+
+    def lookup(name: str, type_: str) -> kb.PlaceEntry | None:
+        return next((p for p in by_name.get(kb.fold(name), []) if p.type == type_), None)
+
+    def add_admin(entry: kb.PlaceEntry, unit: Unit, a: int, b: int) -> None:
+        index.add(entry.name, entry.type, unit, doc_id, a, b, admin1=entry.admin1, pcode=entry.pcode,
+                  aliases=tuple(n for n in entry.aliases))
+
+    for unit in units:
+        if unit.sentence is not None:
+            # "Koro (57)" in a sentence about "cercles": the entry names an admin unit of that level
+            m = re.match(rf"({_NAME})\s*\(", unit.text)
+            level = next((t for t in ("admin2", "admin1") if any(re.search(rf"\b{re.escape(w)}\b", unit.sentence.text) for w in cues[t])), None)
+            if m and level:
+                entry = lookup(m.group(1), level)
+                if entry is not None:
+                    add_admin(entry, unit, m.start(1), m.end(1))
+            continue
+        text = unit.text
+        claimed: list[tuple[int, int]] = list((actor_spans or {}).get(unit.index, []))
+
+        def claim(a: int, b: int) -> bool:
+            if any(not (b <= x or a >= y) for x, y in claimed):
+                return False
+            claimed.append((a, b))
+            return True
+
+        # cue word BEFORE an enumeration: "the cercles of A, B and C", "villages of A and B"
+        for type_, words in cues.items():
+            if type_ == "other":
+                continue
+            for w in words:
+                for m in re.finditer(rf"\b{re.escape(w)}\s+(?:of\s+)?(?=[A-Z])", text):
+                    for a, b in _enumeration(text[m.end():], all_cues):
+                        a, b = a + m.end(), b + m.end()
+                        _place(index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities)
+        # cue word AFTER a name or an enumeration: "Koro cercle", "Bandiagara and Bankass cercles", "Mopti region"
+        for type_, words in cues.items():
+            if type_ == "other":
+                continue
+            for w in words:
+                for m in re.finditer(rf"((?:{_NAME})(?:(?:,\s*|\s+and\s+|,\s+and\s+)(?:{_NAME}))*)\s+[*_]?{re.escape(w)}\b", text):
+                    names = m.group(1)
+                    for a, b in _enumeration(names):
+                        a, b = a + m.start(1), b + m.start(1)
+                        _place(index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities)
+        # areas: "central Mali", "the Dogon plateau", "inner Niger delta", "zone inondée"
+        if country is not None:
+            for d in directions:
+                for m in re.finditer(rf"\b{re.escape(d)}\s+{re.escape(country.name)}\b", text, re.I):
+                    if claim(m.start(), m.end()):
+                        index.add(m.group(), "other", unit, doc_id, m.start(), m.end())
+            for m in re.finditer(rf"\b{re.escape(country.name)}-[A-Z][a-z]+\s+(?:borderlands?|border(?: area)?)\b", text):
+                if claim(m.start(), m.end()):
+                    index.add(m.group(), "other", unit, doc_id, m.start(), m.end())
+        for w in cues["other"]:
+            for m in re.finditer(rf"\b((?:inner\s+|upper\s+|lower\s+)?(?:[A-Z][\w'’\-]+\s+)+(?:river\s+)?){re.escape(w)}\b", text):
+                if claim(m.start(1), m.end()):
+                    index.add(m.group().strip(), "other", unit, doc_id, m.start(1), m.end())
+            for m in re.finditer(rf"\b{re.escape(w)}\s+([a-zé]+é[e]?|[a-zé]+ée)\b", text):  # zone inondée
+                if claim(m.start(), m.end()):
+                    index.add(m.group(), "other", unit, doc_id, m.start(), m.end())
+        # "near X": a place the report introduces, confirmed by the statistical model when there is one
+        for m in re.finditer(rf"\bnear\s+({_NAME})", text):
+            name = m.group(1)
+            ents = (ner or {}).get(unit.index)
+            confirmed = ents is None or any(a <= m.start(1) < b and label in ("GPE", "LOC", "FAC") for a, b, label in ents)
+            if confirmed and lookup(name, "admin2") is None and lookup(name, "admin1") is None:
+                _place(index, lookup, add_admin, "populated_place", name, unit, doc_id, m.start(1), m.end(1), claim, text, communities)
+        # bare names of admin units
+        for key, entries in by_name.items():
+            for entry in entries:
+                if entry.type == "country":
+                    continue
+                for n in (entry.name, *entry.aliases):
+                    for m in re.finditer(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text, re.I):
+                        if m.group()[0].isupper() and claim(m.start(), m.end()):
+                            best = min(by_name[key], key=lambda p: p.type)  # admin1 before admin2
+                            add_admin(best, unit, m.start(), m.end())
+        if country is not None:
+            for m in re.finditer(rf"(?<![\w-]){re.escape(country.name)}(?![\w-])", text):
+                if claim(m.start(), m.end()):
+                    index.add(country.name, "country", unit, doc_id, m.start(), m.end(), pcode=country.pcode)
+    return index
+
+
+def _place(index: PlaceIndex, lookup, add_admin, type_: str, name: str, unit: Unit, doc_id: str, a: int, b: int, claim, text: str,
+           communities: set[str] = frozenset()) -> None:
+    if kb.fold(name) in communities:
+        return
+    if type_ in ("admin1", "admin2"):
+        # only a known admin unit is taken here: "near Niaki, Koro cercle" leaves Niaki to its own cue
+        entry = lookup(name, type_) or lookup(name, "admin2" if type_ == "admin1" else "admin1")
+        if entry is not None and claim(a, b):
+            add_admin(entry, unit, a, b)
+        return
+    if not claim(a, b):
+        return
+    parent = None
+    m = re.search(rf"({_NAME})\s+[*_]?(?:cercle|district|county|region|province)\b", text[b:b + 80])
+    if m:
+        parent = lookup(m.group(1), "admin2") or lookup(m.group(1), "admin1")
+    if parent is None:
+        # the admin unit named with the town itself: a town that shares its cercle's name
+        parent = lookup(name, "admin2") if type_ == "populated_place" else None
+    index.add(name, type_, unit, doc_id, a, b, admin1=parent.admin1 if parent else None,
+              admin2=parent.name if parent and parent.type == "admin2" else None)
+
+
+def community_words(units: list[Unit], lang: Language) -> set[str]:
+    """Folded names the report uses for communities (``Fulani`` in ``the Fulani community``,
+    ``Dogon villages``): never place names on their own."""
+    nouns = "community|communities|people|civilians|villagers|militias|militia|fighters|farmers|herders|population|populations|groups|armed|ethnic|self-defence|self-defense|traditional"
+    words = set()
+    for unit in units:
+        for m in re.finditer(rf"\b([A-Z][a-z]+)s?\s+(?:{nouns})\b", unit.text):
+            words.add(kb.fold(m.group(1)))
+    return words
+
+
+def actor_spans(index: ActorIndex, units: list[Unit]) -> dict[int, list[tuple[int, int]]]:
+    """Spans of actor mentions per unit index (places must not be found inside them)."""
+    by_start = {u.start: u.index for u in units}
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for e in index.entries:
+        for p in e["mentions"]:
+            for u in units:
+                if u.start <= p.start and p.end <= u.end:
+                    spans.setdefault(u.index, []).append((p.start - u.start, p.end - u.start))
+    return spans
+
+
+def places_output(index: PlaceIndex) -> list[Place]:
+    out = []
+    for (key, type_), e in index.entries.items():
+        out.append(Place(id=_id(key, type_), name=e["name"], aliases=e["aliases"], type=type_,
+                         country=index.country, admin1=e["admin1"], pcode=e["pcode"], mentions=e["mentions"][:50]))
+    return out

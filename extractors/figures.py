@@ -1,0 +1,443 @@
+"""Casualty figures, event counts and displacement figures in running text.
+
+Each figure is read from the words around it (``248 civilians were killed``, ``killed at
+least 37 civilians``, ``73 violent events (40 battles, …)``, ``311 193 IDPs``), and its
+date or period, place, source and actor from its sentence, or else from the sentences
+before it in the same section (``Of those, 209 …``, ``during the same period``). All the
+words come from the language file; nothing here knows a country."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors import kb
+from extractors.dates import parse_interval
+from extractors.entities import ActorIndex, PlaceIndex
+from extractors.lang import Language
+from extractors.quantities import Quantity, find_quantities
+from extractors.sentences import Unit
+from schemas.extraction import CasualtyFigure, Count, DisplacementFigure, EventCount, Provenance, fact_id
+
+_QUOTES = "'\"‘’“”"
+_FILLER = r"(?:(?:were|was|are|is|have been|had been|has been|been|being|reportedly|allegedly|later|recorded|registered|documented|reported|as|the|such|new|more|of them|in total)\s+)*"
+_CASUALTY_FIELDS = ("killed", "injured", "abducted", "executed", "disappeared")
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@dataclass
+class Reading:
+    """What one figure in a unit counts."""
+
+    q: Quantity
+    casualty: str | None = None
+    event: str | None = None
+    population: str | None = None
+    victims: str | None = None
+    inherited: bool = False
+
+
+@dataclass
+class Context:
+    """What the text has said so far in a section: carried over to figures that do not say it."""
+
+    section: tuple[str, ...] = ()
+    period: str | None = None
+    date: str | None = None
+    area: tuple[str, str] | None = None
+    source: str | None = None
+    population: str | None = None
+    last: Reading | None = None
+    block_id: str | None = None
+
+
+def _events_table(lang: Language) -> list[tuple[str, str]]:
+    pairs = [(phrase, cat) for cat, phrases in lang.section("events").items() for phrase in phrases]
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+def _after_phrase(after: str, table: list[tuple[str, str]]) -> str | None:
+    low = after.lower().lstrip(" " + _QUOTES)
+    low = re.sub(rf"^{_FILLER}", "", low)
+    low = re.sub(r"^incidents? of\s+(?=[a-z])", lambda m: m.group(), low)
+    for phrase, cat in table:
+        if low.startswith(phrase) and (len(low) == len(phrase) or not low[len(phrase)].isalnum()):
+            return cat
+    return None
+
+
+def read_unit(unit: Unit, lang: Language, prev: Reading | None) -> list[Reading]:
+    """Classify every figure of a unit."""
+    text = unit.text
+    events = _events_table(lang)
+    after_words = {k: v for k, v in lang.section("casualties", "after").items()}
+    before_words = {k: v for k, v in lang.section("casualties", "before").items()}
+    victims = lang.words("casualties", "victims")
+    not_people = lang.words("casualties", "not_people")
+    disp = {k: v for k, v in lang.section("displacement").items() if k not in ("returnees", "generic")}
+    returnee_words = lang.words("displacement", "returnees")
+    generic_words = lang.words("displacement", "generic")
+    quantities = find_quantities(text, lang)
+    readings: list[Reading] = []
+    for i, q in enumerate(quantities):
+        nxt = quantities[i + 1].start if i + 1 < len(quantities) else len(text)
+        after = text[q.end:nxt]
+        after_clause = re.split(r"[;]", after)[0]
+        before = text[(quantities[i - 1].end if i else 0):q.start]
+        r = Reading(q)
+        low_after = after_clause.lower().lstrip(" " + _QUOTES)
+        # victims: the noun after the figure
+        vm = re.match(rf"(?:[{_QUOTES}]\s*)?(?:[a-z\-]+\s+)?({_alt(victims)})\b", low_after)
+        if vm:
+            r.victims = vm.group(1)
+        # event categories: "73 violent events", "237 were recorded as battles", "attacks (14)"
+        r.event = _after_phrase(after_clause, events)
+        if r.event is None and text[q.start - 1:q.start] == "(":
+            head = text[:q.start - 1].rstrip().lower()
+            for phrase, cat in events:
+                if head.endswith(phrase):
+                    r.event = cat
+                    break
+        # casualties
+        if not any(re.match(rf"(?:[a-z\-]+\s+)?{re.escape(w)}\b", low_after) for w in not_people):
+            window = re.sub(rf"^(?:[{_QUOTES}]\s*)?(?:[\w\-]+\s+){{0,3}}?{_FILLER}", "", low_after)
+            for field_, words in after_words.items():
+                if re.match(rf"(?:[{_QUOTES}]\s*)?(?:{_alt(words)})\b", window) or re.match(
+                        rf"(?:[{_QUOTES}]?\s*)(?:[\w\-]+\s+){{0,3}}?{_FILLER}(?:{_alt(words)})\b", low_after):
+                    r.casualty = field_
+                    break
+            if r.casualty is None:
+                tail = before.rstrip(" " + _QUOTES).lower()
+                for field_, words in before_words.items():
+                    if re.search(rf"\b(?:{_alt(words)})\s*[{_QUOTES}]?$", tail) and (r.victims or re.match(r"\s*[a-z]", low_after)):
+                        r.casualty = field_
+                        break
+            if r.casualty is None and prev is not None and prev.casualty and re.fullmatch(r"\s*[a-z\-]+\s+and\s*", before) and r.victims:
+                r.casualty = prev.casualty  # "killing 12 traders and one soldier"
+        if r.casualty == "executed":
+            r.victims = r.victims or "civilians"
+        # displacement populations
+        if r.casualty is None and r.event is None:
+            for pop, words in disp.items():
+                if re.match(rf"(?:[{_QUOTES}]\s*)?(?:{_alt(words)})\b", low_after):
+                    r.population = pop
+                    break
+            if r.population is None and re.match(rf"(?:{_alt(returnee_words + generic_words)})\b", low_after):
+                r.population = "*"  # from the sentence or the section
+            if r.population is None and re.match(r"(?:registered|recorded)\b", low_after):
+                r.population = "*"
+            if r.population is None and re.search(r"\b(?:compared to|from the|from|was)\s*$", before.lower()):
+                r.population = "*?"
+        # "of which 124 were …", "Of those, 209 were …", "Of the 343 attacks, 165 were …": the referent's kind
+        if r.casualty is None and r.event is None and r.population in (None, "*?"):
+            lead = before.lower()
+            if re.search(r"\b(?:of which|of those|of these|of them|of the \d[\d ]*\s*\w*)\W*$", lead) or re.search(r"^\W*(?:of which|of those|of these)\b", lead):
+                ref = next((x for x in reversed(readings) if x.casualty or x.event), None) or prev
+                if ref is not None:
+                    r.casualty, r.event, r.victims, r.inherited = ref.casualty, ref.event, ref.victims, True
+                    if ref.population:
+                        r.population = ref.population
+        if r.population == "*?":
+            r.population = None
+        readings.append(r)
+    # "2 violent events, both incidents of violence against civilians": a second category for the same count
+    for m in re.finditer(r"\b(?:both|all)\s+(?:of them\s+)?", text):
+        cat = _after_phrase(text[m.end():], events)
+        before_q = [r for r in readings if r.q.end <= m.start()]
+        if cat and before_q:
+            base = before_q[-1]
+            readings.append(Reading(Quantity(m.start(), m.end(), m.start(), base.q.count), event=cat))
+    return readings
+
+
+# ---------------------------------------------------------------- context
+
+
+def _sources(bibliography_orgs: list[str]) -> list[str]:
+    acronyms = set()
+    for org in bibliography_orgs:
+        m = re.match(r"^([A-Z][A-Za-z]{1,9})\b", org)
+        if m and m.group(1).isupper():
+            acronyms.add(m.group(1))
+    acronyms.add("UN")
+    return sorted(acronyms, key=len, reverse=True)
+
+
+def _source_in(text: str, sources: list[str], pos: int) -> str | None:
+    best = None
+    for s in sources:
+        for m in re.finditer(rf"(?<![\w-]){re.escape(s)}(?![\w-])", text):
+            if m.start() <= pos and (best is None or m.start() > best[0]):
+                best = (m.start(), s)
+    if best is None:
+        for s in sources:
+            if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", text):
+                return s
+    return best[1] if best else None
+
+
+def _places_in(unit: Unit, places: PlaceIndex) -> list[tuple[int, int, str, str]]:
+    """(start, end, name, type) of the place mentions inside a unit."""
+    out = []
+    for (_, type_), e in places.entries.items():
+        for p in e["mentions"]:
+            if unit.start <= p.start and p.end <= unit.end:
+                out.append((p.start - unit.start, p.end - unit.start, unit.text[p.start - unit.start:p.end - unit.start], type_))
+    return sorted(out)
+
+
+def _actors_in(unit: Unit, actors: ActorIndex) -> list[tuple[int, int, dict]]:
+    out = []
+    for e in actors.entries:
+        for p in e["mentions"]:
+            if unit.start <= p.start and p.end <= unit.end:
+                out.append((p.start - unit.start, p.end - unit.start, e))
+    return sorted(out, key=lambda x: x[0])
+
+
+_RANK = {"populated_place": 0, "admin3": 1, "other": 3, "admin2": 2, "admin1": 4, "country": 5}
+
+
+def _dates_in(text: str, lang: Language) -> list[tuple[int, str, str]]:
+    """(position, ISO value, kind) of the intervals, days and months in a unit."""
+    out = []
+    month = lang.month_pattern()
+    for m in re.finditer(rf"\b\d{{1,2}}\s*(?:(?:{month})\.?\s*(?:\d{{4}})?)?\s*[-–]\s*\d{{1,2}}\s+(?:{month})\.?\s+\d{{4}}\b", text, re.I):
+        iv = parse_interval(m.group(), lang)
+        if iv:
+            out.append((m.start(), iv, "interval"))
+    taken = [(p, p + 40) for p, _, _ in out]
+    for m in re.finditer(rf"\b(\d{{1,2}})\s+({month})\s+(\d{{4}})\b", text, re.I):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        out.append((m.start(), f"{int(m.group(3)):04d}-{lang.month_number(m.group(2)):02d}-{int(m.group(1)):02d}", "day"))
+    for m in re.finditer(rf"(?<!\d )\b({month})\s+(\d{{4}})\b", text, re.I):
+        if any(a <= m.start() < b for a, b in taken) or re.search(r"\d\s*$", text[:m.start()]):
+            continue
+        out.append((m.start(), f"{int(m.group(2)):04d}-{lang.month_number(m.group(1)):02d}", "month"))
+    return sorted(out)
+
+
+# ---------------------------------------------------------------- facts
+
+
+@dataclass
+class Figures:
+    casualty_figures: list[CasualtyFigure] = field(default_factory=list)
+    event_counts: list[EventCount] = field(default_factory=list)
+    displacement_figures: list[DisplacementFigure] = field(default_factory=list)
+
+
+def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: PlaceIndex, actors: ActorIndex,
+                    bibliography_orgs: list[str], reference_period: str | None, country_name: str | None,
+                    event_datasets: tuple[str, ...] = ("ACLED", "UCDP", "GTD")) -> Figures:
+    out = Figures()
+    sources = _sources(bibliography_orgs)
+    ctx = Context()
+    country_phrases = lang.words("areas", "country_level")
+    disp_words = {k: v for k, v in lang.section("displacement").items() if k not in ("returnees", "generic")}
+    prev_reading: Reading | None = None
+    for unit in units:
+        text = unit.text
+        section = tuple(unit.block.section)
+        if section != ctx.section:
+            ctx = Context(section=section)
+            prev_reading = None
+        holder = unit.sentence or unit
+        dates = _dates_in(holder.text if unit.sentence else text, lang)
+        unit_places = _places_in(unit, places)
+        unit_actors = _actors_in(unit, actors)
+        if unit.sentence is None:
+            # what this sentence says for itself, for the figures after it
+            if dates:
+                iv = [d for d in dates if d[2] == "interval"]
+                if iv:
+                    ctx.period = iv[0][1]
+                days = [d for d in dates if d[2] != "interval"]
+                if days:
+                    ctx.date = days[0][1]
+            if re.search(r"\breference period\b", text, re.I) and reference_period:
+                ctx.period = ctx.period if dates else reference_period
+            src = _source_in(text, sources, len(text))
+            if src:
+                ctx.source = src
+            for pop, words in disp_words.items():
+                if re.search(rf"(?<!\w)(?:{_alt(words)})(?!\w)", text, re.I):
+                    ctx.population = pop
+                    break
+        readings = read_unit(unit, lang, prev_reading)
+        if unit.sentence is not None:
+            # list entries: "Koro (57)" takes its kind from the sentence or the first entry
+            own = [r for r in readings if r.casualty or r.event]
+            if not own and readings:
+                head = unit.sentence.text[: unit.sentence.text.find(unit.text)] if unit.text in unit.sentence.text else unit.sentence.text
+                ref = _sentence_kind(head, lang) or (prev_reading and (prev_reading.casualty, prev_reading.event))
+                if ref:
+                    readings[0].casualty, readings[0].event = ref
+        for r in readings:
+            if r.population and r.population.startswith("*"):
+                r.population = ctx.population
+        # figures of one sentence that count people harmed in one event go together
+        groups: list[dict[str, Reading]] = []
+        for r in readings:
+            if r.casualty:
+                if r.casualty == "executed":
+                    r2 = Reading(r.q, casualty="killed", victims=r.victims)
+                    key = "killed"
+                else:
+                    r2, key = r, r.casualty
+                if not groups or key in groups[-1]:
+                    groups.append({})
+                groups[-1][key] = r2
+        for group in groups:
+            first = min(group.values(), key=lambda x: x.q.start)
+            pos = first.q.start
+            place = _best_place(unit_places, pos, text, country_phrases, country_name) or ctx.area
+            perps = _perpetrators(unit_actors, pos, text)
+            date = _nearest(dates, pos, prefer=("day", "month", "interval")) or ctx.date or ctx.period
+            evidence_unit = unit
+            counts = {k: v.q.count for k, v in group.items()}
+            fig = CasualtyFigure(
+                id=fact_id(doc_id, "casualty_figures", evidence_unit.text, f"{unit.start}:{pos}"),
+                provenance=_prov(doc_id, evidence_unit),
+                killed=counts.get("killed"), injured=counts.get("injured"), abducted=counts.get("abducted"),
+                disappeared=counts.get("disappeared"),
+                victims=first.victims or ("civilians" if first.event == "civilian_deaths" else None),
+                perpetrators=[e["name"] for e in perps], date=date,
+                location=place[0] if place else None, admin1=_admin1(place, places),
+            )
+            out.casualty_figures.append(fig)
+        for r in readings:
+            if r.event is None and not (r.casualty == "killed" and r.victims == "civilians" and False):
+                continue
+            pos = r.q.start
+            src = _source_in(text, sources, pos) or (_source_in(unit.sentence.text, sources, len(unit.sentence.text)) if unit.sentence else None) or ctx.source
+            if r.event == "civilian_deaths" and src not in event_datasets:
+                continue
+            place = _best_place(unit_places, pos, text, country_phrases, country_name, entry=unit.sentence is not None) or ctx.area
+            actor = _event_actor(unit_actors, pos, text, unit.sentence is not None)
+            period = _nearest(dates, pos, prefer=("interval",)) or ctx.period or reference_period
+            out.event_counts.append(EventCount(
+                id=fact_id(doc_id, "event_counts", unit.text, f"{unit.start}:{pos}:{r.event}"),
+                provenance=_prov(doc_id, unit), category=r.event, count=r.q.value,
+                source_org=src, area=place[0] if place else None, period=period, actor=actor["name"] if actor else None,
+            ))
+            if r.event == "civilian_deaths" and not r.casualty:
+                out.casualty_figures.append(CasualtyFigure(
+                    id=fact_id(doc_id, "casualty_figures", unit.text, f"{unit.start}:{pos}"),
+                    provenance=_prov(doc_id, unit), killed=r.q.count, victims="civilians", date=period,
+                    location=place[0] if place else None, admin1=_admin1(place, places)))
+        for r in readings:
+            if not r.population or r.casualty or r.event:
+                continue
+            pos = r.q.start
+            place = _best_place(unit_places, pos, text, country_phrases, country_name, after_only=True) or ctx.area
+            as_of = _as_of(text, pos, lang, dates) or ctx.date
+            out.displacement_figures.append(DisplacementFigure(
+                id=fact_id(doc_id, "displacement_figures", unit.text, f"{unit.start}:{pos}"),
+                provenance=_prov(doc_id, unit), population=r.population, count=r.q.value,
+                area=place[0] if place else None, as_of=as_of,
+            ))
+        if readings:
+            prev_reading = next((r for r in reversed(readings) if r.casualty or r.event), prev_reading)
+        if unit.sentence is None:
+            place = _best_place(unit_places, len(text), text, country_phrases, country_name)
+            if place:
+                ctx.area = place
+    return out
+
+
+def _sentence_kind(text: str, lang: Language) -> tuple[str | None, str | None] | None:
+    low = text.lower()
+    for phrase, cat in _events_table(lang):
+        if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", low):
+            casualty = "killed" if cat == "civilian_deaths" else None
+            return casualty, cat
+    for field_, words in lang.section("casualties", "after").items():
+        if re.search(rf"(?<!\w)(?:{_alt(words)})(?!\w)", low):
+            return field_, None
+    return None
+
+
+def _prov(doc_id: str, unit: Unit) -> Provenance:
+    return Provenance(document_id=doc_id, block_id=unit.block.id, page=unit.page, start=unit.start, end=unit.end,
+                      evidence=unit.text, footnotes=unit.footnotes)
+
+
+def _nearest(dates, pos: int, prefer=("day",)) -> str | None:
+    for kind in prefer:
+        cands = [d for d in dates if d[2] == kind]
+        if cands:
+            before = [d for d in cands if d[0] <= pos]
+            return (before[-1] if before else cands[0])[1]
+    return None
+
+
+def _as_of(text: str, pos: int, lang: Language, dates) -> str | None:
+    """``as of 31 October 2020`` in the sentence, or the date printed right after the figure."""
+    after = [d for d in dates if d[0] > pos and d[0] - pos < 60]
+    if after and re.search(r"\b(?:in|as of|of)\s*$", text[:after[0][0]]):
+        return after[0][1]
+    m = re.search(r"\bas of\s+", text)
+    if m:
+        for d in dates:
+            if d[0] == m.end():
+                return d[1]
+    return None
+
+
+def _best_place(unit_places, pos: int, text: str, country_phrases, country_name, after_only: bool = False, entry: bool = False):
+    """The place a figure is for: the first place after it in its clause, else the most
+    specific place before it; ``at national level`` is the country."""
+    if entry and unit_places:
+        return unit_places[0][2], unit_places[0][3]
+    clause_end = len(text)
+    m = re.search(r"[;(]|\bwhile\b|\bcompared\b|\bof which\b", text[pos:])
+    if m:
+        clause_end = pos + m.start()
+    for phrase in country_phrases:
+        i = text.lower().find(phrase, pos)
+        if 0 <= i < clause_end and country_name:
+            return country_name, "country"
+    after = [p for p in unit_places if pos <= p[0] < clause_end]
+    if after:
+        return after[0][2], after[0][3]
+    if after_only:
+        before = [p for p in unit_places if p[0] < pos]
+        return (before[-1][2], before[-1][3]) if before else None
+    before = [p for p in unit_places if p[0] < pos]
+    if before:
+        best = min(before, key=lambda p: (_RANK.get(p[3], 9), -p[0]))
+        return best[2], best[3]
+    if any(p in text.lower() for p in country_phrases) and country_name:
+        return country_name, "country"
+    return None
+
+
+def _admin1(place, places: PlaceIndex) -> str | None:
+    if not place:
+        return None
+    e = places.entries.get((kb.fold(place[0]), place[1]))
+    return e["admin1"] if e else None
+
+
+def _perpetrators(unit_actors, pos: int, text: str) -> list[dict]:
+    """Actors named before the figure (the victims come after it: ``members of the JNIM``)."""
+    out = []
+    for a, b, e in unit_actors:
+        if a < pos and e not in out and not re.search(r"\b(?:against|on|of)\s+(?:the\s+)?$", text[max(0, a - 12):a]):
+            out.append(e)
+    return out
+
+
+def _event_actor(unit_actors, pos: int, text: str, entry: bool) -> dict | None:
+    if entry:
+        return unit_actors[0][2] if unit_actors and unit_actors[0][0] == 0 else None
+    after = [x for x in unit_actors if pos < x[0] <= pos + 60 and re.search(r"\bof\s+(?:the\s+)?$", text[:x[0]])]
+    if after:
+        return after[0][2]
+    before = [x for x in unit_actors if pos - 90 <= x[1] <= pos and not re.search(r"[,;]\s", text[x[1]:pos])]
+    return before[-1][2] if before else None

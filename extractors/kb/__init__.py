@@ -1,0 +1,102 @@
+"""Knowledge the fact extractors look names up in: actors with aliases, countries, and
+admin units with P-codes. Plain files beside this module (see PROVENANCE.md); a country or
+actor list is added by adding a file."""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+_HERE = Path(__file__).parent
+
+# Actor kinds of the seed files → the kinds of the output contract.
+_KIND = {"peacekeeping": "international_force", "foreign_forces": "international_force",
+         "regional_force": "international_force", "state_forces": "state_forces"}
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive key with ``-'’.`` and white space folded."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    for ch in "-'’‘.`":
+        text = text.replace(ch, " ")
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class ActorEntry:
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+    parent: str | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class PlaceEntry:
+    name: str
+    type: str
+    """``country``, ``admin1`` or ``admin2``."""
+    pcode: str
+    country: str
+    """ISO 3166 alpha-2."""
+    admin1: str | None = None
+    parent_pcode: str | None = None
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+
+@cache
+def actors() -> tuple[ActorEntry, ...]:
+    out = []
+    for path in sorted((_HERE / "actors").glob("*.csv")):
+        with path.open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                aliases = tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip())
+                kind = _KIND.get(row["actor_type"], row["actor_type"])
+                out.append(ActorEntry(row["actor_id"], row["canonical_name"], kind, aliases, row.get("parent_or_umbrella") or None))
+    return tuple(out)
+
+
+@cache
+def _countries() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    with (_HERE / "countries.csv").open(encoding="utf-8") as f:
+        return tuple((r["iso2"], r["iso3"], r["name"], tuple(a for a in r["aliases"].split("|") if a)) for r in csv.DictReader(f))
+
+
+def country(name: str) -> tuple[str, str, str] | None:
+    """(ISO2, ISO3, English name) for a country name or alias, case- and accent-insensitive."""
+    key = fold(name)
+    for iso2, iso3, cname, aliases in _countries():
+        if key in {fold(cname), *(fold(a) for a in aliases), iso2.lower(), iso3.lower()}:
+            return iso2, iso3, cname
+    return None
+
+
+@cache
+def gazetteer(iso3: str) -> tuple[PlaceEntry, ...]:
+    """The country and its admin 1–2 units with P-codes (empty when the table has no such country)."""
+    rows = []
+    with (_HERE / "gazetteer" / "global_pcodes_adm_1_2.csv").open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["Location"] == iso3]
+    if not rows:
+        return ()
+    iso2, _, cname = country(iso3) or ("", iso3, iso3)
+    exonyms: dict[str, list[str]] = {}
+    with (_HERE / "gazetteer" / "exonyms.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["iso3"] == iso3:
+                exonyms.setdefault(r["pcode"], []).append(r["name"])
+    admin1 = {r["P-Code"]: r["Name"] for r in rows if r["Admin Level"] == "1"}
+    places = [PlaceEntry(cname, "country", iso2, iso2)]
+    for r in rows:
+        level = "admin1" if r["Admin Level"] == "1" else "admin2"
+        a1 = r["Name"] if level == "admin1" else admin1.get(r["Parent P-Code"])
+        places.append(PlaceEntry(r["Name"], level, r["P-Code"], iso2, a1, r["Parent P-Code"], tuple(exonyms.get(r["P-Code"], ()))))
+    return tuple(places)

@@ -1,0 +1,88 @@
+"""Text units facts are read from: sentences of body blocks, and the entries of
+semicolon lists (``JNIM (80 violent events); ISGS (9); …``), each with its span in the
+document text, its page, and the footnote that closes it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors.lang import Language
+from schemas.document import Block, BlockKind, Document
+
+_BODY = (BlockKind.paragraph, BlockKind.list_item)
+_CLOSE = "'\"’”»)]"
+
+
+@dataclass
+class Unit:
+    text: str
+    start: int
+    """Offset of ``text`` in the document text."""
+    end: int
+    block: Block
+    index: int
+    """Position of the unit in the document (sentences and entries in reading order)."""
+    sentence: "Unit | None" = None
+    """For a list entry: the sentence it stands in."""
+    footnotes: list[int] = field(default_factory=list)
+
+    @property
+    def page(self) -> int:
+        return self.block.page
+
+
+def split_sentences(text: str, lang: Language) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: a stop (and closing quotes or brackets) followed by
+    space and a capital, digit or quote, unless the word before is an abbreviation."""
+    abbreviations = set(lang.words("sentences", "abbreviations"))
+    spans = []
+    start = 0
+    for m in re.finditer(rf"[.?!][{re.escape(_CLOSE)}]*(?=\s+[A-Z0-9‘'\"“(])", text):
+        word = re.search(r"([\w.]+)[.?!]$", text[start : m.start() + 1])
+        if word and m.group().startswith(".") and (word.group(1).lower().rstrip(".") in abbreviations or len(word.group(1)) == 1):
+            continue
+        spans.append((start, m.end()))
+        start = m.end()
+        while start < len(text) and text[start].isspace():
+            start += 1
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def closing_footnotes(block: Block, start: int, end: int) -> list[int]:
+    """The markers that close the block's text span [start, end): those inside it or right at
+    its end; with none, the next marker of the paragraph (the gold's convention)."""
+    inside = [r.number for r in block.footnote_refs if start < r.offset <= end + 1]
+    if inside:
+        return [inside[-1]]
+    later = [r.number for r in block.footnote_refs if r.offset > end]
+    return [later[0]] if later else []
+
+
+_ENTRY = re.compile(r"(?:^|(?<=[;,:])\s*|\band\s+)(?P<name>[A-Z][^;,()]{0,80}?)\s*\(\s*\d[^)]*\)")
+
+
+def list_entries(text: str) -> list[tuple[int, int]]:
+    """Spans of ``Name (figure …)`` entries when a sentence lists three or more of them."""
+    spans = []
+    for m in _ENTRY.finditer(text):
+        spans.append((m.start("name"), m.end()))
+    return spans if len(spans) >= 3 else []
+
+
+def document_units(doc: Document, lang: Language) -> list[Unit]:
+    """Sentences of every body block; the ``;``-separated entries of a sentence that is a
+    list of ``Name (figure)`` items are units too (after their sentence)."""
+    units: list[Unit] = []
+    for block in doc.blocks():
+        if block.kind not in _BODY or not block.section or block.section[0].lower() in lang.bibliography_headings:
+            continue
+        for a, b in split_sentences(block.text, lang):
+            sentence = Unit(block.text[a:b], block.start + a, block.start + b, block, len(units), footnotes=closing_footnotes(block, a, b))
+            units.append(sentence)
+            for a2, b2 in list_entries(sentence.text):
+                units.append(Unit(sentence.text[a2:b2], sentence.start + a2, sentence.start + b2, block, len(units),
+                                  sentence=sentence, footnotes=sentence.footnotes))
+    return units
