@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 
 from extractors import kb
 from extractors.lang import Language
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
 from extractors.sentences import Unit
 from schemas.extraction import Actor, Place, Provenance
 
@@ -101,6 +106,11 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
     kb_names: list[tuple[str, kb.ActorEntry]] = sorted(((n, a) for a in kb.actors() for n in a.names), key=lambda x: -len(x[0]))
     heads = lang.words("actor_kinds", "heads")
     communal = lang.words("actor_kinds", "communal_militia")
+    communities = community_words(units, lang, actors=True)
+
+    def kb_lookup(name: str) -> kb.ActorEntry | None:
+        key = kb.fold(name)
+        return next((a for n, a in kb_names if kb.fold(n) == key), None)
     for unit in units:
         if unit.sentence is not None:
             continue
@@ -110,7 +120,18 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
         def free(a: int, b: int) -> bool:
             return all(b <= x or a >= y for x, y in taken)
 
-        # 1. names and aliases from the knowledge base
+        # 1. groups named after a community: "Fulani armed groups", "armed men from the Dogon community"
+        for m in re.finditer(rf"\b(?P<who>[A-Z][a-z]+)\s+(?:(?:ethnic|armed|self-defen[cs]e|traditional|communal)\s+)*(?:{_alt(communal)}|armed groups|armed men)\b"
+                             rf"|\barmed (?:men|groups)\s+(?:reportedly\s+)?from\s+the\s+(?P<who2>[A-Z][a-z]+)\s+communit(?:y|ies)", text):
+            who = m.group("who") or m.group("who2")
+            if kb.fold(who) not in communities or not free(m.start(), m.end()):
+                continue
+            entry = next((kb_lookup(n) for n in (m.group(), f"{who} militia", f"{who} militias", f"{who} ethnic militia") if kb_lookup(n)), None)
+            name = entry.name if entry else f"{who} ethnic militias"
+            e = index.add(name, "communal_militia", [m.group().strip()], entry.id if entry else None)
+            e["mentions"].append(_prov(doc_id, unit, m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+        # 2. names and aliases from the knowledge base
         for name, entry in kb_names:
             flags = 0 if (name.isupper() and len(name) <= 6) else re.I
             for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, flags):
@@ -118,7 +139,7 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
                     taken.append((m.start(), m.end()))
                     e = index.add(entry.name, entry.kind, [m.group()], entry.id)
                     e["mentions"].append(_prov(doc_id, unit, m.start(), m.end()))
-        # 2. aliases the report defines: Long Name (ACRONYM) / (the Long Name - ACRONYM)
+        # 3. aliases the report defines: Long Name (ACRONYM) / (the Long Name - ACRONYM)
         for m in re.finditer(rf"(?P<long>{_NAME}(?: (?:of|for|in|the|and|du|de|des|la|le|al|wa|ul)(?: {_NAME}| [a-z][\w'’\-]*)*)*)"
                              rf"\s*\((?:the\s+)?(?:(?P<alt>[^()]*?)\s+[-–]\s+)?(?P<acr>[A-Z][A-Za-z0-9]{{1,9}})\)", text):
             long, acr = m.group("long").strip(), m.group("acr")
@@ -130,18 +151,6 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
                 index.add(known["name"], known["kind"], names)
             elif any(re.search(rf"(?<!\w){re.escape(h)}(?!\w)", long.lower()) for h in heads):
                 e = index.add(acr, _kind_from_cues(long + " " + (m.group("alt") or ""), lang), names)
-                e["mentions"].append(_prov(doc_id, unit, m.start(), m.end()))
-        # 3. groups named after a community: "Fulani armed groups", "Dogon self-defence groups"
-        for cue in communal:
-            for m in re.finditer(rf"\b(?P<who>[A-Z][a-z]+)\s+(?:(?:ethnic|armed|self-defen[cs]e|traditional)\s+)*{re.escape(cue)}\b", text):
-                who = m.group("who")
-                if who.lower() in {"the", "a", "these", "other", "local", "such", "some", "many"} or not free(m.start(), m.end()):
-                    continue
-                known = index.find(m.group())
-                e = known or index.add(f"{who} ethnic militias", "communal_militia", [m.group()])
-                if known is None:
-                    e["kind"] = "communal_militia"
-                index.add(e["name"], e["kind"], [m.group()])
                 e["mentions"].append(_prov(doc_id, unit, m.start(), m.end()))
         # 4. "the Sékou Bolly group": a named group, kind from the sentence's words
         for m in re.finditer(rf"\bthe\s+({_NAME})\s+group\b", text):
@@ -356,10 +365,13 @@ def _place(index: PlaceIndex, lookup, add_admin, type_: str, name: str, unit: Un
               admin2=parent.name if parent and parent.type == "admin2" else None)
 
 
-def community_words(units: list[Unit], lang: Language) -> set[str]:
+def community_words(units: list[Unit], lang: Language, actors: bool = False) -> set[str]:
     """Folded names the report uses for communities (``Fulani`` in ``the Fulani community``,
-    ``Dogon villages``): never place names on their own."""
-    nouns = "community|communities|people|civilians|villagers|militias|militia|fighters|farmers|herders|population|populations|groups|armed|ethnic|self-defence|self-defense|traditional"
+    ``Dogon villages``): never place names on their own. With ``actors``, only the words
+    used for people (not ``Islamist groups``)."""
+    nouns = "community|communities|people|civilians|villagers|villages|farmers|herders|population|populations"
+    if not actors:
+        nouns += "|militias|militia|fighters|groups|armed|ethnic|self-defence|self-defense|traditional"
     words = set()
     for unit in units:
         for m in re.finditer(rf"\b([A-Z][a-z]+)s?\s+(?:{nouns})\b", unit.text):

@@ -8,10 +8,11 @@ from extractors.figures import extract_figures
 from extractors.lang import Language
 from extractors.sentences import document_units
 from schemas.document import Document
-from schemas.extraction import BibliographyEntry, Facts, Metadata
+from schemas.extraction import BibliographyEntry, Facts, Footnote, Metadata
 
 
-def extract_facts(doc: Document, lang: Language, metadata: Metadata, bibliography: list[BibliographyEntry]) -> Facts:
+def extract_facts(doc: Document, lang: Language, metadata: Metadata, bibliography: list[BibliographyEntry],
+                  footnotes: list[Footnote] = ()) -> Facts:
     units = document_units(doc, lang)
     found = kb.country(metadata.country) if metadata.country else None
     iso2, iso3, country_name = found if found else (None, None, None)
@@ -20,7 +21,8 @@ def extract_facts(doc: Document, lang: Language, metadata: Metadata, bibliograph
     actors = find_actors(units, lang, doc.id, orgs, place_names, iso2)
     places = find_places(units, lang, doc.id, iso3, actor_spans=actor_spans(actors, units))
     places.country = iso2
-    figures = extract_figures(units, lang, doc.id, places, actors, orgs, metadata.reference_period, country_name)
+    figures = extract_figures(units, lang, doc.id, places, actors, orgs, metadata.reference_period, country_name,
+                              footnote_texts={f.number: f.text for f in footnotes})
     return Facts(
         casualty_figures=figures.casualty_figures,
         event_counts=figures.event_counts,

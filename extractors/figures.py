@@ -38,6 +38,10 @@ class Reading:
     population: str | None = None
     victims: str | None = None
     inherited: bool = False
+    ref: "Reading | None" = None
+    actor: str | None = None
+    back_reference: bool = False
+    """``Of the 343 attacks, …``: a figure named again to refer to it, not a new count."""
 
 
 @dataclass
@@ -47,7 +51,10 @@ class Context:
     section: tuple[str, ...] = ()
     period: str | None = None
     date: str | None = None
+    as_of: str | None = None
     area: tuple[str, str] | None = None
+    region: tuple[str, str] | None = None
+    """The last country or first-level area named: where an incident with no place of its own happened."""
     source: str | None = None
     population: str | None = None
     last: Reading | None = None
@@ -80,7 +87,7 @@ def read_unit(unit: Unit, lang: Language, prev: Reading | None) -> list[Reading]
     disp = {k: v for k, v in lang.section("displacement").items() if k not in ("returnees", "generic")}
     returnee_words = lang.words("displacement", "returnees")
     generic_words = lang.words("displacement", "generic")
-    quantities = find_quantities(text, lang)
+    quantities = [q for q in find_quantities(text, lang) if not any(a <= q.start < b for a, b in unit.entries)]
     readings: list[Reading] = []
     for i, q in enumerate(quantities):
         nxt = quantities[i + 1].start if i + 1 < len(quantities) else len(text)
@@ -133,18 +140,29 @@ def read_unit(unit: Unit, lang: Language, prev: Reading | None) -> list[Reading]
                 r.population = "*?"
         # "of which 124 were …", "Of those, 209 were …", "Of the 343 attacks, 165 were …": the referent's kind
         if r.casualty is None and r.event is None and r.population in (None, "*?"):
-            lead = before.lower()
-            if re.search(r"\b(?:of which|of those|of these|of them|of the \d[\d ]*\s*\w*)\W*$", lead) or re.search(r"^\W*(?:of which|of those|of these)\b", lead):
+            lead = text[:q.start][-60:].lower()
+            coordinated = re.fullmatch(r"[^.;]*?,?\s*and\s*", before) and re.match(r"\s*(?:in|at|took place|were|was)\b", after)
+            if (re.search(r"\b(?:of which|of those|of these|of them|of the \d[\d ]*\s*\w*)\W*$", lead)
+                    or re.search(r"^\W*(?:of which|of those|of these)\b", lead) or coordinated):
                 ref = next((x for x in reversed(readings) if x.casualty or x.event), None) or prev
                 if ref is not None:
-                    r.casualty, r.event, r.victims, r.inherited = ref.casualty, ref.event, ref.victims, True
+                    r.casualty, r.event, r.victims, r.inherited, r.ref = ref.casualty, ref.event, ref.victims, True, ref
                     if ref.population:
                         r.population = ref.population
+        # a generic "attacks" after a more specific kind of attack names that kind again
+        if r.event == "attacks":
+            specific = next((x for x in reversed(readings) if x.event and x.event != "attacks" and "attacks" in x.event), None)
+            if specific is None and prev is not None and prev.event and prev.event != "attacks" and "attacks" in prev.event:
+                specific = prev
+            if specific is not None:
+                r.event, r.ref = specific.event, specific
+        if re.search(r"\bof the\s*$", before.lower()) and re.match(r"\s*[a-z]+\s*,", after):
+            r.back_reference = True
         if r.population == "*?":
-            r.population = None
+            r.population = "*"
         readings.append(r)
     # "2 violent events, both incidents of violence against civilians": a second category for the same count
-    for m in re.finditer(r"\b(?:both|all)\s+(?:of them\s+)?", text):
+    for m in re.finditer(r",\s*(?:both|all)\s+(?:of them\s+)?", text):
         cat = _after_phrase(text[m.end():], events)
         before_q = [r for r in readings if r.q.end <= m.start()]
         if cat and before_q:
@@ -218,6 +236,14 @@ def _dates_in(text: str, lang: Language) -> list[tuple[int, str, str]]:
         if any(a <= m.start() < b for a, b in taken) or re.search(r"\d\s*$", text[:m.start()]):
             continue
         out.append((m.start(), f"{int(m.group(2)):04d}-{lang.month_number(m.group(1)):02d}", "month"))
+    words = lang.section("numbers", "words")
+    for m in re.finditer(r"\b(first|last)\s+(\w+)\s+months\s+of\s+(\d{4})\b", text, re.I):
+        n = words.get(m.group(2).lower()) or (int(m.group(2)) if m.group(2).isdigit() else None)
+        if n and 1 <= n <= 12:
+            year = int(m.group(3))
+            first, last = (1, n) if m.group(1).lower() == "first" else (13 - n, 12)
+            end_day = [31, 29 if year % 4 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][last - 1]
+            out.append((m.start(), f"{year:04d}-{first:02d}-01/{year:04d}-{last:02d}-{end_day:02d}", "interval"))
     return sorted(out)
 
 
@@ -233,7 +259,7 @@ class Figures:
 
 def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: PlaceIndex, actors: ActorIndex,
                     bibliography_orgs: list[str], reference_period: str | None, country_name: str | None,
-                    event_datasets: tuple[str, ...] = ("ACLED", "UCDP", "GTD")) -> Figures:
+                    event_datasets: tuple[str, ...] = ("ACLED", "UCDP", "GTD"), footnote_texts: dict[int, str] | None = None) -> Figures:
     out = Figures()
     sources = _sources(bibliography_orgs)
     ctx = Context()
@@ -251,23 +277,24 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
         unit_places = _places_in(unit, places)
         unit_actors = _actors_in(unit, actors)
         if unit.sentence is None:
-            # what this sentence says for itself, for the figures after it
-            if dates:
-                iv = [d for d in dates if d[2] == "interval"]
-                if iv:
-                    ctx.period = iv[0][1]
-                days = [d for d in dates if d[2] != "interval"]
-                if days:
-                    ctx.date = days[0][1]
-            if re.search(r"\breference period\b", text, re.I) and reference_period:
-                ctx.period = ctx.period if dates else reference_period
-            src = _source_in(text, sources, len(text))
-            if src:
-                ctx.source = src
             for pop, words in disp_words.items():
                 if re.search(rf"(?<!\w)(?:{_alt(words)})(?!\w)", text, re.I):
                     ctx.population = pop
                     break
+        if unit.block.id != ctx.block_id:
+            ctx.block_id = unit.block.id
+            block_units: list[Unit] = []
+        block_place = None
+        block_actors: list[dict] = []
+        for earlier in reversed(block_units):
+            ep = _places_in(earlier, places)
+            if ep and block_place is None:
+                best = min(ep, key=lambda p: (_RANK.get(p[3], 9), p[0]))
+                block_place = (best[2], best[3])
+            if not block_actors:
+                block_actors = _perpetrators(_actors_in(earlier, actors), len(earlier.text), earlier.text)
+        if unit.sentence is None:
+            block_units.append(unit)
         readings = read_unit(unit, lang, prev_reading)
         if unit.sentence is not None:
             # list entries: "Koro (57)" takes its kind from the sentence or the first entry
@@ -283,7 +310,7 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
         # figures of one sentence that count people harmed in one event go together
         groups: list[dict[str, Reading]] = []
         for r in readings:
-            if r.casualty:
+            if r.casualty and not r.back_reference:
                 if r.casualty == "executed":
                     r2 = Reading(r.q, casualty="killed", victims=r.victims)
                     key = "killed"
@@ -295,8 +322,9 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
         for group in groups:
             first = min(group.values(), key=lambda x: x.q.start)
             pos = first.q.start
-            place = _best_place(unit_places, pos, text, country_phrases, country_name) or ctx.area
-            perps = _perpetrators(unit_actors, pos, text)
+            place = _best_place(unit_places, pos, text, country_phrases, country_name) or block_place or ctx.region
+            since = max((x.q.end for x in readings if x.casualty and x.q.end <= pos and x not in group.values()), default=0)
+            perps = _perpetrators([x for x in unit_actors if x[0] >= since], pos, text) or _perpetrators(unit_actors, pos, text) or block_actors
             date = _nearest(dates, pos, prefer=("day", "month", "interval")) or ctx.date or ctx.period
             evidence_unit = unit
             counts = {k: v.q.count for k, v in group.items()}
@@ -311,7 +339,7 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             )
             out.casualty_figures.append(fig)
         for r in readings:
-            if r.event is None and not (r.casualty == "killed" and r.victims == "civilians" and False):
+            if r.event is None or r.back_reference:
                 continue
             pos = r.q.start
             src = _source_in(text, sources, pos) or (_source_in(unit.sentence.text, sources, len(unit.sentence.text)) if unit.sentence else None) or ctx.source
@@ -319,11 +347,23 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
                 continue
             place = _best_place(unit_places, pos, text, country_phrases, country_name, entry=unit.sentence is not None) or ctx.area
             actor = _event_actor(unit_actors, pos, text, unit.sentence is not None)
+            if actor is not None and src and kb.fold(src) in {kb.fold(n) for n in [actor[2]["name"], *actor[2]["aliases"]]}:
+                actor = None  # the organisation that counted is not an actor of the events it counts
+            r.actor = actor[3] if actor else None
+            if r.actor is None and r.ref is not None:
+                r.actor = r.ref.actor
+            if r.actor is None and not r.inherited:
+                # "committed 119 executions, 32 disappearances and 116 arrests": one actor for the list
+                earlier = [x for x in readings if x is not r and x.event and x.q.end <= pos and x.actor]
+                if earlier:
+                    gap = text[earlier[-1].q.end:pos]
+                    if re.fullmatch(r"[^.;]*", gap) and not any(earlier[-1].q.end < a < pos for a, _, _ in unit_actors):
+                        r.actor = earlier[-1].actor
             period = _nearest(dates, pos, prefer=("interval",)) or ctx.period or reference_period
             out.event_counts.append(EventCount(
                 id=fact_id(doc_id, "event_counts", unit.text, f"{unit.start}:{pos}:{r.event}"),
-                provenance=_prov(doc_id, unit), category=r.event, count=r.q.value,
-                source_org=src, area=place[0] if place else None, period=period, actor=actor["name"] if actor else None,
+                provenance=_prov(doc_id, unit, src, footnote_texts), category=r.event, count=r.q.value,
+                source_org=src, area=place[0] if place else None, period=period, actor=r.actor,
             ))
             if r.event == "civilian_deaths" and not r.casualty:
                 out.casualty_figures.append(CasualtyFigure(
@@ -335,7 +375,7 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
                 continue
             pos = r.q.start
             place = _best_place(unit_places, pos, text, country_phrases, country_name, after_only=True) or ctx.area
-            as_of = _as_of(text, pos, lang, dates) or ctx.date
+            as_of = _as_of(text, pos, lang, dates) or _as_of_ahead(unit, units, lang) or ctx.as_of or ctx.date
             out.displacement_figures.append(DisplacementFigure(
                 id=fact_id(doc_id, "displacement_figures", unit.text, f"{unit.start}:{pos}"),
                 provenance=_prov(doc_id, unit), population=r.population, count=r.q.value,
@@ -344,9 +384,28 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
         if readings:
             prev_reading = next((r for r in reversed(readings) if r.casualty or r.event), prev_reading)
         if unit.sentence is None:
+            # what this sentence said, for the figures after it that do not say it
+            if dates:
+                iv = [d for d in dates if d[2] == "interval"]
+                if iv:
+                    ctx.period = iv[0][1]
+                days = [d for d in dates if d[2] != "interval"]
+                if days:
+                    ctx.date = days[0][1]
+            stated = _as_of(text, len(text), lang, dates)
+            if stated:
+                ctx.as_of = stated
+            if re.search(r"\breference period\b", text, re.I) and reference_period and not dates:
+                ctx.period = reference_period
+            src = _source_in(text, sources, len(text))
+            if src:
+                ctx.source = src
             place = _best_place(unit_places, len(text), text, country_phrases, country_name)
             if place:
                 ctx.area = place
+            wide = [p for p in unit_places if p[3] in ("admin1", "country")]
+            if wide:
+                ctx.region = (wide[-1][2], wide[-1][3])
     return out
 
 
@@ -362,9 +421,15 @@ def _sentence_kind(text: str, lang: Language) -> tuple[str | None, str | None] |
     return None
 
 
-def _prov(doc_id: str, unit: Unit) -> Provenance:
+def _prov(doc_id: str, unit: Unit, source: str | None = None, footnote_texts: dict[int, str] | None = None) -> Provenance:
+    """Provenance of a fact; a footnote borrowed from later in the paragraph is kept only
+    when it cites the fact's source (a figure is never credited to a source that does not
+    give it)."""
+    notes = unit.footnotes
+    if unit.footnote_inherited and source and footnote_texts is not None:
+        notes = [n for n in notes if re.search(rf"(?<![\w-]){re.escape(source)}(?![\w-])", footnote_texts.get(n, ""))]
     return Provenance(document_id=doc_id, block_id=unit.block.id, page=unit.page, start=unit.start, end=unit.end,
-                      evidence=unit.text, footnotes=unit.footnotes)
+                      evidence=unit.text, footnotes=notes)
 
 
 def _nearest(dates, pos: int, prefer=("day",)) -> str | None:
@@ -378,7 +443,7 @@ def _nearest(dates, pos: int, prefer=("day",)) -> str | None:
 
 def _as_of(text: str, pos: int, lang: Language, dates) -> str | None:
     """``as of 31 October 2020`` in the sentence, or the date printed right after the figure."""
-    after = [d for d in dates if d[0] > pos and d[0] - pos < 60]
+    after = [d for d in dates if d[0] > pos and d[0] - pos < 60 and not re.search(r"[(;]|\bcompared\b", text[pos:d[0]])]
     if after and re.search(r"\b(?:in|as of|of)\s*$", text[:after[0][0]]):
         return after[0][1]
     m = re.search(r"\bas of\s+", text)
@@ -386,6 +451,18 @@ def _as_of(text: str, pos: int, lang: Language, dates) -> str | None:
         for d in dates:
             if d[0] == m.end():
                 return d[1]
+    return None
+
+
+def _as_of_ahead(unit: Unit, units: list[Unit], lang: Language) -> str | None:
+    """The ``as of`` date stated later in the same paragraph (a figure's date may follow it)."""
+    for later in units[unit.index + 1:]:
+        if later.block.id != unit.block.id:
+            break
+        if later.sentence is None:
+            found = _as_of(later.text, len(later.text), lang, _dates_in(later.text, lang))
+            if found:
+                return found
     return None
 
 
@@ -410,7 +487,7 @@ def _best_place(unit_places, pos: int, text: str, country_phrases, country_name,
         return (before[-1][2], before[-1][3]) if before else None
     before = [p for p in unit_places if p[0] < pos]
     if before:
-        best = min(before, key=lambda p: (_RANK.get(p[3], 9), -p[0]))
+        best = min(before, key=lambda p: (_RANK.get(p[3], 9), p[0]))
         return best[2], best[3]
     if any(p in text.lower() for p in country_phrases) and country_name:
         return country_name, "country"
@@ -425,19 +502,24 @@ def _admin1(place, places: PlaceIndex) -> str | None:
 
 
 def _perpetrators(unit_actors, pos: int, text: str) -> list[dict]:
-    """Actors named before the figure (the victims come after it: ``members of the JNIM``)."""
+    """Actors named before the figure (the victims come after it: ``members of the JNIM``),
+    not those attacked (``against the JNIM``) or accused only (``accused of``)."""
     out = []
     for a, b, e in unit_actors:
-        if a < pos and e not in out and not re.search(r"\b(?:against|on|of)\s+(?:the\s+)?$", text[max(0, a - 12):a]):
+        if a < pos and e not in out and not re.search(r"\b(?:against|on|of|to whom|retaliation against)\s+(?:the\s+)?[‘'’]?$", text[max(0, a - 24):a]):
             out.append(e)
     return out
 
 
-def _event_actor(unit_actors, pos: int, text: str, entry: bool) -> dict | None:
+def _event_actor(unit_actors, pos: int, text: str, entry: bool) -> tuple | None:
+    """(start, end, actor record, name as printed) of the actor of an event count."""
+    def named(x):
+        return (*x, text[x[0]:x[1]])
+
     if entry:
-        return unit_actors[0][2] if unit_actors and unit_actors[0][0] == 0 else None
+        return named(unit_actors[0]) if unit_actors and unit_actors[0][0] == 0 else None
     after = [x for x in unit_actors if pos < x[0] <= pos + 60 and re.search(r"\bof\s+(?:the\s+)?$", text[:x[0]])]
     if after:
-        return after[0][2]
+        return named(after[0])
     before = [x for x in unit_actors if pos - 90 <= x[1] <= pos and not re.search(r"[,;]\s", text[x[1]:pos])]
-    return before[-1][2] if before else None
+    return named(before[-1]) if before else None

@@ -26,6 +26,10 @@ class Unit:
     sentence: "Unit | None" = None
     """For a list entry: the sentence it stands in."""
     footnotes: list[int] = field(default_factory=list)
+    footnote_inherited: bool = False
+    """True when the footnote is not in the unit but the next one of its paragraph or list."""
+    entries: list[tuple[int, int]] = field(default_factory=list)
+    """For a sentence that is a list of ``Name (figure)`` entries: their spans in ``text``."""
 
     @property
     def page(self) -> int:
@@ -51,14 +55,14 @@ def split_sentences(text: str, lang: Language) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
-def closing_footnotes(block: Block, start: int, end: int) -> list[int]:
-    """The markers that close the block's text span [start, end): those inside it or right at
-    its end; with none, the next marker of the paragraph (the gold's convention)."""
+def closing_footnotes(block: Block, start: int, end: int) -> tuple[list[int], bool]:
+    """The marker that closes the block's text span [start, end) (inside it or right at its
+    end); with none, the next marker of the paragraph, flagged as inherited."""
     inside = [r.number for r in block.footnote_refs if start < r.offset <= end + 1]
     if inside:
-        return [inside[-1]]
+        return [inside[-1]], False
     later = [r.number for r in block.footnote_refs if r.offset > end]
-    return [later[0]] if later else []
+    return ([later[0]], True) if later else ([], False)
 
 
 _ENTRY = re.compile(r"(?:^|(?<=[;,:])\s*|\band\s+)(?P<name>[A-Z][^;,()]{0,80}?)\s*\(\s*\d[^)]*\)")
@@ -76,13 +80,34 @@ def document_units(doc: Document, lang: Language) -> list[Unit]:
     """Sentences of every body block; the ``;``-separated entries of a sentence that is a
     list of ``Name (figure)`` items are units too (after their sentence)."""
     units: list[Unit] = []
-    for block in doc.blocks():
-        if block.kind not in _BODY or not block.section or block.section[0].lower() in lang.bibliography_headings:
-            continue
+    blocks = [b for b in doc.blocks() if b.kind in _BODY and b.section and b.section[0].lower() not in lang.bibliography_headings]
+    list_notes = _list_footnotes(doc)
+    for block in blocks:
         for a, b in split_sentences(block.text, lang):
-            sentence = Unit(block.text[a:b], block.start + a, block.start + b, block, len(units), footnotes=closing_footnotes(block, a, b))
+            notes, inherited = closing_footnotes(block, a, b)
+            if not notes and block.id in list_notes:
+                notes, inherited = [list_notes[block.id]], True
+            sentence = Unit(block.text[a:b], block.start + a, block.start + b, block, len(units), footnotes=notes, footnote_inherited=inherited)
             units.append(sentence)
-            for a2, b2 in list_entries(sentence.text):
+            sentence.entries = list_entries(sentence.text)
+            for a2, b2 in sentence.entries:
                 units.append(Unit(sentence.text[a2:b2], sentence.start + a2, sentence.start + b2, block, len(units),
-                                  sentence=sentence, footnotes=sentence.footnotes))
+                                  sentence=sentence, footnotes=sentence.footnotes, footnote_inherited=inherited))
     return units
+
+
+def _list_footnotes(doc: Document) -> dict[str, int]:
+    """A list whose last item alone carries a marker: that marker for every item."""
+    out: dict[str, int] = {}
+    run: list[Block] = []
+    for block in [*doc.blocks(), None]:
+        if block is not None and block.kind is BlockKind.footnote:
+            continue
+        if block is not None and block.kind is BlockKind.list_item:
+            run.append(block)
+            continue
+        if len(run) >= 2 and run[-1].footnote_refs and not any(b.footnote_refs for b in run[:-1]):
+            for b in run[:-1]:
+                out[b.id] = run[-1].footnote_refs[-1].number
+        run = []
+    return out

@@ -56,7 +56,7 @@ def extract_document(doc: Document, timings: Timings | None = None) -> Extractio
     if timings:
         timings.add("tables", time.perf_counter() - t0)
     t0 = time.perf_counter()
-    facts = extract_facts(doc, lang, metadata, bibliography)
+    facts = extract_facts(doc, lang, metadata, bibliography, footnotes)
     if timings:
         timings.add("facts", time.perf_counter() - t0)
     t0 = time.perf_counter()
