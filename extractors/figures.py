@@ -285,6 +285,7 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             ctx.block_id = unit.block.id
             block_units: list[Unit] = []
         block_place = None
+        block_date = None
         block_actors: list[dict] = []
         for earlier in reversed(block_units):
             ep = _places_in(earlier, places)
@@ -293,6 +294,8 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
                 block_place = (best[2], best[3])
             if not block_actors:
                 block_actors = _perpetrators(_actors_in(earlier, actors), len(earlier.text), earlier.text)
+            if block_date is None:
+                block_date = _nearest(_dates_in(earlier.text, lang), len(earlier.text), prefer=("day", "month", "interval"))
         if unit.sentence is None:
             block_units.append(unit)
         readings = read_unit(unit, lang, prev_reading)
@@ -324,8 +327,11 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             pos = first.q.start
             place = _best_place(unit_places, pos, text, country_phrases, country_name) or block_place or ctx.region
             since = max((x.q.end for x in readings if x.casualty and x.q.end <= pos and x not in group.values()), default=0)
-            perps = _perpetrators([x for x in unit_actors if x[0] >= since], pos, text) or _perpetrators(unit_actors, pos, text) or block_actors
-            date = _nearest(dates, pos, prefer=("day", "month", "interval")) or ctx.date or ctx.period
+            own_date = _nearest(dates, pos, prefer=("day", "month", "interval"))
+            perps = (_perpetrators([x for x in unit_actors if x[0] >= since], pos, text) or _perpetrators(unit_actors, pos, text)
+                     or ([] if own_date else block_actors))  # a sentence with its own date tells another incident
+            same_period = re.search(r"\b(?:same|this|that)\s+period\b", text, re.I)
+            date = own_date or (ctx.period if same_period else None) or (block_date or ctx.period)
             evidence_unit = unit
             counts = {k: v.q.count for k, v in group.items()}
             fig = CasualtyFigure(
@@ -446,7 +452,7 @@ def _as_of(text: str, pos: int, lang: Language, dates) -> str | None:
     after = [d for d in dates if d[0] > pos and d[0] - pos < 60 and not re.search(r"[(;]|\bcompared\b", text[pos:d[0]])]
     if after and re.search(r"\b(?:in|as of|of)\s*$", text[:after[0][0]]):
         return after[0][1]
-    m = re.search(r"\bas of\s+", text)
+    m = re.search(r"\bas of\s+", text, re.I)
     if m:
         for d in dates:
             if d[0] == m.end():
