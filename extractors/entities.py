@@ -108,6 +108,15 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
     communal = lang.words("actor_kinds", "communal_militia")
     communities = community_words(units, lang, actors=True)
 
+    acronyms = [(n, a) for n, a in kb_names if n.isupper() and len(n) <= 6]
+    words = [(n, a) for n, a in kb_names if not (n.isupper() and len(n) <= 6)]
+    kb_by_key = {n: a for n, a in acronyms}
+    kb_by_key.update({kb.fold(n): a for n, a in reversed(words)})
+    kb_patterns = [
+        re.compile(rf"(?<![\w-])(?:{_alt(n for n, _ in acronyms)})(?![\w-])"),
+        re.compile(rf"(?<![\w-])(?:{_alt(n for n, _ in words)})(?![\w-])", re.I),
+    ]
+
     def kb_lookup(name: str) -> kb.ActorEntry | None:
         key = kb.fold(name)
         return next((a for n, a in kb_names if kb.fold(n) == key), None)
@@ -131,11 +140,11 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
             e = index.add(name, "communal_militia", [m.group().strip()], entry.id if entry else None)
             e["mentions"].append(_prov(doc_id, unit, m.start(), m.end()))
             taken.append((m.start(), m.end()))
-        # 2. names and aliases from the knowledge base
-        for name, entry in kb_names:
-            flags = 0 if (name.isupper() and len(name) <= 6) else re.I
-            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, flags):
-                if free(m.start(), m.end()):
+        # 2. names and aliases from the knowledge base (acronyms in capitals only), longest first
+        for pattern in kb_patterns:
+            for m in pattern.finditer(text):
+                entry = kb_by_key.get(m.group() if pattern is kb_patterns[0] else kb.fold(m.group()))
+                if entry is not None and free(m.start(), m.end()):
                     taken.append((m.start(), m.end()))
                     e = index.add(entry.name, entry.kind, [m.group()], entry.id)
                     e["mentions"].append(_prov(doc_id, unit, m.start(), m.end()))
@@ -255,6 +264,8 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
     cues = {t: lang.words("places", t) for t in ("admin1", "admin2", "admin3", "populated_place", "other")}
     directions = lang.words("places", "directions")
     all_cues = tuple(w for t in ("admin1", "admin2", "admin3", "populated_place") for w in cues[t])
+    admin_names = [n for p in gaz if p.type != "country" for n in (p.name, *p.aliases)]
+    admin_pattern = re.compile(rf"(?<![\w-])(?:{_alt(admin_names)})(?![\w-])", re.I) if admin_names else None
     communities = community_words(units, lang)
 
     def lookup(name: str, type_: str) -> kb.PlaceEntry | None:
@@ -321,20 +332,15 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
         # "near X": a place the report introduces, confirmed by the statistical model when there is one
         for m in re.finditer(rf"\bnear\s+({_NAME})", text):
             name = m.group(1)
-            ents = (ner or {}).get(unit.index)
+            ents = None if ner is None else ner.get(unit.index, [])
             confirmed = ents is None or any(a <= m.start(1) < b and label in ("GPE", "LOC", "FAC") for a, b, label in ents)
             if confirmed and lookup(name, "admin2") is None and lookup(name, "admin1") is None:
                 _place(index, lookup, add_admin, "populated_place", name, unit, doc_id, m.start(1), m.end(1), claim, text, communities)
-        # bare names of admin units
-        for key, entries in by_name.items():
-            for entry in entries:
-                if entry.type == "country":
-                    continue
-                for n in (entry.name, *entry.aliases):
-                    for m in re.finditer(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text, re.I):
-                        if m.group()[0].isupper() and claim(m.start(), m.end()):
-                            best = min(by_name[key], key=lambda p: p.type)  # admin1 before admin2
-                            add_admin(best, unit, m.start(), m.end())
+        # bare names of admin units (admin1 before admin2 when both bear the name)
+        for m in (admin_pattern.finditer(text) if admin_pattern else ()):
+            entries = [p for p in by_name.get(kb.fold(m.group()), []) if p.type != "country"]
+            if entries and m.group()[0].isupper() and claim(m.start(), m.end()):
+                add_admin(min(entries, key=lambda p: p.type), unit, m.start(), m.end())
         if country is not None:
             for m in re.finditer(rf"(?<![\w-]){re.escape(country.name)}(?![\w-])", text):
                 if claim(m.start(), m.end()):

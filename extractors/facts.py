@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from extractors import kb
+import re
+
+from extractors import kb, nlp
 from extractors.entities import actor_spans, actors_output, find_actors, find_places, places_output
 from extractors.figures import extract_figures
 from extractors.lang import Language
@@ -19,7 +21,9 @@ def extract_facts(doc: Document, lang: Language, metadata: Metadata, bibliograph
     place_names = {kb.fold(n) for p in (kb.gazetteer(iso3) if iso3 else ()) for n in (p.name, *p.aliases)}
     orgs = [b.organisation for b in bibliography]
     actors = find_actors(units, lang, doc.id, orgs, place_names, iso2)
-    places = find_places(units, lang, doc.id, iso3, actor_spans=actor_spans(actors, units))
+    cue = re.compile(r"\bnear\s+[A-Z]")
+    ner = nlp.place_candidates({u.index: u.text for u in units if u.sentence is None and nlp.needs_model(u.text, cue)}, lang.code)
+    places = find_places(units, lang, doc.id, iso3, ner=ner, actor_spans=actor_spans(actors, units))
     places.country = iso2
     figures = extract_figures(units, lang, doc.id, places, actors, orgs, metadata.reference_period, country_name,
                               footnote_texts={f.number: f.text for f in footnotes})

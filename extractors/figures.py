@@ -122,8 +122,9 @@ def read_unit(unit: Unit, lang: Language, prev: Reading | None) -> list[Reading]
                     if re.search(rf"\b(?:{_alt(words)})\s*[{_QUOTES}]?$", tail) and (r.victims or re.match(r"\s*[a-z]", low_after)):
                         r.casualty = field_
                         break
-            if r.casualty is None and prev is not None and prev.casualty and re.fullmatch(r"\s*[a-z\-]+\s+and\s*", before) and r.victims:
-                r.casualty = prev.casualty  # "killing 12 traders and one soldier"
+            last = readings[-1] if readings else None
+            if r.casualty is None and last is not None and last.casualty and re.fullmatch(r"\s*[a-z\-]+\s+and\s*", before) and r.victims:
+                r.casualty = last.casualty  # "killing 12 traders and one soldier"
         if r.casualty == "executed":
             r.victims = r.victims or "civilians"
         # displacement populations
