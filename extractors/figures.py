@@ -342,7 +342,7 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
                 disappeared=counts.get("disappeared"),
                 victims=first.victims or ("civilians" if first.event == "civilian_deaths" else None),
                 perpetrators=[e["name"] for e in perps], date=date,
-                location=place[0] if place else None, admin1=_admin1(place, places),
+                location=place[0] if place else None, admin1=_admin1(place, places), admin2=_admin2(place, places),
             )
             out.casualty_figures.append(fig)
         for r in readings:
@@ -506,6 +506,15 @@ def _admin1(place, places: PlaceIndex) -> str | None:
         return None
     e = places.entries.get((kb.fold(place[0]), place[1]))
     return e["admin1"] if e else None
+
+
+def _admin2(place, places: PlaceIndex) -> str | None:
+    if not place:
+        return None
+    if place[1] == "admin2":
+        return place[0]
+    e = places.entries.get((kb.fold(place[0]), place[1]))
+    return e.get("admin2") if e else None
 
 
 def _perpetrators(unit_actors, pos: int, text: str) -> list[dict]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from extractors import lang as languages
 from extractors.bibliography import extract_bibliography
 from extractors.metadata import extract_metadata
+from extractors.citations import resolve_citations
 from extractors.facts import extract_facts
 from extractors.tables import annotate_table, check_totals, table_records
 from extractors.structure import extract_footnotes, extract_sections, link_captions
@@ -57,6 +58,7 @@ def extract_document(doc: Document, timings: Timings | None = None) -> Extractio
         timings.add("tables", time.perf_counter() - t0)
     t0 = time.perf_counter()
     facts = extract_facts(doc, lang, metadata, bibliography, footnotes)
+    resolve_citations(facts, footnotes, bibliography)
     if timings:
         timings.add("facts", time.perf_counter() - t0)
     t0 = time.perf_counter()

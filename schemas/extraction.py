@@ -31,6 +31,15 @@ def fact_id(document_id: str, category: str, evidence: str, discriminator: str =
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
+class Citation(BaseModel):
+    """A footnote a fact rests on, and the source-list entries that footnote names."""
+
+    footnote: int
+    text: str
+    bibliography: list[str] = Field(default_factory=list)
+    """Ids of the bibliography entries the footnote cites."""
+
+
 class Provenance(BaseModel):
     """Where a fact comes from: enough to find its sentence and the source it cites."""
 
@@ -43,6 +52,8 @@ class Provenance(BaseModel):
     evidence: str
     footnotes: list[int] = Field(default_factory=list)
     """The footnote number(s) that close the evidence sentence."""
+    citations: list[Citation] = Field(default_factory=list)
+    """Those footnotes' text and the bibliography entries they name."""
 
 
 class Warning(BaseModel):
@@ -186,6 +197,7 @@ class CasualtyFigure(Fact):
     date: str | None = None
     location: str | None = None
     admin1: str | None = None
+    admin2: str | None = None
 
 
 class EventCount(Fact):
