@@ -361,9 +361,11 @@ def _place(index: PlaceIndex, lookup, add_admin, type_: str, name: str, unit: Un
     if not claim(a, b):
         return
     parent = None
-    m = re.search(rf"({_NAME})\s+[*_]?(?:cercle|district|county|region|province)\b", text[b:b + 80])
+    m = re.search(rf"({_NAME})\s+[*_]?(cercle|district|county|region|province|prefecture|state)\b", text[b:b + 80])
     if m:
-        parent = lookup(m.group(1), "admin2") or lookup(m.group(1), "admin1")
+        level = "admin1" if m.group(2) in ("region", "state") else "admin2"
+        other = "admin2" if level == "admin1" else "admin1"
+        parent = lookup(m.group(1), level) or lookup(m.group(1), other)
     if parent is None:
         # the admin unit named with the town itself: a town that shares its cercle's name
         parent = lookup(name, "admin2") if type_ == "populated_place" else None

@@ -171,6 +171,20 @@ def export_tables_command(
         console.print(f"{extraction_json}: no table with figures")
 
 
+@export_app.command("events")
+def export_events_command(
+    extraction_json: Annotated[Path, typer.Argument(help="An extraction JSON written by coi extract.")],
+    csv_file: Annotated[Path, typer.Option("--csv", help="CSV file to write: one row per casualty figure, ACLED column names.")],
+) -> None:
+    """Write the casualty figures as events in ACLED's column names (fatalities = the minimum)."""
+    from pipeline.export import export_events
+    from schemas.extraction import Extraction
+
+    extraction = Extraction.model_validate_json(extraction_json.read_text(encoding="utf-8"))
+    export_events(extraction, csv_file)
+    console.print(f"[green]wrote[/green] {csv_file} ({len(extraction.facts.casualty_figures)} events)")
+
+
 @app.command()
 def batch(
     in_dir: Annotated[Path, typer.Argument(help="Folder of reports.")],
