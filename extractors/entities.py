@@ -210,6 +210,8 @@ class PlaceIndex:
 
     country: str | None = None
     entries: dict[tuple[str, str], dict] = field(default_factory=dict)
+    current_admin1: str | None = None
+    """The first-level unit the text is about at this point (for villages named without one)."""
 
     def add(self, name: str, type_: str, unit: Unit | None, doc_id: str, start: int = 0, end: int = 0,
             admin1: str | None = None, pcode: str | None = None, admin2: str | None = None, aliases: tuple[str, ...] = ()) -> dict:
@@ -267,6 +269,7 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
     admin_names = [n for p in gaz if p.type != "country" for n in (p.name, *p.aliases)]
     admin_pattern = re.compile(rf"(?<![\w-])(?:{_alt(admin_names)})(?![\w-])", re.I) if admin_names else None
     communities = community_words(units, lang)
+    section: tuple[str, ...] = ()
 
     def lookup(name: str, type_: str) -> kb.PlaceEntry | None:
         return next((p for p in by_name.get(kb.fold(name), []) if p.type == type_), None)
@@ -287,6 +290,13 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
             continue
         text = unit.text
         claimed: list[tuple[int, int]] = list((actor_spans or {}).get(unit.index, []))
+        if tuple(unit.block.section) != section:
+            section, index.current_admin1 = tuple(unit.block.section), None
+        for m in (admin_pattern.finditer(text) if admin_pattern else ()):
+            named = [p.admin1 for p in by_name.get(kb.fold(m.group()), []) if p.type in ("admin1", "admin2")]
+            if named and m.group()[0].isupper():
+                index.current_admin1 = named[0]
+                break
 
         def claim(a: int, b: int) -> bool:
             if any(not (b <= x or a >= y) for x, y in claimed):
@@ -325,10 +335,10 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
         for w in cues["other"]:
             for m in re.finditer(rf"\b((?:inner\s+|upper\s+|lower\s+)?(?:[A-Z][\w'’\-]+\s+)+(?:river\s+)?){re.escape(w)}\b", text):
                 if claim(m.start(1), m.end()):
-                    index.add(m.group().strip(), "other", unit, doc_id, m.start(1), m.end())
+                    index.add(m.group().strip(), "other", unit, doc_id, m.start(1), m.end(), admin1=index.current_admin1)
             for m in re.finditer(rf"\b{re.escape(w)}\s+([a-zé]+é[e]?|[a-zé]+ée)\b", text):  # zone inondée
                 if claim(m.start(), m.end()):
-                    index.add(m.group(), "other", unit, doc_id, m.start(), m.end())
+                    index.add(m.group(), "other", unit, doc_id, m.start(), m.end(), admin1=index.current_admin1)
         # "near X": a place the report introduces, confirmed by the statistical model when there is one
         for m in re.finditer(rf"\bnear\s+({_NAME})", text):
             name = m.group(1)
@@ -369,7 +379,7 @@ def _place(index: PlaceIndex, lookup, add_admin, type_: str, name: str, unit: Un
     if parent is None:
         # the admin unit named with the town itself: a town that shares its cercle's name
         parent = lookup(name, "admin2") if type_ == "populated_place" else None
-    index.add(name, type_, unit, doc_id, a, b, admin1=parent.admin1 if parent else None,
+    index.add(name, type_, unit, doc_id, a, b, admin1=parent.admin1 if parent else index.current_admin1,
               admin2=parent.name if parent and parent.type == "admin2" else None)
 
 
