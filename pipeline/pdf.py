@@ -122,48 +122,49 @@ class Rule:
 
 
 def page_to_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
-    """Every printed char with its box (top-down coordinates), baseline, size and weight."""
+    """Every printed char with its box (top-down coordinates), baseline, size and weight.
+
+    The page's text comes in one call; font size and weight are read once per text object
+    (a run of chars in one font), so each char costs three calls into pdfium."""
     raw = textpage.raw
     n = pdfium_c.FPDFText_CountChars(raw)
+    if n <= 0:
+        return []
+    buffer = ctypes.create_string_buffer((n + 1) * 2)
+    got = pdfium_c.FPDFText_GetText(raw, 0, n, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
+    text = buffer.raw[: max(0, got - 1) * 2].decode("utf-16-le", errors="replace")
+    if len(text) != n:  # chars outside the BMP: ask char by char
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(n))
     chars: list[Char] = []
     rect = pdfium_c.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
     name = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
-    pending_space = False
+    styles: dict[int, tuple[float, bool]] = {}
     fonts: dict[bytes, bool] = {}
-    for i in range(n):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        ch = chr(code) if code else ""
-        if not ch or ch.isspace() or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
-            pending_space = pending_space or ch in (" ", "\u00a0") or (ch.isspace() and ch not in "\r\n")
-            if ch in "\r\n":
-                pending_space = True
+    pending_space = False
+    for i, ch in enumerate(text):
+        if not ch or ch.isspace() or ch == "\x00":
+            pending_space = True
             continue
-        if ch == "\x02":  # pdfium marks a hyphen at a line end; join_lines decides if it stays
+        if ch in "\x02\ufffe":  # pdfium marks a hyphen at a line end; join_lines decides if it stays
             ch = "-"
+        obj = pdfium_c.FPDFText_GetTextObject(raw, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or -1
+        style = styles.get(key) if key != -1 else None
+        if style is None:
+            size = pdfium_c.FPDFText_GetFontSize(raw, i)
+            pdfium_c.FPDFText_GetFontInfo(raw, i, name, 128, ctypes.byref(flags))
+            bold = fonts.get(name.value)
+            if bold is None:
+                bold = fonts[name.value] = bool(re.search(rb"bold|black|heavy|semibold", name.value, re.I))
+            style = (size, bold or pdfium_c.FPDFText_GetFontWeight(raw, i) >= 600)
+            if key != -1:
+                styles[key] = style
         pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect))
         pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(ox), ctypes.byref(oy))
-        size = pdfium_c.FPDFText_GetFontSize(raw, i)
-        pdfium_c.FPDFText_GetFontInfo(raw, i, name, 128, ctypes.byref(flags))
-        font = name.value
-        bold = fonts.get(font)
-        if bold is None:
-            bold = fonts[font] = bool(re.search(rb"bold|black|heavy|semibold", font, re.I))
-        weight = pdfium_c.FPDFText_GetFontWeight(raw, i)
-        chars.append(
-            Char(
-                text=ch,
-                x0=rect.left,
-                top=height - rect.top,
-                x1=rect.right,
-                bottom=height - rect.bottom,
-                baseline=height - oy.value,
-                size=size,
-                bold=bold or weight >= 600,
-                space_before=pending_space,
-            )
-        )
+        chars.append(Char(ch, rect.left, height - rect.top, rect.right, height - rect.bottom, height - oy.value,
+                          style[0], style[1], pending_space))
         pending_space = False
     return chars
 
@@ -311,6 +312,8 @@ def grid_to_table(cells: list[BBox], lines: list[Line], page_number: int, table_
     for x0, top, x1, bottom in cells:
         inside = []
         for line in lines:
+            if line.bottom < top - 2 or line.top > bottom + 2:
+                continue
             chars = [c for c in line.chars if x0 - 1 <= (c.x0 + c.x1) / 2 <= x1 + 1 and top - 1 <= (c.top + c.bottom) / 2 <= bottom + 1]
             if chars:
                 inside.append(_make_line(list(chars), settings))
