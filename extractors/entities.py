@@ -52,6 +52,12 @@ class ActorIndex:
                 return e
         return None
 
+    by_unit: dict[int, list[tuple[int, int, dict]]] = field(default_factory=dict)
+
+    def mention(self, e: dict, unit: Unit, doc_id: str, start: int, end: int) -> None:
+        e["mentions"].append(_prov(doc_id, unit, start, end))
+        self.by_unit.setdefault(unit.index, []).append((start, end, e))
+
     def add(self, name: str, kind: str | None, aliases: list[str] = (), kb_id: str | None = None) -> dict:
         found = None
         for n in [name, *aliases]:
@@ -138,7 +144,7 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
             entry = next((kb_lookup(n) for n in (m.group(), f"{who} militia", f"{who} militias", f"{who} ethnic militia") if kb_lookup(n)), None)
             name = entry.name if entry else f"{who} ethnic militias"
             e = index.add(name, "communal_militia", [m.group().strip()], entry.id if entry else None)
-            e["mentions"].append(_prov(doc_id, unit, m.start(), m.end()))
+            index.mention(e, unit, doc_id, m.start(), m.end())
             taken.append((m.start(), m.end()))
         # 2. names and aliases from the knowledge base (acronyms in capitals only), longest first
         for pattern in kb_patterns:
@@ -147,7 +153,7 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
                 if entry is not None and free(m.start(), m.end()):
                     taken.append((m.start(), m.end()))
                     e = index.add(entry.name, entry.kind, [m.group()], entry.id)
-                    e["mentions"].append(_prov(doc_id, unit, m.start(), m.end()))
+                    index.mention(e, unit, doc_id, m.start(), m.end())
         # 3. aliases the report defines: Long Name (ACRONYM) / (the Long Name - ACRONYM)
         for m in re.finditer(rf"(?P<long>{_NAME}(?: (?:of|for|in|the|and|du|de|des|la|le|al|wa|ul)(?: {_NAME}| [a-z][\w'’\-]*)*)*)"
                              rf"\s*\((?:the\s+)?(?:(?P<alt>[^()]*?)\s+[-–]\s+)?(?P<acr>[A-Z][A-Za-z0-9]{{1,9}})\)", text):
@@ -160,7 +166,7 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
                 index.add(known["name"], known["kind"], names)
             elif any(re.search(rf"(?<!\w){re.escape(h)}(?!\w)", long.lower()) for h in heads):
                 e = index.add(acr, _kind_from_cues(long + " " + (m.group("alt") or ""), lang), names)
-                e["mentions"].append(_prov(doc_id, unit, m.start(), m.end()))
+                index.mention(e, unit, doc_id, m.start(), m.end())
         # 4. "the Sékou Bolly group": a named group, kind from the sentence's words
         for m in re.finditer(rf"\bthe\s+({_NAME})\s+group\b", text):
             if not free(m.start(1), m.end()) or index.find(m.group(1)) or kb.fold(m.group(1)) in place_names:
@@ -169,7 +175,7 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
             kind = _kind_from_cues(window, lang, prefer=("communal_militia", "jihadist_group", "unidentified"))
             if kind:
                 e = index.add(f"{m.group(1)} group", kind, [m.group(1)])
-                e["mentions"].append(_prov(doc_id, unit, m.start(1), m.end()))
+                index.mention(e, unit, doc_id, m.start(1), m.end())
     # 5. names of event-statistics lists: "Unidentified armed groups (50)"
     for unit in units:
         if unit.sentence is None:
@@ -187,7 +193,7 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
         if kind == "state_forces" and _foreign(name, country_iso2):
             kind = "international_force"
         e = index.add(known["name"] if known else name, kind, [name])
-        e["mentions"].append(_prov(doc_id, unit, 0, len(name)))
+        index.mention(e, unit, doc_id, 0, len(name))
     return index
 
 
@@ -212,6 +218,7 @@ class PlaceIndex:
     entries: dict[tuple[str, str], dict] = field(default_factory=dict)
     current_admin1: str | None = None
     """The first-level unit the text is about at this point (for villages named without one)."""
+    by_unit: dict[int, list[tuple[int, int, str, str]]] = field(default_factory=dict)
 
     def add(self, name: str, type_: str, unit: Unit | None, doc_id: str, start: int = 0, end: int = 0,
             admin1: str | None = None, pcode: str | None = None, admin2: str | None = None, aliases: tuple[str, ...] = ()) -> dict:
@@ -399,14 +406,7 @@ def community_words(units: list[Unit], lang: Language, actors: bool = False) -> 
 
 def actor_spans(index: ActorIndex, units: list[Unit]) -> dict[int, list[tuple[int, int]]]:
     """Spans of actor mentions per unit index (places must not be found inside them)."""
-    by_start = {u.start: u.index for u in units}
-    spans: dict[int, list[tuple[int, int]]] = {}
-    for e in index.entries:
-        for p in e["mentions"]:
-            for u in units:
-                if u.start <= p.start and p.end <= u.end:
-                    spans.setdefault(u.index, []).append((p.start - u.start, p.end - u.start))
-    return spans
+    return {i: [(a, b) for a, b, _ in found] for i, found in index.by_unit.items()}
 
 
 def places_output(index: PlaceIndex) -> list[Place]:

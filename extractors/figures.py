@@ -199,22 +199,12 @@ def _source_in(text: str, sources: list[str], pos: int) -> str | None:
 
 
 def _places_in(unit: Unit, places: PlaceIndex) -> list[tuple[int, int, str, str]]:
-    """(start, end, name, type) of the place mentions inside a unit."""
-    out = []
-    for (_, type_), e in places.entries.items():
-        for p in e["mentions"]:
-            if unit.start <= p.start and p.end <= unit.end:
-                out.append((p.start - unit.start, p.end - unit.start, unit.text[p.start - unit.start:p.end - unit.start], type_))
-    return sorted(out)
+    """(start, end, name as printed, type) of the place mentions inside a unit."""
+    return sorted(places.by_unit.get(unit.index, []))
 
 
 def _actors_in(unit: Unit, actors: ActorIndex) -> list[tuple[int, int, dict]]:
-    out = []
-    for e in actors.entries:
-        for p in e["mentions"]:
-            if unit.start <= p.start and p.end <= unit.end:
-                out.append((p.start - unit.start, p.end - unit.start, e))
-    return sorted(out, key=lambda x: x[0])
+    return sorted(actors.by_unit.get(unit.index, []), key=lambda x: x[0])
 
 
 _RANK = {"populated_place": 0, "admin3": 1, "other": 3, "admin2": 2, "admin1": 4, "country": 5}

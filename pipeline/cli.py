@@ -133,25 +133,40 @@ def evaluate(
 @app.command()
 def bench(
     files: Annotated[list[Path], typer.Argument(help="Inputs to time (PDF or text).")],
-    runs: Annotated[int, typer.Option(help="Runs per input; the median is shown.")] = 5,
+    runs: Annotated[int, typer.Option(help="Timed runs per input (after one warm-up run); the median is shown.")] = 5,
+    long: Annotated[int, typer.Option(help="Also time a report of at least this many pages, made of the first PDF's pages repeated (0: no).")] = 0,
+    workers: Annotated[int, typer.Option(help="Also measure batch throughput with 1 and this many worker processes (0: no).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Measure pages/s, seconds per stage and peak RSS per input (figures only, no pass/fail)."""
-    from pipeline.bench import bench_files
+    from pipeline.bench import bench_files, bench_workers, long_report
 
-    rows = bench_files(files, runs=runs)
+    inputs = list(files)
+    if long:
+        first_pdf = next((f for f in files if f.read_bytes()[:5] == b"%PDF-"), None)
+        if first_pdf is None:
+            raise typer.BadParameter("--long needs a PDF among the inputs")
+        inputs.append(long_report(first_pdf, long))
+    rows = bench_files(inputs, runs=runs)
+    pools = [bench_workers(list(files), n) for n in sorted({1, workers})] if workers else []
     if as_json:
-        out_console.print_json(json.dumps(rows))
+        out_console.print_json(json.dumps({"inputs": rows, "workers": pools}))
         return
-    table = RichTable(title=f"coi bench: median of {runs} run(s), one process, seconds per stage", title_justify="left")
-    for col in ("input", "pages", "s", "pages/s", "ingest", "structure", "validate", "write", "RSS MB"):
+    stages = [s for s in ("ingest", "structure", "tables", "facts", "validation", "write") if any(s in r["stages"] for r in rows)]
+    table = RichTable(title=f"coi bench: median of {runs} run(s), one process (one core), seconds per stage", title_justify="left")
+    for col in ("input", "pages", "s", "pages/s", *stages, "peak RSS MB"):
         table.add_column(col, justify="left" if col == "input" else "right", no_wrap=True)
     for r in rows:
-        st = r["stages"]
         table.add_row(Path(r["input"]).name, str(r["pages"]), f"{r['seconds']:.3f}", f"{r['pages_per_second']:.1f}",
-                      f"{st.get('ingest', 0):.3f}", f"{st.get('structure', 0):.3f}", f"{st.get('validation', 0):.3f}",
-                      f"{st.get('write', 0):.3f}", f"{r['peak_rss_mb']:.0f}")
+                      *(f"{r['stages'].get(s, 0):.3f}" for s in stages), f"{r['peak_rss_mb']:.0f}")
     out_console.print(table)
+    if pools:
+        t = RichTable(title="batch throughput (10 passes over the inputs, warmed workers)", title_justify="left")
+        for col in ("workers", "documents", "pages", "s", "pages/s"):
+            t.add_column(col, justify="right")
+        for p in pools:
+            t.add_row(str(p["workers"]), str(p["documents"]), str(p["pages"]), f"{p['seconds']:.2f}", f"{p['pages_per_second']:.1f}")
+        out_console.print(t)
 
 
 @export_app.command("tables")

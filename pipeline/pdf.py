@@ -121,6 +121,11 @@ class Rule:
 # ---------------------------------------------------------------- chars and lines
 
 
+# FPDFText_GetTextObject with an integer result: the object's address is only a cache key.
+_text_object = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value)
+
+
 def page_to_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
     """Every printed char with its box (top-down coordinates), baseline, size and weight.
 
@@ -149,8 +154,7 @@ def page_to_chars(textpage: pdfium.PdfTextPage, height: float) -> list[Char]:
             continue
         if ch in "\x02\ufffe":  # pdfium marks a hyphen at a line end; join_lines decides if it stays
             ch = "-"
-        obj = pdfium_c.FPDFText_GetTextObject(raw, i)
-        key = ctypes.cast(obj, ctypes.c_void_p).value or -1
+        key = _text_object(raw, i) or -1
         style = styles.get(key) if key != -1 else None
         if style is None:
             size = pdfium_c.FPDFText_GetFontSize(raw, i)
@@ -174,7 +178,7 @@ def chars_to_lines(chars: list[Char], settings: dict[str, float]) -> list[Line]:
     the line they belong to and mark them ``superscript``."""
     if not chars:
         return []
-    ordered = sorted(chars, key=lambda c: (round(c.baseline, 1), c.x0))
+    ordered = sorted(chars, key=lambda c: (c.baseline, c.x0))
     groups: list[list[Char]] = []
     for ch in ordered:
         tol = settings["baseline_tolerance"] * max(ch.size, 1.0)
@@ -216,8 +220,8 @@ def _overlaps_x(a: list[Char], b: list[Char], size: float) -> bool:
 
 def _make_line(chars: list[Char], settings: dict[str, float]) -> Line:
     chars.sort(key=lambda c: c.x0)
-    size = Counter(round(c.size, 1) for c in chars).most_common(1)[0][0]
-    base = Counter(round(c.baseline, 1) for c in chars if round(c.size, 1) == size).most_common(1)[0][0]
+    size = Counter(c.size for c in chars).most_common(1)[0][0]
+    base = Counter(c.baseline for c in chars if c.size == size).most_common(1)[0][0]
     for c in chars:
         c.superscript = c.size <= settings["superscript_size_ratio"] * size and (base - c.baseline) >= settings["superscript_rise"] * size
     body = [c for c in chars if not c.superscript] or chars

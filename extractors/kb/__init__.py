@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 _HERE = Path(__file__).parent
@@ -17,6 +17,7 @@ _KIND = {"peacekeeping": "international_force", "foreign_forces": "international
          "regional_force": "international_force", "state_forces": "state_forces"}
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case- and accent-insensitive key with ``-'’.`` and white space folded."""
     text = unicodedata.normalize("NFKD", text)
