@@ -1,39 +1,59 @@
-"""Prefect flows: thin wrappers over ``pipeline.run``.
+"""Prefect flows: thin wrappers over ``pipeline.ops``.
 
 ``extract_report`` extracts one file; ``extract_batch`` runs one task per document over a
-folder and never stops on a bad file. Both run in Prefect's local mode with no server.
+folder (a process pool when ``workers`` > 1) and never stops on a bad file; ``watch_inbox``
+is one poll of an inbox, for a deployment that runs it on a schedule::
+
+    prefect server start                       # in one terminal
+    python -c "from flows import watch_inbox; watch_inbox.serve(name='inbox', interval=60,
+               parameters={'inbox': '/data/inbox', 'out': '/data/out'})"
+
+All three run in Prefect's local mode with no server to start. Work already done is
+skipped by content (sha256 of the input and the pipeline version): the outputs are the
+record, so a re-run, a restart or another worker never extracts the same bytes twice.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from prefect import flow, task
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from pipeline.errors import IngestError
-from pipeline.run import extract_file, output_path, write_extraction
+from pipeline.ops import InboxWatcher, Outcome, batch_inputs, process_file, quarantine, summarize
 
 
 @task(name="extract-document", retries=0)
-def extract_document_task(path: str, out_dir: str) -> dict:
-    try:
-        extraction = extract_file(path)
-    except IngestError as exc:
-        return {"file": path, "ok": False, "reason": exc.reason, "error": type(exc).__name__}
-    target = write_extraction(extraction, output_path(Path(out_dir), Path(path)))
-    return {"file": path, "ok": True, "output": str(target), "pages": extraction.document.page_count}
+def extract_document_task(path: str, out: str) -> dict:
+    return process_file(Path(path), Path(out)).as_dict()
 
 
 @flow(name="extract-report")
-def extract_report(path: str, out_dir: str = "out") -> dict:
-    """Extract one report to ``out_dir``."""
-    return extract_document_task(path, out_dir)
+def extract_report(path: str, out: str = "out") -> dict:
+    """Extract one report into ``out``."""
+    return extract_document_task(path, out)
 
 
 @flow(name="extract-batch")
-def extract_batch(folder: str, out_dir: str = "out") -> dict:
-    """Extract every visible file of ``folder``; returns ``{"done": [...], "failed": [...]}``."""
-    files = sorted(str(p) for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith("."))
-    futures = [extract_document_task.submit(f, out_dir) for f in files]
-    results = [f.result() for f in futures]
-    return {"done": [r for r in results if r["ok"]], "failed": [r for r in results if not r["ok"]]}
+def extract_batch(folder: str, out: str = "out", workers: int = 1) -> dict:
+    """Extract every visible file of ``folder``; returns the run summary."""
+    start = time.perf_counter()
+    files = [str(p) for p in batch_inputs(Path(folder))]
+    runner = ProcessPoolTaskRunner(max_workers=workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
+    with runner:
+        futures = [runner.submit(extract_document_task, {"path": f, "out": out}) for f in files]
+        results = [Outcome(**f.result()) for f in futures]
+    for o in results:
+        if o.status == "failed":
+            quarantine(Path(o.file), Path(out) / "quarantine", o.error or {}, move=False)
+    return summarize(results, time.perf_counter() - start)
+
+
+@flow(name="watch-inbox")
+def watch_inbox(inbox: str, out: str = "out", settle_seconds: float = 2.0) -> list[dict]:
+    """One poll of ``inbox``: files unchanged over ``settle_seconds`` are extracted and moved."""
+    watcher = InboxWatcher(Path(inbox), Path(out), settle_seconds)
+    watcher.ready()
+    time.sleep(settle_seconds)
+    return [o.as_dict() for o in watcher.poll_once()]

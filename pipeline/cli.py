@@ -202,18 +202,122 @@ def export_events_command(
 
 @app.command()
 def batch(
-    in_dir: Annotated[Path, typer.Argument(help="Folder of reports.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the JSON files.")] = Path("out"),
+    in_dir: Annotated[Path, typer.Argument(help="Folder of reports (PDF or text; hidden and temp files are left alone).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: OUT/<report>/<sha256 prefix>/extraction.json.")] = Path("out"),
+    workers: Annotated[int, typer.Option(help="Documents extracted at once, each in its own process.")] = 1,
+    prefect: Annotated[bool, typer.Option("--prefect/--no-prefect", help="Run through the Prefect extract_batch flow (local mode, no server to start).")] = False,
 ) -> None:
-    """Extract every report in IN_DIR with the Prefect extract_batch flow (local mode, no server needed)."""
-    from flows import extract_batch
+    """Extract every report in IN_DIR; skips what is already extracted; a bad file never stops the batch."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    summary = extract_batch(str(in_dir), str(out))
-    for item in summary["failed"]:
-        console.print(f"[red]failed[/red] {item['file']}: {item['reason']}")
-    console.print(f"{len(summary['done'])} extracted, {len(summary['failed'])} failed → {out}")
-    if summary["failed"]:
+    from pipeline.ops import batch_inputs, run_batch, write_atomic
+
+    if not in_dir.is_dir():
+        raise typer.BadParameter(f"{in_dir} is not a folder")
+    total = len(batch_inputs(in_dir))
+    counts = {"done": 0, "failed": 0, "pages": 0}
+    started = time.perf_counter()
+    if prefect:
+        from flows import extract_batch
+
+        summary = extract_batch(str(in_dir), str(out), workers)
+    else:
+        with Progress(TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+                      TimeElapsedColumn(), console=console) as bar:
+            task = bar.add_task("batch", total=total, info="")
+
+            def progress(outcome) -> None:
+                counts["failed" if outcome.status == "failed" else "done"] += 1
+                counts["pages"] += outcome.pages
+                rate = counts["pages"] / max(time.perf_counter() - started, 1e-9)
+                bar.update(task, advance=1, info=f"{counts['done']} ok, {counts['failed']} failed, {rate:.1f} pages/s")
+
+            summary = run_batch(in_dir, out, workers=workers, progress=progress)
+    write_atomic(out / "batch-summary.json", json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+    table = RichTable(title=f"batch summary → {out / 'batch-summary.json'}", title_justify="left")
+    for col in ("file", "status", "pages", "s", "detail"):
+        table.add_column(col, justify="right" if col in ("pages", "s") else "left")
+    for o in summary["outcomes"]:
+        detail = (o.get("error") or {}).get("reason") or (o.get("error") or {}).get("duplicate_of", "")
+        if o["status"] == "duplicate":
+            detail = f"same bytes as {detail}"
+        table.add_row(Path(o["file"]).name, o["status"], str(o["pages"]), f"{o['seconds']:.2f}", str(detail or o.get("output") or ""))
+    out_console.print(table)
+    c = summary["counts"]
+    out_console.print(f"{summary['documents']} document(s): {c.get('extracted', 0)} extracted, {c.get('skipped', 0)} already done, "
+                      f"{c.get('duplicate', 0)} duplicate(s), {c.get('failed', 0)} failed; {summary['pages_per_second']} pages/s")
+    if c.get("failed"):
         raise typer.Exit(1)
+
+
+@app.command()
+def watch(
+    inbox: Annotated[Path, typer.Argument(help="Folder to watch. Finished files move to INBOX/processed/, failures to INBOX/quarantine/.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: OUT/<report>/<sha256 prefix>/extraction.json.")] = Path("out"),
+    interval: Annotated[float, typer.Option(help="Seconds between polls; a file is taken once unchanged over two polls.")] = 5.0,
+    once: Annotated[bool, typer.Option(help="Poll twice (one interval apart), process what is ready, and stop.")] = False,
+) -> None:
+    """Watch INBOX and extract each report once it is completely written (no server needed)."""
+    from pipeline.ops import InboxWatcher
+
+    if not inbox.is_dir():
+        raise typer.BadParameter(f"{inbox} is not a folder")
+    watcher = InboxWatcher(inbox, out, interval)
+
+    def report(o) -> None:
+        colour = "red" if o.status == "failed" else "green"
+        detail = (o.error or {}).get("reason", "") if o.status == "failed" else (o.output or "")
+        console.print(f"[{colour}]{o.status}[/{colour}] {Path(o.file).name} {detail}")
+
+    if once:
+        watcher.ready()
+        time.sleep(interval)
+        for o in watcher.poll_once():
+            report(o)
+        return
+    console.print(f"watching {inbox} every {interval:g} s → {out} (Ctrl-C to stop)")
+    try:
+        watcher.run(on_outcome=report)
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="Earlier extraction JSON.")],
+    new: Annotated[Path, typer.Argument(help="Later extraction JSON.")],
+    html_file: Annotated[Optional[Path], typer.Option("--html", help="Also write one self-contained HTML page for a reviewer.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
+) -> None:
+    """What changed between two extractions; exit code 0 when identical, 1 when different."""
+    from pipeline.diff import diff_extractions, diff_html
+    from schemas.extraction import Extraction
+
+    a = Extraction.model_validate_json(old.read_text(encoding="utf-8"))
+    b = Extraction.model_validate_json(new.read_text(encoding="utf-8"))
+    result = diff_extractions(a, b)
+    if html_file:
+        html_file.write_text(diff_html(result), encoding="utf-8")
+    if as_json:
+        out_console.print_json(json.dumps(result, ensure_ascii=False))
+    else:
+        for category, entry in result["facts"].items():
+            for change in entry["changed"]:
+                fields = "; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in change["changes"].items())
+                out_console.print(f"[yellow]changed[/yellow] {category} p.{change['page']}: {fields}\n   {change['evidence'][:160]}")
+            for kind, colour in (("added", "green"), ("removed", "red")):
+                for fact in entry[kind]:
+                    text = fact if isinstance(fact, str) else f"p.{fact['page']}: {fact['evidence'][:160]}"
+                    out_console.print(f"[{colour}]{kind}[/{colour}] {category} {text}")
+        for cell in result["table_cells"]:
+            out_console.print(f"[yellow]changed[/yellow] table cell {cell['table']} / {cell['row']} / {cell['column']}: {cell['old']} → {cell['new']}")
+        for key, (a_value, b_value) in result["metadata"].items():
+            out_console.print(f"[yellow]changed[/yellow] metadata{key}: {a_value} → {b_value}")
+        for kind in ("appeared", "gone"):
+            for message in result["warnings"][kind]:
+                out_console.print(f"warning {kind}: {message}")
+        out_console.print("identical" if result["identical"] else "different")
+    raise typer.Exit(0 if result["identical"] else 1)
 
 
 if __name__ == "__main__":

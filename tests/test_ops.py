@@ -1,0 +1,181 @@
+"""Batch, inbox watcher and reviewer diffs on files the tests write."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.ops import InboxWatcher, output_dir, run_batch, safe_stem
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def _reports(fixtures: Path) -> list[bytes]:
+    fake = (fixtures / "fake_report.txt").read_bytes()
+    burkina = (fixtures / "burkina_report.txt").read_bytes()
+    # distinct reports: the two fixtures and variants with another query code
+    return [fake, burkina] + [fake.replace(b"Q99-2021", f"Q{i}-2021".encode()) for i in range(1, 14)]
+
+
+def _fill_inbox(inbox: Path, fixtures: Path) -> dict[str, str]:
+    """20 files: 15 distinct reports, 2 exact duplicates, 2 broken files, 1 still being written."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    kinds = {}
+    for i, data in enumerate(_reports(fixtures)):
+        (inbox / f"report {i:02d} é.txt").write_bytes(data)
+        kinds[f"report {i:02d} é.txt"] = "good"
+    for name, src in (("dup-a.txt", "report 00 é.txt"), ("dup-b.md", "report 01 é.txt")):
+        shutil.copy(inbox / src, inbox / name)
+        kinds[name] = "duplicate"
+    (inbox / "broken.pdf").write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 50)
+    (inbox / "empty.txt").write_bytes(b"")
+    kinds["broken.pdf"] = kinds["empty.txt"] = "broken"
+    return kinds
+
+
+def test_safe_names_cannot_leave_the_output_folder(tmp_path):
+    assert safe_stem("../../etc/passwd") == "passwd"
+    assert safe_stem("..") == "report"
+    assert safe_stem("Rapport été 2021 (final).pdf") == "Rapport-ete-2021-final"
+    assert len(safe_stem("x" * 500 + ".pdf")) <= 80
+    target = output_dir(tmp_path, "../../escape.pdf", "ab" * 32)
+    assert target.resolve().is_relative_to(tmp_path.resolve())
+
+
+def test_inbox_watcher_takes_each_file_once_and_loses_none(tmp_path, fake_report):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    kinds = _fill_inbox(inbox, fake_report.parent)
+    writing = inbox / "incoming.txt"
+    writing.write_bytes(_reports(fake_report.parent)[0][:200])  # still being written
+    (inbox / "draft.txt.partial").write_text("temp")
+    (inbox / ".hidden.txt").write_text("hidden")
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(_reports(fake_report.parent)[1])
+    (inbox / "link.txt").symlink_to(outside)
+    watcher = InboxWatcher(inbox, out, interval=0)
+    assert watcher.poll_once() == []  # first sight: nothing is taken yet
+    with writing.open("ab") as f:  # the writer goes on between polls
+        f.write(b" more text\n")
+    outcomes = watcher.poll_once()
+    names = {Path(o.file).name: o.status for o in outcomes}
+    assert "incoming.txt" not in names and "draft.txt.partial" not in names and "link.txt" not in names
+    statuses = sorted(names.values())
+    assert statuses.count("extracted") == 15 and statuses.count("duplicate") == 2 and statuses.count("failed") == 2
+    twins = {"dup-a.txt": "report 00 é.txt", "dup-b.md": "report 01 é.txt"}
+    for a, b in twins.items():  # one of each identical pair is extracted, the other recognised as its duplicate
+        assert sorted([names[a], names[b]]) == ["duplicate", "extracted"]
+    assert {n for n, k in kinds.items() if k == "broken"} == {n for n, s in names.items() if s == "failed"}
+    outcomes = watcher.poll_once()  # the half-written file is now complete and still
+    assert [(Path(o.file).name, o.status) for o in outcomes] == [("incoming.txt", "extracted")]
+    # every input is still there, whole, under processed/ or quarantine/
+    processed = {p.name for p in (inbox / "processed").iterdir()}
+    quarantined = {p.name for p in (inbox / "quarantine").iterdir()}
+    assert processed == {n for n, k in kinds.items() if k != "broken"} | {"incoming.txt"}
+    assert {"broken.pdf", "empty.txt", "broken.pdf.error.json", "empty.txt.error.json"} == quarantined
+    reason = json.loads((inbox / "quarantine" / "broken.pdf.error.json").read_text())
+    assert reason["code"] == "corrupt_pdf" and "broken.pdf" in reason["file"]
+    assert (inbox / "link.txt").is_symlink() and outside.exists()
+    outputs = list(out.glob("*/*/extraction.json"))
+    assert len(outputs) == 16  # 15 distinct reports + the one written late; no duplicate output
+    sha = _sha(inbox / "processed" / "dup-a.txt")
+    (sources_file,) = out.glob(f"*/{sha[:12]}/sources.json")
+    assert sorted(json.loads(sources_file.read_text())) == ["dup-a.txt", "report 00 é.txt"]
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_batch_rerun_extracts_nothing(tmp_path, fake_report):
+    folder, out = tmp_path / "in", tmp_path / "out"
+    _fill_inbox(folder, fake_report.parent)
+    first = run_batch(folder, out)
+    assert first["counts"] == {"extracted": 15, "duplicate": 2, "failed": 2}
+    second = run_batch(folder, out)
+    assert second["counts"] == {"skipped": 15, "duplicate": 2, "failed": 2} and second["pages_extracted"] == 0
+    (folder / "report 03 é.txt").write_bytes((folder / "report 03 é.txt").read_bytes().replace(b"1 250 troops", b"1 260 troops"))
+    third = run_batch(folder, out)
+    assert third["counts"]["extracted"] == 1
+    changed = next(o for o in third["outcomes"] if o["status"] == "extracted")
+    assert changed["diff"] and Path(changed["diff"]).exists()  # the re-extraction is diffed against the old output
+
+
+def test_watcher_survives_sigkill(tmp_path, fake_report):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    kinds = _fill_inbox(inbox, fake_report.parent)
+    cmd = [sys.executable, "-m", "pipeline.cli", "watch", str(inbox), "--out", str(out), "--interval", "0.2"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*/*/extraction.json"))) < 3:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 90
+    try:
+        while time.monotonic() < deadline and any(p.is_file() for p in inbox.iterdir()):
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    left = [p.name for p in inbox.iterdir() if p.is_file()]
+    assert left == []
+    kept = {p.name for p in (inbox / "processed").iterdir()} | {p.name for p in (inbox / "quarantine").iterdir() if not p.name.endswith(".error.json")}
+    assert kept == set(kinds)  # nothing lost
+    assert len(list(out.glob("*/*/extraction.json"))) == 15  # nothing duplicated
+    assert not list(out.glob("*/*/.*.tmp"))
+
+
+def test_diff_reports_exactly_the_edited_figures(tmp_path, fake_report):
+    report = fake_report.parent / "burkina_report.txt"
+    edited = tmp_path / "burkina_edited.txt"
+    text = report.read_text(encoding="utf-8")
+    text = text.replace("at least 132 civilians", "at least 135 civilians").replace("212 violent events", "213 violent events")
+    text = text.replace("On 17 May 2021", "On 18 May 2021")
+    edited.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["extract", str(report), str(edited), "--out", str(out)]).exit_code == 0
+    old, new = out / "burkina_report.txt.json", out / "burkina_edited.txt.json"
+    result = runner.invoke(app, ["diff", str(old), str(new), "--json", "--html", str(tmp_path / "diff.html")])
+    assert result.exit_code == 1
+    diff = json.loads(result.output)
+    changes = sorted((cat, path, tuple(v)) for cat, entry in diff["facts"].items() for c in entry["changed"] for path, v in c["changes"].items())
+    assert changes == [("casualty_figures", "['date']", ("2021-05-17", "2021-05-18")),
+                       ("casualty_figures", "['killed']['min']", (132, 135)),
+                       ("event_counts", "['count']", (212, 213))]
+    assert all(not e["added"] and not e["removed"] for e in diff["facts"].values())
+    page = (tmp_path / "diff.html").read_text(encoding="utf-8")
+    assert "<mark>135</mark>" in page and "<mark>213</mark>" in page
+    same = runner.invoke(app, ["diff", str(old), str(old)])
+    assert same.exit_code == 0 and "identical" in same.output
+
+
+def test_diff_page_renders_in_headless_chromium(tmp_path, fake_report):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("headless Chromium is not installed (apt-get install chromium); the HTML is checked as text above")
+    from pipeline.diff import diff_extractions, diff_html
+    from pipeline.run import extract_file
+
+    a = extract_file(fake_report.parent / "burkina_report.txt")
+    page = tmp_path / "d.html"
+    page.write_text(diff_html(diff_extractions(a, a)), encoding="utf-8")
+    shot = tmp_path / "d.png"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                    f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", page.as_uri()], timeout=60, check=True,
+                   capture_output=True)
+    assert shot.exists() and shot.stat().st_size > 1000
