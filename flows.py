@@ -15,11 +15,16 @@ record, so a re-run, a restart or another worker never extracts the same bytes t
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
-from prefect import flow, task
-from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+# The machines reach only package registries: Prefect's local server must not try to
+# send usage telemetry anywhere.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from prefect import flow, task  # noqa: E402
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
 from pipeline.ops import InboxWatcher, Outcome, batch_inputs, process_file, quarantine, summarize
 
