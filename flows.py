@@ -31,6 +31,7 @@ from pipeline.ops import InboxWatcher, Outcome, batch_inputs, process_file, quar
 
 @task(name="extract-document", retries=0)
 def extract_document_task(path: str, out: str) -> dict:
+    """One document; the work runs in a child process within the default limits."""
     return process_file(Path(path), Path(out)).as_dict()
 
 

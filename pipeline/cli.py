@@ -18,6 +18,19 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+MaxPages = Annotated[int, typer.Option("--max-pages", help="Refuse PDFs with more pages than this.")]
+MaxMB = Annotated[int, typer.Option("--max-mb", help="Refuse inputs larger than this many MB (text: a fifth of it).")]
+MaxSeconds = Annotated[float, typer.Option("--max-seconds", help="Stop a document's extraction after this many seconds.")]
+MaxMemory = Annotated[int, typer.Option("--max-memory-mb", help="Address-space limit of a document's extraction process.")]
+
+
+def _limits(max_pages: int, max_mb: int, max_seconds: float, max_memory_mb: int):
+    from pipeline.limits import Limits
+
+    return Limits(max_pages=max_pages, max_bytes=max_mb * 1024 * 1024, max_text_bytes=max_mb * 1024 * 1024 // 5,
+                  seconds=max_seconds, memory_mb=max_memory_mb)
+
+
 export_app = typer.Typer(help="Export an extraction JSON for other tools.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 console = Console(stderr=True)
@@ -29,16 +42,20 @@ def extract(
     files: Annotated[list[Path], typer.Argument(help="Report files (PDF or text; the kind is read from the bytes).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the JSON files (one per input, named <input name>.json).")] = Path("out"),
     language: Annotated[Optional[str], typer.Option(help="Report language (en, fr, de); detected when not given.")] = None,
+    max_pages: MaxPages = 1000,
+    max_mb: MaxMB = 100,
 ) -> None:
     """Extract each FILE to OUT/<file name>.json; exit code 1 if any file failed (the others are still written)."""
     from pipeline.errors import IngestError
     from pipeline.run import extract_file, output_path, write_extraction
 
+    limits = _limits(max_pages, max_mb, 600, 4096)
+
     failed = 0
     for path in files:
         start = time.perf_counter()
         try:
-            extraction = extract_file(path, language=language)
+            extraction = extract_file(path, language=language, limits=limits)
         except IngestError as exc:
             failed += 1
             console.print(f"[red]failed[/red] {exc} [dim]({type(exc).__name__})[/dim]")
@@ -206,6 +223,10 @@ def batch(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: OUT/<report>/<sha256 prefix>/extraction.json.")] = Path("out"),
     workers: Annotated[int, typer.Option(help="Documents extracted at once, each in its own process.")] = 1,
     prefect: Annotated[bool, typer.Option("--prefect/--no-prefect", help="Run through the Prefect extract_batch flow (local mode, no server to start).")] = False,
+    max_pages: MaxPages = 1000,
+    max_mb: MaxMB = 100,
+    max_seconds: MaxSeconds = 600,
+    max_memory_mb: MaxMemory = 4096,
 ) -> None:
     """Extract every report in IN_DIR; skips what is already extracted; a bad file never stops the batch."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -232,7 +253,8 @@ def batch(
                 rate = counts["pages"] / max(time.perf_counter() - started, 1e-9)
                 bar.update(task, advance=1, info=f"{counts['done']} ok, {counts['failed']} failed, {rate:.1f} pages/s")
 
-            summary = run_batch(in_dir, out, workers=workers, progress=progress)
+            summary = run_batch(in_dir, out, workers=workers, progress=progress,
+                                limits=_limits(max_pages, max_mb, max_seconds, max_memory_mb))
     write_atomic(out / "batch-summary.json", json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
     table = RichTable(title=f"batch summary → {out / 'batch-summary.json'}", title_justify="left")
     for col in ("file", "status", "pages", "s", "detail"):
@@ -256,13 +278,17 @@ def watch(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: OUT/<report>/<sha256 prefix>/extraction.json.")] = Path("out"),
     interval: Annotated[float, typer.Option(help="Seconds between polls; a file is taken once unchanged over two polls.")] = 5.0,
     once: Annotated[bool, typer.Option(help="Poll twice (one interval apart), process what is ready, and stop.")] = False,
+    max_pages: MaxPages = 1000,
+    max_mb: MaxMB = 100,
+    max_seconds: MaxSeconds = 600,
+    max_memory_mb: MaxMemory = 4096,
 ) -> None:
     """Watch INBOX and extract each report once it is completely written (no server needed)."""
     from pipeline.ops import InboxWatcher
 
     if not inbox.is_dir():
         raise typer.BadParameter(f"{inbox} is not a folder")
-    watcher = InboxWatcher(inbox, out, interval)
+    watcher = InboxWatcher(inbox, out, interval, _limits(max_pages, max_mb, max_seconds, max_memory_mb))
 
     def report(o) -> None:
         colour = "red" if o.status == "failed" else "green"

@@ -26,20 +26,24 @@ def read_input(path: str | Path) -> bytes:
         raise IngestError(str(p), "the file cannot be read (permission denied)") from None
 
 
-def ingest(path: str | Path, language: str | None = None) -> Document:
+def ingest(path: str | Path, language: str | None = None, limits=None) -> Document:
     """Read ``path`` (PDF or text, told apart by content) into the document model."""
     data = read_input(path)
-    return ingest_bytes(data, str(path), language=language)
+    return ingest_bytes(data, str(path), language=language, limits=limits)
 
 
-def ingest_bytes(data: bytes, path: str, language: str | None = None) -> Document:
+def ingest_bytes(data: bytes, path: str, language: str | None = None, limits=None) -> Document:
+    from pipeline.limits import DEFAULT, check_size
+
+    limits = limits or DEFAULT
     sniffed = sniff(data, path)
+    check_size(data, path, sniffed.kind is InputKind.pdf, limits)
     doc_id = hashlib.sha256(data).hexdigest()
     warnings = list(sniffed.warnings)
     if sniffed.kind is InputKind.pdf:
         from pipeline.pdf import pdf_to_pages  # pdfium is only loaded for PDFs
 
-        pages, raw_text, pdf_warnings = pdf_to_pages(data, path)
+        pages, raw_text, pdf_warnings = pdf_to_pages(data, path, max_pages=limits.max_pages)
         warnings += pdf_warnings
     else:
         from pipeline.text import text_to_pages

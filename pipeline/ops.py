@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import IngestError
+from pipeline.limits import DEFAULT, Limits, extract_in_child
 from pipeline.run import write_atomic
 
 TEMP_SUFFIXES = (".partial", ".part", ".tmp", ".crdownload", ".download", ".swp", "~")
@@ -106,11 +107,10 @@ def existing_output(out: Path, sha256: str) -> Path | None:
     return None
 
 
-def process_file(path: Path, out: Path) -> Outcome:
-    """Extract one file into the output layout unless its bytes already have an output."""
+def process_file(path: Path, out: Path, limits: Limits | None = None) -> Outcome:
+    """Extract one file into the output layout unless its bytes already have an output. The
+    extraction runs in a child process within ``limits`` (time, memory, pages, size)."""
     from pipeline.diff import diff_extractions, write_diff
-    from pipeline.ingest import ingest_bytes
-    from pipeline.run import extract_document, to_json
     from schemas.extraction import Extraction
 
     start = time.perf_counter()
@@ -127,14 +127,15 @@ def process_file(path: Path, out: Path) -> Outcome:
         status = "skipped" if done == target else "duplicate"
         return Outcome(str(path), status, sha, str(done), error={"duplicate_of": names[0]} if status == "duplicate" else None)
     try:
-        extraction = extract_document(ingest_bytes(data, str(path)))
+        text = extract_in_child(path, limits or DEFAULT)
+        extraction = Extraction.model_validate_json(text)
     except IngestError as exc:
         return Outcome(str(path), "failed", sha, error=exc.as_dict(), seconds=time.perf_counter() - start)
     except Exception as exc:  # a bug must not stop a batch: report it as such
         error = {"error": type(exc).__name__, "code": "internal_error", "file": str(path), "reason": f"internal error: {exc}"}
         return Outcome(str(path), "failed", sha, error=error, seconds=time.perf_counter() - start)
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, to_json(extraction))
+    write_atomic(target, text)
     _record_source(folder, path.name)
     outcome = Outcome(str(path), "extracted", sha, str(target), extraction.document.page_count, time.perf_counter() - start)
     previous = _previous_output(folder)
@@ -175,7 +176,7 @@ def batch_inputs(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.is_symlink() and is_candidate(p))
 
 
-def run_batch(folder: Path, out: Path, workers: int = 1, progress=None) -> dict:
+def run_batch(folder: Path, out: Path, workers: int = 1, progress=None, limits: Limits | None = None) -> dict:
     """Every input of ``folder`` through :func:`process_file`, ``workers`` processes wide.
     Failed inputs are copied to ``OUT/quarantine`` with their reason (the originals stay).
     ``progress(outcome)`` is called as each document finishes."""
@@ -197,12 +198,12 @@ def run_batch(folder: Path, out: Path, workers: int = 1, progress=None) -> dict:
         import multiprocessing
 
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for outcome in pool.map(process_file, unique, [out] * len(unique)):
+            for outcome in pool.map(process_file, unique, [out] * len(unique), [limits] * len(unique)):
                 outcomes.append(outcome)
                 progress and progress(outcome)
     else:
         for path in unique:
-            outcome = process_file(path, out)
+            outcome = process_file(path, out, limits)
             outcomes.append(outcome)
             progress and progress(outcome)
     for o in outcomes:
@@ -244,6 +245,7 @@ class InboxWatcher:
     inbox: Path
     out: Path
     interval: float = 5.0
+    limits: Limits | None = None
     seen: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
@@ -285,7 +287,7 @@ class InboxWatcher:
     def poll_once(self) -> list[Outcome]:
         outcomes = []
         for path in self.ready():
-            outcome = process_file(path, self.out)
+            outcome = process_file(path, self.out, self.limits)
             if outcome.status == "failed":
                 quarantine(path, self.quarantined, outcome.error or {}, move=True)
             else:

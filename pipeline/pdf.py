@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from pipeline.errors import CorruptPDFError, EncryptedPDFError, IngestError, NoTextLayerError
+from pipeline.errors import CorruptPDFError, EncryptedPDFError, IngestError, NoTextLayerError, TooManyPagesError
 from pipeline.textutil import SUPERSCRIPT_DIGITS, ends_sentence, looks_like_heading, join_lines, strip_markers, superscript_to_int
 from schemas.document import BBox, Block, BlockKind, Cell, Page, Table
 
@@ -602,7 +602,7 @@ def open_pdf(data: bytes, path: str) -> pdfium.PdfDocument:
         raise CorruptPDFError(path, f"the PDF is damaged and cannot be opened ({exc})") from None
 
 
-def pdf_to_pages(data: bytes, path: str, settings: dict[str, float] | None = None) -> tuple[list[Page], str, list[str]]:
+def pdf_to_pages(data: bytes, path: str, settings: dict[str, float] | None = None, max_pages: int | None = None) -> tuple[list[Page], str, list[str]]:
     """Draft pages (blocks without spans) of a PDF, the plain text of all pages (for
     vocabulary and language), and warnings."""
     settings = pdf_settings(settings)
@@ -612,6 +612,9 @@ def pdf_to_pages(data: bytes, path: str, settings: dict[str, float] | None = Non
         n_pages = len(pdf)
         if n_pages == 0:
             raise CorruptPDFError(path, "the PDF has no pages")
+        if max_pages is not None and n_pages > max_pages:
+            raise TooManyPagesError(path, f"the PDF has {n_pages} pages, more than the limit of {max_pages} "
+                                          "(raise it with --max-pages for a long compilation)", "max_pages")
         page_data = []
         for i in range(n_pages):
             try:

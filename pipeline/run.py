@@ -88,9 +88,9 @@ def extract_document(doc: Document, timings: Timings | None = None) -> Extractio
     return extraction
 
 
-def extract_file(path: str | Path, language: str | None = None, timings: Timings | None = None) -> Extraction:
+def extract_file(path: str | Path, language: str | None = None, timings: Timings | None = None, limits=None) -> Extraction:
     t0 = time.perf_counter()
-    doc = ingest(path, language=language)
+    doc = ingest(path, language=language, limits=limits)
     if timings:
         timings.add("ingest", time.perf_counter() - t0)
     return extract_document(doc, timings)
