@@ -80,7 +80,7 @@ def document_units(doc: Document, lang: Language) -> list[Unit]:
     """Sentences of every body block; the ``;``-separated entries of a sentence that is a
     list of ``Name (figure)`` items are units too (after their sentence)."""
     units: list[Unit] = []
-    blocks = [b for b in doc.blocks() if b.kind in _BODY and b.section and b.section[0].lower() not in lang.bibliography_headings]
+    blocks = [b for b in doc.blocks() if b.kind in _BODY and not (b.section and b.section[0].lower() in lang.bibliography_headings)]
     list_notes = _list_footnotes(doc)
     for block in blocks:
         for a, b in split_sentences(block.text, lang):

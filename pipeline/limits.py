@@ -90,7 +90,7 @@ def extract_in_child(path: str | Path, limits: Limits = DEFAULT) -> str:
         except EOFError:
             proc.join(5)
             code = proc.exitcode
-            if code is not None and code < 0 and -code in (signal.SIGKILL, signal.SIGSEGV):
+            if code is not None and code < 0 and -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
                 raise MemoryLimitError(path, f"extraction was killed (signal {-code}); it probably needed more than "
                                              f"{limits.memory_mb} MB", "memory_mb") from None
             raise IngestError(path, f"the extraction process ended without an answer (exit code {code})") from None

@@ -24,6 +24,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipeline.errors import CorruptPDFError, EncryptedPDFError, IngestError, NoTextLayerError, TooManyPagesError
+from pathlib import Path
+
 from pipeline.textutil import SUPERSCRIPT_DIGITS, ends_sentence, looks_like_heading, join_lines, strip_markers, superscript_to_int
 from schemas.document import BBox, Block, BlockKind, Cell, Page, Table
 
@@ -602,12 +604,24 @@ def open_pdf(data: bytes, path: str) -> pdfium.PdfDocument:
         raise CorruptPDFError(path, f"the PDF is damaged and cannot be opened ({exc})") from None
 
 
+def xref_points_at_xref(data: bytes) -> bool:
+    """True when the last ``startxref`` offset points at a cross-reference table or stream."""
+    found = list(re.finditer(rb"startxref\s+(\d+)", data[-4096:]))
+    if not found:
+        return False
+    offset = int(found[-1].group(1))
+    head = data[offset:offset + 32]
+    return head.startswith(b"xref") or re.match(rb"\s*\d+\s+\d+\s+obj", head) is not None
+
+
 def pdf_to_pages(data: bytes, path: str, settings: dict[str, float] | None = None, max_pages: int | None = None) -> tuple[list[Page], str, list[str]]:
     """Draft pages (blocks without spans) of a PDF, the plain text of all pages (for
     vocabulary and language), and warnings."""
     settings = pdf_settings(settings)
     pdf = open_pdf(data, path)
     warnings: list[str] = []
+    if not xref_points_at_xref(data):
+        warnings.append("the PDF's cross-reference table is damaged; pdfium rebuilt it, so check that no page is missing")
     try:
         n_pages = len(pdf)
         if n_pages == 0:
@@ -627,10 +641,46 @@ def pdf_to_pages(data: bytes, path: str, settings: dict[str, float] | None = Non
                 raise CorruptPDFError(path, f"page {i + 1} cannot be read ({exc})") from None
             page_data.append((width, height, chars, rules))
         if sum(len(p[2]) for p in page_data) < 10:
-            raise NoTextLayerError(path, "the PDF has no text layer (a scan or images of text); it needs OCR first")
+            return ocr_pages(pdf, path)
     finally:
         pdf.close()
     return _layout(page_data, path, settings, warnings)
+
+
+def ocr_pages(pdf: pdfium.PdfDocument, path: str, language: str = "eng", dpi: int = 300) -> tuple[list[Page], str, list[str]]:
+    """Pages with no text layer read by the ``tesseract`` command, one page at a time; every
+    block is marked ``ocr``. Without tesseract: a clear error that says how to enable it."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from pipeline.errors import OCRNeededError
+    from pipeline.text import chunks_to_blocks, text_to_chunks
+
+    tesseract = shutil.which("tesseract")
+    if tesseract is None:
+        raise OCRNeededError(path, "the PDF has no text layer (a scan or images of text): OCR is needed. "
+                                   "Install tesseract (Debian: apt-get install tesseract-ocr) and run again")
+    from extractors import lang as languages
+
+    lang = languages.load("en")
+    pages: list[Page] = []
+    texts: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="coi-ocr-") as tmp:
+        for i in range(len(pdf)):
+            image = Path(tmp) / f"page-{i + 1}.png"
+            pdf[i].render(scale=dpi / 72).to_pil().save(image)
+            done = subprocess.run([tesseract, str(image), "stdout", "-l", language], capture_output=True, text=True, timeout=300)
+            if done.returncode != 0:
+                raise CorruptPDFError(path, f"OCR of page {i + 1} failed: {done.stderr.strip()[:200]}")
+            text = done.stdout
+            texts.append(text)
+            blocks = chunks_to_blocks(text_to_chunks(text), lang)
+            for b in blocks:
+                b.page, b.ocr = i + 1, True
+            width, height = pdf[i].get_size()
+            pages.append(Page(number=i + 1, width=width, height=height, blocks=blocks))
+    return pages, "\n".join(texts), ["the PDF has no text layer: its text was read by OCR (tesseract); check figures against the page images"]
 
 
 def _layout(page_data, path: str, settings: dict[str, float], warnings: list[str]) -> tuple[list[Page], str, list[str]]:

@@ -113,6 +113,8 @@ class Block(BaseModel):
     table: Table | None = None
     continues: bool = False
     """True when this block was joined from pieces split by a page break or footnotes."""
+    ocr: bool = False
+    """True when the text was read by OCR from a page image (check it against the page)."""
 
 
 class Page(BaseModel):

@@ -54,6 +54,8 @@ class Provenance(BaseModel):
     """The footnote number(s) that close the evidence sentence."""
     citations: list[Citation] = Field(default_factory=list)
     """Those footnotes' text and the bibliography entries they name."""
+    ocr: bool = False
+    """True when the evidence was read by OCR from a scanned page."""
 
 
 class Warning(BaseModel):

@@ -127,3 +127,70 @@ def borderless_table_pdf() -> bytes:
     pdf.set_font("Helvetica", size=10)
     pdf.text(20, y + 4, "Table 1: Refugees in Sahel region. Source: Invented Agency, 30 June 2021, url")
     return bytes(pdf.output())
+
+
+def raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF written object by object (for page trees no library would write)."""
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def cyclic_page_tree_pdf() -> bytes:
+    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+                    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] >>"])
+
+
+def deep_page_tree_pdf(depth: int = 3000) -> bytes:
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    objects += [f"<< /Type /Pages /Kids [{i + 3} 0 R] /Count 1 >>".encode() for i in range(depth)]
+    objects.append(b"<< /Type /Page /MediaBox [0 0 100 100] >>")
+    return raw_pdf(objects)
+
+
+def many_pages_pdf(pages: int) -> bytes:
+    import io
+
+    import pypdfium2 as pdfium
+
+    one = pdfium.PdfDocument(sample_report_pdf())
+    out = pdfium.PdfDocument.new()
+    while len(out) < pages:
+        out.import_pages(one, [0])
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
+
+
+def broken_xref_pdf() -> bytes:
+    data = sample_report_pdf()
+    i = data.rfind(b"startxref")
+    return data[:i] + b"startxref\n123\n%%EOF\n"
+
+
+def scanned_pdf(text: str = "On 4 June 2021, at least 132 civilians were killed in Solhan.") -> bytes:
+    """A page image of printed text, with no text layer (as a scanner makes it)."""
+    import io
+
+    import pypdfium2 as pdfium
+    from fpdf import FPDF
+
+    page = FPDF(format="A4")
+    page.add_page()
+    page.set_font("Helvetica", size=14)
+    page.multi_cell(0, 8, text)
+    image = pdfium.PdfDocument(bytes(page.output()))[0].render(scale=3).to_pil()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    buffer.seek(0)
+    scan = FPDF(format="A4")
+    scan.add_page()
+    scan.image(buffer, x=0, y=0, w=210)
+    return bytes(scan.output())
