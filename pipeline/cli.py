@@ -21,7 +21,7 @@ app = typer.Typer(
 MaxPages = Annotated[int, typer.Option("--max-pages", help="Refuse PDFs with more pages than this.")]
 MaxMB = Annotated[int, typer.Option("--max-mb", help="Refuse inputs larger than this many MB (text: a fifth of it).")]
 MaxSeconds = Annotated[float, typer.Option("--max-seconds", help="Stop a document's extraction after this many seconds.")]
-MaxMemory = Annotated[int, typer.Option("--max-memory-mb", help="Address-space limit of a document's extraction process.")]
+MaxMemory = Annotated[int, typer.Option("--max-memory-mb", help="Memory one document may take on top of the loaded pipeline (MB).")]
 
 
 def _limits(max_pages: int, max_mb: int, max_seconds: float, max_memory_mb: int):
@@ -49,7 +49,7 @@ def extract(
     from pipeline.errors import IngestError
     from pipeline.run import extract_file, output_path, write_extraction
 
-    limits = _limits(max_pages, max_mb, 600, 4096)
+    limits = _limits(max_pages, max_mb, 600, 2048)
 
     failed = 0
     for path in files:
@@ -226,7 +226,7 @@ def batch(
     max_pages: MaxPages = 1000,
     max_mb: MaxMB = 100,
     max_seconds: MaxSeconds = 600,
-    max_memory_mb: MaxMemory = 4096,
+    max_memory_mb: MaxMemory = 2048,
 ) -> None:
     """Extract every report in IN_DIR; skips what is already extracted; a bad file never stops the batch."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -281,7 +281,7 @@ def watch(
     max_pages: MaxPages = 1000,
     max_mb: MaxMB = 100,
     max_seconds: MaxSeconds = 600,
-    max_memory_mb: MaxMemory = 4096,
+    max_memory_mb: MaxMemory = 2048,
 ) -> None:
     """Watch INBOX and extract each report once it is completely written (no server needed)."""
     from pipeline.ops import InboxWatcher

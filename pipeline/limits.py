@@ -24,7 +24,8 @@ class Limits:
     max_text_bytes: int = 20 * 1024 * 1024
     """Text inputs larger than this are refused (about 10 000 pages of prose)."""
     seconds: float = 600.0
-    memory_mb: int = 4096
+    memory_mb: int = 2048
+    """Memory one document may take on top of the loaded pipeline and model (address space)."""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -41,34 +42,54 @@ def check_size(data: bytes, path: str, is_pdf: bool, limits: Limits) -> None:
                                   "(raise it with --max-mb if the report is really this long)", "max_bytes")
 
 
-def _child(conn, path: str, limits: Limits) -> None:
-    """Run in the child: cap memory, extract, send back JSON or a typed error."""
+def _address_space() -> int:
+    """Bytes of address space this process already has (the forked pipeline and model)."""
     try:
-        cap = limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    except (ValueError, OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
         pass
-    try:
-        from pipeline.run import extract_file, to_json
+    return 0
 
-        conn.send(("ok", to_json(extract_file(path, limits=limits))))
-    except IngestError as exc:
-        conn.send(("ingest", exc))
-    except MemoryError:
-        conn.send(("memory", None))
-    except (ImportError, OSError) as exc:
-        text = str(exc)
-        conn.send(("memory", None) if ("map" in text or "allocate" in text) else ("error", f"{type(exc).__name__}: {exc}"))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent as an internal error
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
+
+MEMORY_EXIT = 86
+"""Exit code of a child that ran out of its memory allowance."""
+
+
+def _child(conn, path: str, limits: Limits) -> None:
+    """Run in the child: cap memory, extract, send back JSON or a typed error. Running out
+    of memory anywhere (even while reporting) ends the child with ``MEMORY_EXIT``."""
+    try:
+        try:
+            cap = _address_space() + limits.memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        except (ValueError, OSError):
+            pass
+        try:
+            from pipeline.run import extract_file, to_json
+
+            result = ("ok", to_json(extract_file(path, limits=limits)))
+        except IngestError as exc:
+            result = ("ingest", exc)
+        except MemoryError:
+            os._exit(MEMORY_EXIT)
+        except (ImportError, OSError) as exc:
+            if "map" in str(exc) or "allocate" in str(exc):
+                os._exit(MEMORY_EXIT)
+            result = ("error", f"{type(exc).__name__}: {exc}")
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent as an internal error
+            result = ("error", f"{type(exc).__name__}: {exc}")
+        conn.send(result)
         conn.close()
+    except MemoryError:
+        os._exit(MEMORY_EXIT)
 
 
 def warm_up() -> None:
     """Import the pipeline and load the model in the parent, once: forked children share them."""
     from extractors import nlp
-    from pipeline import run  # noqa: F401
+    from pipeline import pdf, run  # noqa: F401  (pdfium's library is mapped here, not in each child)
 
     nlp.pipeline("en")
 
@@ -90,6 +111,8 @@ def extract_in_child(path: str | Path, limits: Limits = DEFAULT) -> str:
         except EOFError:
             proc.join(5)
             code = proc.exitcode
+            if code == MEMORY_EXIT:
+                raise MemoryLimitError(path, f"extraction needed more than {limits.memory_mb} MB of memory and was stopped", "memory_mb") from None
             if code is not None and code < 0 and -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
                 raise MemoryLimitError(path, f"extraction was killed (signal {-code}); it probably needed more than "
                                              f"{limits.memory_mb} MB", "memory_mb") from None

@@ -680,6 +680,8 @@ def ocr_pages(pdf: pdfium.PdfDocument, path: str, language: str = "eng", dpi: in
                 b.page, b.ocr = i + 1, True
             width, height = pdf[i].get_size()
             pages.append(Page(number=i + 1, width=width, height=height, blocks=blocks))
+    if not any(t.strip() for t in texts):
+        raise NoTextLayerError(path, "the PDF has no text layer, and OCR found no text on any page (blank pages or pictures only)")
     return pages, "\n".join(texts), ["the PDF has no text layer: its text was read by OCR (tesseract); check figures against the page images"]
 
 

@@ -119,9 +119,11 @@ def test_time_limit(tmp_path, fake_report):
     assert info.value.as_dict()["limit"] == "seconds" and "longer than" in info.value.reason
 
 
-def test_memory_limit(fake_report):
+def test_memory_limit(tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_text(REPORT * 40000, encoding="utf-8")  # ~7 MB: reading it alone needs more than 1 MB
     with pytest.raises(errors.MemoryLimitError) as info:
-        extract_in_child(fake_report, Limits(memory_mb=16))
+        extract_in_child(path, Limits(memory_mb=1))
     assert info.value.code == "memory_limit"
 
 
