@@ -20,7 +20,7 @@ from extractors.facts import extract_facts
 from extractors.tables import annotate_table, check_totals, table_records
 from extractors.structure import extract_footnotes, extract_sections, link_captions
 from pipeline.ingest import ingest
-from schemas.document import BlockKind, Document
+from schemas.document import BlockBase, BlockKind, Document
 from schemas.extraction import BlockInfo, DocumentInfo, Extraction, Warning
 
 
@@ -63,8 +63,7 @@ def extract_document(doc: Document, timings: Timings | None = None) -> Extractio
         timings.add("facts", time.perf_counter() - t0)
     t0 = time.perf_counter()
     blocks = [
-        BlockInfo(id=b.id, kind=b.kind, page=b.page, start=b.start, end=b.end, bbox=b.bbox, section=b.section,
-                  footnote_refs=b.footnote_refs, footnote_number=b.footnote_number, table_id=b.table.id if b.table else None)
+        BlockInfo(**b.model_dump(include=set(BlockBase.model_fields)), table_id=b.table.id if b.table else None)
         for b in doc.blocks()
     ]
     extraction = Extraction(

@@ -93,23 +93,28 @@ class Table(BaseModel):
         return rows
 
 
-class Block(BaseModel):
+class BlockBase(BaseModel):
+    """Where a block is: what the output JSON keeps of every block."""
+
     id: str
     kind: BlockKind
-    text: str
     page: int
     """1-based page number (text inputs have one page)."""
     start: int
-    """Start of ``text`` in ``Document.text``."""
+    """Start of the block's text in ``Document.text``."""
     end: int
     bbox: BBox | None = None
-    footnote_refs: list[FootnoteRef] = Field(default_factory=list)
     section: list[str] = Field(default_factory=list)
     """Numbers (or titles, for unnumbered headings) of the enclosing sections, outermost first."""
-    level: int | None = None
-    """Heading level (1 for ``1.``, 2 for ``1.4``); None for other kinds."""
+    footnote_refs: list[FootnoteRef] = Field(default_factory=list)
     footnote_number: int | None = None
     """For footnote blocks: the number of the footnote whose text this is."""
+
+
+class Block(BlockBase):
+    text: str
+    level: int | None = None
+    """Heading level (1 for ``1.``, 2 for ``1.4``); None for other kinds."""
     table: Table | None = None
     continues: bool = False
     """True when this block was joined from pieces split by a page break or footnotes."""

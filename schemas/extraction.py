@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.document import BBox, BlockKind, FootnoteRef, InputKind, Table
+from schemas.document import BBox, BlockBase, InputKind, Table
 
 SCHEMA_VERSION = "1.0"
 
@@ -76,16 +76,9 @@ class DocumentInfo(BaseModel):
     encoding: str | None = None
 
 
-class BlockInfo(BaseModel):
-    id: str
-    kind: BlockKind
-    page: int
-    start: int
-    end: int
-    bbox: BBox | None = None
-    section: list[str] = Field(default_factory=list)
-    footnote_refs: list[FootnoteRef] = Field(default_factory=list)
-    footnote_number: int | None = None
+class BlockInfo(BlockBase):
+    """A block of the document model without its text (which is ``Extraction.text[start:end]``)."""
+
     table_id: str | None = None
 
 
