@@ -19,14 +19,15 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from pipeline.errors import CorruptPDFError, EncryptedPDFError, IngestError, NoTextLayerError, TooManyPagesError
-from pathlib import Path
-
-from pipeline.textutil import SUPERSCRIPT_DIGITS, ends_sentence, looks_like_heading, join_lines, strip_markers, superscript_to_int
+from pipeline.errors import CorruptPDFError, EncryptedPDFError, NoTextLayerError, TooManyPagesError
+from pipeline.text import table_text
+from pipeline.textutil import (SUPERSCRIPT_DIGITS, ends_sentence, join_lines, looks_like_heading, strip_markers,
+                               superscript_to_int, vocabulary as make_vocabulary)
 from schemas.document import BBox, Block, BlockKind, Cell, Page, Table
 
 PDF_SETTINGS: dict[str, float] = {
@@ -435,7 +436,7 @@ def join_continued_tables(pages: list[Page], vocabulary: set[str] | None = None)
                 _append_table(previous.table, first.table, vocabulary)
                 page.blocks.remove(first)
                 body = body[1:]
-                previous.text = _table_text(previous.table)
+                previous.text = table_text(previous.table)
                 if not body:
                     continue
         previous = body[-1] if body and body[-1].kind is BlockKind.table and body[-1].table is not None else None
@@ -470,10 +471,6 @@ def _append_table(base: Table, more: Table, vocabulary: set[str] | None) -> None
     for page in more.pages:
         if page not in base.pages:
             base.pages.append(page)
-
-
-def _table_text(table: Table) -> str:
-    return "\n".join(" | ".join(row) for row in table.grid())
 
 
 # ---------------------------------------------------------------- page layout
@@ -688,8 +685,6 @@ def ocr_pages(pdf: pdfium.PdfDocument, path: str, language: str = "eng", dpi: in
 def _layout(page_data, path: str, settings: dict[str, float], warnings: list[str]) -> tuple[list[Page], str, list[str]]:
     all_lines = [(h, chars_to_lines(chars, settings)) for _, h, chars, _ in page_data]
     plain = "\n".join(l.text for _, lines in all_lines for l in lines)
-    from pipeline.textutil import vocabulary as make_vocabulary
-
     # The report's own words, from its prose lines only: the fragments of wrapped table
     # cells (``Ouda``/``lan``) must not count as words.
     vocab = make_vocabulary("\n".join(l.text for _, lines in all_lines for l in lines if len(l.segments) == 1))
@@ -713,15 +708,11 @@ def _layout(page_data, path: str, settings: dict[str, float], warnings: list[str
         placed: list[tuple[float, Block]] = []
         for grid in rules_to_grids([r for r in rules if not _is_separator(r, rules, text_x0, text_x1 - text_x0, settings)], settings):
             n_tables += 1
-            from pipeline.text import table_text
-
             table, used = grid_to_table(grid, body, number, f"t{n_tables}", settings)
             body = [l for l in body if id(l) not in used]
             placed.append((table.bbox[1], Block(id="", kind=BlockKind.table, text=table_text(table), page=number, start=0, end=0, bbox=table.bbox, table=table)))
         for run in _aligned_runs(body):
             n_tables += 1
-            from pipeline.text import table_text
-
             table = lines_to_aligned_table(run, number, f"t{n_tables}", settings, vocab)
             ids = {id(l) for l in run}
             body = [l for l in body if id(l) not in ids]
