@@ -627,6 +627,7 @@ def pdf_to_pages(data: bytes, path: str, settings: dict[str, float] | None = Non
             raise TooManyPagesError(path, f"the PDF has {n_pages} pages, more than the limit of {max_pages} "
                                           "(raise it with --max-pages for a long compilation)", "max_pages")
         page_data = []
+        n_chars = 0
         for i in range(n_pages):
             try:
                 page = pdf[i]
@@ -634,10 +635,15 @@ def pdf_to_pages(data: bytes, path: str, settings: dict[str, float] | None = Non
                 textpage = page.get_textpage()
                 chars = page_to_chars(textpage, height)
                 rules = page_to_rules(page, height, settings)
+                textpage.close()
+                page.close()
             except pdfium.PdfiumError as exc:
                 raise CorruptPDFError(path, f"page {i + 1} cannot be read ({exc})") from None
-            page_data.append((width, height, chars, rules))
-        if sum(len(p[2]) for p in page_data) < 10:
+            n_chars += len(chars)
+            lines = chars_to_lines(chars, settings)
+            release_prose_chars(lines, rules, width)
+            page_data.append((width, height, lines, rules))
+        if n_chars < 10:
             return ocr_pages(pdf, path)
     finally:
         pdf.close()
@@ -682,8 +688,18 @@ def ocr_pages(pdf: pdfium.PdfDocument, path: str, language: str = "eng", dpi: in
     return pages, "\n".join(texts), ["the PDF has no text layer: its text was read by OCR (tesseract); check figures against the page images"]
 
 
+def release_prose_chars(lines: list[Line], rules: list[Rule], width: float) -> None:
+    """Drop the per-char records of lines that can only be prose (one segment, longer than
+    half the page, outside every ruled area): only table lines need their chars again, and
+    keeping every char of a long report is most of its memory."""
+    ruled = [(r.top, r.bottom) for r in rules if not r.horizontal]
+    for line in lines:
+        if len(line.segments) == 1 and line.x1 - line.x0 > width / 2 and not any(t - 2 <= line.top <= b + 2 for t, b in ruled):
+            line.chars = []
+
+
 def _layout(page_data, path: str, settings: dict[str, float], warnings: list[str]) -> tuple[list[Page], str, list[str]]:
-    all_lines = [(h, chars_to_lines(chars, settings)) for _, h, chars, _ in page_data]
+    all_lines = [(h, lines) for _, h, lines, _ in page_data]
     plain = "\n".join(l.text for _, lines in all_lines for l in lines)
     # The report's own words, from its prose lines only: the fragments of wrapped table
     # cells (``Ouda``/``lan``) must not count as words.
