@@ -176,7 +176,7 @@ def bench(
     for r in rows:
         table.add_row(Path(r["input"]).name, str(r["pages"]), f"{r['seconds']:.3f}", f"{r['pages_per_second']:.1f}",
                       *(f"{r['stages'].get(s, 0):.3f}" for s in stages), f"{r['peak_rss_mb']:.0f}")
-    out_console.print(table)
+    Console(width=max(out_console.width, 150)).print(table)
     if pools:
         t = RichTable(title="batch throughput (10 passes over the inputs, warmed workers)", title_justify="left")
         for col in ("workers", "documents", "pages", "s", "pages/s"):
