@@ -113,6 +113,15 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
     heads = lang.words("actor_kinds", "heads")
     communal = lang.words("actor_kinds", "communal_militia")
     communities = community_words(units, lang, actors=True)
+    armed = lang.alt("grammar", "armed_people")
+    community_group = re.compile(
+        rf"\b(?P<who>[A-Z][\w’'-]+)\s+(?:(?:{lang.alt('grammar', 'group_adjectives')})\s+)*(?:{_alt(communal)}|{armed})(?!\w)"
+        rf"|(?<!\w)(?:{armed})\s+(?:\w+\s+){{0,2}}?(?:{lang.alt('grammar', 'of')}|from)\s+(?:(?:{lang.alt('grammar', 'articles')})\s+)?"
+        rf"(?P<who2>[A-Z][\w’'-]+)\s+(?:{lang.alt('grammar', 'community')})(?!\w)")
+    particles = lang.alt("grammar", "name_particles")
+    group_word = lang.alt("grammar", "group_word")
+    articles = lang.alt("grammar", "articles")
+    event_words = _alt(p for ps in lang.section("events").values() for p in ps)
 
     acronyms = [(n, a) for n, a in kb_names if n.isupper() and len(n) <= 6]
     words = [(n, a) for n, a in kb_names if not (n.isupper() and len(n) <= 6)]
@@ -136,8 +145,7 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
             return all(b <= x or a >= y for x, y in taken)
 
         # 1. groups named after a community: "Fulani armed groups", "armed men from the Dogon community"
-        for m in re.finditer(rf"\b(?P<who>[A-Z][a-z]+)\s+(?:(?:ethnic|armed|self-defen[cs]e|traditional|communal)\s+)*(?:{_alt(communal)}|armed groups|armed men)\b"
-                             rf"|\barmed (?:men|groups)\s+(?:reportedly\s+)?from\s+the\s+(?P<who2>[A-Z][a-z]+)\s+communit(?:y|ies)", text):
+        for m in community_group.finditer(text):
             who = m.group("who") or m.group("who2")
             if kb.fold(who) not in communities or not free(m.start(), m.end()):
                 continue
@@ -155,7 +163,7 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
                     e = index.add(entry.name, entry.kind, [m.group()], entry.id)
                     index.mention(e, unit, doc_id, m.start(), m.end())
         # 3. aliases the report defines: Long Name (ACRONYM) / (the Long Name - ACRONYM)
-        for m in re.finditer(rf"(?P<long>{_NAME}(?: (?:of|for|in|the|and|du|de|des|la|le|al|wa|ul)(?: {_NAME}| [a-z][\w'’\-]*)*)*)"
+        for m in re.finditer(rf"(?P<long>{_NAME}(?: (?:{particles})(?: {_NAME}| [a-z][\w'’\-]*)*)*)"
                              rf"\s*\((?:the\s+)?(?:(?P<alt>[^()]*?)\s+[-–]\s+)?(?P<acr>[A-Z][A-Za-z0-9]{{1,9}})\)", text):
             long, acr = m.group("long").strip(), m.group("acr")
             if kb.fold(long) in sources or kb.fold(acr) in sources:
@@ -168,7 +176,7 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
                 e = index.add(acr, _kind_from_cues(long + " " + (m.group("alt") or ""), lang), names)
                 index.mention(e, unit, doc_id, m.start(), m.end())
         # 4. "the Sékou Bolly group": a named group, kind from the sentence's words
-        for m in re.finditer(rf"\bthe\s+({_NAME})\s+group\b", text):
+        for m in re.finditer(rf"(?<!\w)(?:{articles})\s+({_NAME})\s+(?:{group_word})(?!\w)", text):
             if not free(m.start(1), m.end()) or index.find(m.group(1)) or kb.fold(m.group(1)) in place_names:
                 continue
             window = text[max(0, m.start() - 200): m.end() + 80]
@@ -181,7 +189,7 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
         if unit.sentence is None:
             continue
         m = re.match(r"(?P<name>[^()]+?)\s*\(\s*\d", unit.text)
-        if not m or not re.search(r"(?i)\b(?:events?|attacks?|incidents?|actions?)\b", unit.sentence.text):
+        if not m or not re.search(rf"(?<!\w)(?:{event_words})(?!\w)", unit.sentence.text, re.I):
             continue
         name = m.group("name").strip()
         if kb.fold(name) in place_names:
@@ -234,10 +242,7 @@ class PlaceIndex:
         return e
 
 
-_SPLIT_LIST = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)\s*")
-
-
-def _enumeration(text: str, stop_cues: tuple[str, ...] = ()) -> list[tuple[int, int]]:
+def _enumeration(text: str, stop_cues: tuple[str, ...] = (), lang: Language | None = None) -> list[tuple[int, int]]:
     """Spans of the capitalised names in ``A, B, C and D`` at the start of ``text``; a
     name followed by one of ``stop_cues`` (``Bankass cercle``) belongs to another phrase."""
     spans = []
@@ -251,7 +256,8 @@ def _enumeration(text: str, stop_cues: tuple[str, ...] = ()) -> list[tuple[int, 
             break
         spans.append((pos + m.start(1), pos + m.end(1)))
         pos += m.end(1)
-        sep = _SPLIT_LIST.match(text[pos:])
+        conj = f"{lang.alt('grammar', 'and')}|{lang.alt('grammar', 'or')}" if lang else "and|or"
+        sep = re.match(rf"\s*(?:,\s*(?:(?:{conj})\s+)?|\s+(?:{conj})\s+)\s*", text[pos:])
         if not sep or not re.match(r"[A-Z]", text[pos + sep.end():]):
             break
         pos += sep.end()
@@ -273,6 +279,11 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
     cues = {t: lang.words("places", t) for t in ("admin1", "admin2", "admin3", "populated_place", "other")}
     directions = lang.words("places", "directions")
     all_cues = tuple(w for t in ("admin1", "admin2", "admin3", "populated_place") for w in cues[t])
+    place_of = lang.alt("places", "of")
+    near = lang.alt("places", "near")
+    other_prefixes = lang.alt("places", "other_prefixes")
+    river = lang.alt("places", "river")
+    g_and = lang.alt("grammar", "and")
     admin_names = [n for p in gaz if p.type != "country" for n in (p.name, *p.aliases)]
     admin_pattern = re.compile(rf"(?<![\w-])(?:{_alt(admin_names)})(?![\w-])", re.I) if admin_names else None
     communities = community_words(units, lang)
@@ -316,43 +327,43 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
             if type_ == "other":
                 continue
             for w in words:
-                for m in re.finditer(rf"\b{re.escape(w)}\s+(?:of\s+)?(?=[A-Z])", text):
-                    for a, b in _enumeration(text[m.end():], all_cues):
+                for m in re.finditer(rf"\b{re.escape(w)}\s+(?:(?:{place_of})\s+)?(?=[A-Z])", text):
+                    for a, b in _enumeration(text[m.end():], all_cues, lang):
                         a, b = a + m.end(), b + m.end()
-                        _place(index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities)
+                        _place(index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities, lang)
         # cue word AFTER a name or an enumeration: "Koro cercle", "Bandiagara and Bankass cercles", "Mopti region"
         for type_, words in cues.items():
             if type_ == "other":
                 continue
             for w in words:
-                for m in re.finditer(rf"((?:{_NAME})(?:(?:,\s*|\s+and\s+|,\s+and\s+)(?:{_NAME}))*)\s+[*_]?{re.escape(w)}\b", text):
+                for m in re.finditer(rf"((?:{_NAME})(?:(?:,\s*|\s+(?:{g_and})\s+|,\s+(?:{g_and})\s+)(?:{_NAME}))*)\s+[*_]?{re.escape(w)}\b", text):
                     names = m.group(1)
-                    for a, b in _enumeration(names):
+                    for a, b in _enumeration(names, (), lang):
                         a, b = a + m.start(1), b + m.start(1)
-                        _place(index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities)
+                        _place(index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities, lang)
         # areas: "central Mali", "the Dogon plateau", "inner Niger delta", "zone inondée"
         if country is not None:
             for d in directions:
                 for m in re.finditer(rf"\b{re.escape(d)}\s+{re.escape(country.name)}\b", text, re.I):
                     if claim(m.start(), m.end()):
                         index.add(m.group(), "other", unit, doc_id, m.start(), m.end())
-            for m in re.finditer(rf"\b{re.escape(country.name)}-[A-Z][a-z]+\s+(?:borderlands?|border(?: area)?)\b", text):
+            for m in re.finditer(rf"\b{re.escape(country.name)}-[A-Z][a-z]+\s+(?:{_alt(cues['other'])})\b", text):
                 if claim(m.start(), m.end()):
                     index.add(m.group(), "other", unit, doc_id, m.start(), m.end())
         for w in cues["other"]:
-            for m in re.finditer(rf"\b((?:inner\s+|upper\s+|lower\s+)?(?:[A-Z][\w'’\-]+\s+)+(?:river\s+)?){re.escape(w)}\b", text):
+            for m in re.finditer(rf"\b((?:(?:{other_prefixes})\s+)?(?:[A-Z][\w'’\-]+\s+)+(?:(?:{river})\s+)?){re.escape(w)}\b", text):
                 if claim(m.start(1), m.end()):
                     index.add(m.group().strip(), "other", unit, doc_id, m.start(1), m.end(), admin1=index.current_admin1)
             for m in re.finditer(rf"\b{re.escape(w)}\s+([a-zé]+é[e]?|[a-zé]+ée)\b", text):  # zone inondée
                 if claim(m.start(), m.end()):
                     index.add(m.group(), "other", unit, doc_id, m.start(), m.end(), admin1=index.current_admin1)
         # "near X": a place the report introduces, confirmed by the statistical model when there is one
-        for m in re.finditer(rf"\bnear\s+({_NAME})", text):
+        for m in re.finditer(rf"(?<!\w)(?:{near})\s+({_NAME})", text):
             name = m.group(1)
             ents = None if ner is None else ner.get(unit.index, [])
             confirmed = ents is None or any(a <= m.start(1) < b and label in ("GPE", "LOC", "FAC") for a, b, label in ents)
             if confirmed and lookup(name, "admin2") is None and lookup(name, "admin1") is None:
-                _place(index, lookup, add_admin, "populated_place", name, unit, doc_id, m.start(1), m.end(1), claim, text, communities)
+                _place(index, lookup, add_admin, "populated_place", name, unit, doc_id, m.start(1), m.end(1), claim, text, communities, lang)
         # bare names of admin units (admin1 before admin2 when both bear the name)
         for m in (admin_pattern.finditer(text) if admin_pattern else ()):
             entries = [p for p in by_name.get(kb.fold(m.group()), []) if p.type != "country"]
@@ -366,7 +377,7 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
 
 
 def _place(index: PlaceIndex, lookup, add_admin, type_: str, name: str, unit: Unit, doc_id: str, a: int, b: int, claim, text: str,
-           communities: set[str] = frozenset()) -> None:
+           communities: set[str] = frozenset(), lang: Language | None = None) -> None:
     if kb.fold(name) in communities:
         return
     if type_ in ("admin1", "admin2"):
@@ -378,9 +389,10 @@ def _place(index: PlaceIndex, lookup, add_admin, type_: str, name: str, unit: Un
     if not claim(a, b):
         return
     parent = None
-    m = re.search(rf"({_NAME})\s+[*_]?(cercle|district|county|region|province|prefecture|state)\b", text[b:b + 80])
+    admin1_cues, admin2_cues = lang.words("places", "admin1"), lang.words("places", "admin2")
+    m = re.search(rf"({_NAME})\s+[*_]?({_alt(admin1_cues + admin2_cues)})\b", text[b:b + 80])
     if m:
-        level = "admin1" if m.group(2) in ("region", "state") else "admin2"
+        level = "admin1" if m.group(2) in admin1_cues else "admin2"
         other = "admin2" if level == "admin1" else "admin1"
         parent = lookup(m.group(1), level) or lookup(m.group(1), other)
     if parent is None:
@@ -394,9 +406,10 @@ def community_words(units: list[Unit], lang: Language, actors: bool = False) -> 
     """Folded names the report uses for communities (``Fulani`` in ``the Fulani community``,
     ``Dogon villages``): never place names on their own. With ``actors``, only the words
     used for people (not ``Islamist groups``)."""
-    nouns = "community|communities|people|civilians|villagers|villages|farmers|herders|population|populations"
+    nouns = lang.alt("grammar", "community_nouns")
     if not actors:
-        nouns += "|militias|militia|fighters|groups|armed|ethnic|self-defence|self-defense|traditional"
+        nouns += "|" + _alt([*lang.words("actor_kinds", "communal_militia"), *lang.words("grammar", "group_adjectives"),
+                             "groups", "fighters"])
     words = set()
     for unit in units:
         for m in re.finditer(rf"\b([A-Z][a-z]+)s?\s+(?:{nouns})\b", unit.text):

@@ -20,12 +20,17 @@ from extractors.sentences import Unit
 from schemas.extraction import CasualtyFigure, Count, DisplacementFigure, EventCount, Provenance, fact_id
 
 _QUOTES = "'\"‘’“”"
-_FILLER = r"(?:(?:were|was|are|is|have been|had been|has been|been|being|reportedly|allegedly|later|recorded|registered|documented|reported|as|the|such|new|more|of them|in total)\s+)*"
 _CASUALTY_FIELDS = ("killed", "injured", "abducted", "executed", "disappeared")
 
 
 def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    words = sorted(words, key=len, reverse=True)
+    return "|".join(re.escape(w) for w in words) if words else "(?!x)x"
+
+
+def _filler(lang: Language) -> str:
+    """Words that may stand between a figure and what it counts ("were recorded as")."""
+    return rf"(?:(?:{lang.alt('grammar', 'filler')})\s+)*"
 
 
 @dataclass
@@ -66,10 +71,9 @@ def _events_table(lang: Language) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: -len(p[0]))
 
 
-def _after_phrase(after: str, table: list[tuple[str, str]]) -> str | None:
+def _after_phrase(after: str, table: list[tuple[str, str]], lang: Language) -> str | None:
     low = after.lower().lstrip(" " + _QUOTES)
-    low = re.sub(rf"^{_FILLER}", "", low)
-    low = re.sub(r"^incidents? of\s+(?=[a-z])", lambda m: m.group(), low)
+    low = re.sub(rf"^{_filler(lang)}", "", low)
     for phrase, cat in table:
         if low.startswith(phrase) and (len(low) == len(phrase) or not low[len(phrase)].isalnum()):
             return cat
@@ -87,6 +91,7 @@ def read_unit(unit: Unit, lang: Language, prev: Reading | None) -> list[Reading]
     disp = {k: v for k, v in lang.section("displacement").items() if k not in ("returnees", "generic")}
     returnee_words = lang.words("displacement", "returnees")
     generic_words = lang.words("displacement", "generic")
+    g_and = lang.alt("grammar", "and")
     quantities = [q for q in find_quantities(text, lang) if not any(a <= q.start < b for a, b in unit.entries)]
     readings: list[Reading] = []
     for i, q in enumerate(quantities):
@@ -101,7 +106,7 @@ def read_unit(unit: Unit, lang: Language, prev: Reading | None) -> list[Reading]
         if vm:
             r.victims = vm.group(1)
         # event categories: "73 violent events", "237 were recorded as battles", "attacks (14)"
-        r.event = _after_phrase(after_clause, events)
+        r.event = _after_phrase(after_clause, events, lang)
         if r.event is None and text[q.start - 1:q.start] == "(":
             head = text[:q.start - 1].rstrip().lower()
             for phrase, cat in events:
@@ -110,10 +115,11 @@ def read_unit(unit: Unit, lang: Language, prev: Reading | None) -> list[Reading]
                     break
         # casualties
         if not any(re.match(rf"(?:[a-z\-]+\s+)?{re.escape(w)}\b", low_after) for w in not_people):
-            window = re.sub(rf"^(?:[{_QUOTES}]\s*)?(?:[\w\-]+\s+){{0,3}}?{_FILLER}", "", low_after)
+            filler = _filler(lang)
+            window = re.sub(rf"^(?:[{_QUOTES}]\s*)?(?:[\w\-]+\s+){{0,3}}?{filler}", "", low_after)
             for field_, words in after_words.items():
                 if re.match(rf"(?:[{_QUOTES}]\s*)?(?:{_alt(words)})\b", window) or re.match(
-                        rf"(?:[{_QUOTES}]?\s*)(?:[\w\-]+\s+){{0,3}}?{_FILLER}(?:{_alt(words)})\b", low_after):
+                        rf"(?:[{_QUOTES}]?\s*)(?:[\w\-]+\s+){{0,3}}?{filler}(?:{_alt(words)})\b", low_after):
                     r.casualty = field_
                     break
             if r.casualty is None:
@@ -123,7 +129,7 @@ def read_unit(unit: Unit, lang: Language, prev: Reading | None) -> list[Reading]
                         r.casualty = field_
                         break
             last = readings[-1] if readings else None
-            if r.casualty is None and last is not None and last.casualty and re.fullmatch(r"\s*[a-z\-]+\s+and\s*", before) and r.victims:
+            if r.casualty is None and last is not None and last.casualty and re.fullmatch(rf"\s*[^\W\d]+\s+(?:{g_and})\s*", before) and r.victims:
                 r.casualty = last.casualty  # "killing 12 traders and one soldier"
         if r.casualty == "executed":
             r.victims = r.victims or "civilians"
@@ -135,16 +141,19 @@ def read_unit(unit: Unit, lang: Language, prev: Reading | None) -> list[Reading]
                     break
             if r.population is None and re.match(rf"(?:{_alt(returnee_words + generic_words)})\b", low_after):
                 r.population = "*"  # from the sentence or the section
-            if r.population is None and re.match(r"(?:registered|recorded)\b", low_after):
+            if r.population is None and re.match(rf"(?:{lang.alt('grammar', 'recorded')})(?!\w)", low_after):
                 r.population = "*"
-            if r.population is None and re.search(r"\b(?:compared to|from the|from|was)\s*$", before.lower()):
+            if r.population is None and re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'comparison_before')})\s*$", before.lower()):
                 r.population = "*?"
         # "of which 124 were …", "Of those, 209 were …", "Of the 343 attacks, 165 were …": the referent's kind
         if r.casualty is None and r.event is None and r.population in (None, "*?"):
             lead = text[:q.start][-60:].lower()
-            coordinated = re.fullmatch(r"[^.;]*?,?\s*and\s*", before) and re.match(r"\s*(?:in|at|took place|were|was)\b", after)
-            if (re.search(r"\b(?:of which|of those|of these|of them|of the \d[\d ]*\s*\w*)\W*$", lead)
-                    or re.search(r"^\W*(?:of which|of those|of these)\b", lead) or coordinated):
+            coordinated = re.fullmatch(rf"[^.;]*?,?\s*(?:{g_and})\s*", before) and re.match(
+                rf"\s*(?:{lang.alt('grammar', 'coordinated_after')})(?!\w)", after)
+            anaphora = lang.alt("grammar", "anaphora")
+            back = lang.alt("grammar", "back_reference")
+            if (re.search(rf"(?<!\w)(?:{anaphora}|(?:{back}) \d[\d ]*\s*\w*)\W*$", lead)
+                    or re.search(rf"^\W*(?:{anaphora})(?!\w)", lead) or coordinated):
                 ref = next((x for x in reversed(readings) if x.casualty or x.event), None) or prev
                 if ref is not None:
                     r.casualty, r.event, r.victims, r.inherited, r.ref = ref.casualty, ref.event, ref.victims, True, ref
@@ -157,14 +166,14 @@ def read_unit(unit: Unit, lang: Language, prev: Reading | None) -> list[Reading]
                 specific = prev
             if specific is not None:
                 r.event, r.ref = specific.event, specific
-        if re.search(r"\bof the\s*$", before.lower()) and re.match(r"\s*[a-z]+\s*,", after):
+        if re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'back_reference')})\s*$", before.lower()) and re.match(r"\s*[^\W\d]+\s*,", after):
             r.back_reference = True
         if r.population == "*?":
             r.population = "*"
         readings.append(r)
     # "2 violent events, both incidents of violence against civilians": a second category for the same count
-    for m in re.finditer(r",\s*(?:both|all)\s+(?:of them\s+)?", text):
-        cat = _after_phrase(text[m.end():], events)
+    for m in re.finditer(rf",\s*(?:{lang.alt('grammar', 'both')})\s+", text):
+        cat = _after_phrase(text[m.end():], events, lang)
         before_q = [r for r in readings if r.q.end <= m.start()]
         if cat and before_q:
             base = before_q[-1]
@@ -228,11 +237,12 @@ def _dates_in(text: str, lang: Language) -> list[tuple[int, str, str]]:
             continue
         out.append((m.start(), f"{int(m.group(2)):04d}-{lang.month_number(m.group(1)):02d}", "month"))
     words = lang.section("numbers", "words")
-    for m in re.finditer(r"\b(first|last)\s+(\w+)\s+months\s+of\s+(\d{4})\b", text, re.I):
+    firsts = {w.lower() for w in lang.words("grammar", "first")}
+    for m in re.finditer(rf"(?<!\w)({lang.alt('grammar', 'first')}|{lang.alt('grammar', 'last')})\s+(\w+)\s+(?:{lang.alt('grammar', 'months_of')})\s+(\d{{4}})\b", text, re.I):
         n = words.get(m.group(2).lower()) or (int(m.group(2)) if m.group(2).isdigit() else None)
         if n and 1 <= n <= 12:
             year = int(m.group(3))
-            first, last = (1, n) if m.group(1).lower() == "first" else (13 - n, 12)
+            first, last = (1, n) if m.group(1).lower() in firsts else (13 - n, 12)
             end_day = [31, 29 if year % 4 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][last - 1]
             out.append((m.start(), f"{year:04d}-{first:02d}-01/{year:04d}-{last:02d}-{end_day:02d}", "interval"))
     return sorted(out)
@@ -284,7 +294,7 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
                 best = min(ep, key=lambda p: (_RANK.get(p[3], 9), p[0]))
                 block_place = (best[2], best[3])
             if not block_actors:
-                block_actors = _perpetrators(_actors_in(earlier, actors), len(earlier.text), earlier.text)
+                block_actors = _perpetrators(_actors_in(earlier, actors), len(earlier.text), earlier.text, lang)
             if block_date is None:
                 block_date = _nearest(_dates_in(earlier.text, lang), len(earlier.text), prefer=("day", "month", "interval"))
         if unit.sentence is None:
@@ -316,12 +326,12 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
         for group in groups:
             first = min(group.values(), key=lambda x: x.q.start)
             pos = first.q.start
-            place = _best_place(unit_places, pos, text, country_phrases, country_name) or block_place or ctx.region
+            place = _best_place(unit_places, pos, text, country_phrases, country_name, lang) or block_place or ctx.region
             since = max((x.q.end for x in readings if x.casualty and x.q.end <= pos and x not in group.values()), default=0)
             own_date = _nearest(dates, pos, prefer=("day", "month", "interval"))
-            perps = (_perpetrators([x for x in unit_actors if x[0] >= since], pos, text) or _perpetrators(unit_actors, pos, text)
+            perps = (_perpetrators([x for x in unit_actors if x[0] >= since], pos, text, lang) or _perpetrators(unit_actors, pos, text, lang)
                      or ([] if own_date else block_actors))  # a sentence with its own date tells another incident
-            same_period = re.search(r"\b(?:same|this|that)\s+period\b", text, re.I)
+            same_period = re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'same_period')})(?!\w)", text, re.I)
             date = own_date or (ctx.period if same_period else None) or (block_date or ctx.period)
             evidence_unit = unit
             counts = {k: v.q.count for k, v in group.items()}
@@ -342,8 +352,8 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             src = _source_in(text, sources, pos) or (_source_in(unit.sentence.text, sources, len(unit.sentence.text)) if unit.sentence else None) or ctx.source
             if r.event == "civilian_deaths" and src not in event_datasets:
                 continue
-            place = _best_place(unit_places, pos, text, country_phrases, country_name, entry=unit.sentence is not None) or ctx.area
-            actor = _event_actor(unit_actors, pos, text, unit.sentence is not None)
+            place = _best_place(unit_places, pos, text, country_phrases, country_name, lang, entry=unit.sentence is not None) or ctx.area
+            actor = _event_actor(unit_actors, pos, text, unit.sentence is not None, lang)
             if actor is not None and src and kb.fold(src) in {kb.fold(n) for n in [actor[2]["name"], *actor[2]["aliases"]]}:
                 actor = None  # the organisation that counted is not an actor of the events it counts
             r.actor = actor[3] if actor else None
@@ -371,7 +381,7 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             if not r.population or r.casualty or r.event:
                 continue
             pos = r.q.start
-            place = _best_place(unit_places, pos, text, country_phrases, country_name, after_only=True) or ctx.area
+            place = _best_place(unit_places, pos, text, country_phrases, country_name, lang, after_only=True) or ctx.area
             as_of = _as_of(text, pos, lang, dates) or _as_of_ahead(unit, units, lang) or ctx.as_of or ctx.date
             out.displacement_figures.append(DisplacementFigure(
                 id=fact_id(doc_id, "displacement_figures", unit.text, f"{unit.start}:{pos}"),
@@ -392,12 +402,12 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             stated = _as_of(text, len(text), lang, dates)
             if stated:
                 ctx.as_of = stated
-            if re.search(r"\breference period\b", text, re.I) and reference_period and not dates:
+            if re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'reference_period')})(?!\w)", text, re.I) and reference_period and not dates:
                 ctx.period = reference_period
             src = _source_in(text, sources, len(text))
             if src:
                 ctx.source = src
-            place = _best_place(unit_places, len(text), text, country_phrases, country_name)
+            place = _best_place(unit_places, len(text), text, country_phrases, country_name, lang)
             if place:
                 ctx.area = place
             wide = [p for p in unit_places if p[3] in ("admin1", "country")]
@@ -440,10 +450,12 @@ def _nearest(dates, pos: int, prefer=("day",)) -> str | None:
 
 def _as_of(text: str, pos: int, lang: Language, dates) -> str | None:
     """``as of 31 October 2020`` in the sentence, or the date printed right after the figure."""
-    after = [d for d in dates if d[0] > pos and d[0] - pos < 60 and not re.search(r"[(;]|\bcompared\b", text[pos:d[0]])]
-    if after and re.search(r"\b(?:in|as of|of)\s*$", text[:after[0][0]]):
+    breaks = lang.alt("grammar", "clause_breaks")
+    as_of = lang.alt("grammar", "as_of")
+    after = [d for d in dates if d[0] > pos and d[0] - pos < 60 and not re.search(rf"[(;]|(?<!\w)(?:{breaks})(?!\w)", text[pos:d[0]])]
+    if after and re.search(rf"(?<!\w)(?:{as_of}|{lang.alt('grammar', 'of')}|{lang.alt('grammar', 'coordinated_after')})\s*$", text[:after[0][0]]):
         return after[0][1]
-    m = re.search(r"\bas of\s+", text, re.I)
+    m = re.search(rf"(?<!\w)(?:{as_of})\s+", text, re.I)
     if m:
         for d in dates:
             if d[0] == m.end():
@@ -463,13 +475,13 @@ def _as_of_ahead(unit: Unit, units: list[Unit], lang: Language) -> str | None:
     return None
 
 
-def _best_place(unit_places, pos: int, text: str, country_phrases, country_name, after_only: bool = False, entry: bool = False):
+def _best_place(unit_places, pos: int, text: str, country_phrases, country_name, lang: Language, after_only: bool = False, entry: bool = False):
     """The place a figure is for: the first place after it in its clause, else the most
     specific place before it; ``at national level`` is the country."""
     if entry and unit_places:
         return unit_places[0][2], unit_places[0][3]
     clause_end = len(text)
-    m = re.search(r"[;(]|\bwhile\b|\bcompared\b|\bof which\b", text[pos:])
+    m = re.search(rf"[;(]|(?<!\w)(?:{lang.alt('grammar', 'clause_breaks')})(?!\w)", text[pos:])
     if m:
         clause_end = pos + m.start()
     for phrase in country_phrases:
@@ -507,24 +519,27 @@ def _admin2(place, places: PlaceIndex) -> str | None:
     return e.get("admin2") if e else None
 
 
-def _perpetrators(unit_actors, pos: int, text: str) -> list[dict]:
+def _perpetrators(unit_actors, pos: int, text: str, lang: Language) -> list[dict]:
     """Actors named before the figure (the victims come after it: ``members of the JNIM``),
     not those attacked (``against the JNIM``) or accused only (``accused of``)."""
     out = []
+    before = lang.alt("grammar", "not_perpetrator_before")
+    articles = lang.alt("grammar", "articles")
     for a, b, e in unit_actors:
-        if a < pos and e not in out and not re.search(r"\b(?:against|on|of|to whom|retaliation against)\s+(?:the\s+)?[‘'’]?$", text[max(0, a - 24):a]):
+        if a < pos and e not in out and not re.search(rf"(?<!\w)(?:{before})\s+(?:(?:{articles})\s+)?[‘'’]?$", text[max(0, a - 24):a]):
             out.append(e)
     return out
 
 
-def _event_actor(unit_actors, pos: int, text: str, entry: bool) -> tuple | None:
+def _event_actor(unit_actors, pos: int, text: str, entry: bool, lang: Language) -> tuple | None:
     """(start, end, actor record, name as printed) of the actor of an event count."""
     def named(x):
         return (*x, text[x[0]:x[1]])
 
     if entry:
         return named(unit_actors[0]) if unit_actors and unit_actors[0][0] == 0 else None
-    after = [x for x in unit_actors if pos < x[0] <= pos + 60 and re.search(r"\bof\s+(?:the\s+)?$", text[:x[0]])]
+    of, articles = lang.alt("grammar", "of"), lang.alt("grammar", "articles")
+    after = [x for x in unit_actors if pos < x[0] <= pos + 60 and re.search(rf"(?<!\w)(?:{of})\s+(?:(?:{articles})\s+)?$", text[:x[0]])]
     if after:
         return named(after[0])
     before = [x for x in unit_actors if pos - 90 <= x[1] <= pos and not re.search(r"[,;]\s", text[x[1]:pos])]

@@ -32,10 +32,11 @@ def _pattern(lang: Language) -> re.Pattern[str]:
     words = lang.section("numbers", "words")
     vague = lang.section("numbers", "vague")
     quals = [q for key in ("at_least", "more_than", "approx", "up_to") for q in lang.words("numbers", key)]
-    qual = "|".join(re.escape(q) for q in sorted(quals, key=len, reverse=True))
-    word_alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    vague_alt = "|".join(re.escape(w) for w in sorted(vague, key=len, reverse=True))
-    between = "|".join(re.escape(w) for w in lang.words("numbers", "range_words")) or "between"
+    never = "(?!x)x"
+    qual = "|".join(re.escape(q) for q in sorted(quals, key=len, reverse=True)) or never
+    word_alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or never
+    vague_alt = "|".join(re.escape(w) for w in sorted(vague, key=len, reverse=True)) or never
+    between = lang.alt("numbers", "range_words")
     digits = r"\d{1,3}(?:[ \u00a0\u202f\u2009,]\d{3})+(?![\d])|\d+(?:\.\d+)?"
     num = rf"(?:{digits}|(?:{word_alt})\b)"
     return re.compile(
@@ -65,17 +66,19 @@ def _is_excluded(text: str, m: re.Match, lang: Language) -> bool:
     month = lang.month_pattern()
     if re.match(rf"\s*(?:{month})\b", after, re.I) or re.search(rf"\b(?:{month})\.?\s*$", before, re.I):
         return True
-    if re.fullmatch(r"(?:1[89]|20)\d{2}", n1.replace(" ", "")) and not m.group("n2"):
-        return not re.match(r"\s*(?:people|persons|civilians|individuals|idps|refugees|returnees)\b", after, re.I)
-    if re.match(r"\s*(?:%|per ?cent|percent)", after, re.I):
+    people = lang.alt("casualties", "victims") + "|" + "|".join(
+        lang.alt("displacement", k) for k in ("idps", "refugees", "returnees", "generic"))
+    if n1 and re.fullmatch(r"(?:1[89]|20)\d{2}", n1.replace(" ", "")) and not m.group("n2"):
+        return not re.match(rf"\s*(?:{people})(?!\w)", after, re.I)
+    if re.match(rf"\s*(?:{lang.alt('grammar', 'percent')})", after, re.I):
         return True
-    if re.search(r"\b(?:resolution|para|paras|p|pp|no|article|art|chapter|section|law|decree|q)\.?\s*$", before, re.I):
+    if re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'not_figure_before')})\.?\s*$", before, re.I):
         return True
-    if re.match(r"\s*(?:years?|months?|weeks?|days?|hours?|km|kilometres?|kilometers?|metres?|meters?)\b", after, re.I):
+    if re.match(rf"\s*(?:{lang.alt('grammar', 'not_figure_after')})(?!\w)", after, re.I):
         return True
     if re.search(r"[-/]$", before) or re.match(r"[-/]\d", after):
         return True  # codes like Q28-2020 and ranges of dates
-    if re.match(r"\s*(?:st|nd|rd|th)\b", after):
+    if re.match(rf"(?:{lang.alt('grammar', 'ordinal_suffixes')})(?!\w)", after):
         return True
     return False
 
@@ -87,7 +90,7 @@ def find_quantities(text: str, lang: Language) -> list[Quantity]:
         if m.group("vague"):
             out.append(Quantity(m.start(), m.end(), m.start(), Count(min=int(vague[m.group("vague").lower()]), max=None, qualifier="at_least")))
             continue
-        if _is_excluded(text, m, lang):
+        if m.group("n1") is None or _is_excluded(text, m, lang):
             continue
         low = _to_int(m.group("n1"), lang)
         if low is None:

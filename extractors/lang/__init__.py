@@ -40,6 +40,14 @@ class Language:
             node = node.get(key, {}) if isinstance(node, dict) else {}
         return node if isinstance(node, dict) else {}
 
+    def alt(self, *path: str) -> str:
+        """A regex alternation of a word list (escaped, longest first; white space in a phrase
+        matches any run of it). An absent list gives a pattern that never matches."""
+        words = self.words(*path)
+        if not words:
+            return "(?!x)x"
+        return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+
     def words(self, *path: str) -> tuple[str, ...]:
         """A word list of the language file, longest first (empty when absent)."""
         parent = self.section(*path[:-1])
