@@ -239,6 +239,7 @@ class PlaceIndex:
         e["admin2"] = e["admin2"] or admin2
         if unit is not None:
             e["mentions"].append(_prov(doc_id, unit, start, end))
+            self.by_unit.setdefault(unit.index, []).append((start, end, unit.text[start:end], type_))
         return e
 
 

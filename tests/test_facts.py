@@ -21,6 +21,25 @@ def test_another_country_scores_with_the_same_code(fake_report):
     scores = evaluate_extraction(extract_file(report), load_gold(report.with_suffix(".gold.json")))["categories"]
     for category in FACT_CATEGORIES:
         assert scores[category]["f1"] >= 0.8, (category, scores[category])
+    for category, attributes in (("casualty_figures", ("date", "location", "perpetrators", "footnote")),
+                                 ("event_counts", ("area", "period", "actor", "footnote")),
+                                 ("displacement_figures", ("area", "as_of", "footnote"))):
+        for attribute in attributes:
+            assert scores[category]["attributes"][attribute] >= 0.9, (category, attribute, scores[category]["attributes"])
+
+
+def test_a_french_report_with_the_same_code():
+    """French word lists are data: the same rules read a French sentence."""
+    text = ("REQUÊTE COI\n\n| | |\n|---|---|\n| Pays d'origine | BURKINA FASO |\n| Date de finalisation | 3 mars 2021 |\n\n"
+            "1. Sécurité\n\nLe 2 février 2021, des hommes armés ont tué au moins 12 civils dans le village de Solhan, "
+            "province du Yagha.¹ Au 31 janvier 2021, 1 097 000 personnes déplacées internes étaient enregistrées au Burkina Faso.²\n\n"
+            "¹ Source A, titre, 3 février 2021\n\n² Source B, titre, 5 février 2021\n").encode()
+    ex = extract_document(ingest_bytes(text, "fr.txt"))
+    assert ex.document.language == "fr" and ex.metadata.country == "Burkina Faso" and ex.metadata.date_of_completion == "2021-03-03"
+    (fig,) = ex.facts.casualty_figures
+    assert (fig.killed.min, fig.killed.qualifier, fig.date, fig.location, fig.provenance.footnotes) == (12, "at_least", "2021-02-02", "Solhan", [1])
+    (disp,) = ex.facts.displacement_figures
+    assert (disp.population, disp.count, disp.as_of, disp.area) == ("idps", 1097000, "2021-01-31", "Burkina Faso")
 
 
 def _unit_readings(text: str):
