@@ -32,8 +32,8 @@ def _patterns(lang: Language) -> dict[str, re.Pattern[str]]:
         "month": re.compile(rf"\b{month}\s+(?P<year>\d{{4}})\b", re.I),
         "year": re.compile(r"\b(?P<year>(?:19|20)\d{2})\b"),
         "interval": re.compile(
-            rf"\b(?P<d1>\d{{1,2}})\s*(?:(?P<m1>{lang.month_pattern()})\.?\s*(?P<y1>\d{{4}})?)?\s*(?:{seps})\s*"
-            rf"(?P<d2>\d{{1,2}})\s+(?P<m2>{lang.month_pattern()})\.?\s+(?P<y2>\d{{4}})\b",
+            rf"\b(?P<d1>\d{{1,2}})\.?\s*(?:(?P<m1>{lang.month_pattern()})\.?\s*(?P<y1>\d{{4}})?)?\s*(?:{seps})\s*"
+            rf"(?P<d2>\d{{1,2}})\.?\s+(?P<m2>{lang.month_pattern()})\.?\s+(?P<y2>\d{{4}})\b",
             re.I,
         ),
     }

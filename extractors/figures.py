@@ -223,12 +223,12 @@ def _dates_in(text: str, lang: Language) -> list[tuple[int, str, str]]:
     """(position, ISO value, kind) of the intervals, days and months in a unit."""
     out = []
     month = lang.month_pattern()
-    for m in re.finditer(rf"\b\d{{1,2}}\s*(?:(?:{month})\.?\s*(?:\d{{4}})?)?\s*[-–]\s*\d{{1,2}}\s+(?:{month})\.?\s+\d{{4}}\b", text, re.I):
+    for m in re.finditer(rf"\b\d{{1,2}}\.?\s*(?:(?:{month})\.?\s*(?:\d{{4}})?)?\s*[-–]\s*\d{{1,2}}\.?\s+(?:{month})\.?\s+\d{{4}}\b", text, re.I):
         iv = parse_interval(m.group(), lang)
         if iv:
             out.append((m.start(), iv, "interval"))
     taken = [(p, p + 40) for p, _, _ in out]
-    for m in re.finditer(rf"\b(\d{{1,2}})\s+({month})\s+(\d{{4}})\b", text, re.I):
+    for m in re.finditer(rf"\b(\d{{1,2}})\.?\s+({month})\s+(\d{{4}})\b", text, re.I):
         if any(a <= m.start() < b for a, b in taken):
             continue
         out.append((m.start(), f"{int(m.group(3)):04d}-{lang.month_number(m.group(2)):02d}-{int(m.group(1)):02d}", "day"))

@@ -40,12 +40,15 @@ def split_sentences(text: str, lang: Language) -> list[tuple[int, int]]:
     """(start, end) of each sentence: a stop (and closing quotes or brackets) followed by
     space and a capital, digit or quote, unless the word before is an abbreviation."""
     abbreviations = set(lang.words("sentences", "abbreviations"))
+    month = re.compile(rf"\s+(?:{lang.month_pattern()})\b", re.I)
     spans = []
     start = 0
     for m in re.finditer(rf"[.?!][{re.escape(_CLOSE)}]*(?=\s+[A-Z0-9‘'\"“(])", text):
         word = re.search(r"([\w.]+)[.?!]$", text[start : m.start() + 1])
         if word and m.group().startswith(".") and (word.group(1).lower().rstrip(".") in abbreviations or len(word.group(1)) == 1):
             continue
+        if word and m.group() == "." and word.group(1).isdigit() and month.match(text, m.end()):
+            continue  # "2. Februar": a day written with a full stop
         spans.append((start, m.end()))
         start = m.end()
         while start < len(text) and text[start].isspace():

@@ -119,3 +119,17 @@ def test_every_fact_is_traceable(fake_report):
     assert len(ids) == len(set(ids))
     again = extract_file(fake_report.parent / "burkina_report.txt")
     assert ids == [f.id for f in again.facts.casualty_figures + again.facts.event_counts + again.facts.displacement_figures]
+
+
+def test_a_german_report_with_the_same_code():
+    text = ("COI-ANFRAGEBEANTWORTUNG\n\n| | |\n|---|---|\n| Herkunftsland | MALI |\n| Datum der Fertigstellung | 3. März 2021 |\n\n"
+            "1. Sicherheitslage\n\nAm 2. Februar 2021 wurden im Kreis Bandiagara, Region Mopti, mindestens 12 Zivilisten getötet.¹ "
+            "Zwischen 1. Januar-28. Februar 2021 verzeichnete ACLED 41 Gewaltereignisse in der Region Mopti.²\n\n"
+            "¹ Quelle A, Titel, 3. Februar 2021\n\n² ACLED, Datenexport, o.D.\n").encode()
+    ex = extract_document(ingest_bytes(text, "de.txt"))
+    assert ex.document.language == "de" and ex.metadata.date_of_completion == "2021-03-03"
+    (fig,) = ex.facts.casualty_figures
+    assert (fig.killed.min, fig.killed.qualifier, fig.date, fig.location, fig.admin1) == (12, "at_least", "2021-02-02", "Bandiagara", "Mopti")
+    (event,) = ex.facts.event_counts
+    assert (event.category, event.count, event.period, event.area, event.provenance.footnotes) == (
+        "violent_events", 41, "2021-01-01/2021-02-28", "Mopti", [2])
