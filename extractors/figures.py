@@ -260,8 +260,9 @@ class Figures:
 
 def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: PlaceIndex, actors: ActorIndex,
                     bibliography_orgs: list[str], reference_period: str | None, country_name: str | None,
-                    event_datasets: tuple[str, ...] = ("ACLED", "UCDP", "GTD"), footnote_texts: dict[int, str] | None = None) -> Figures:
+                    event_datasets: tuple[str, ...] | None = None, footnote_texts: dict[int, str] | None = None) -> Figures:
     out = Figures()
+    event_datasets = kb.event_datasets() if event_datasets is None else event_datasets
     sources = _sources(bibliography_orgs)
     ctx = Context()
     country_phrases = lang.words("areas", "country_level")

@@ -101,3 +101,10 @@ def gazetteer(iso3: str) -> tuple[PlaceEntry, ...]:
         a1 = r["Name"] if level == "admin1" else admin1.get(r["Parent P-Code"])
         places.append(PlaceEntry(r["Name"], level, r["P-Code"], iso2, a1, r["Parent P-Code"], tuple(exonyms.get(r["P-Code"], ()))))
     return tuple(places)
+
+
+@cache
+def event_datasets() -> tuple[str, ...]:
+    """Names of event datasets (``event_datasets.txt``): their civilian-death counts are event statistics."""
+    lines = (_HERE / "event_datasets.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
