@@ -46,9 +46,11 @@ class ActorIndex:
     entries: list[dict] = field(default_factory=list)
 
     def find(self, name: str) -> dict | None:
-        key = kb.fold(name)
+        """The actor with this name, compared case-, accent- and plural-insensitively
+        (``Dogon Ethnic Militia`` is ``Dogon ethnic militias``)."""
+        key = _singular(kb.fold(name))
         for e in self.entries:
-            if key in e["keys"]:
+            if key in {_singular(k) for k in e["keys"]}:
                 return e
         return None
 
@@ -71,6 +73,10 @@ class ActorIndex:
                 found["aliases"].append(n)
         found["kind"] = found["kind"] or kind
         return found
+
+
+def _singular(key: str) -> str:
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in key.split())
 
 
 def _kind_from_cues(name: str, lang: Language, prefer: tuple[str, ...] = ()) -> str | None:
@@ -179,8 +185,10 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
         for m in re.finditer(rf"(?<!\w)(?:{articles})\s+({_NAME})\s+(?:{group_word})(?!\w)", text):
             if not free(m.start(1), m.end()) or index.find(m.group(1)) or kb.fold(m.group(1)) in place_names:
                 continue
+            siblings = [e["kind"] for a, b, e in index.by_unit.get(unit.index, []) if e.get("kind")]
             window = text[max(0, m.start() - 200): m.end() + 80]
-            kind = _kind_from_cues(window, lang, prefer=("communal_militia", "jihadist_group", "unidentified"))
+            kind = (max(set(siblings), key=siblings.count) if siblings
+                    else _kind_from_cues(window, lang, prefer=("communal_militia", "jihadist_group", "unidentified")))
             if kind:
                 e = index.add(f"{m.group(1)} group", kind, [m.group(1)])
                 index.mention(e, unit, doc_id, m.start(1), m.end())
@@ -194,7 +202,7 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
         name = m.group("name").strip()
         if kb.fold(name) in place_names:
             continue
-        known = index.find(name)
+        known = index.find(name) or _by_leading_alias(index, name)
         kind = known["kind"] if known else _kind_from_cues(name, lang)
         if known is None and kind is None and not any(h in name.lower() for h in heads):
             continue
@@ -203,6 +211,18 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
         e = index.add(known["name"] if known else name, kind, [name])
         index.mention(e, unit, doc_id, 0, len(name))
     return index
+
+
+def _by_leading_alias(index: ActorIndex, name: str) -> dict | None:
+    """``Dozo communal militias`` is the actor known as ``Dozo``: a known name that is the
+    first word of a list entry's name, when that name goes on with a group word."""
+    words = kb.fold(name).split()
+    for e in index.entries:
+        for key in e["keys"]:
+            n = len(key.split())
+            if n < len(words) and words[:n] == key.split() and e.get("kind") == "communal_militia":
+                return e
+    return None
 
 
 def actors_output(index: ActorIndex) -> list[Actor]:
@@ -227,11 +247,17 @@ class PlaceIndex:
     current_admin1: str | None = None
     """The first-level unit the text is about at this point (for villages named without one)."""
     by_unit: dict[int, list[tuple[int, int, str, str]]] = field(default_factory=dict)
+    same_area: object = None
+    """Key function for areas: names that differ only by a filler word (``river``) are one area."""
 
     def add(self, name: str, type_: str, unit: Unit | None, doc_id: str, start: int = 0, end: int = 0,
             admin1: str | None = None, pcode: str | None = None, admin2: str | None = None, aliases: tuple[str, ...] = ()) -> dict:
         key = (kb.fold(name), type_)
+        if type_ == "other" and self.same_area is not None:
+            key = (self.same_area(kb.fold(name)), type_)
         e = self.entries.get(key)
+        if e is not None and kb.fold(name) != kb.fold(e["name"]) and name not in e["aliases"]:
+            e["aliases"].append(name)
         if e is None:
             e = self.entries[key] = {"name": name, "type": type_, "admin1": admin1, "pcode": pcode, "admin2": admin2,
                                      "aliases": list(aliases), "mentions": []}
@@ -271,6 +297,8 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
     """Places of the report's country. ``ner`` optionally maps a unit index to statistical
     entities (start, end, label) used to confirm names after ``near``."""
     index = PlaceIndex()
+    fillers = {kb.fold(w) for w in lang.words("places", "river")}
+    index.same_area = lambda key: " ".join(w for w in key.split() if w not in fillers)
     gaz = kb.gazetteer(iso3) if iso3 else ()
     by_name: dict[str, list[kb.PlaceEntry]] = {}
     for p in gaz:
