@@ -26,13 +26,14 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 from prefect import flow, task  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
-from pipeline.ops import InboxWatcher, Outcome, batch_inputs, process_file, quarantine, summarize
+from pipeline.limits import Limits  # noqa: E402
+from pipeline.ops import InboxWatcher, Outcome, batch_inputs, process_file, quarantine, summarize  # noqa: E402
 
 
 @task(name="extract-document", retries=0)
-def extract_document_task(path: str, out: str) -> dict:
-    """One document; the work runs in a child process within the default limits."""
-    return process_file(Path(path), Path(out)).as_dict()
+def extract_document_task(path: str, out: str, limits: dict | None = None) -> dict:
+    """One document; the work runs in a child process within ``limits`` (defaults when None)."""
+    return process_file(Path(path), Path(out), Limits(**limits) if limits else None).as_dict()
 
 
 @flow(name="extract-report")
@@ -42,13 +43,14 @@ def extract_report(path: str, out: str = "out") -> dict:
 
 
 @flow(name="extract-batch")
-def extract_batch(folder: str, out: str = "out", workers: int = 1) -> dict:
-    """Extract every visible file of ``folder``; returns the run summary."""
+def extract_batch(folder: str, out: str = "out", workers: int = 1, limits: dict | None = None) -> dict:
+    """Extract every visible file of ``folder``; returns the run summary. ``limits`` holds
+    :class:`pipeline.limits.Limits` fields (pages, sizes, seconds, memory)."""
     start = time.perf_counter()
     files = [str(p) for p in batch_inputs(Path(folder))]
     runner = ProcessPoolTaskRunner(max_workers=workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
     with runner:
-        futures = [runner.submit(extract_document_task, {"path": f, "out": out}) for f in files]
+        futures = [runner.submit(extract_document_task, {"path": f, "out": out, "limits": limits}) for f in files]
         results = [Outcome(**f.result()) for f in futures]
     for o in results:
         if o.status == "failed":

@@ -241,7 +241,7 @@ def batch(
     if prefect:
         from flows import extract_batch
 
-        summary = extract_batch(str(in_dir), str(out), workers)
+        summary = extract_batch(str(in_dir), str(out), workers, _limits(max_pages, max_mb, max_seconds, max_memory_mb).as_dict())
     else:
         with Progress(TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
                       TimeElapsedColumn(), console=console) as bar:
