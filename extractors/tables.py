@@ -196,3 +196,26 @@ def check_totals(table: Table, records: list[TableRecord]) -> list[Warning]:
         for c in range(1, table.n_cols):
             check("column_total_mismatch", grid[0][c], by_pos.get((table.total_row, c)), [by_pos.get((r, c)) for r in data_rows])
     return warnings
+
+
+def link_admin_units(table: Table, records: list[TableRecord], lang: Language, iso3: str | None) -> None:
+    """Give each record the P-code of its admin unit from the country's gazetteer: the level
+    named in the table's header (``Date/Cercle`` → admin2), else the lowest level that has
+    the name. Unknown names keep ``pcode`` None."""
+    from extractors import kb
+
+    gaz = kb.gazetteer(iso3) if iso3 else ()
+    if not gaz:
+        return
+    head = (table.grid()[0][0] if table.n_rows else "").lower()
+    level = next((t for t in ("admin2", "admin1") if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", head) for w in lang.words("places", t))), None)
+    by_name: dict[tuple[str, str], str] = {}
+    for p in gaz:
+        for n in (p.name, *p.aliases):
+            by_name.setdefault((kb.fold(n), p.type), p.pcode)
+    for rec in records:
+        if not rec.admin_unit:
+            continue
+        key = kb.fold(rec.admin_unit)
+        levels = [level] if level else ["admin2", "admin1"]
+        rec.pcode = next((by_name[(key, lv)] for lv in levels if (key, lv) in by_name), None)

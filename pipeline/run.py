@@ -12,12 +12,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractors import lang as languages
+from extractors import kb, lang as languages
 from extractors.bibliography import extract_bibliography
 from extractors.metadata import extract_metadata
 from extractors.citations import resolve_citations
 from extractors.facts import extract_facts
-from extractors.tables import annotate_table, check_totals, table_records
+from extractors.tables import annotate_table, check_totals, link_admin_units, table_records
 from extractors.structure import extract_footnotes, extract_sections, link_captions
 from pipeline.ingest import ingest
 from schemas.document import BlockBase, BlockKind, Document
@@ -49,9 +49,11 @@ def extract_document(doc: Document, timings: Timings | None = None) -> Extractio
     t0 = time.perf_counter()
     tables = [b.table for b in doc.blocks() if b.kind is BlockKind.table and b.table is not None]
     records, table_warnings = [], []
+    found = kb.country(metadata.country) if metadata.country else None
     for table in tables:
         if annotate_table(table, lang):
             rows = table_records(table, lang, doc.id)
+            link_admin_units(table, rows, lang, found[1] if found else None)
             records += rows
             table_warnings += check_totals(table, rows)
     if timings:

@@ -61,6 +61,7 @@ def test_borderless_table_across_a_page_break_is_one_table(borderless):
 def test_borderless_records_and_checks(borderless):
     records = {(r.period, r.admin_unit): r for r in borderless.table_records}
     assert records[("2021-01", "Soum")].value == 1200
+    assert borderless.metadata.country is None and records[("2021-01", "Soum")].pcode is None  # no country: no P-code guessed
     assert (records[("2021-02", "Oudalan")].value, records[("2021-02", "Oudalan")].status) == (0, "nil")
     assert (records[("2021-03", "Oudalan")].value, records[("2021-03", "Oudalan")].status) == (None, "not_available")
     assert records[("2021-05", "Soum")].provenance.page == 2
@@ -106,3 +107,9 @@ def test_a_table_of_words_gets_no_records():
 
     table = pipe_table(["| Group | Leader |", "|---|---|", "| A | B |", "| C | D |"], "t1")
     assert not annotate_table(table, EN) and table.row_dimension is None
+
+
+def test_table_columns_get_p_codes_from_the_report_country(fake_report):
+    ex = extract_file(fake_report)  # Burkina Faso; provinces Soum and Oudalan
+    codes = {r.admin_unit: r.pcode for r in ex.table_records if r.admin_unit}
+    assert codes == {"Soum": "BF5603", "Oudalan": "BF5601"}
