@@ -200,8 +200,9 @@ def check_totals(table: Table, records: list[TableRecord]) -> list[Warning]:
 
 def link_admin_units(table: Table, records: list[TableRecord], lang: Language, iso3: str | None) -> None:
     """Give each record the P-code of its admin unit from the country's gazetteer: the level
-    named in the table's header (``Date/Cercle`` → admin2), else the lowest level that has
-    the name. Unknown names keep ``pcode`` None."""
+    named in the table's header first (``Date/Cercle`` → admin2; a "province" may be either
+    level, as countries differ), then the lowest level that has the name. Unknown names
+    keep ``pcode`` None."""
     from extractors import kb
 
     gaz = kb.gazetteer(iso3) if iso3 else ()
@@ -217,5 +218,5 @@ def link_admin_units(table: Table, records: list[TableRecord], lang: Language, i
         if not rec.admin_unit:
             continue
         key = kb.fold(rec.admin_unit)
-        levels = [level] if level else ["admin2", "admin1"]
+        levels = ([level] if level else []) + [lv for lv in ("admin2", "admin1") if lv != level]
         rec.pcode = next((by_name[(key, lv)] for lv in levels if (key, lv) in by_name), None)
