@@ -81,7 +81,7 @@ def test_text_table_records_and_export(tmp_path, fake_report):
     (path,) = export_tables(ex, tmp_path)
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[1].startswith("#date+reported,#adm2+name,#adm2+code,#affected+idps+ind")
-    assert lines[2].startswith("2021-03,Soum,,1200,value,\"1,200\"")
+    assert lines[2].startswith("2021-03,Soum,BF5603,1200,value,\"1,200\"")
 
 
 def test_total_row_is_checked_column_by_column():
