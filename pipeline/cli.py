@@ -316,7 +316,7 @@ def diff(
     as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
 ) -> None:
     """What changed between two extractions; exit code 0 when identical, 1 when different."""
-    from pipeline.diff import diff_extractions, diff_html
+    from pipeline.diff import diff_extractions, diff_html, field_label
     from schemas.extraction import Extraction
 
     a = Extraction.model_validate_json(old.read_text(encoding="utf-8"))
@@ -329,7 +329,7 @@ def diff(
     else:
         for category, entry in result["facts"].items():
             for change in entry["changed"]:
-                fields = "; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in change["changes"].items())
+                fields = "; ".join(f"{field_label(k)}: {v[0]} → {v[1]}" for k, v in change["changes"].items())
                 out_console.print(f"[yellow]changed[/yellow] {category} p.{change['page']}: {fields}\n   {change['evidence'][:160]}")
             for kind, colour in (("added", "green"), ("removed", "red")):
                 for fact in entry[kind]:
@@ -338,7 +338,7 @@ def diff(
         for cell in result["table_cells"]:
             out_console.print(f"[yellow]changed[/yellow] table cell {cell['table']} / {cell['row']} / {cell['column']}: {cell['old']} → {cell['new']}")
         for key, (a_value, b_value) in result["metadata"].items():
-            out_console.print(f"[yellow]changed[/yellow] metadata{key}: {a_value} → {b_value}")
+            out_console.print(f"[yellow]changed[/yellow] metadata {field_label(key)}: {a_value} → {b_value}")
         for kind in ("appeared", "gone"):
             for message in result["warnings"][kind]:
                 out_console.print(f"warning {kind}: {message}")

@@ -111,6 +111,12 @@ def write_diff(diff: dict, path: Path) -> Path:
     return path
 
 
+def field_label(path: str) -> str:
+    """``['killed']['min']`` → ``killed › min`` (for people, not machines)."""
+    parts = re.findall(r"\['([^']+)'\]|\[(\d+)\]", path)
+    return " › ".join(a or b for a, b in parts) or path
+
+
 def _highlight(evidence: str, values: list) -> str:
     """The evidence with the printed forms of the changed numbers marked."""
     text = html.escape(evidence)
@@ -129,7 +135,7 @@ def diff_html(diff: dict) -> str:
         for change in entry["changed"]:
             olds = [v[0] for v in change["changes"].values()]
             news = [v[1] for v in change["changes"].values()]
-            fields = "".join(f"<li><code>{html.escape(k)}</code>: <del>{html.escape(json.dumps(v[0], ensure_ascii=False))}</del> → "
+            fields = "".join(f"<li><b>{html.escape(field_label(k))}</b>: <del>{html.escape(json.dumps(v[0], ensure_ascii=False))}</del> → "
                              f"<ins>{html.escape(json.dumps(v[1], ensure_ascii=False))}</ins></li>" for k, v in change["changes"].items())
             rows.append(f"<section class='changed'><h3>{category}: changed (p. {change['page']}, fn {change['footnotes']})</h3>"
                         f"<p class='old'>{_highlight(change['old_evidence'], olds)}</p><p class='new'>{_highlight(change['evidence'], news)}</p>"
