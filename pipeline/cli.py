@@ -136,7 +136,7 @@ def evaluate(
         tc = r["table_cells"]
         table.add_row("table cells", str(tc["correct"]), "", str(tc["total"] - tc["correct"]), "", "", f"{tc['accuracy']:.2f}", "accuracy")
         out_console.print(table)
-    summary = RichTable(title=f"summary over {len(reports)} report(s): mean F1", title_justify="left")
+    summary = RichTable(title=f"mean F1, {len(reports)} report(s)", title_justify="left", min_width=32)
     summary.add_column("category")
     summary.add_column("F1", justify="right")
     for name, s in result["summary"].items():
