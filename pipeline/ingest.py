@@ -45,15 +45,17 @@ def ingest_bytes(data: bytes, path: str, language: str | None = None, limits=Non
 
         pages, raw_text, pdf_warnings = pdf_to_pages(data, path, max_pages=limits.max_pages)
         warnings += pdf_warnings
+        lang = languages.load(language or languages.detect(raw_text))
+        vocab = vocabulary(raw_text)
     else:
         from pipeline.text import text_to_pages
 
         raw_text = sniffed.text or ""
         lang = languages.load(language or languages.detect(raw_text))
-        pages = text_to_pages(raw_text, lang, vocabulary(raw_text))
-    lang = languages.load(language or languages.detect(raw_text))
+        vocab = vocabulary(raw_text)
+        pages = text_to_pages(raw_text, lang, vocab)
     mark_captions(pages, lang)
-    join_split_paragraphs(pages, vocabulary(raw_text), lang.bibliography_headings)
+    join_split_paragraphs(pages, vocab, lang.bibliography_headings)
     text = lay_out(pages, lang.bibliography_headings)
     return Document(
         id=doc_id,

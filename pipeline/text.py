@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from extractors.lang import Language
-from pipeline.assemble import is_caption
 from pipeline.textutil import SUPERSCRIPT_DIGITS, ends_sentence, looks_like_heading, fold_spaces, join_lines, strip_markers, superscript_to_int
 from schemas.document import Block, BlockKind, Cell, FootnoteRef, Page, Table
 
@@ -125,9 +124,7 @@ def chunks_to_blocks(chunks: list[list[str]], lang: Language, vocabulary: set[st
         text, refs = strip_markers(clean_markdown(joined))
         if not text:
             continue
-        if is_caption(text, lang):
-            kind = BlockKind.caption
-        elif len(lines) == 1 and _NUMBERED_HEADING.match(text) and len(text) <= 150 and not ends_sentence(text):
+        if len(lines) == 1 and _NUMBERED_HEADING.match(text) and len(text) <= 150 and not ends_sentence(text):
             kind = BlockKind.heading
         elif len(lines) == 1 and _is_unnumbered_heading(text, lang):
             kind = BlockKind.heading
