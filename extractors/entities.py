@@ -313,6 +313,19 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
     other_prefixes = lang.alt("places", "other_prefixes")
     river = lang.alt("places", "river")
     g_and = lang.alt("grammar", "and")
+    # The patterns, built once per report (types in the order of the language file).
+    cue_before = [(t, re.compile(rf"\b{re.escape(w)}\s+(?:(?:{place_of})\s+)?(?=[A-Z])"))
+                  for t in ("admin1", "admin2", "admin3", "populated_place") for w in cues[t]]
+    enumeration = rf"((?:{_NAME})(?:(?:,\s*|\s+(?:{g_and})\s+|,\s+(?:{g_and})\s+)(?:{_NAME}))*)"
+    cue_after = [(t, re.compile(rf"{enumeration}\s+[*_]?{re.escape(w)}\b"))
+                 for t in ("admin1", "admin2", "admin3", "populated_place") for w in cues[t]]
+    other = _alt(cues["other"])
+    country_areas = [] if country is None else [
+        re.compile(rf"\b(?:{_alt(directions)})\s+{re.escape(country.name)}\b", re.I),
+        re.compile(rf"\b{re.escape(country.name)}-[A-Z][a-z]+\s+(?:{other})\b"),
+    ]
+    named_area = re.compile(rf"\b((?:(?:{other_prefixes})\s+)?(?:[A-Z][\w'’\-]+\s+)+(?:(?:{river})\s+)?)(?:{other})\b")
+    borrowed_area = re.compile(rf"\b(?:{other})\s+[^\W\d_]*[^\x00-\x7f][^\W\d_]*\b")
     admin_names = [n for p in gaz if p.type != "country" for n in (p.name, *p.aliases)]
     admin_pattern = re.compile(rf"(?<![\w-])(?:{_alt(admin_names)})(?![\w-])", re.I) if admin_names else None
     communities = community_words(units, lang)
@@ -352,40 +365,29 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
             return True
 
         # cue word BEFORE an enumeration: "the cercles of A, B and C", "villages of A and B"
-        for type_, words in cues.items():
-            if type_ == "other":
-                continue
-            for w in words:
-                for m in re.finditer(rf"\b{re.escape(w)}\s+(?:(?:{place_of})\s+)?(?=[A-Z])", text):
-                    for a, b in _enumeration(text[m.end():], all_cues, lang):
-                        a, b = a + m.end(), b + m.end()
-                        _place(index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities, lang)
+        for type_, pattern in cue_before:
+            for m in pattern.finditer(text):
+                for a, b in _enumeration(text[m.end():], all_cues, lang):
+                    a, b = a + m.end(), b + m.end()
+                    _place(index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities, lang)
         # cue word AFTER a name or an enumeration: "Koro cercle", "Bandiagara and Bankass cercles", "Mopti region"
-        for type_, words in cues.items():
-            if type_ == "other":
-                continue
-            for w in words:
-                for m in re.finditer(rf"((?:{_NAME})(?:(?:,\s*|\s+(?:{g_and})\s+|,\s+(?:{g_and})\s+)(?:{_NAME}))*)\s+[*_]?{re.escape(w)}\b", text):
-                    names = m.group(1)
-                    for a, b in _enumeration(names, (), lang):
-                        a, b = a + m.start(1), b + m.start(1)
-                        _place(index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities, lang)
-        # areas: "central Mali", "the Dogon plateau", "inner Niger delta", "zone inondée"
-        if country is not None:
-            for d in directions:
-                for m in re.finditer(rf"\b{re.escape(d)}\s+{re.escape(country.name)}\b", text, re.I):
-                    if claim(m.start(), m.end()):
-                        index.add(m.group(), "other", unit, doc_id, m.start(), m.end())
-            for m in re.finditer(rf"\b{re.escape(country.name)}-[A-Z][a-z]+\s+(?:{_alt(cues['other'])})\b", text):
+        for type_, pattern in cue_after:
+            for m in pattern.finditer(text):
+                for a, b in _enumeration(m.group(1), (), lang):
+                    a, b = a + m.start(1), b + m.start(1)
+                    _place(index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities, lang)
+        # areas: "central Mali", "Mali-Niger borderlands", "the Dogon plateau", "inner Niger delta"
+        for pattern in country_areas:
+            for m in pattern.finditer(text):
                 if claim(m.start(), m.end()):
                     index.add(m.group(), "other", unit, doc_id, m.start(), m.end())
-        for w in cues["other"]:
-            for m in re.finditer(rf"\b((?:(?:{other_prefixes})\s+)?(?:[A-Z][\w'’\-]+\s+)+(?:(?:{river})\s+)?){re.escape(w)}\b", text):
-                if claim(m.start(1), m.end()):
-                    index.add(m.group().strip(), "other", unit, doc_id, m.start(1), m.end(), admin1=index.current_admin1)
-            for m in re.finditer(rf"\b{re.escape(w)}\s+([a-zé]+é[e]?|[a-zé]+ée)\b", text):  # zone inondée
-                if claim(m.start(), m.end()):
-                    index.add(m.group(), "other", unit, doc_id, m.start(), m.end(), admin1=index.current_admin1)
+        for m in named_area.finditer(text):
+            if claim(m.start(1), m.end()):
+                index.add(m.group().strip(), "other", unit, doc_id, m.start(1), m.end(), admin1=index.current_admin1)
+        # an area named by a borrowed term after the cue word: "zone inondée" in an English report
+        for m in borrowed_area.finditer(text):
+            if claim(m.start(), m.end()):
+                index.add(m.group(), "other", unit, doc_id, m.start(), m.end(), admin1=index.current_admin1)
         # "near X": a place the report introduces, confirmed by the statistical model when there is one
         for m in re.finditer(rf"(?<!\w)(?:{near})\s+({_NAME})", text):
             name = m.group(1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from extractors import kb
 from extractors.dates import parse_interval
@@ -66,9 +67,11 @@ class Context:
     block_id: str | None = None
 
 
-def _events_table(lang: Language) -> list[tuple[str, str]]:
+@cache
+def _events_table(lang: Language) -> tuple[tuple[str, str], ...]:
+    """(phrase, category) of every event word of the language, longest phrase first."""
     pairs = [(phrase, cat) for cat, phrases in lang.section("events").items() for phrase in phrases]
-    return sorted(pairs, key=lambda p: -len(p[0]))
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
 def _after_phrase(after: str, table: list[tuple[str, str]], lang: Language) -> str | None:

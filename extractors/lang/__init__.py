@@ -40,6 +40,7 @@ class Language:
             node = node.get(key, {}) if isinstance(node, dict) else {}
         return node if isinstance(node, dict) else {}
 
+    @cache
     def alt(self, *path: str) -> str:
         """A regex alternation of a word list (escaped, longest first; white space in a phrase
         matches any run of it). An absent list gives a pattern that never matches."""
@@ -48,6 +49,7 @@ class Language:
             return "(?!x)x"
         return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
 
+    @cache
     def words(self, *path: str) -> tuple[str, ...]:
         """A word list of the language file, longest first (empty when absent)."""
         parent = self.section(*path[:-1])
