@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any, Callable
 
-from schemas.extraction import Extraction
+from extractors import kb, lang as languages
+from extractors.tables import parse_number
+from schemas.extraction import Extraction, normalize_evidence
 
 CATEGORIES = ["metadata", "sections", "footnotes", "bibliography", "tables", "table_checks",
               "casualty_figures", "event_counts", "displacement_figures", "actors", "places"]
@@ -31,24 +32,19 @@ SCORED_METADATA = ["country", "query_code", "date_of_completion", "reference_per
 
 
 def fold_name(text: str | None) -> str:
-    """Names: case- and accent-insensitive, ``-'’.`` and white space folded to one space."""
-    if text is None:
-        return ""
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = re.sub(r"[\s\-'’‘.]+", " ", text)
-    return text.strip()
+    """Names: case- and accent-insensitive, ``-'’.`` and white space folded to one space
+    (the knowledge base's own fold, so matching and scoring agree)."""
+    return kb.fold(str(text)) if text is not None else ""
 
 
 def fold_evidence(text: str | None) -> str:
-    """Evidence: folded white space, hyphenation undone, straight quotes, no emphasis marks or markers."""
+    """Evidence as the extractor normalizes it, after removing what a rendition adds:
+    footnote markers, emphasis marks and line-break hyphenation."""
     if not text:
         return ""
     text = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]+", "", text)  # before NFKC, which would make them digits
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "*": "", "_": ""}))
-    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)
-    return re.sub(r"\s+", " ", text).strip().lower()
+    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text).replace("*", "").replace("_", "")
+    return normalize_evidence(text)
 
 
 def fold_title(text: str | None) -> str:
@@ -152,17 +148,11 @@ def score_bibliography(gold: dict, ex: Extraction) -> dict:
     return score(tp, fp, fn, _accuracy(results))
 
 
-def parse_cell_value(text: str) -> tuple[bool, int | None]:
-    """(is a value, value) for a printed table cell: ``20 437`` → 20437, ``-`` → 0, ``N/A`` → None."""
-    t = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+$", "", text.strip())
-    if t in {"-", "–", "—"}:
-        return True, 0
-    if t.lower() in {"n/a", "na", "n.a.", ""}:
-        return True, None
-    digits = re.sub(r"[\s\u00a0\u202f\u2009,.']", "", t)
-    if digits.isdigit():
-        return True, int(digits)
-    return False, None
+def parse_cell_value(text: str, language: str = "en") -> tuple[bool, int | float | None]:
+    """(is a figure, value) for a printed cell, read by the extractor's own number parser:
+    ``20 437`` → 20437, ``-`` → 0, ``N/A`` → None, ``Koro`` → not a figure."""
+    parsed = parse_number(text, languages.load(language))
+    return parsed.status != "text", parsed.value
 
 
 def _table_index(ex: Extraction) -> list[tuple[str, dict[tuple[str, str], int | None]]]:
@@ -176,7 +166,7 @@ def _table_index(ex: Extraction) -> list[tuple[str, dict[tuple[str, str], int | 
         cells: dict[tuple[str, str], int | None] = {}
         for row in grid[1:]:
             for c in range(1, len(row)):
-                ok, value = parse_cell_value(row[c])
+                ok, value = parse_cell_value(row[c], ex.document.language)
                 if ok:
                     cells[(fold_name(row[0]), fold_name(header[c] if c < len(header) else ""))] = value
         out.append((fold_evidence(table.caption or ""), cells))
