@@ -21,8 +21,9 @@ def extract_facts(doc: Document, lang: Language, metadata: Metadata, bibliograph
     place_names = {kb.fold(n) for p in (kb.gazetteer(iso3) if iso3 else ()) for n in (p.name, *p.aliases)}
     orgs = [b.organisation for b in bibliography]
     actors = find_actors(units, lang, doc.id, orgs, place_names, iso2)
-    cue = re.compile(r"\bnear\s+[A-Z]")
-    ner = nlp.place_candidates({u.index: u.text for u in units if u.sentence is None and nlp.needs_model(u.text, cue)}, lang.code)
+    # the model is asked only about sentences with a "near <Name>" the rules must confirm
+    cue = re.compile(rf"(?<!\w)(?:{lang.alt('places', 'near')})\s+[A-Z]")
+    ner = nlp.place_candidates({u.index: u.text for u in units if u.sentence is None and cue.search(u.text)}, lang.code)
     places = find_places(units, lang, doc.id, iso3, ner=ner, actor_spans=actor_spans(actors, units))
     places.country = iso2
     figures = extract_figures(units, lang, doc.id, places, actors, orgs, metadata.reference_period, country_name,

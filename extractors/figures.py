@@ -188,12 +188,13 @@ def read_unit(unit: Unit, lang: Language, prev: Reading | None) -> list[Reading]
 
 
 def _sources(bibliography_orgs: list[str]) -> list[str]:
+    """The acronyms the report's sources go by: a leading acronym (``ACLED (Armed …)``) or
+    one in brackets (``United Nations (UN) Security Council``)."""
     acronyms = set()
     for org in bibliography_orgs:
-        m = re.match(r"^([A-Z][A-Za-z]{1,9})\b", org)
-        if m and m.group(1).isupper():
-            acronyms.add(m.group(1))
-    acronyms.add("UN")
+        for token in re.findall(r"^[A-Z][A-Za-z]{1,9}\b|(?<=\()[A-Z][A-Za-z]{1,9}(?=\))", org):
+            if token.isupper():
+                acronyms.add(token)
     return sorted(acronyms, key=len, reverse=True)
 
 

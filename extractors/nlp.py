@@ -7,7 +7,6 @@ model's labels are called."""
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
 from spacy.language import Language
@@ -59,7 +58,3 @@ def place_candidates(texts: dict[int, str], language: str, batch_size: int = 64)
         out[key] = [(s.start_char, s.end_char, s.label_) for s in doc.spans["coi_places"]]
     return out
 
-
-def needs_model(text: str, cue: re.Pattern[str]) -> bool:
-    """Cheap pre-filter: only sentences with a place cue followed by a capitalised word."""
-    return cue.search(text) is not None
