@@ -211,23 +211,27 @@ class DisplacementFigure(Fact):
     as_of: str | None = None
 
 
-class Actor(BaseModel):
+class NamedEntity(BaseModel):
+    """Something the report names, with every name it uses and where."""
+
     id: str
     name: str
     aliases: list[str] = Field(default_factory=list)
-    kind: str | None = None
     mentions: list[Provenance] = Field(default_factory=list)
 
 
-class Place(BaseModel):
-    id: str
-    name: str
-    aliases: list[str] = Field(default_factory=list)
+class Actor(NamedEntity):
+    kind: str | None = None
+    """``state_forces``, ``international_force``, ``jihadist_group``, ``communal_militia``,
+    ``unidentified`` or ``political``."""
+
+
+class Place(NamedEntity):
     type: str
+    """``country``, ``admin1``, ``admin2``, ``admin3``, ``populated_place`` or ``other``."""
     country: str | None = None
     admin1: str | None = None
     pcode: str | None = None
-    mentions: list[Provenance] = Field(default_factory=list)
 
 
 class Facts(BaseModel):
