@@ -180,7 +180,7 @@ def read_unit(unit: Unit, lang: Language, prev: Reading | None) -> list[Reading]
         before_q = [r for r in readings if r.q.end <= m.start()]
         if cat and before_q:
             base = before_q[-1]
-            readings.append(Reading(Quantity(m.start(), m.end(), m.start(), base.q.count), event=cat))
+            readings.append(Reading(Quantity(m.start(), m.end(), base.q.count), event=cat))
     return readings
 
 

@@ -19,7 +19,6 @@ class Quantity:
     start: int
     """Start of the figure (including its qualifier) in the unit text."""
     end: int
-    number_start: int
     count: Count
 
     @property
@@ -37,14 +36,24 @@ def _pattern(lang: Language) -> re.Pattern[str]:
     word_alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or never
     vague_alt = "|".join(re.escape(w) for w in sorted(vague, key=len, reverse=True)) or never
     between = lang.alt("numbers", "range_words")
+    # "30-33" and "30 to 33" are ranges; "30 and 33" is one only after "between"
+    conjunctions = {w.lower() for w in lang.words("grammar", "and")}
+    joiners = _alt_words([w for w in lang.words("numbers", "range_joiners") if w.lower() not in conjunctions])
+    joiners_after_between = lang.alt("numbers", "range_joiners")
     digits = r"\d{1,3}(?:[ \u00a0\u202f\u2009,]\d{3})+(?![\d])|\d+(?:\.\d+)?"
     num = rf"(?:{digits}|(?:{word_alt})\b)"
     return re.compile(
-        rf"(?<![\w.])(?:(?P<qual>{qual})\s*[{_QUOTES}]?\s*|(?P<between>{between})\s+)?"
-        rf"(?P<n1>{num})(?:\s*(?:-|–|to)\s*(?P<n2>{digits}))?(?![\w])"
+        rf"(?<![\w.])(?:(?P<qual>{qual})\s*[{_QUOTES}]?\s*(?P<n1>{num})(?:\s*(?:{joiners})\s*(?P<n2>{digits}))?"
+        rf"|(?P<between>{between})\s+(?P<b1>{num})\s*(?:{joiners_after_between})\s*(?P<b2>{digits})"
+        rf"|(?P<n0>{num})(?:\s*(?:{joiners})\s*(?P<n3>{digits}))?)(?![\w])"
         rf"|(?<![\w])(?P<vague>{vague_alt})\b",
         re.I,
     )
+
+
+def _alt_words(words: list[str]) -> str:
+    words = sorted(words, key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) if words else "(?!x)x"
 
 
 def _to_int(text: str, lang: Language) -> int | None:
@@ -58,8 +67,7 @@ def _to_int(text: str, lang: Language) -> int | None:
     return None
 
 
-def _is_excluded(text: str, m: re.Match, lang: Language) -> bool:
-    n1 = m.group("n1")
+def _is_excluded(text: str, m: re.Match, n1: str, n2: str | None, lang: Language) -> bool:
     before = text[: m.start()].rstrip(" " + _QUOTES)
     after = text[m.end() :]
     # dates: a number next to a month word, or a year
@@ -68,7 +76,7 @@ def _is_excluded(text: str, m: re.Match, lang: Language) -> bool:
         return True
     people = lang.alt("casualties", "victims") + "|" + "|".join(
         lang.alt("displacement", k) for k in ("idps", "refugees", "returnees", "generic"))
-    if n1 and re.fullmatch(r"(?:1[89]|20)\d{2}", n1.replace(" ", "")) and not m.group("n2"):
+    if n1 and re.fullmatch(r"(?:1[89]|20)\d{2}", n1.replace(" ", "")) and not n2:
         return not re.match(rf"\s*(?:{people})(?!\w)", after, re.I)
     if re.match(rf"\s*(?:{lang.alt('grammar', 'percent')})", after, re.I):
         return True
@@ -88,14 +96,16 @@ def find_quantities(text: str, lang: Language) -> list[Quantity]:
     vague = lang.section("numbers", "vague")
     for m in _pattern(lang).finditer(text):
         if m.group("vague"):
-            out.append(Quantity(m.start(), m.end(), m.start(), Count(min=int(vague[m.group("vague").lower()]), max=None, qualifier="at_least")))
+            out.append(Quantity(m.start(), m.end(), Count(min=int(vague[m.group("vague").lower()]), max=None, qualifier="at_least")))
             continue
-        if m.group("n1") is None or _is_excluded(text, m, lang):
+        first = m.group("n1") or m.group("b1") or m.group("n0")
+        second = m.group("n2") or m.group("b2") or m.group("n3")
+        if first is None or _is_excluded(text, m, first, second, lang):
             continue
-        low = _to_int(m.group("n1"), lang)
+        low = _to_int(first, lang)
         if low is None:
             continue
-        high = _to_int(m.group("n2"), lang) if m.group("n2") else None
+        high = _to_int(second, lang) if second else None
         qual = (m.group("qual") or "").lower()
         if high is not None and high > low:
             count = Count(min=low, max=high, qualifier="range")
@@ -109,5 +119,5 @@ def find_quantities(text: str, lang: Language) -> list[Quantity]:
             count = Count(min=low, max=low, qualifier="approx")
         else:
             count = Count(min=low, max=low, qualifier="exact")
-        out.append(Quantity(m.start(), m.end(), m.start("n1"), count))
+        out.append(Quantity(m.start(), m.end(), count))
     return out

@@ -23,7 +23,6 @@ class Language:
     metadata_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     captions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     interval_separators: tuple[str, ...] = ()
-    interval_prefixes: tuple[str, ...] = ()
     table_total: tuple[str, ...] = ("total",)
     table_nil: tuple[str, ...] = ("-",)
     table_not_available: tuple[str, ...] = ("n/a",)
@@ -98,7 +97,6 @@ def load(code: str) -> Language:
         metadata_labels={k: tuple(v) for k, v in data["metadata_labels"].items()},
         captions={k: tuple(v) for k, v in data.get("captions", {}).items()},
         interval_separators=tuple(interval.get("separators", ["-"])),
-        interval_prefixes=tuple(interval.get("prefixes", [])),
         table_total=tuple(tables.get("total", ["total"])),
         table_nil=tuple(tables.get("nil", ["-"])),
         table_not_available=tuple(tables.get("not_available", ["n/a"])),
