@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 
 from extractors.lang import Language
@@ -100,3 +100,38 @@ def _dateparser(text: str, language: str) -> str | None:
 
     found = dateparser.parse(text, languages=[language], settings={"DATE_ORDER": "DMY", "STRICT_PARSING": True})
     return found.date().isoformat() if found else None
+
+
+def find_dates(text: str, lang: Language) -> list[tuple[int, str, str]]:
+    """(position, ISO value, kind) of every interval, day and month printed in ``text``, in
+    order; kind is ``interval``, ``day`` or ``month``. A day or month inside an interval is
+    not repeated; ``the first three months of 2020`` is an interval too."""
+    p = _patterns(lang)
+    out: list[tuple[int, str, str]] = []
+    taken: list[tuple[int, int]] = []
+    for m in p["interval"].finditer(text):
+        iv = parse_interval(m.group(), lang)
+        if iv:
+            out.append((m.start(), iv, "interval"))
+            taken.append((m.start(), m.end()))
+    for m in p["day"].finditer(text):
+        if m.group("year") and not any(a <= m.start() < b for a, b in taken):
+            iso = _iso(int(m.group("year")), lang.month_number(m.group("month")), int(m.group("day")))
+            if iso:
+                out.append((m.start(), iso, "day"))
+                taken.append((m.start(), m.end()))
+    for m in p["month"].finditer(text):
+        if not any(a <= m.start() < b for a, b in taken) and not re.search(r"\d\.?\s*$", text[:m.start()]):
+            out.append((m.start(), _iso(int(m.group("year")), lang.month_number(m.group("month"))), "month"))
+    words = lang.section("numbers", "words")
+    firsts = {w.lower() for w in lang.words("grammar", "first")}
+    span = re.compile(rf"(?<!\w)({lang.alt('grammar', 'first')}|{lang.alt('grammar', 'last')})\s+(\w+)\s+"
+                      rf"(?:{lang.alt('grammar', 'months_of')})\s+(\d{{4}})\b", re.I)
+    for m in span.finditer(text):
+        n = words.get(m.group(2).lower()) or (int(m.group(2)) if m.group(2).isdigit() else None)
+        if n and 1 <= n <= 12:
+            year = int(m.group(3))
+            first, last = (1, n) if m.group(1).lower() in firsts else (13 - n, 12)
+            end = (date(year + (last == 12), last % 12 + 1, 1) - timedelta(days=1)).day
+            out.append((m.start(), f"{year:04d}-{first:02d}-01/{year:04d}-{last:02d}-{end:02d}", "interval"))
+    return sorted(out)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extractors import kb
-from extractors.dates import parse_interval
+from extractors.dates import find_dates
 from extractors.entities import ActorIndex, PlaceIndex
 from extractors.lang import Language
 from extractors.quantities import Quantity, find_quantities
@@ -223,35 +223,6 @@ def _actors_in(unit: Unit, actors: ActorIndex) -> list[tuple[int, int, dict]]:
 _RANK = {"populated_place": 0, "admin3": 1, "other": 3, "admin2": 2, "admin1": 4, "country": 5}
 
 
-def _dates_in(text: str, lang: Language) -> list[tuple[int, str, str]]:
-    """(position, ISO value, kind) of the intervals, days and months in a unit."""
-    out = []
-    month = lang.month_pattern()
-    for m in re.finditer(rf"\b\d{{1,2}}\.?\s*(?:(?:{month})\.?\s*(?:\d{{4}})?)?\s*[-–]\s*\d{{1,2}}\.?\s+(?:{month})\.?\s+\d{{4}}\b", text, re.I):
-        iv = parse_interval(m.group(), lang)
-        if iv:
-            out.append((m.start(), iv, "interval"))
-    taken = [(p, p + 40) for p, _, _ in out]
-    for m in re.finditer(rf"\b(\d{{1,2}})\.?\s+({month})\s+(\d{{4}})\b", text, re.I):
-        if any(a <= m.start() < b for a, b in taken):
-            continue
-        out.append((m.start(), f"{int(m.group(3)):04d}-{lang.month_number(m.group(2)):02d}-{int(m.group(1)):02d}", "day"))
-    for m in re.finditer(rf"(?<!\d )\b({month})\s+(\d{{4}})\b", text, re.I):
-        if any(a <= m.start() < b for a, b in taken) or re.search(r"\d\s*$", text[:m.start()]):
-            continue
-        out.append((m.start(), f"{int(m.group(2)):04d}-{lang.month_number(m.group(1)):02d}", "month"))
-    words = lang.section("numbers", "words")
-    firsts = {w.lower() for w in lang.words("grammar", "first")}
-    for m in re.finditer(rf"(?<!\w)({lang.alt('grammar', 'first')}|{lang.alt('grammar', 'last')})\s+(\w+)\s+(?:{lang.alt('grammar', 'months_of')})\s+(\d{{4}})\b", text, re.I):
-        n = words.get(m.group(2).lower()) or (int(m.group(2)) if m.group(2).isdigit() else None)
-        if n and 1 <= n <= 12:
-            year = int(m.group(3))
-            first, last = (1, n) if m.group(1).lower() in firsts else (13 - n, 12)
-            end_day = [31, 29 if year % 4 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][last - 1]
-            out.append((m.start(), f"{year:04d}-{first:02d}-01/{year:04d}-{last:02d}-{end_day:02d}", "interval"))
-    return sorted(out)
-
-
 # ---------------------------------------------------------------- facts
 
 
@@ -279,7 +250,7 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             ctx = Context(section=section)
             prev_reading = None
         holder = unit.sentence or unit
-        dates = _dates_in(holder.text if unit.sentence else text, lang)
+        dates = find_dates(holder.text if unit.sentence else text, lang)
         unit_places = _places_in(unit, places)
         unit_actors = _actors_in(unit, actors)
         if unit.sentence is None:
@@ -301,7 +272,7 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             if not block_actors:
                 block_actors = _perpetrators(_actors_in(earlier, actors), len(earlier.text), earlier.text, lang)
             if block_date is None:
-                block_date = _nearest(_dates_in(earlier.text, lang), len(earlier.text), prefer=("day", "month", "interval"))
+                block_date = _nearest(find_dates(earlier.text, lang), len(earlier.text), prefer=("day", "month", "interval"))
         if unit.sentence is None:
             block_units.append(unit)
         readings = read_unit(unit, lang, prev_reading)
@@ -474,7 +445,7 @@ def _as_of_ahead(unit: Unit, units: list[Unit], lang: Language) -> str | None:
         if later.block.id != unit.block.id:
             break
         if later.sentence is None:
-            found = _as_of(later.text, len(later.text), lang, _dates_in(later.text, lang))
+            found = _as_of(later.text, len(later.text), lang, find_dates(later.text, lang))
             if found:
                 return found
     return None
