@@ -27,7 +27,7 @@ from prefect import flow, task  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
 from pipeline.limits import Limits  # noqa: E402
-from pipeline.ops import InboxWatcher, Outcome, batch_inputs, process_file, quarantine, summarize  # noqa: E402
+from pipeline.ops import InboxWatcher, Outcome, batch_inputs, process_file, settle  # noqa: E402
 
 
 @task(name="extract-document", retries=0)
@@ -52,10 +52,7 @@ def extract_batch(folder: str, out: str = "out", workers: int = 1, limits: dict 
     with runner:
         futures = [runner.submit(extract_document_task, {"path": f, "out": out, "limits": limits}) for f in files]
         results = [Outcome(**f.result()) for f in futures]
-    for o in results:
-        if o.status == "failed":
-            quarantine(Path(o.file), Path(out) / "quarantine", o.error or {}, move=False)
-    return summarize(results, time.perf_counter() - start)
+    return settle(results, Path(out), time.perf_counter() - start)
 
 
 @flow(name="watch-inbox")

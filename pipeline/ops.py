@@ -206,16 +206,21 @@ def run_batch(folder: Path, out: Path, workers: int = 1, progress=None, limits: 
             outcome = process_file(path, out, limits)
             outcomes.append(outcome)
             progress and progress(outcome)
+    return settle(outcomes, out, time.perf_counter() - start)
+
+
+def settle(outcomes: list[Outcome], out: Path, seconds: float) -> dict:
+    """After a batch: failed inputs copied to ``OUT/quarantine`` with their reason, each
+    duplicate recorded beside the output it repeats; returns the run summary."""
     for o in outcomes:
         if o.status == "failed":
             quarantine(Path(o.file), out / "quarantine", o.error or {}, move=False)
-    for o in outcomes:  # a duplicate is recorded beside the output of the file it repeats
         if o.status == "duplicate" and o.sha256:
             done = existing_output(out, o.sha256)
             if done is not None:
                 _record_source(done.parent, Path(o.file).name)
                 o.output = str(done)
-    return summarize(outcomes, time.perf_counter() - start)
+    return summarize(outcomes, seconds)
 
 
 def summarize(outcomes: list[Outcome], seconds: float) -> dict:
