@@ -448,7 +448,7 @@ def community_words(units: list[Unit], lang: Language, actors: bool = False) -> 
     return words
 
 
-def actor_spans(index: ActorIndex, units: list[Unit]) -> dict[int, list[tuple[int, int]]]:
+def actor_spans(index: ActorIndex) -> dict[int, list[tuple[int, int]]]:
     """Spans of actor mentions per unit index (places must not be found inside them)."""
     return {i: [(a, b) for a, b, _ in found] for i, found in index.by_unit.items()}
 

@@ -24,7 +24,7 @@ def extract_facts(doc: Document, lang: Language, metadata: Metadata, bibliograph
     # the model is asked only about sentences with a "near <Name>" the rules must confirm
     cue = re.compile(rf"(?<!\w)(?:{lang.alt('places', 'near')})\s+[A-Z]")
     ner = nlp.place_candidates({u.index: u.text for u in units if u.sentence is None and cue.search(u.text)}, lang.code)
-    places = find_places(units, lang, doc.id, iso3, ner=ner, actor_spans=actor_spans(actors, units))
+    places = find_places(units, lang, doc.id, iso3, ner=ner, actor_spans=actor_spans(actors))
     places.country = iso2
     figures = extract_figures(units, lang, doc.id, places, actors, orgs, metadata.reference_period, country_name,
                               footnote_texts={f.number: f.text for f in footnotes})

@@ -71,6 +71,7 @@ def _countries() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
         return tuple((r["iso2"], r["iso3"], r["name"], tuple(a for a in r["aliases"].split("|") if a)) for r in csv.DictReader(f))
 
 
+@lru_cache(maxsize=1024)
 def country(name: str) -> tuple[str, str, str] | None:
     """(ISO2, ISO3, English name) for a country name or alias, case- and accent-insensitive."""
     key = fold(name)
