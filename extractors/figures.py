@@ -21,7 +21,6 @@ from extractors.sentences import Unit
 from schemas.extraction import CasualtyFigure, Count, DisplacementFigure, EventCount, Provenance, fact_id
 
 _QUOTES = "'\"‘’“”"
-_CASUALTY_FIELDS = ("killed", "injured", "abducted", "executed", "disappeared")
 
 
 def _alt(words) -> str:
