@@ -21,6 +21,10 @@ from extractors.sentences import Unit
 from schemas.extraction import CasualtyFigure, Count, DisplacementFigure, EventCount, Provenance, fact_id
 
 _QUOTES = "'\"‘’“”"
+FROM_CONTEXT = "<context>"
+"""A displacement figure whose population the sentence or the section names ("… individuals")."""
+WEAK_CONTEXT = "<context?>"
+"""The same, guessed from a comparison ("compared to 113 043"): a back-reference may still override it."""
 
 
 def _alt(words) -> str:
@@ -142,13 +146,13 @@ def read_unit(unit: Unit, lang: Language, prev: Reading | None) -> list[Reading]
                     r.population = pop
                     break
             if r.population is None and re.match(rf"(?:{_alt(returnee_words + generic_words)})\b", low_after):
-                r.population = "*"  # from the sentence or the section
+                r.population = FROM_CONTEXT
             if r.population is None and re.match(rf"(?:{lang.alt('grammar', 'recorded')})(?!\w)", low_after):
-                r.population = "*"
+                r.population = FROM_CONTEXT
             if r.population is None and re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'comparison_before')})\s*$", before.lower()):
-                r.population = "*?"
+                r.population = WEAK_CONTEXT
         # "of which 124 were …", "Of those, 209 were …", "Of the 343 attacks, 165 were …": the referent's kind
-        if r.casualty is None and r.event is None and r.population in (None, "*?"):
+        if r.casualty is None and r.event is None and r.population in (None, WEAK_CONTEXT):
             lead = text[:q.start][-60:].lower()
             coordinated = re.fullmatch(rf"[^.;]*?,?\s*(?:{g_and})\s*", before) and re.match(
                 rf"\s*(?:{lang.alt('grammar', 'coordinated_after')})(?!\w)", after)
@@ -170,8 +174,8 @@ def read_unit(unit: Unit, lang: Language, prev: Reading | None) -> list[Reading]
                 r.event, r.ref = specific.event, specific
         if re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'back_reference')})\s*$", before.lower()) and re.match(r"\s*[^\W\d]+\s*,", after):
             r.back_reference = True
-        if r.population == "*?":
-            r.population = "*"
+        if r.population == WEAK_CONTEXT:
+            r.population = FROM_CONTEXT
         readings.append(r)
     # "2 violent events, both incidents of violence against civilians": a second category for the same count
     for m in re.finditer(rf",\s*(?:{lang.alt('grammar', 'both')})\s+", text):
@@ -284,7 +288,7 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
                 if ref:
                     readings[0].casualty, readings[0].event = ref
         for r in readings:
-            if r.population and r.population.startswith("*"):
+            if r.population == FROM_CONTEXT:
                 r.population = ctx.population
         # figures of one sentence that count people harmed in one event go together
         groups: list[dict[str, Reading]] = []
