@@ -97,9 +97,11 @@ def evaluate(
     gold: Annotated[Optional[Path], typer.Option(help="Gold file for REPORT (format: shared/eval/GOLD_FORMAT.md).")] = None,
     corpus: Annotated[Optional[Path], typer.Option(help="Score every report in this folder ...")] = None,
     gold_dir: Annotated[Optional[Path], typer.Option(help="... against X.gold.json here (applies to reports whose name starts with X).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON (a stable shape other tools read).")] = False,
+    misses: Annotated[bool, typer.Option("--misses", help="List every false negative, false positive and attribute mismatch per report and category.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON (a stable shape other tools read; with --misses, the lists too).")] = False,
 ) -> None:
-    """Score extractions against gold annotations: P/R/F1 and attribute accuracy per category, table-cell accuracy."""
+    """Score extractions against gold annotations: per report and pooled over all reports (micro),
+    with the per-report mean (macro) beside it; attribute accuracy; table-cell accuracy."""
     from pipeline.evaluate import evaluate_extraction, load_gold, pair_corpus, summarize
     from pipeline.run import extract_file
     from schemas.extraction import Extraction
@@ -121,7 +123,7 @@ def evaluate(
             extraction = Extraction.model_validate_json(path.read_text(encoding="utf-8"))
         else:
             extraction = extract_file(path)
-        reports.append(evaluate_extraction(extraction, load_gold(gold_path), str(path), str(gold_path)))
+        reports.append(evaluate_extraction(extraction, load_gold(gold_path), str(path), str(gold_path), misses=misses))
     result = {"reports": reports, "summary": summarize(reports)}
     if as_json:
         out_console.print_json(json.dumps(result))
@@ -136,15 +138,44 @@ def evaluate(
         tc = r["table_cells"]
         table.add_row("table cells", str(tc["correct"]), "", str(tc["total"] - tc["correct"]), "", "", f"{tc['accuracy']:.2f}", "accuracy")
         out_console.print(table)
-    summary = RichTable(title=f"mean F1, {len(reports)} report(s)", title_justify="left", min_width=32)
-    summary.add_column("category")
-    summary.add_column("F1", justify="right")
-    for name, s in result["summary"].items():
-        summary.add_row(name, f"{s['f1']:.2f}")
-    cells = [r["table_cells"] for r in reports]
-    total = sum(c["total"] for c in cells)
-    summary.add_row("table cells", f"{sum(c['correct'] for c in cells) / total:.2f}" if total else "-")
-    out_console.print(summary)
+        if misses:
+            _print_misses(r)
+    _print_summary(result["summary"], len(reports))
+
+
+def _print_misses(report: dict) -> None:
+    """The work list of one report: what was missed, what was wrong, which attribute differed."""
+    def show(value) -> str:
+        return json.dumps(value, ensure_ascii=False, default=str)
+
+    for name, s in report["categories"].items():
+        m = s.get("misses") or {}
+        lines = ([f"  FN   {show(x)}" for x in m.get("false_negatives", [])]
+                 + [f"  FP   {show(x)}" for x in m.get("false_positives", [])]
+                 + [f"  ATTR {show(x)}" for x in m.get("attribute_mismatches", [])])
+        if lines:
+            out_console.print(f"{name}:", markup=False, highlight=False)
+            for line in lines:
+                out_console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _print_summary(summary: dict, n_reports: int) -> None:
+    table = RichTable(title=f"{n_reports} report(s): pooled (micro) over all reports; macro = mean of per-report scores",
+                      title_justify="left")
+    for col in ("category", "tp", "fp", "fn", "P", "R", "F1", "macro P", "macro R", "macro F1", "attributes (pooled)"):
+        table.add_column(col, justify="left" if col in ("category", "attributes (pooled)") else "right")
+    for name, s in summary["micro"].items():
+        m = summary["macro"][name]
+        attrs = ", ".join(f"{k} {v:.2f}" for k, v in s["attributes"].items())
+        table.add_row(name, str(s["tp"]), str(s["fp"]), str(s["fn"]), f"{s['precision']:.2f}", f"{s['recall']:.2f}",
+                      f"{s['f1']:.2f}", f"{m['precision']:.2f}", f"{m['recall']:.2f}", f"{m['f1']:.2f}", attrs)
+    cells = summary["table_cells"]
+    if cells["micro"]["total"]:
+        table.add_row("table cells", str(cells["micro"]["correct"]), "", str(cells["micro"]["total"] - cells["micro"]["correct"]),
+                      "", "", f"{cells['micro']['accuracy']:.2f}", "", "", f"{cells['macro']['accuracy']:.2f}", "accuracy")
+    out_console.print(table)
+    if summary["country"]["total"]:
+        out_console.print(f"main country right in {summary['country']['correct']} of {summary['country']['total']} report(s)")
 
 
 @app.command()

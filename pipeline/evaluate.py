@@ -4,18 +4,32 @@ The ``--json`` shape is a contract other tools read::
 
     {"reports": [{"report": PATH, "gold": PATH,
                   "categories": {NAME: {"tp", "fp", "fn", "precision", "recall", "f1",
-                                        "attributes": {ATTR: accuracy}}},
+                                        "attributes": {ATTR: accuracy},
+                                        "attribute_counts": {ATTR: [right, scored]},
+                                        "misses": {...}}},          # only with misses=True
                   "table_cells": {"correct", "total", "accuracy"}}],
-     "summary": {NAME: {"f1": x}}}
+     "summary": {"micro": {NAME: {"tp", "fp", "fn", "precision", "recall", "f1", "attributes"}},
+                 "macro": {NAME: {"tp", "fp", "fn", "precision", "recall", "f1", "reports"}},
+                 "table_cells": {"micro": {...}, "macro": {...}},
+                 "country": {"correct", "total"}}}
+
+``micro`` pools tp/fp/fn over all reports (the "F1 on the corpus"); ``macro`` is the mean of
+the per-report precision/recall/F1 over the reports whose gold has the category.
 
 NAME is each category key of the gold file. Categories the extractor does not produce
-score recall 0; categories absent from a gold file are skipped.
+score recall 0; categories absent from a gold file are skipped. An attribute whose gold
+value is null (or absent) is not scored.
+
+``misses`` lists, per category, every false negative (gold evidence and expected values),
+every false positive (predicted evidence, page and values) and every attribute mismatch
+(expected against got): the work list a developer reads.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,6 +40,9 @@ from schemas.extraction import Extraction, normalize_evidence
 CATEGORIES = ["metadata", "sections", "footnotes", "bibliography", "tables", "table_checks",
               "casualty_figures", "event_counts", "displacement_figures", "actors", "places"]
 SCORED_METADATA = ["country", "query_code", "date_of_completion", "reference_period", "questions"]
+COUNT_FIELDS = ("killed", "injured", "abducted", "casualties")
+"""The counts a casualty figure is matched on (``casualties``: killed and injured not split)."""
+FACT_CATEGORIES = ("casualty_figures", "event_counts", "displacement_figures")
 
 
 # ---------------------------------------------------------------- normalization
@@ -62,21 +79,57 @@ def score(tp: int, fp: int, fn: int, attributes: dict[str, float] | None = None)
             "f1": round(f1, 4), "attributes": attributes or {}}
 
 
-def _accuracy(results: dict[str, list[bool]]) -> dict[str, float]:
-    return {k: round(sum(v) / len(v), 4) for k, v in results.items() if v}
+@dataclass
+class Tally:
+    """What one category of one report found: counts, attribute results and the misses."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    attributes: dict[str, list[bool]] = field(default_factory=dict)
+    false_negatives: list[dict] = field(default_factory=list)
+    false_positives: list[dict] = field(default_factory=list)
+    attribute_mismatches: list[dict] = field(default_factory=list)
+
+    def attribute(self, name: str, expected: Any, got: Any, ok: bool, about: dict) -> None:
+        """Score one attribute of a matched pair; a null expected value is not scored."""
+        if expected is None:
+            return
+        self.attributes.setdefault(name, []).append(ok)
+        if not ok:
+            self.attribute_mismatches.append({**about, "attribute": name, "expected": expected, "got": got})
+
+    def result(self) -> dict[str, Any]:
+        out = score(self.tp, self.fp, self.fn,
+                    {k: round(sum(v) / len(v), 4) for k, v in self.attributes.items() if v})
+        out["attribute_counts"] = {k: [sum(v), len(v)] for k, v in self.attributes.items() if v}
+        out["misses"] = {"false_negatives": self.false_negatives, "false_positives": self.false_positives,
+                         "attribute_mismatches": self.attribute_mismatches}
+        return out
 
 
-def match_one_to_one(gold: list[Any], pred: list[Any], same: Callable[[Any, Any], bool]) -> list[tuple[Any, Any]]:
-    """Greedy one-to-one matching in gold order."""
+def match_one_to_one(gold: list[Any], pred: list[Any], same: Callable[[Any, Any], bool]) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching in gold order: (gold index, predicted index) pairs."""
     used: set[int] = set()
     pairs = []
-    for g in gold:
-        for i, p in enumerate(pred):
-            if i not in used and same(g, p):
-                used.add(i)
-                pairs.append((g, p))
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(pred):
+            if pi not in used and same(g, p):
+                used.add(pi)
+                pairs.append((gi, pi))
                 break
     return pairs
+
+
+def _tally_matching(gold: list, pred: list, same, describe_gold, describe_pred) -> tuple[Tally, list[tuple[Any, Any]]]:
+    """Match, count, and list what stayed unmatched on either side."""
+    pairs = match_one_to_one(gold, pred, same)
+    t = Tally(tp=len(pairs), fp=len(pred) - len(pairs), fn=len(gold) - len(pairs))
+    got_g = {gi for gi, _ in pairs}
+    got_p = {pi for _, pi in pairs}
+    t.false_negatives = [describe_gold(g) for i, g in enumerate(gold) if i not in got_g]
+    t.false_positives = [describe_pred(p) for i, p in enumerate(pred) if i not in got_p]
+    return t, [(gold[gi], pred[pi]) for gi, pi in pairs]
 
 
 def _names_match(gold_names: list[str], pred_names: list[str]) -> bool:
@@ -84,68 +137,97 @@ def _names_match(gold_names: list[str], pred_names: list[str]) -> bool:
     return any(fold_name(p) in g for p in pred_names if p)
 
 
+def _all_names(name: str | None, entities) -> list[str]:
+    """A predicted name with the aliases of the entity (actor or place) it names."""
+    if not name:
+        return []
+    key = fold_name(name)
+    for e in entities:
+        names = [e.name, *e.aliases]
+        if any(fold_name(n) == key for n in names):
+            return names
+    return [name]
+
+
 # ---------------------------------------------------------------- categories
 
 
-def score_metadata(gold: dict, ex: Extraction) -> dict:
+def score_metadata(gold: dict, ex: Extraction) -> Tally:
+    """Field by field, only the fields the gold gives (reports without a cover table give
+    ``country`` and what is printed)."""
     meta = ex.metadata
-    attrs: dict[str, float] = {}
-    tp = fp = fn = 0
-    for field in SCORED_METADATA:
-        if field not in gold:
+    t = Tally()
+    for name in SCORED_METADATA:
+        if name not in gold:
             continue
-        want = gold[field]
-        if field == "questions":
+        want = gold[name]
+        if want is None:
+            continue
+        if name == "questions":
             preds = [fold_evidence(q) for q in meta.questions]
             ok = all(any(fold_evidence(q)[:40] in p for p in preds) for q in want) and bool(want) == bool(preds)
+            value = meta.questions
             got = bool(preds)
         else:
-            value = getattr(meta, field)
+            value = getattr(meta, name)
             got = value is not None
-            ok = fold_name(value) == fold_name(want) if field == "country" else (value or None) == want
-        attrs[field] = 1.0 if ok else 0.0
-        tp += ok
-        fn += not ok
-        fp += (not ok) and got
-    return score(tp, fp, fn, attrs)
+            ok = fold_name(value) == fold_name(want) if name == "country" else (value or None) == want
+        t.attributes.setdefault(name, []).append(ok)
+        t.tp += ok
+        t.fn += not ok
+        t.fp += (not ok) and got
+        if not ok:
+            t.attribute_mismatches.append({"attribute": name, "expected": want, "got": value})
+    return t
 
 
-def score_sections(gold: list, ex: Extraction) -> dict:
-    want = {(s["number"], fold_title(s["title"])) for s in gold}
-    got = {(s.number, fold_title(s.title)) for s in ex.sections if s.number}
-    return score(len(want & got), len(got - want), len(want - got))
+def score_sections(gold: list, ex: Extraction) -> Tally:
+    want = {(s["number"], fold_title(s["title"])): s for s in gold}
+    got = {(s.number, fold_title(s.title)): s for s in ex.sections if s.number}
+    t = Tally(tp=len(want.keys() & got.keys()), fp=len(got.keys() - want.keys()), fn=len(want.keys() - got.keys()))
+    t.false_negatives = [{"number": k[0], "title": want[k]["title"]} for k in want if k not in got]
+    t.false_positives = [{"number": k[0], "title": got[k].title, "page": got[k].page} for k in got if k not in want]
+    return t
 
 
-def score_footnotes(gold: dict, ex: Extraction) -> dict:
+def score_footnotes(gold: dict, ex: Extraction) -> Tally:
     ok = len(ex.footnotes) == gold.get("count")
-    texts = {f.number: fold_name(f.text) for f in ex.footnotes}
-    links = [all(fold_name(c) in texts.get(link["number"], "") for c in link["cites"]) for link in gold.get("links", [])]
-    return score(int(ok), int(not ok), int(not ok), _accuracy({"links": links}))
+    t = Tally(tp=int(ok), fp=int(not ok), fn=int(not ok))
+    if not ok:
+        t.attribute_mismatches.append({"attribute": "count", "expected": gold.get("count"), "got": len(ex.footnotes)})
+    texts = {f.number: f.text for f in ex.footnotes}
+    for link in gold.get("links", []):
+        text = texts.get(link["number"], "")
+        t.attribute("links", link["cites"], text, all(fold_name(c) in fold_name(text) for c in link["cites"]),
+                    {"footnote": link["number"]})
+    return t
 
 
-def score_bibliography(gold: dict, ex: Extraction) -> dict:
+def score_bibliography(gold: dict, ex: Extraction) -> Tally:
     counts: dict[str, int] = {}
     for e in ex.bibliography:
         counts[fold_name(e.section)] = counts.get(fold_name(e.section), 0) + 1
-    tp = fp = fn = 0
+    t = Tally()
     for section, n in gold.get("sections", {}).items():
         got = counts.get(fold_name(section))
         if got == n:
-            tp += 1
+            t.tp += 1
         else:
-            fn += 1
-            fp += got is not None
-    results: dict[str, list[bool]] = {"sample_found": [], "org": [], "accessed": []}
+            t.fn += 1
+            t.fp += got is not None
+            t.attribute_mismatches.append({"section": section, "attribute": "entries", "expected": n, "got": got})
     for sample in gold.get("samples", []):
         want_title = fold_title(sample["title_contains"])
         entry = next((e for e in ex.bibliography
                       if ("section" not in sample or fold_name(e.section) == fold_name(sample["section"]))
                       and want_title in fold_title(e.title)), None)
-        results["sample_found"].append(entry is not None)
-        results["org"].append(entry is not None and fold_name(sample["org"]) in fold_name(entry.organisation))
-        if "accessed" in sample:
-            results["accessed"].append(entry is not None and entry.accessed == sample["accessed"])
-    return score(tp, fp, fn, _accuracy(results))
+        about = {"title_contains": sample["title_contains"]}
+        t.attribute("sample_found", True, entry is not None, entry is not None, about)
+        t.attribute("org", sample["org"], entry and entry.organisation,
+                    entry is not None and fold_name(sample["org"]) in fold_name(entry.organisation), about)
+        t.attribute("accessed", sample.get("accessed"), entry and entry.accessed,
+                    entry is not None and entry.accessed == sample.get("accessed"), about)
+    return t
 
 
 def parse_cell_value(text: str, language: str = "en") -> tuple[bool, int | float | None]:
@@ -155,67 +237,108 @@ def parse_cell_value(text: str, language: str = "en") -> tuple[bool, int | float
     return parsed.status != "text", parsed.value
 
 
-def _table_index(ex: Extraction) -> list[tuple[str, dict[tuple[str, str], int | None]]]:
-    """(caption, {(row label, column label): value}) per predicted table."""
+@dataclass
+class PredictedTable:
+    """A predicted table as the scorer sees it: its caption and its figures under every key a
+    gold cell may use (row label or period; the whole column header or one of its rows)."""
+
+    id: str
+    caption: str
+    page: int
+    cells: dict[tuple[str, str], int | float | None]
+
+
+def _column_keys(grid: list[list[str]], header_rows: int, col: int) -> list[str]:
+    """A column's names: its header rows joined (a header wrapped over rows), then each row."""
+    parts = [grid[r][col] for r in range(header_rows) if col < len(grid[r]) and grid[r][col].strip()]
+    keys = [fold_name(" ".join(parts))] + [fold_name(p) for p in parts]
+    return list(dict.fromkeys(k for k in keys if k)) or [""]
+
+
+def predicted_tables(ex: Extraction) -> list[PredictedTable]:
+    """The tables that hold figures (a table with no figure, such as a cover table, is not a
+    candidate for the gold's tables), with their cells keyed as gold cells are."""
+    periods: dict[tuple[str, int, int], str] = {}
+    with_figures: set[str] = set()
+    for rec in ex.table_records:
+        with_figures.add(rec.table_id)
+        if rec.period:
+            periods[(rec.table_id, rec.provenance.row, rec.provenance.col)] = rec.period
     out = []
     for table in ex.tables:
         grid = table.grid()
-        if not grid:
+        if not grid or table.id not in with_figures:
             continue
-        header = grid[0]
-        cells: dict[tuple[str, str], int | None] = {}
-        for row in grid[1:]:
+        header_rows = max(table.header_rows, 1)
+        cells: dict[tuple[str, str], int | float | None] = {}
+        for r in range(header_rows, len(grid)):
+            row = grid[r]
             for c in range(1, len(row)):
                 ok, value = parse_cell_value(row[c], ex.document.language)
-                if ok:
-                    cells[(fold_name(row[0]), fold_name(header[c] if c < len(header) else ""))] = value
-        out.append((fold_evidence(table.caption or ""), cells))
+                if not ok:
+                    continue
+                row_keys = [fold_name(row[0])]
+                if (table.id, r, c) in periods:
+                    row_keys.append("period:" + periods[(table.id, r, c)])
+                for rk in row_keys:
+                    for ck in _column_keys(grid, header_rows, c):
+                        cells.setdefault((rk, ck), value)
+        out.append(PredictedTable(table.id, fold_evidence(table.caption or ""), table.page, cells))
     return out
 
 
-def _match_table(gold_table: dict, index) -> dict | None:
-    want = fold_evidence(gold_table.get("caption_contains", ""))
-    for caption, cells in index:
-        if want and want in caption:
-            return cells
-    return None
+def match_tables(gold: list, tables: list[PredictedTable]) -> dict[str, PredictedTable]:
+    """Gold table id → the predicted table whose caption contains the gold's caption text."""
+    pairs = match_one_to_one(gold, tables, lambda g, p: bool(fold_evidence(g.get("caption_contains", "")))
+                             and fold_evidence(g.get("caption_contains", "")) in p.caption)
+    return {gold[gi].get("id", str(gi)): tables[pi] for gi, pi in pairs}
 
 
-def score_tables(gold: list, ex: Extraction) -> tuple[dict, dict]:
-    index = _table_index(ex)
-    tp = fn = 0
+def score_tables(gold: list, ex: Extraction) -> tuple[Tally, dict]:
+    tables = predicted_tables(ex)
+    matched = match_tables(gold, tables)
+    t = Tally(tp=len(matched), fn=len(gold) - len(matched), fp=len(tables) - len(matched))
+    matched_ids = {p.id for p in matched.values()}
+    t.false_positives = [{"table": p.id, "caption": p.caption, "page": p.page} for p in tables if p.id not in matched_ids]
     correct = total = 0
-    matched_captions = set()
-    for gt in gold:
-        cells = _match_table(gt, index)
-        tp += cells is not None
-        fn += cells is None
-        if cells is not None:
-            matched_captions.add(fold_evidence(gt.get("caption_contains", "")))
+    for gi, gt in enumerate(gold):
+        table = matched.get(gt.get("id", str(gi)))
+        if table is None:
+            t.false_negatives.append({"table": gt.get("id"), "caption_contains": gt.get("caption_contains"),
+                                      "cells": len(gt.get("cells", []))})
         for cell in gt.get("cells", []):
             total += 1
-            if cells is None:
+            if table is None:
                 continue
-            key = (fold_name(cell["row"]), fold_name(cell["column"]))
-            if key in cells and cells[key] == cell.get("value"):
+            row = "period:" + cell["period"] if cell.get("period") else fold_name(cell["row"])
+            key = (row, fold_name(cell["column"]))
+            got = table.cells.get(key, "(no such cell)")
+            if got == cell.get("value"):
                 correct += 1
-    fp = sum(1 for caption, _ in index if caption and not any(m in caption for m in matched_captions))
+            else:
+                t.attribute_mismatches.append({"table": gt.get("id"), "row": cell["row"], "column": cell["column"],
+                                               "attribute": "cell", "expected": cell.get("value"), "got": got})
     table_cells = {"correct": correct, "total": total, "accuracy": round(correct / total, 4) if total else 0.0}
-    return score(tp, fp, fn), table_cells
+    return t, table_cells
 
 
-def score_table_checks(gold: list, ex: Extraction) -> dict:
+def score_table_checks(gold: list, ex: Extraction, tables_gold: list) -> Tally:
+    """A check belongs to its table: a gold check of table T1 matches a warning on the
+    predicted table matched to T1; a warning on any other table is a false positive."""
     kinds = {"row_total_mismatch", "column_total_mismatch"}
     pred = [w for w in ex.warnings if w.code in kinds]
+    matched = {gid: p.id for gid, p in match_tables(tables_gold, predicted_tables(ex)).items()}
 
     def same(g: dict, w) -> bool:
         d = w.details
         label = d.get("row") if "row" in g else d.get("column")
-        return (g["kind"] == w.code and fold_name(str(label)) == fold_name(str(g.get("row", g.get("column"))))
+        return (g["kind"] == w.code and matched.get(g.get("table")) == d.get("table")
+                and fold_name(str(label)) == fold_name(str(g.get("row", g.get("column"))))
                 and d.get("printed") == g["printed"] and d.get("computed") == g["computed"])
 
-    pairs = match_one_to_one(gold, pred, same)
-    return score(len(pairs), len(pred) - len(pairs), len(gold) - len(pairs))
+    t, _ = _tally_matching(gold, pred, same, dict,
+                           lambda w: {"table": w.details.get("table"), "kind": w.code, "message": w.message})
+    return t
 
 
 def _count_eq(gold_count: dict | None, pred) -> bool:
@@ -226,76 +349,107 @@ def _count_eq(gold_count: dict | None, pred) -> bool:
     return gold_count.get("min") == pred.min and gold_count.get("max") == pred.max
 
 
-def _footnote_ok(gold_fn, prov) -> bool:
-    closing = prov.footnotes[-1] if prov.footnotes else None
-    return gold_fn == closing or (gold_fn is not None and gold_fn in prov.footnotes)
+def closing_footnote(prov) -> int | None:
+    """The marker that closes the fact's sentence (not any marker inside it)."""
+    return prov.footnotes[-1] if prov.footnotes else None
 
 
 def _evidence_in(gold_ev: str, pred_ev: str) -> bool:
     return bool(gold_ev) and fold_evidence(gold_ev) in fold_evidence(pred_ev)
 
 
-def score_facts(category: str, gold: list, ex: Extraction) -> dict:
-    pred = list(getattr(ex.facts, category))
-    attrs: dict[str, list[bool]] = {}
+def _gold_fact(category: str, g: dict) -> dict:
+    return {"evidence": g.get("evidence"),
+            "expected": {k: v for k, v in g.items() if k not in ("evidence",) and v is not None}}
+
+
+def _pred_fact(p) -> dict:
+    values = p.model_dump(exclude={"id", "provenance"}, exclude_none=True, exclude_defaults=True)
+    return {"evidence": p.provenance.evidence, "page": p.provenance.page, "values": values}
+
+
+def _same_fact(category: str) -> Callable[[dict, Any], bool]:
     if category == "casualty_figures":
-        def same(g, p):
-            return (_evidence_in(g["evidence"], p.provenance.evidence)
-                    and all(_count_eq(g.get(k), getattr(p, k)) for k in ("killed", "injured", "abducted")))
-        pairs = match_one_to_one(gold, pred, same)
-        for g, p in pairs:
-            attrs.setdefault("date", []).append(g.get("date") == p.date)
-            attrs.setdefault("location", []).append(_names_match(g.get("location") or [], [p.location or ""]))
-            want = g.get("perpetrators") or []
-            attrs.setdefault("perpetrators", []).append(
-                len(want) == len(p.perpetrators) and all(_names_match(names, p.perpetrators) for names in want))
-            attrs.setdefault("victims", []).append(fold_name(g.get("victims")) == fold_name(p.victims))
-            attrs.setdefault("footnote", []).append(_footnote_ok(g.get("footnote"), p.provenance))
-    elif category == "event_counts":
-        def same(g, p):
-            return _evidence_in(g["evidence"], p.provenance.evidence) and g["category"] == p.category and g["count"] == p.count
-        pairs = match_one_to_one(gold, pred, same)
-        for g, p in pairs:
-            attrs.setdefault("area", []).append(_names_match(g.get("area") or [], [p.area or ""]) or (not g.get("area") and not p.area))
-            attrs.setdefault("period", []).append(g.get("period") == p.period)
-            actor = g.get("actor") or []
-            attrs.setdefault("actor", []).append(_names_match(actor, [p.actor or ""]) if actor else p.actor is None)
-            attrs.setdefault("source_org", []).append(fold_name(g.get("source_org")) == fold_name(p.source_org))
-            attrs.setdefault("footnote", []).append(_footnote_ok(g.get("footnote"), p.provenance))
-    else:  # displacement_figures
-        def same(g, p):
-            return _evidence_in(g["evidence"], p.provenance.evidence) and g["population"] == p.population and g["count"] == p.count
-        pairs = match_one_to_one(gold, pred, same)
-        for g, p in pairs:
-            attrs.setdefault("area", []).append(_names_match(g.get("area") or [], [p.area or ""]))
-            attrs.setdefault("as_of", []).append(g.get("as_of") == p.as_of)
-            attrs.setdefault("footnote", []).append(_footnote_ok(g.get("footnote"), p.provenance))
-    return score(len(pairs), len(pred) - len(pairs), len(gold) - len(pairs), _accuracy(attrs))
+        return lambda g, p: (_evidence_in(g["evidence"], p.provenance.evidence)
+                             and all(_count_eq(g.get(k), getattr(p, k, None)) for k in COUNT_FIELDS))
+    if category == "event_counts":
+        return lambda g, p: (_evidence_in(g["evidence"], p.provenance.evidence)
+                             and g["category"] == p.category and g["count"] == p.count)
+    return lambda g, p: (_evidence_in(g["evidence"], p.provenance.evidence)
+                         and g["population"] == p.population and g["count"] == p.count)
 
 
-def score_actors(gold: list, ex: Extraction) -> dict:
-    pred = ex.facts.actors
-    pairs = match_one_to_one(gold, pred, lambda g, p: _names_match(g["names"], [p.name, *p.aliases]))
-    attrs = _accuracy({"kind": [g.get("kind") == p.kind for g, p in pairs]})
-    return score(len(pairs), len(pred) - len(pairs), len(gold) - len(pairs), attrs)
+def _perpetrators_ok(want: list[list[str]], got: list[str], actors) -> bool:
+    """Each gold perpetrator (a list of acceptable names) matches one predicted perpetrator
+    by any of that actor's names or aliases; the counts need not be equal."""
+    got_names = [_all_names(p, actors) for p in got]
+    return all(any(_names_match(names, g) for g in got_names) for names in want)
 
 
-def score_places(gold: list, ex: Extraction) -> dict:
-    pred = ex.facts.places
-    pairs = match_one_to_one(gold, pred, lambda g, p: g.get("type") == p.type and _names_match(g["names"], [p.name, *p.aliases]))
-    attrs: dict[str, list[bool]] = {}
+def score_facts(category: str, gold: list, ex: Extraction) -> Tally:
+    pred = list(getattr(ex.facts, category))
+    t, pairs = _tally_matching(gold, pred, _same_fact(category), lambda g: _gold_fact(category, g), _pred_fact)
+    places, actors = ex.facts.places, ex.facts.actors
     for g, p in pairs:
-        if "admin1" in g:
-            attrs.setdefault("admin1", []).append(fold_name(g["admin1"]) == fold_name(p.admin1))
-        if "pcode" in g:
-            attrs.setdefault("pcode", []).append(g["pcode"] == p.pcode)
-    return score(len(pairs), len(pred) - len(pairs), len(gold) - len(pairs), _accuracy(attrs))
+        about = {"evidence": g["evidence"], "page": p.provenance.page}
+        t.attribute("footnote", g.get("footnote"), closing_footnote(p.provenance),
+                    g.get("footnote") == closing_footnote(p.provenance), about)
+        if category == "casualty_figures":
+            t.attribute("date", g.get("date"), p.date, g.get("date") == p.date, about)
+            t.attribute("location", g.get("location"), p.location,
+                        _names_match(g.get("location") or [], _all_names(p.location, places)), about)
+            t.attribute("perpetrators", g.get("perpetrators"), p.perpetrators,
+                        _perpetrators_ok(g.get("perpetrators") or [], p.perpetrators, actors), about)
+            t.attribute("victims", g.get("victims"), p.victims, fold_name(g.get("victims")) == fold_name(p.victims), about)
+        elif category == "event_counts":
+            t.attribute("area", g.get("area"), p.area, _names_match(g.get("area") or [], _all_names(p.area, places)), about)
+            t.attribute("period", g.get("period"), p.period, g.get("period") == p.period, about)
+            t.attribute("actor", g.get("actor"), p.actor, _names_match(g.get("actor") or [], _all_names(p.actor, actors)), about)
+            t.attribute("source_org", g.get("source_org"), p.source_org,
+                        fold_name(g.get("source_org")) == fold_name(p.source_org), about)
+        else:  # displacement_figures
+            t.attribute("area", g.get("area"), p.area, _names_match(g.get("area") or [], _all_names(p.area, places)), about)
+            t.attribute("as_of", g.get("as_of"), p.as_of, g.get("as_of") == p.as_of, about)
+    return t
+
+
+def score_actors(gold: list, ex: Extraction) -> Tally:
+    t, pairs = _tally_matching(gold, ex.facts.actors, lambda g, p: _names_match(g["names"], [p.name, *p.aliases]),
+                               lambda g: {"names": g["names"], "kind": g.get("kind")},
+                               lambda p: {"name": p.name, "aliases": p.aliases, "kind": p.kind,
+                                          "evidence": p.mentions[0].evidence if p.mentions else None,
+                                          "page": p.mentions[0].page if p.mentions else None})
+    for g, p in pairs:
+        t.attribute("kind", g.get("kind"), p.kind, g.get("kind") == p.kind, {"names": g["names"]})
+    return t
+
+
+def _place_type_ok(g: dict, p) -> bool:
+    return p.type in (g.get("type"), g.get("also_ok_type"))
+
+
+def score_places(gold: list, ex: Extraction) -> Tally:
+    t, pairs = _tally_matching(gold, ex.facts.places,
+                               lambda g, p: _place_type_ok(g, p) and _names_match(g["names"], [p.name, *p.aliases]),
+                               lambda g: {"names": g["names"], "type": g.get("type"), "also_ok_type": g.get("also_ok_type"),
+                                          "admin1": g.get("admin1")},
+                               lambda p: {"name": p.name, "type": p.type, "admin1": p.admin1,
+                                          "evidence": p.mentions[0].evidence if p.mentions else None,
+                                          "page": p.mentions[0].page if p.mentions else None})
+    for g, p in pairs:
+        about = {"names": g["names"]}
+        t.attribute("admin1", g.get("admin1"), p.admin1, fold_name(g.get("admin1")) == fold_name(p.admin1), about)
+        t.attribute("pcode", g.get("pcode"), p.pcode, g.get("pcode") == p.pcode, about)
+    return t
 
 
 # ---------------------------------------------------------------- reports
 
 
-def evaluate_extraction(ex: Extraction, gold: dict, report: str = "", gold_path: str = "") -> dict:
+def evaluate_extraction(ex: Extraction, gold: dict, report: str = "", gold_path: str = "",
+                        misses: bool = False) -> dict:
+    """One report's scores per category of its gold file; with ``misses`` each category also
+    lists its false negatives, false positives and attribute mismatches."""
     categories: dict[str, dict] = {}
     table_cells = {"correct": 0, "total": 0, "accuracy": 0.0}
     for name in CATEGORIES:
@@ -303,33 +457,63 @@ def evaluate_extraction(ex: Extraction, gold: dict, report: str = "", gold_path:
             continue
         g = gold[name]
         if name == "metadata":
-            categories[name] = score_metadata(g, ex)
+            tally = score_metadata(g, ex)
         elif name == "sections":
-            categories[name] = score_sections(g, ex)
+            tally = score_sections(g, ex)
         elif name == "footnotes":
-            categories[name] = score_footnotes(g, ex)
+            tally = score_footnotes(g, ex)
         elif name == "bibliography":
-            categories[name] = score_bibliography(g, ex)
+            tally = score_bibliography(g, ex)
         elif name == "tables":
-            categories[name], table_cells = score_tables(g, ex)
+            tally, table_cells = score_tables(g, ex)
         elif name == "table_checks":
-            categories[name] = score_table_checks(g, ex)
-        elif name in ("casualty_figures", "event_counts", "displacement_figures"):
-            categories[name] = score_facts(name, g, ex)
+            tally = score_table_checks(g, ex, gold.get("tables", []))
+        elif name in FACT_CATEGORIES:
+            tally = score_facts(name, g, ex)
         elif name == "actors":
-            categories[name] = score_actors(g, ex)
-        elif name == "places":
-            categories[name] = score_places(g, ex)
+            tally = score_actors(g, ex)
+        else:
+            tally = score_places(g, ex)
+        categories[name] = tally.result()
+        if not misses:
+            del categories[name]["misses"]
     return {"report": report, "gold": gold_path, "categories": categories, "table_cells": table_cells}
 
 
-def summarize(reports: list[dict]) -> dict[str, dict[str, float]]:
-    """Mean F1 per category over the reports that score it."""
-    sums: dict[str, list[float]] = {}
+def summarize(reports: list[dict]) -> dict[str, Any]:
+    """Pooled (micro) and per-report mean (macro) scores per category, table cells both
+    ways, and in how many reports the main country is right."""
+    micro: dict[str, dict] = {}
+    macro: dict[str, dict] = {}
+    counts: dict[str, list[int]] = {}
+    per_report: dict[str, list[dict]] = {}
+    attr_counts: dict[str, dict[str, list[int]]] = {}
     for r in reports:
         for name, s in r["categories"].items():
-            sums.setdefault(name, []).append(s["f1"])
-    return {name: {"f1": round(sum(v) / len(v), 4)} for name, v in sums.items()}
+            c = counts.setdefault(name, [0, 0, 0])
+            c[0] += s["tp"]
+            c[1] += s["fp"]
+            c[2] += s["fn"]
+            per_report.setdefault(name, []).append(s)
+            for attr, (right, scored) in s.get("attribute_counts", {}).items():
+                a = attr_counts.setdefault(name, {}).setdefault(attr, [0, 0])
+                a[0] += right
+                a[1] += scored
+    for name, (tp, fp, fn) in counts.items():
+        attrs = {k: round(right / scored, 4) for k, (right, scored) in attr_counts.get(name, {}).items() if scored}
+        micro[name] = score(tp, fp, fn, attrs)
+        scores = per_report[name]
+        macro[name] = {"tp": tp, "fp": fp, "fn": fn, "reports": len(scores),
+                       **{k: round(sum(s[k] for s in scores) / len(scores), 4) for k in ("precision", "recall", "f1")}}
+    cells = [r["table_cells"] for r in reports if r["table_cells"]["total"]]
+    correct, total = sum(c["correct"] for c in cells), sum(c["total"] for c in cells)
+    table_cells = {"micro": {"correct": correct, "total": total, "accuracy": round(correct / total, 4) if total else 0.0},
+                   "macro": {"reports": len(cells),
+                             "accuracy": round(sum(c["accuracy"] for c in cells) / len(cells), 4) if cells else 0.0}}
+    country = [r["categories"]["metadata"]["attributes"]["country"] for r in reports
+               if "country" in r["categories"].get("metadata", {}).get("attributes", {})]
+    return {"micro": micro, "macro": macro, "table_cells": table_cells,
+            "country": {"correct": int(sum(country)), "total": len(country)}}
 
 
 def load_gold(path: Path) -> dict:
@@ -340,8 +524,9 @@ def load_gold(path: Path) -> dict:
 
 
 def pair_corpus(corpus: Path, gold_dir: Path) -> list[tuple[Path, Path]]:
-    """(report, gold) pairs: ``X.gold.json`` applies to every report whose name starts with ``X``."""
-    golds = sorted(gold_dir.glob("*.gold.json"))
+    """(report, gold) pairs: ``X.gold.json`` applies to every report whose name starts with ``X``
+    (the longest such X, so ``a-2`` is not taken for ``a-20``)."""
+    golds = sorted(gold_dir.glob("*.gold.json"), key=lambda g: -len(g.name))
     pairs = []
     for report in sorted(p for p in corpus.iterdir() if p.is_file() and not p.name.startswith(".")):
         for gold in golds:

@@ -185,6 +185,8 @@ class CasualtyFigure(Fact):
     killed: Count | None = None
     injured: Count | None = None
     abducted: Count | None = None
+    casualties: Count | None = None
+    """Killed and injured counted together where the text does not split them ("390 casualties")."""
     executed: Count | None = None
     disappeared: Count | None = None
     victims: str | None = None

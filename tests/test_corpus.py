@@ -53,5 +53,26 @@ def test_evaluate_command_over_the_corpus(shared):
     assert len(data["reports"]) == 3
     report = data["reports"][0]
     assert set(report) == {"report", "gold", "categories", "table_cells"}
-    assert set(report["categories"]["sections"]) == {"tp", "fp", "fn", "precision", "recall", "f1", "attributes"}
-    assert data["summary"]["sections"]["f1"] == 1.0
+    assert set(report["categories"]["sections"]) == {"tp", "fp", "fn", "precision", "recall", "f1", "attributes", "attribute_counts"}
+    assert data["summary"]["micro"]["sections"]["f1"] == 1.0
+    assert data["summary"]["macro"]["sections"]["f1"] == 1.0
+    assert data["summary"]["table_cells"]["micro"] == {"correct": 432, "total": 432, "accuracy": 1.0}
+
+
+def test_pooled_scores_over_the_excerpts_are_the_sums_of_the_reports(shared):
+    """The excerpts are the yardstick: the pooled figures are the per-report counts summed,
+    and --misses lists every false negative and false positive those counts stand for."""
+    args = ["evaluate", "--corpus", str(shared / "excerpts"), "--gold-dir", str(shared / "eval" / "gold-excerpts"), "--json", "--misses"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert len(data["reports"]) == 28
+    for name, pooled in data["summary"]["micro"].items():
+        scored = [r["categories"][name] for r in data["reports"] if name in r["categories"]]
+        for key in ("tp", "fp", "fn"):
+            assert pooled[key] == sum(s[key] for s in scored), (name, key)
+    for name in ("casualty_figures", "event_counts", "displacement_figures", "actors", "places"):
+        scored = [r["categories"][name] for r in data["reports"] if name in r["categories"]]
+        assert sum(len(s["misses"]["false_negatives"]) for s in scored) == data["summary"]["micro"][name]["fn"]
+        assert sum(len(s["misses"]["false_positives"]) for s in scored) == data["summary"]["micro"][name]["fp"]
+    assert data["summary"]["country"]["total"] == 28

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from pipeline.evaluate import evaluate_extraction, fold_evidence, fold_name, pair_corpus, parse_cell_value, summarize
+from pipeline.evaluate import evaluate_extraction, fold_evidence, fold_name, pair_corpus, parse_cell_value
 from pipeline.run import extract_file
 from schemas.extraction import Count, CasualtyFigure, Provenance
 
@@ -70,7 +70,7 @@ def test_cell_values(text, value):
     assert parse_cell_value(text) == value
 
 
-def test_summary_and_corpus_pairing(tmp_path):
+def test_corpus_pairing(tmp_path):
     (tmp_path / "corpus").mkdir()
     (tmp_path / "gold").mkdir()
     for name in ("abc-2020.txt", "abc-2020-narrow.pdf", "other.txt"):
@@ -78,5 +78,3 @@ def test_summary_and_corpus_pairing(tmp_path):
     (tmp_path / "gold" / "abc-2020.gold.json").write_text("{}")
     pairs = pair_corpus(tmp_path / "corpus", tmp_path / "gold")
     assert sorted(p.name for p, _ in pairs) == ["abc-2020-narrow.pdf", "abc-2020.txt"]
-    reports = [{"categories": {"x": {"f1": 1.0}}}, {"categories": {"x": {"f1": 0.5}}}]
-    assert summarize(reports) == {"x": {"f1": 0.75}}
