@@ -21,7 +21,7 @@ from extractors.tables import annotate_table, check_totals, link_admin_units, ta
 from extractors.structure import extract_footnotes, extract_sections, link_captions
 from pipeline.ingest import ingest
 from schemas.document import BlockBase, BlockKind, Document
-from schemas.extraction import BlockInfo, DocumentInfo, Extraction, Warning
+from schemas.extraction import BlockInfo, DocumentInfo, Extraction, PageSize, Warning
 
 
 @dataclass
@@ -70,7 +70,8 @@ def extract_document(doc: Document, timings: Timings | None = None) -> Extractio
     ]
     extraction = Extraction(
         document=DocumentInfo(id=doc.id, source_path=doc.source_path, kind=doc.kind, page_count=doc.page_count,
-                              pipeline_version=doc.pipeline_version, language=doc.language, encoding=doc.encoding),
+                              pipeline_version=doc.pipeline_version, language=doc.language, encoding=doc.encoding,
+                              pages=[PageSize(number=p.number, width=p.width, height=p.height) for p in doc.pages]),
         metadata=metadata,
         sections=sections,
         footnotes=footnotes,

@@ -4,15 +4,33 @@ from schemas.document import Block, BlockKind, Cell, Document, FootnoteRef, Inpu
 
 __all__ = ["Block", "BlockKind", "Cell", "Document", "FootnoteRef", "InputKind", "Page", "Table"]
 
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
-def json_schema() -> dict:
-    """The JSON Schema of :class:`schemas.extraction.Extraction` (what ``coi schema`` prints)."""
+
+def published() -> dict:
+    """File name → model of every published JSON Schema (``coi schema --all`` writes them all
+    beside this module): the extraction and the side files the pipeline writes."""
     from schemas.extraction import Extraction
+    from schemas.sidefiles import BatchSummary, Diff, ErrorFile, SourceNames
 
-    return Extraction.model_json_schema()
+    return {
+        "extraction.schema.json": Extraction,
+        "batch-summary.schema.json": BatchSummary,
+        "error.schema.json": ErrorFile,
+        "sources.schema.json": SourceNames,
+        "diff.schema.json": Diff,
+    }
 
 
-def json_schema_text() -> str:
+def json_schema(model=None) -> dict:
+    """The JSON Schema (draft 2020-12) of ``model``, by default :class:`schemas.extraction.Extraction`
+    (what ``coi schema`` prints)."""
+    if model is None:
+        model = published()["extraction.schema.json"]
+    return {"$schema": DIALECT, **model.model_json_schema()}
+
+
+def json_schema_text(model=None) -> str:
     import json
 
-    return json.dumps(json_schema(), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    return json.dumps(json_schema(model), indent=1, ensure_ascii=False, sort_keys=True) + "\n"

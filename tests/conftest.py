@@ -9,6 +9,8 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 import pytest
 
+from contract import contract_errors
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 FIXTURES = ROOT / "fixtures"
@@ -24,3 +26,19 @@ def shared() -> Path:
 @pytest.fixture(scope="session")
 def fake_report() -> Path:
     return FIXTURES / "fake_report.txt"
+
+
+# ---------------------------------------------------------------- the output contract
+# Every JSON file a test writes under its tmp_path is checked against its published schema
+# (schemas/*.schema.json, with the jsonschema library) and its pydantic type, after the test.
+
+
+@pytest.fixture(autouse=True)
+def _outputs_follow_the_contract(request):
+    # Asked for before the test, so tmp_path is torn down after this check, not before.
+    tmp = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    yield
+    if tmp is None:
+        return
+    errors = [e for p in sorted(tmp.rglob("*.json")) if p.is_file() for e in contract_errors(p)]
+    assert not errors, "outputs that break their published schema:\n" + "\n".join(errors)

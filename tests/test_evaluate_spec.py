@@ -129,7 +129,7 @@ def _records(table: Table, periods: dict[int, str] | None = None) -> list[TableR
     out = []
     for r in range(table.header_rows, table.n_rows):
         for c in range(1, table.n_cols):
-            out.append(TableRecord(id=f"{table.id}-{r}-{c}", table_id=table.id, period=(periods or {}).get(r),
+            out.append(TableRecord(table_id=table.id, period=(periods or {}).get(r),
                                    value=int(grid[r][c]), raw=grid[r][c], status="value", row_label=grid[r][0],
                                    column_label=grid[0][c],
                                    provenance=CellProvenance(document_id="d", table_id=table.id, page=1, row=r, col=c)))
