@@ -79,11 +79,21 @@ def extract(
 
 @app.command()
 def schema(
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of printing.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of printing (with --all: to this folder).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Write every published schema (extraction, batch-summary, error, sources, diff) "
+                                                     "as <name>.schema.json to the schemas/ folder of the package (or to --out).")] = False,
 ) -> None:
-    """Print the JSON Schema of the output (the Extraction model)."""
-    from schemas import json_schema_text
+    """Print the JSON Schema of the output (the Extraction model); --all writes the side files' schemas too."""
+    import schemas
+    from schemas import json_schema_text, published
 
+    if all_:
+        folder = out or Path(schemas.__file__).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, model in published().items():
+            (folder / name).write_text(json_schema_text(model), encoding="utf-8")
+            console.print(f"[green]wrote[/green] {folder / name}")
+        return
     text = json_schema_text()
     if out:
         out.write_text(text, encoding="utf-8")
@@ -221,13 +231,15 @@ def bench(
 def export_tables_command(
     extraction_json: Annotated[Path, typer.Argument(help="An extraction JSON written by coi extract.")],
     csv_dir: Annotated[Path, typer.Option("--csv", help="Folder for one tidy CSV per table (2nd row: HXL hashtags).")],
+    with_totals: Annotated[bool, typer.Option("--with-totals", help="Also write the printed total rows and columns (marked in is_total); "
+                                                                     "without it the value column sums to the data cells.")] = False,
 ) -> None:
-    """Write each table's tidy records as CSV with an HXL hashtag row, ready for HDX tools."""
+    """Write each table's tidy records as CSV with an HXL hashtag row, ready for HDX tools (totals left out by default)."""
     from pipeline.export import export_tables
     from schemas.extraction import Extraction
 
     extraction = Extraction.model_validate_json(extraction_json.read_text(encoding="utf-8"))
-    written = export_tables(extraction, csv_dir)
+    written = export_tables(extraction, csv_dir, with_totals=with_totals)
     for path in written:
         console.print(f"[green]wrote[/green] {path}")
     if not written:
@@ -237,15 +249,32 @@ def export_tables_command(
 @export_app.command("events")
 def export_events_command(
     extraction_json: Annotated[Path, typer.Argument(help="An extraction JSON written by coi extract.")],
-    csv_file: Annotated[Path, typer.Option("--csv", help="CSV file to write: one row per casualty figure, ACLED column names.")],
+    csv_file: Annotated[Path, typer.Option("--csv", help="CSV file to write: one row per incident, ACLED's columns in ACLED's order.")],
 ) -> None:
-    """Write the casualty figures as events in ACLED's column names (fatalities = the minimum)."""
-    from pipeline.export import export_events
+    """Write the incidents (not the period totals: see `coi export statistics`) in ACLED's columns; unknown values stay empty."""
+    from pipeline.export import event_rows, export_events
     from schemas.extraction import Extraction
 
     extraction = Extraction.model_validate_json(extraction_json.read_text(encoding="utf-8"))
+    rows, undated = event_rows(extraction)
     export_events(extraction, csv_file)
-    console.print(f"[green]wrote[/green] {csv_file} ({len(extraction.facts.casualty_figures)} events)")
+    console.print(f"[green]wrote[/green] {csv_file} ({len(rows)} incident(s))")
+    if undated:
+        console.print(f"{len(undated)} incident(s) left out: no date ACLED can code (a day, a week or a month)")
+
+
+@export_app.command("statistics")
+def export_statistics_command(
+    extraction_json: Annotated[Path, typer.Argument(help="An extraction JSON written by coi extract.")],
+    csv_file: Annotated[Path, typer.Option("--csv", help="CSV file to write: source, category, area, period, count, actor (then how it was printed).")],
+) -> None:
+    """Write the aggregate figures (event counts, casualty totals over a period or many events), one row per figure."""
+    from pipeline.export import export_statistics, statistics_rows
+    from schemas.extraction import Extraction
+
+    extraction = Extraction.model_validate_json(extraction_json.read_text(encoding="utf-8"))
+    export_statistics(extraction, csv_file)
+    console.print(f"[green]wrote[/green] {csv_file} ({len(statistics_rows(extraction))} figure(s))")
 
 
 @app.command()
