@@ -372,38 +372,91 @@ def watch(
 def diff(
     old: Annotated[Path, typer.Argument(help="Earlier extraction JSON.")],
     new: Annotated[Path, typer.Argument(help="Later extraction JSON.")],
-    html_file: Annotated[Optional[Path], typer.Option("--html", help="Also write one self-contained HTML page for a reviewer.")] = None,
+    html_file: Annotated[Optional[Path], typer.Option("--html", help="Also write one self-contained HTML page for a reviewer (the same changes as printed).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
 ) -> None:
-    """What changed between two extractions; exit code 0 when identical, 1 when different."""
-    from pipeline.diff import diff_extractions, diff_html, field_label
+    """What changed between two extractions (facts, cells, metadata, headings, wording, warnings); exit code 0 when identical, 1 when different."""
+    from rich.markup import escape
+
+    from pipeline.diff import card_lines, change_cards, diff_extractions, diff_html
+    from pipeline.run import write_atomic
     from schemas.extraction import Extraction
 
     a = Extraction.model_validate_json(old.read_text(encoding="utf-8"))
     b = Extraction.model_validate_json(new.read_text(encoding="utf-8"))
     result = diff_extractions(a, b)
     if html_file:
-        html_file.write_text(diff_html(result), encoding="utf-8")
+        write_atomic(html_file, diff_html(result))
     if as_json:
         out_console.print_json(json.dumps(result, ensure_ascii=False))
     else:
-        for category, entry in result["facts"].items():
-            for change in entry["changed"]:
-                fields = "; ".join(f"{field_label(k)}: {v[0]} → {v[1]}" for k, v in change["changes"].items())
-                out_console.print(f"[yellow]changed[/yellow] {category} p.{change['page']}: {fields}\n   {change['evidence'][:160]}")
-            for kind, colour in (("added", "green"), ("removed", "red")):
-                for fact in entry[kind]:
-                    text = fact if isinstance(fact, str) else f"p.{fact['page']}: {fact['evidence'][:160]}"
-                    out_console.print(f"[{colour}]{kind}[/{colour}] {category} {text}")
-        for cell in result["table_cells"]:
-            out_console.print(f"[yellow]changed[/yellow] table cell {cell['table']} / {cell['row']} / {cell['column']}: {cell['old']} → {cell['new']}")
-        for key, (a_value, b_value) in result["metadata"].items():
-            out_console.print(f"[yellow]changed[/yellow] metadata {field_label(key)}: {a_value} → {b_value}")
-        for kind in ("appeared", "gone"):
-            for message in result["warnings"][kind]:
-                out_console.print(f"warning {kind}: {message}")
-        out_console.print("identical" if result["identical"] else "different")
+        colours = {"changed": "yellow", "added": "green", "appeared": "green", "removed": "red", "gone": "red"}
+        for card in change_cards(result):
+            first, *rest = card_lines(card)
+            colour = colours.get(card["status"], "white")
+            out_console.print(f"[{colour}]{escape(first)}[/{colour}]", highlight=False, soft_wrap=True)
+            for line in rest:
+                out_console.print(escape(line), highlight=False, soft_wrap=True)
+        out_console.print(escape(result["summary_line"]), highlight=False, soft_wrap=True)
     raise typer.Exit(0 if result["identical"] else 1)
+
+
+@app.command()
+def review(
+    extraction_json: Annotated[Path, typer.Argument(help="An extraction JSON (OUT.json) written by coi extract.")],
+    against: Annotated[Optional[Path], typer.Option("--against", help="An older extraction of the report: its changes are shown first.")] = None,
+    html_file: Annotated[Optional[Path], typer.Option("--html", help="Write the page as one self-contained offline HTML file instead of serving it.")] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 to serve the page on (0: any free port).")] = 8765,
+    pdf: Annotated[Optional[Path], typer.Option("--pdf", help="The report PDF, when it is no longer where the extraction says (for page images).")] = None,
+    reviewer: Annotated[Optional[str], typer.Option(help="Name recorded with each decision (default: the login name).")] = None,
+    export_gold: Annotated[Optional[Path], typer.Option("--export-gold", help="Write a gold file (GOLD_FORMAT.md) from the reviewed extraction and stop.")] = None,
+    decisions: Annotated[Optional[Path], typer.Option("--decisions", help="Review file to read (default: OUT.review.json next to the extraction).")] = None,
+) -> None:
+    """Review an extraction in a browser: each fact beside its page image, accept / correct / reject per fact and table cell.
+
+    Served on 127.0.0.1 (decisions written to OUT.review.json next to OUT.json), or written with --html as one offline file (decisions kept in the browser, downloaded as OUT.review.json).
+
+    With --export-gold, the accepted and corrected rows become a gold file that `coi evaluate` reads."""
+    from pipeline.review import ReviewServer, load_review, review_data, review_html, review_path
+    from pipeline.review import export_gold as to_gold
+    from pipeline.run import write_atomic
+    from schemas.extraction import Extraction
+
+    extraction = Extraction.model_validate_json(extraction_json.read_text(encoding="utf-8"))
+    decisions_path = decisions or review_path(extraction_json)
+    if export_gold:
+        if not decisions_path.exists():
+            console.print(f"[red]no decisions[/red]: {decisions_path} does not exist (review the extraction first)")
+            raise typer.Exit(2)
+        try:
+            reviewed = load_review(decisions_path)
+            gold = to_gold(extraction, reviewed)
+        except ValueError as exc:  # a hand-edited or offline review with a value that is not one
+            console.print(f"[red]cannot export[/red] {decisions_path}: {exc}")
+            raise typer.Exit(2) from None
+        write_atomic(export_gold, json.dumps(gold, ensure_ascii=False, indent=1) + "\n")
+        kinds = [d["decision"] for d in reviewed["decisions"].values()]
+        console.print(f"[green]wrote[/green] {export_gold}: {kinds.count('accept')} accepted, {kinds.count('correct')} corrected, "
+                      f"{kinds.count('reject')} rejected ({gold['notes'].split('; ')[1]})")
+        return
+    if html_file:
+        old = Extraction.model_validate_json(against.read_text(encoding="utf-8")) if against else None
+        existing = load_review(decisions_path) if decisions_path.exists() else None
+        write_atomic(html_file, review_html(review_data(extraction, old, pdf, existing, reviewer=reviewer)))
+        console.print(f"[green]wrote[/green] {html_file} (decisions stay in the browser; 'Download decisions' saves {decisions_path.name})")
+        return
+    try:
+        server = ReviewServer(extraction_json, against, pdf, reviewer, port)
+    except OSError as exc:  # the port is taken, most often by another review
+        console.print(f"[red]cannot serve on 127.0.0.1:{port}[/red]: {exc.strerror}; try another --port (0: any free port)")
+        raise typer.Exit(2) from None
+    console.print(f"reviewing {extraction_json} at {server.url} (decisions → {server.path}); Ctrl-C to stop")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("stopped")
+    finally:
+        server.httpd.server_close()
 
 
 if __name__ == "__main__":

@@ -2,9 +2,9 @@
 
 Layout: ``OUT/<report stem>/<sha256[:12]>/extraction.json`` (plus ``sources.json``, the
 input names that had these bytes, and ``diff.json`` against the previous extraction of
-the same report name). The output is the record of finished work: a file whose bytes and
-pipeline version already have an output is not extracted again, so a re-run or a restart
-after a crash redoes nothing and duplicates nothing. Inputs are never modified; the
+the same report name, extension included). The output is the record of finished work: a
+file whose bytes and pipeline version already have an output is not extracted again, so a
+re-run or a restart after a crash redoes nothing and duplicates nothing. Inputs are never modified; the
 watcher moves them, whole, to ``processed/`` or ``quarantine/`` (with ``<name>.error.json``).
 """
 
@@ -93,9 +93,16 @@ def _record_source(folder: Path, name: str) -> list[str]:
     return names
 
 
-def _previous_output(folder: Path) -> Path | None:
-    """The newest other extraction of the same report name (for the automatic diff)."""
-    others = [p / "extraction.json" for p in folder.parent.iterdir() if p.is_dir() and p != folder and (p / "extraction.json").exists()]
+def _previous_output(folder: Path, name: str) -> Path | None:
+    """The newest other extraction of the same report name, extension included (for the
+    automatic diff): ``x.txt`` and ``x.pdf`` share the folder ``x/`` but are not versions of
+    each other."""
+    def same_name(p: Path) -> bool:
+        sources = p / "sources.json"
+        return sources.exists() and name in json.loads(sources.read_text(encoding="utf-8"))
+
+    others = [p / "extraction.json" for p in folder.parent.iterdir()
+              if p.is_dir() and p != folder and (p / "extraction.json").exists() and same_name(p)]
     return max(others, key=lambda p: p.stat().st_mtime) if others else None
 
 
@@ -138,7 +145,7 @@ def process_file(path: Path, out: Path, limits: Limits | None = None) -> Outcome
     write_atomic(target, text)
     _record_source(folder, path.name)
     outcome = Outcome(str(path), "extracted", sha, str(target), extraction.document.page_count, time.perf_counter() - start)
-    previous = _previous_output(folder)
+    previous = _previous_output(folder, path.name)
     if previous is not None:
         old = Extraction.model_validate_json(previous.read_text(encoding="utf-8"))
         outcome.diff = str(write_diff(diff_extractions(old, extraction), folder / "diff.json"))

@@ -6,6 +6,8 @@ from pathlib import Path
 # Prefect logs the shutdown of its temporary server at exit, after pytest has closed the
 # streams it captured; keep its logging to warnings in tests.
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# Prefect waits 20 s for its temporary server to start; on a loaded machine that is too short.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 import pytest
 

@@ -179,3 +179,20 @@ def test_diff_page_renders_in_headless_chromium(tmp_path, fake_report):
                     f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", page.as_uri()], timeout=60, check=True,
                    capture_output=True)
     assert shot.exists() and shot.stat().st_size > 1000
+
+
+def test_batch_versions_are_keyed_by_the_name_with_its_extension(tmp_path, fake_report):
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    text = (fake_report.parent / "burkina_report.txt").read_text(encoding="utf-8")
+    (folder / "report.txt").write_text(text, encoding="utf-8")
+    run_batch(folder, out)
+    (folder / "report.md").write_text(text.replace("at least 132", "at least 135"), encoding="utf-8")
+    second = run_batch(folder, out)
+    md = next(o for o in second["outcomes"] if o["file"].endswith("report.md"))
+    assert md["status"] == "extracted" and md["diff"] is None  # another file of the same stem is not an earlier version
+    (folder / "report.txt").write_text(text.replace("212 violent events", "213 violent events"), encoding="utf-8")
+    third = run_batch(folder, out)
+    txt = next(o for o in third["outcomes"] if o["file"].endswith("report.txt"))
+    diff = json.loads(Path(txt["diff"]).read_text(encoding="utf-8"))
+    assert [c["changes"] for c in diff["facts"]["event_counts"]["changed"]] == [{"['count']": [212, 213]}]
