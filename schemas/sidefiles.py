@@ -97,6 +97,34 @@ class SourceNames(RootModel[list[str]]):
 # ---------------------------------------------------------------- diff.json
 
 
+class CitedSource(Model):
+    """A source-list entry a footnote names."""
+
+    organisation: str | None = None
+    """The publishing organisation."""
+    title: str | None = None
+    """The source's title."""
+    date: str | None = None
+    """The source's date (ISO)."""
+    url: str | None = None
+    """The source's URL."""
+
+
+class CitedNote(Model):
+    """A footnote a fact's sentence cites, with the sources it names."""
+
+    footnote: int = Field(ge=0)
+    """The footnote's number."""
+    text: str
+    """The footnote's text ('' when only the number is known)."""
+    sources: list[CitedSource]
+    """The bibliography entries the footnote names."""
+
+
+WordOp = tuple[Literal["=", "-", "+"], str]
+"""One step of a word diff: kept (``=``), removed (``-``) or added (``+``) text."""
+
+
 class FactBrief(Model):
     """A fact as a reviewer sees it in a diff."""
 
@@ -106,17 +134,28 @@ class FactBrief(Model):
     """Page of the evidence."""
     footnotes: list[int]
     """Footnotes closing the evidence."""
+    block_id: str
+    """The block the evidence stands in."""
+    words: str
+    """The fact's values in words (``killed at least 37 · victims: civilians``)."""
+    citations: list[CitedNote]
+    """The footnotes the sentence cites, with their sources."""
     values: dict[str, object]
     """The fact's fields that hold a value (id and provenance left out)."""
 
 
 class FactChange(FactBrief):
-    """A fact found in both extractions (same category, same evidence with digits masked) whose fields differ."""
+    """A fact found in both extractions (same category, same evidence with digits masked, or
+    the same sentence reworded) whose fields differ."""
 
     old_evidence: str
     """The evidence in the earlier extraction."""
     changes: dict[str, tuple[object, object]] = Field(examples=[{"['killed']['min']": [30, 33]}])
     """Changed field path (DeepDiff form, ``['killed']['min']``) → [old value, new value]."""
+    old_words: str
+    """The fact's values in words before."""
+    words_diff: list[WordOp]
+    """The evidence's word diff, old → new."""
 
 
 class FactDiff(Model):
@@ -171,13 +210,72 @@ class CellChange(Model):
     """The cell's text now (None: the cell is gone)."""
 
 
+class HeadingRename(Model):
+    """A heading kept under its number with another title."""
+
+    number: str | None
+    """The heading's number."""
+    old: str
+    """The title before."""
+    new: str
+    """The title now."""
+    words: list[WordOp]
+    """Word diff of the title."""
+
+
 class SectionDiff(Model):
-    """Headings added or removed, as [number, title] pairs."""
+    """Headings added, removed (as [number, title] pairs) or renamed."""
 
     added: list[tuple[str | None, str]]
     """Headings of the new extraction only."""
     removed: list[tuple[str | None, str]]
     """Headings of the old extraction only."""
+    renamed: list[HeadingRename] = Field(default_factory=list)
+    """Headings whose number stayed and whose title changed."""
+
+
+class TextChange(Model):
+    """A paragraph or footnote whose wording changed (layout, spacing and quote style aside)."""
+
+    where: str = Field(pattern=r"^(paragraph|footnote \d+)$")
+    """``paragraph`` or ``footnote N``."""
+    old: str | None
+    """The text before (None: added)."""
+    new: str | None
+    """The text now (None: removed)."""
+    words: list[WordOp]
+    """Word diff, old → new."""
+
+
+class DiffSummary(Model):
+    """The counts a reviewer sees first (the review page shows the same ones)."""
+
+    facts_added: int = Field(ge=0)
+    """Facts in the new extraction only."""
+    facts_removed: int = Field(ge=0)
+    """Facts in the old extraction only."""
+    facts_changed: int = Field(ge=0)
+    """Facts in both with different fields or reworded evidence."""
+    names_added: int = Field(ge=0)
+    """Actor and place names added."""
+    names_removed: int = Field(ge=0)
+    """Actor and place names removed."""
+    cells_changed: int = Field(ge=0)
+    """Table cells whose text changed."""
+    metadata_changed: int = Field(ge=0)
+    """Metadata fields changed."""
+    headings_changed: int = Field(ge=0)
+    """Headings added, removed or renamed."""
+    paragraphs_changed: int = Field(ge=0)
+    """Paragraphs reworded, added or removed."""
+    footnotes_changed: int = Field(ge=0)
+    """Footnotes reworded, added or removed."""
+    warnings_appeared: int = Field(ge=0)
+    """Warnings in the new extraction only."""
+    warnings_gone: int = Field(ge=0)
+    """Warnings in the old extraction only."""
+    warnings_layout_only: int = Field(ge=0)
+    """Warnings that differ only in page or line breaks (not counted as changes)."""
 
 
 class WarningDiff(Model):
@@ -187,6 +285,8 @@ class WarningDiff(Model):
     """In the new extraction only."""
     gone: list[str]
     """In the old extraction only."""
+    layout_only: int = Field(default=0, ge=0)
+    """Warnings that differ only in page, block or line breaks (not changes)."""
 
 
 class Diff(Model):
@@ -203,8 +303,14 @@ class Diff(Model):
     metadata: dict[str, tuple[object, object]]
     """Changed metadata field path → [old value, new value]."""
     sections: SectionDiff
-    """Headings added or removed."""
+    """Headings added, removed or renamed."""
+    text: list[TextChange]
+    """Paragraphs and footnotes whose wording changed (those only a changed fact explains left out)."""
     warnings: WarningDiff
     """Warnings that appeared or went away."""
+    summary: DiffSummary
+    """The counts of the changes."""
     identical: bool
-    """True when nothing above differs."""
+    """True when there is no change to show (layout-only warnings aside)."""
+    summary_line: str
+    """The counts in one line (``different: 2 fact(s) changed``), or ``identical``."""
