@@ -1,8 +1,13 @@
 """Actors and places named in the report's running text.
 
-Actors: the knowledge base's names and aliases, aliases the report defines itself
-(``Long Name (ACRONYM)``), groups named after a community (``Fulani armed groups``), and
-the names of ``Name (figure)`` lists of event statistics. Places: the report country's
+Actors: the knowledge base's names and aliases (``kb/actors/*.csv``, matched with two
+Aho-Corasick automata built once per language: folded names on folded text, acronyms as
+printed), resolved through the report's country (``FDS`` in a Burkinabè report are Burkina
+Faso's forces; ``security forces`` are the report state's, or the state an adjective names;
+``unidentified gunmen`` are one unidentified actor); aliases the report defines itself
+(``Long Name (ACRONYM)``, ``groupes armés non étatiques (GANE)``), groups the list lacks
+named by a pattern (``Hamza Brigade``, ``milice X``, ``Katiba X``), groups named after a
+community (``Fulani armed groups``), and the names of ``Name (figure)`` lists of event statistics. Places: the report country's
 admin units (P-codes) with the cue word beside them (``Koro cercle``, ``Mopti region``),
 villages, towns and communes the report introduces (``the village of X``, ``communes of A
 and B``), and areas (``central Mali``, ``the Dogon plateau``)."""
@@ -11,7 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+import ahocorasick
 
 from extractors import kb
 from extractors.lang import Language
@@ -36,6 +45,313 @@ def _id(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:12]
 
 
+# ---------------------------------------------------------------- actor names
+
+
+def fold_spans(text: str) -> tuple[str, list[int]]:
+    """``kb.fold`` of ``text`` (not stripped) with, per folded character, the offset of the
+    printed character it comes from: a match ``folded[i:j]`` is printed at
+    ``text[starts[i]:starts[j - 1] + 1]``."""
+    if text.isascii():  # the common case, at C speed: lower-case, punctuation to spaces, runs of spaces to one
+        parts: list[str] = []
+        starts: list[int] = []
+        for m in re.finditer(r"\S+", text.lower().translate(_ASCII_TO_SPACE)):
+            if starts:
+                parts.append(" ")
+                starts.append(m.start() - 1)
+            parts.append(m.group())
+            starts.extend(range(m.start(), m.end()))
+        return "".join(parts), starts
+    out: list[str] = []
+    starts = []
+    for i, ch in enumerate(text):
+        for c in _fold_char(ch):
+            if c == " ":
+                if not out or out[-1] == " ":
+                    continue
+            out.append(c)
+            starts.append(i)
+    return "".join(out), starts
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    """One printed character folded as ``kb.fold`` does (``É`` → ``e``, ``-`` → space, ``ﬁ`` → ``fi``)."""
+    out = []
+    for d in unicodedata.normalize("NFKD", ch):
+        if not unicodedata.combining(d):
+            out.extend(" " if (low in _FOLD_TO_SPACE or low.isspace()) else low for low in d.lower())
+    return "".join(out)
+
+
+_FOLD_TO_SPACE = frozenset("-'’‘.`")
+_ASCII_TO_SPACE = str.maketrans({c: " " for c in "-'.`"})
+
+
+def is_acronym(name: str) -> bool:
+    """``FAMa``, ``ISIS-K``, ``M23``, ``3R``: one word with two or more capitals or digits and
+    no two lower-case letters in a row. Matched as printed (``SAF`` is not ``safe``); any
+    other name is matched folded (case, accents, ``-'’.``)."""
+    if any(c.isspace() for c in name) or any(a.islower() and b.islower() for a, b in zip(name, name[1:])):
+        return False
+    return sum(c.isupper() or c.isdigit() for c in name) >= 2
+
+
+@dataclass(frozen=True)
+class NameMeaning:
+    """What a printed name may stand for: knowledge-base entries (``entries``), entries it
+    names only in a report on their country (``local``), and a generic label (``generic``:
+    ``state_forces`` or ``unidentified``)."""
+
+    entries: tuple[kb.ActorEntry, ...] = ()
+    local: tuple[kb.ActorEntry, ...] = ()
+    generic: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class ActorMatcher:
+    """Two Aho-Corasick automata over every actor name of the knowledge base and the
+    language's generic labels: folded names on folded text, acronyms on the printed text."""
+
+    folded: ahocorasick.Automaton
+    exact: ahocorasick.Automaton
+    size: int
+
+    def find(self, text: str) -> list[tuple[int, int, str, NameMeaning]]:
+        """(start, end, key, meaning) of every name in ``text`` on word boundaries; overlapping
+        candidates are all returned (the caller keeps the longest that resolve)."""
+        out = []
+        folded, starts = fold_spans(text)
+        for end, (key, meaning) in self.folded.iter(folded):
+            start = end - len(key) + 1
+            if (start > 0 and folded[start - 1].isalnum()) or (end + 1 < len(folded) and folded[end + 1].isalnum()):
+                continue
+            out.append((starts[start], starts[end] + 1, key, meaning))
+        exact = [(end - len(key) + 1, end + 1, key, meaning) for end, (key, meaning) in self.exact.iter(text)]
+        exact = [m for m in exact if not (m[0] > 0 and text[m[0] - 1].isalnum()) and not (m[1] < len(text) and text[m[1]].isalnum())]
+        if exact and not _shouting(text):
+            out.extend(exact)
+        return out
+
+
+def _shouting(text: str) -> bool:
+    """A heading in capitals (``WHAT IS THE SITUATION``): its capitals are no acronyms."""
+    upper, lower = sum(map(str.isupper, text)), sum(map(str.islower, text))
+    return upper + lower >= 12 and upper > 0.6 * (upper + lower)
+
+
+@cache
+def actor_matcher(lang: Language) -> ActorMatcher:
+    """The matcher for one language, built once per process (knowledge-base names are
+    shared; the generic labels are the language's)."""
+    table: dict[tuple[bool, str], dict] = {}
+
+    def put(name: str, slot: str, value) -> None:
+        exact = is_acronym(name)
+        key = name if exact else kb.fold(name)
+        if not key:
+            return
+        m = table.setdefault((exact, key), {"entries": [], "local": [], "generic": None})
+        if slot == "generic":
+            m["generic"] = m["generic"] or value
+        elif value not in m[slot]:
+            m[slot].append(value)
+
+    for entry in kb.actors():
+        for name in entry.names:
+            put(name, "entries", entry)
+        for name in entry.local_aliases:
+            put(name, "local", entry)
+    for generic in ("state_forces", "unidentified"):
+        for name in lang.words("actors", generic):
+            put(name, "generic", generic)
+    automata = {True: ahocorasick.Automaton(), False: ahocorasick.Automaton()}
+    for (exact, key), m in table.items():
+        automata[exact].add_word(key, (key, NameMeaning(tuple(m["entries"]), tuple(m["local"]), m["generic"])))
+    for automaton in automata.values():
+        automaton.make_automaton()
+    return ActorMatcher(automata[False], automata[True], len(table))
+
+
+@cache
+def _kb_by_fold() -> dict[str, kb.ActorEntry]:
+    out: dict[str, kb.ActorEntry] = {}
+    for entry in kb.actors():
+        for name in entry.names:
+            out.setdefault(kb.fold(name), entry)
+    return out
+
+
+def state_forces(iso2: str) -> kb.ActorEntry:
+    """The entry a state's generic labels resolve to (``security forces`` in a report on
+    Nigeria are the Nigerian Armed Forces); a plain one for a state the list lacks."""
+    st = kb.states().get(iso2)
+    entry = kb.actor(st.forces) if st else None
+    if entry is not None:
+        return entry
+    found = kb.country(iso2)
+    return kb.ActorEntry(f"state_forces_{iso2.lower()}", f"{found[2] if found else iso2} state forces", "state_forces",
+                         countries=(iso2,))
+
+
+def _adjective_states(text: str, a: int, b: int, lang: Language) -> list[str] | None:
+    """States an adjective or country name beside a generic label names (``Nigerian security
+    forces``, ``armées nigériennes et maliennes``, ``afghanischen Sicherheitskräfte``, ``the
+    army of Mali``); None when an unknown capitalised word qualifies it (``Amhara forces``:
+    not the state's)."""
+    forms = kb.adjective_forms()
+
+    def state_of(word: str) -> str | None:
+        w = re.sub(r"['’]s$", "", word)
+        iso = forms.get(kb.fold(w))
+        if iso and kb.fold(w) in _capital_adjectives() and not w.replace(".", "").isupper():
+            iso = None  # "us" is no "US"
+        if iso:
+            return iso
+        found = kb.country(w) if len(w) > 3 and w[:1].isupper() else None
+        return found[0] if found else None
+
+    out: list[str] = []
+    before = re.search(r"(?:([\w’'.-]+)\s+)?([\w’'.-]+)\s+$", text[:a])
+    if before:
+        # "South Sudanese soldiers": the two words before, then the last one
+        iso = (state_of(f"{before.group(1)} {before.group(2)}") if before.group(1) else None) or state_of(before.group(2))
+        if iso:
+            out.append(iso)
+        elif _named_qualifier(text, a, lang):
+            return None
+    of = lang.alt("grammar", "of")
+    conj = f"{lang.alt('grammar', 'and')}|{lang.alt('grammar', 'or')}"
+    words = rf"[\w’'-]+(?:\s+(?:(?:{of}|{lang.alt('grammar', 'articles')})\s+)*[A-Z][\w’'-]+){{0,4}}"
+    after = re.match(rf"\s+(?:(?:{of})\s*(?:(?:{lang.alt('grammar', 'articles')})\s*)?)?({words})(?:(?:\s*,\s*|\s+(?:{conj})\s+)({words}))?", text[b:])
+    if after:
+        for phrase in (after.group(1), after.group(2)):
+            iso = next((state_of(" ".join(phrase.split()[:n])) for n in range(len(phrase.split()), 0, -1)
+                        if state_of(" ".join(phrase.split()[:n]))), None) if phrase else None
+            if iso and iso not in out:
+                out.append(iso)
+            elif iso is None:
+                break
+    return out
+
+
+def _named_qualifier(text: str, a: int, lang: Language) -> bool:
+    """True when a capitalised word that is no function word and does not open the sentence
+    stands right before ``a``: a name qualifies the label (``Amhara forces``, ``Boko Haram
+    gunmen``). Off for languages that capitalise every noun."""
+    before = re.search(r"([\w’'.-]+)\s+$", text[:a])
+    return bool(before and before.group(1)[:1].isupper() and lang.section("actors").get("capitalised_qualifier_is_a_name", True)
+                and kb.fold(before.group(1)) not in _small_words(lang)
+                and not re.search(r"(?:^|[.!?:;]\s*)$", text[:before.start(1)]))
+
+
+def _attributive(text: str, a: int, b: int, lang: Language) -> bool:
+    """A label that is an adjective here (``military/security actors``, ``police station``,
+    ``opérations militaires``): one of the language's ``attributive`` labels beside the noun
+    it qualifies — a lower-case word that is no function word or number after it (before
+    it where adjectives follow the noun: ``attributive_follows_noun``), or a ``/``."""
+    if kb.fold(text[a:b]) not in _folded_words(lang, "actors", "attributive"):
+        return False
+    if lang.section("actors").get("attributive_follows_noun", False):
+        prev = re.search(r"([^\W\d_][\w'’-]*)\s+$", text[:a])
+        return bool(prev and prev.group(1).islower() and kb.fold(prev.group(1)) not in _small_words(lang)
+                    and prev.group(1).lower() not in lang.section("numbers", "words"))
+    nxt = re.match(r"\s*(/|[^\W\d_][\w'’-]*)", text[b:])
+    if nxt is None:
+        return False
+    word = nxt.group(1)
+    if word == "/":
+        return True
+    if any(word.endswith(e) for e in lang.words("actors", "verb_endings")):
+        return False  # "the military killed"
+    return word.islower() and kb.fold(word) not in _small_words(lang)
+
+
+@cache
+def _folded_words(lang: Language, *path: str) -> frozenset[str]:
+    return frozenset(kb.fold(w) for w in lang.words(*path))
+
+
+@cache
+def _small_words(lang: Language) -> frozenset[str]:
+    """Function words, articles, conjunctions and fillers of the language (folded): never a name."""
+    return frozenset(kb.fold(w) for w in (*lang.function_words, *lang.words("grammar", "articles"), *lang.words("grammar", "and"),
+                                          *lang.words("grammar", "or"), *lang.words("grammar", "of"), *lang.words("grammar", "filler")))
+
+
+@cache
+def _capital_adjectives() -> frozenset[str]:
+    """Folded adjectives printed in capitals only (``US``)."""
+    return frozenset(kb.fold(a) for st in kb.states().values() for a in st.adjectives if a.replace(".", "").isupper())
+
+
+def _tie(entry: kb.ActorEntry, country: str | None) -> str | None:
+    """The state an entry is tied to in a report on ``country``: a foreign or international
+    force its first country (the sending state: French forces are France's; a mission its
+    host), any other actor the report's country when it is one of its own, else its first."""
+    if entry.kind == "international_force" or not entry.belongs_to(country):
+        return entry.countries[0] if entry.countries else None
+    return country
+
+
+def _resolve(meaning: NameMeaning, country: str | None, text: str, a: int, b: int,
+             lang: Language) -> list[tuple[kb.ActorEntry, str | None]]:
+    """The actors a matched name stands for in a report on ``country`` (ISO2 or None), each
+    with the state it is tied to. Order: an entry of the report's country (``FDS`` in a
+    report on Syria are the SDF); a generic label (the adjective's state, or else the
+    report's; unresolved when neither is known); a national body (the report's state); any
+    other entry (by its specific names only)."""
+    own = [e for e in (*meaning.entries, *meaning.local) if e.belongs_to(country)]
+    if own:
+        return [(own[0], _tie(own[0], country))]
+    if meaning.generic == "state_forces":
+        if a > 0 and text[a - 1] == "-":
+            return []  # "anti-government forces", "pro-government forces"
+        if _attributive(text, a, b, lang):
+            return []  # "military operations", "police station"
+        states = _adjective_states(text, a, b, lang)
+        if states is None:
+            return []
+        states = states or ([country] if country else [])
+        return [(state_forces(iso), iso) for iso in states]
+    if meaning.generic == "unidentified":
+        if _named_qualifier(text, a, lang):
+            return []  # "Boko Haram gunmen" are not unidentified
+        entry = kb.actor("unidentified")
+        return [(entry, country)] if entry else []
+    if not meaning.entries:
+        return []  # a local name outside its country
+    entry = meaning.entries[0]
+    if kb.ANY_COUNTRY in entry.countries:
+        return [(entry, country)]
+    return [(entry, _tie(entry, None))]
+
+
+def actor_names(text: str, lang: Language, country: str | None) -> list[tuple[int, int, list[tuple[kb.ActorEntry, str | None]]]]:
+    """Longest non-overlapping actor names of ``text`` that resolve in a report on ``country``,
+    with what each stands for; names followed by an institution word (``UNMISS Human Rights
+    Division``) are left out."""
+    not_armed = _folded_words(lang, "actors", "not_armed_after")
+    candidates = []
+    for a, b, key, meaning in actor_matcher(lang).find(text):
+        resolved = _resolve(meaning, country, text, a, b, lang)
+        if resolved:
+            candidates.append((a, b, resolved, meaning.generic))
+    chosen: list[tuple[int, int, list, str | None]] = []
+    for c in sorted(candidates, key=lambda c: (-(c[1] - c[0]), c[0])):
+        if all(c[1] <= x or c[0] >= y for x, y, _, _ in chosen):
+            chosen.append(c)
+    out: list[tuple[int, int, list]] = []
+    for a, b, resolved, generic in sorted(chosen, key=lambda c: c[0]):
+        following = kb.fold(text[b:b + 60])
+        if any(following.startswith(w + " ") or following == w for w in not_armed):
+            continue
+        if generic == "unidentified" and out and text[out[-1][1]:a].strip() == "":
+            continue  # "ISWAP gunmen": the name before says who they are
+        out.append((a, b, resolved))
+    return out
+
+
 # ---------------------------------------------------------------- actors
 
 
@@ -44,15 +360,14 @@ class ActorIndex:
     """Actor names found in a report, resolved to one record per actor."""
 
     entries: list[dict] = field(default_factory=list)
+    country: str | None = None
+    """ISO2 of the report's country, when known: a state force of another state is an international force."""
 
     def find(self, name: str) -> dict | None:
         """The actor with this name, compared case-, accent- and plural-insensitively
         (``Dogon Ethnic Militia`` is ``Dogon ethnic militias``)."""
         key = _singular(kb.fold(name))
-        for e in self.entries:
-            if key in {_singular(k) for k in e["keys"]}:
-                return e
-        return None
+        return next((e for e in self.entries if key in e["singular"]), None)
 
     by_unit: dict[int, list[tuple[int, int, dict]]] = field(default_factory=dict)
 
@@ -60,19 +375,42 @@ class ActorIndex:
         e["mentions"].append(_prov(doc_id, unit, start, end))
         self.by_unit.setdefault(unit.index, []).append((start, end, e))
 
-    def add(self, name: str, kind: str | None, aliases: list[str] = (), kb_id: str | None = None) -> dict:
+    def add(self, name: str, kind: str | None, aliases: list[str] = (), kb_id: str | None = None,
+            country: str | None = None) -> dict:
+        """The record of this actor (a knowledge-base actor by its id, any other by its names),
+        created when new; printed names become aliases."""
         found = None
-        for n in [name, *aliases]:
-            found = found or self.find(n)
+        if kb_id is not None:
+            found = next((e for e in self.entries if e.get("kb_id") == kb_id), None)
+            if found is None and kb.actor(kb_id) is None:  # a state the list lacks, or a name the report made
+                found = next((e for e in self.entries if not e.get("kb_id") and self._same(e, [name, *aliases])), None)
+        else:
+            for n in [name, *aliases]:
+                found = found or self.find(n)
         if found is None:
-            found = {"name": name, "aliases": [], "kind": kind, "kb_id": kb_id, "keys": {kb.fold(name)}, "mentions": []}
+            found = {"name": name, "aliases": [], "kind": kind, "kb_id": kb_id, "keys": {kb.fold(name)},
+                     "singular": {_singular(kb.fold(name))}, "mentions": [], "country": country}
             self.entries.append(found)
         for n in [name, *aliases]:
             if kb.fold(n) not in found["keys"]:
                 found["keys"].add(kb.fold(n))
+                found["singular"].add(_singular(kb.fold(n)))
                 found["aliases"].append(n)
         found["kind"] = found["kind"] or kind
+        found["country"] = found.get("country") or country
         return found
+
+    def _same(self, e: dict, names: list[str]) -> bool:
+        return any(_singular(kb.fold(n)) in e["singular"] for n in names)
+
+    def add_entry(self, entry: kb.ActorEntry, printed: str, tie: str | None) -> dict:
+        """The record of a knowledge-base actor; a state's forces in a report on another state
+        are an international force there (``FAMa`` in a report on Niger)."""
+        kind = entry.kind
+        if kind == "state_forces" and self.country and tie and tie != self.country:
+            kind = "international_force"
+        e = self.add(entry.name, kind, [printed], entry.id, tie)
+        return e
 
 
 def _singular(key: str) -> str:
@@ -113,9 +451,11 @@ def _foreign(name: str, country_iso2: str | None) -> bool:
 
 def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: list[str] = (), place_names: set[str] = frozenset(),
                 country_iso2: str | None = None) -> ActorIndex:
-    index = ActorIndex()
+    """Actors of the report's running text. ``country_iso2`` is the report's country when
+    known: it decides what generic labels (``security forces``) and shared acronyms (``FDS``,
+    ``ADF``) stand for; without it, only names specific to one actor are resolved."""
+    index = ActorIndex(country=country_iso2)
     sources = _source_names(source_orgs)
-    kb_names: list[tuple[str, kb.ActorEntry]] = sorted(((n, a) for a in kb.actors() for n in a.names), key=lambda x: -len(x[0]))
     heads = lang.words("actor_kinds", "heads")
     communal = lang.words("actor_kinds", "communal_militia")
     communities = community_words(units, lang, actors=True)
@@ -128,19 +468,15 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
     group_word = lang.alt("grammar", "group_word")
     articles = lang.alt("grammar", "articles")
     event_words = _alt(p for ps in lang.section("events").values() for p in ps)
-
-    acronyms = [(n, a) for n, a in kb_names if n.isupper() and len(n) <= 6]
-    words = [(n, a) for n, a in kb_names if not (n.isupper() and len(n) <= 6)]
-    kb_by_key = {n: a for n, a in acronyms}
-    kb_by_key.update({kb.fold(n): a for n, a in reversed(words)})
-    kb_patterns = [
-        re.compile(rf"(?<![\w-])(?:{_alt(n for n, _ in acronyms)})(?![\w-])"),
-        re.compile(rf"(?<![\w-])(?:{_alt(n for n, _ in words)})(?![\w-])", re.I),
-    ]
+    by_fold = _kb_by_fold()
+    patterns = _name_patterns(lang)
+    definition = re.compile(rf"(?P<long>{_NAME}(?: (?:{particles})(?: {_NAME}| [a-z][\w'’\-]*)*)*)"
+                            rf"\s*\((?:the\s+)?(?:(?P<alt>[^()]*?)\s+[-–]\s+)?(?P<acr>[A-Z][A-Za-z0-9]{{1,9}})\)")
+    named_group = re.compile(rf"(?<!\w)(?:{articles})\s+({_NAME})\s+(?:{group_word})(?!\w)")
 
     def kb_lookup(name: str) -> kb.ActorEntry | None:
-        key = kb.fold(name)
-        return next((a for n, a in kb_names if kb.fold(n) == key), None)
+        return by_fold.get(kb.fold(name))
+
     for unit in units:
         if unit.sentence is not None:
             continue
@@ -160,17 +496,15 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
             e = index.add(name, "communal_militia", [m.group().strip()], entry.id if entry else None)
             index.mention(e, unit, doc_id, m.start(), m.end())
             taken.append((m.start(), m.end()))
-        # 2. names and aliases from the knowledge base (acronyms in capitals only), longest first
-        for pattern in kb_patterns:
-            for m in pattern.finditer(text):
-                entry = kb_by_key.get(m.group() if pattern is kb_patterns[0] else kb.fold(m.group()))
-                if entry is not None and free(m.start(), m.end()):
-                    taken.append((m.start(), m.end()))
-                    e = index.add(entry.name, entry.kind, [m.group()], entry.id)
-                    index.mention(e, unit, doc_id, m.start(), m.end())
+        # 2. names and aliases of the knowledge base, generic labels and "unidentified gunmen" forms
+        for a, b, resolved in actor_names(text, lang, country_iso2):
+            if not free(a, b):
+                continue
+            taken.append((a, b))
+            for entry, tie in resolved:
+                index.mention(index.add_entry(entry, text[a:b], tie), unit, doc_id, a, b)
         # 3. aliases the report defines: Long Name (ACRONYM) / (the Long Name - ACRONYM)
-        for m in re.finditer(rf"(?P<long>{_NAME}(?: (?:{particles})(?: {_NAME}| [a-z][\w'’\-]*)*)*)"
-                             rf"\s*\((?:the\s+)?(?:(?P<alt>[^()]*?)\s+[-–]\s+)?(?P<acr>[A-Z][A-Za-z0-9]{{1,9}})\)", text):
+        for m in definition.finditer(text):
             long, acr = m.group("long").strip(), m.group("acr")
             if kb.fold(long) in sources or kb.fold(acr) in sources:
                 continue
@@ -179,10 +513,12 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
             if known:
                 index.add(known["name"], known["kind"], names)
             elif any(re.search(rf"(?<!\w){re.escape(h)}(?!\w)", long.lower()) for h in heads):
-                e = index.add(acr, _kind_from_cues(long + " " + (m.group("alt") or ""), lang), names)
+                kind = _kind_from_cues(long + " " + (m.group("alt") or ""), lang) or _pattern_kind(long, lang)
+                e = index.add(acr, kind, names)
                 index.mention(e, unit, doc_id, m.start(), m.end())
+                taken.append((m.start(), m.end()))
         # 4. "the Sékou Bolly group": a named group, kind from the sentence's words
-        for m in re.finditer(rf"(?<!\w)(?:{articles})\s+({_NAME})\s+(?:{group_word})(?!\w)", text):
+        for m in named_group.finditer(text):
             if not free(m.start(1), m.end()) or index.find(m.group(1)) or kb.fold(m.group(1)) in place_names:
                 continue
             siblings = [e["kind"] for a, b, e in index.by_unit.get(unit.index, []) if e.get("kind")]
@@ -192,7 +528,25 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
             if kind:
                 e = index.add(f"{m.group(1)} group", kind, [m.group(1)])
                 index.mention(e, unit, doc_id, m.start(1), m.end())
-    # 5. names of event-statistics lists: "Unidentified armed groups (50)"
+        # 5. a lower-case name the report defines by its initials: "non-state armed groups (NSAGs)"
+        for a, b, long, acr in _defined_by_initials(text, lang):
+            if not free(a, b) or index.find(acr) or kb.fold(long) in sources or kb.fold(acr) in sources:
+                continue
+            if any(re.search(rf"(?<!\w){re.escape(h)}(?!\w)", long.lower()) for h in heads):
+                kind = _kind_from_cues(long, lang) or "unidentified"
+                e = index.add(acr, kind, [long, acr])
+                index.mention(e, unit, doc_id, a, b)
+                taken.append((a, b))
+        # 6. groups the list lacks, named by a pattern: "Hamza Brigade", "Katiba Serma", "milice Zaïre"
+        for pattern, kind in patterns:
+            for m in pattern.finditer(text):
+                name = m.group("name")
+                if not free(m.start(), m.end()) or not _group_name(name, lang) or kb.fold(name) in communities:
+                    continue
+                e = index.add(m.group().strip(), kind, [])
+                index.mention(e, unit, doc_id, m.start(), m.end())
+                taken.append((m.start(), m.end()))
+    # 7. names of event-statistics lists: "Unidentified armed groups (50)"
     for unit in units:
         if unit.sentence is None:
             continue
@@ -213,6 +567,58 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
     return index
 
 
+@cache
+def _name_patterns(lang: Language) -> tuple[tuple[re.Pattern, str], ...]:
+    """Patterns of group names the knowledge base lacks, from the language file
+    (``[actors] heads_after`` / ``heads_before``), with the kind each head gives."""
+    small = _alt({*lang.function_words, *lang.words("grammar", "articles")})
+    name = rf"(?P<name>(?!(?i:{small})\s)[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,2}})"
+    out = []
+    for kind, heads in lang.section("actors", "heads_after").items():
+        out.append((re.compile(rf"(?<![\w-]){name}(?:\s+|-)(?:{_alt(heads)})(?!\w)"), kind))  # "Kokodo-Miliz" too
+    for kind, heads in lang.section("actors", "heads_before").items():
+        out.append((re.compile(rf"(?<![\w-])(?:{_alt(heads)})\s+{name}(?![\w-])"), kind))
+    return tuple(out)
+
+
+def _pattern_kind(name: str, lang: Language) -> str | None:
+    """The kind a group-name pattern gives ``name`` (``Kadiweu Liberation Movement``: political)."""
+    return next((kind for pattern, kind in _name_patterns(lang) if pattern.search(name)), None)
+
+
+def _group_name(name: str, lang: Language) -> bool:
+    """A name that can be a group's own: not a function word (``The militia``), nor a state
+    or its adjective (``Kenya Defence Forces`` is a state force, left to the generic labels)."""
+    words = name.split()
+    if kb.fold(words[0]) in _small_words(lang):
+        return False
+    forms = kb.adjective_forms()
+    return not any(kb.fold(w) in forms or (len(w) > 3 and kb.country(w)) for w in words)
+
+
+def _defined_by_initials(text: str, lang: Language) -> list[tuple[int, int, str, str]]:
+    """(start, end, name, acronym) of ``name (ACR)`` where the words of a lower-case name
+    give the acronym's letters (``groupes armés non étatiques (GANE)``); particles may be skipped."""
+    skip = {kb.fold(w) for w in (*lang.words("grammar", "name_particles"), *lang.words("grammar", "articles"))}
+    out = []
+    for m in re.finditer(r"\((?P<acr>[A-Z]{2,8})(?P<pl>s?)\)", text):
+        letters = m.group("acr").lower()
+        words = list(re.finditer(r"[^\W\d_]+", text[max(0, m.start() - 120):m.start()]))
+        base = max(0, m.start() - 120)
+        for i in range(len(words) - 1, -1, -1):
+            span = words[i:]
+            initials = "".join(kb.fold(w.group())[0] for w in span if kb.fold(w.group()) not in skip)
+            if initials == letters and kb.fold(span[0].group()) not in skip:
+                gap = text[base + span[-1].end():m.start()]
+                if gap.strip() == "":
+                    a = base + span[0].start()
+                    out.append((a, m.end(), text[a:base + span[-1].end()], m.group("acr") + m.group("pl")))
+                break
+            if len(initials) > len(letters):
+                break
+    return out
+
+
 def _by_leading_alias(index: ActorIndex, name: str) -> dict | None:
     """``Dozo communal militias`` is the actor known as ``Dozo``: a known name that is the
     first word of a list entry's name, when that name goes on with a group word."""
@@ -231,7 +637,7 @@ def actors_output(index: ActorIndex) -> list[Actor]:
         if not e["kind"]:
             continue
         out.append(Actor(id=_id(e.get("kb_id") or kb.fold(e["name"])), name=e["name"], aliases=e["aliases"],
-                         kind=e["kind"], mentions=e["mentions"][:50]))
+                         kind=e["kind"], country=e.get("country"), mentions=e["mentions"][:50]))
     return out
 
 

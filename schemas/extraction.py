@@ -397,6 +397,10 @@ class Actor(NamedEntity):
     kind: ActorKind | None = None
     """``state_forces``, ``international_force``, ``jihadist_group``, ``communal_militia``,
     ``unidentified`` or ``political``."""
+    country: str | None = None
+    """ISO 3166 alpha-2 of the state the actor is tied to (a state's forces: that state; a
+    group: the report's country when it is one of the group's, else its first); None for a
+    global network or a group the knowledge base lacks."""
 
 
 class Place(NamedEntity):

@@ -27,6 +27,11 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+ANY_COUNTRY = "*"
+"""``countries`` of a national body named alike in many states (``Gendarmerie nationale``):
+tied to the report's country."""
+
+
 @dataclass(frozen=True)
 class ActorEntry:
     id: str
@@ -34,10 +39,20 @@ class ActorEntry:
     kind: str
     aliases: tuple[str, ...] = ()
     parent: str | None = None
+    countries: tuple[str, ...] = ()
+    """ISO 3166 alpha-2 codes of the states whose conflict the actor belongs to (``("*",)``:
+    the report's state; empty: a global network)."""
+    local_aliases: tuple[str, ...] = ()
+    """Names that mean this actor only in a report on one of ``countries`` (``FAN`` is Niger's
+    army in a report on Niger, Burkina Faso's in one on Burkina Faso; ``de facto authorities``)."""
+    source: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    def belongs_to(self, iso2: str | None) -> bool:
+        return iso2 is not None and iso2 in self.countries
 
 
 @dataclass(frozen=True)
@@ -53,16 +68,64 @@ class PlaceEntry:
     aliases: tuple[str, ...] = field(default_factory=tuple)
 
 
+def _split(cell: str | None) -> tuple[str, ...]:
+    return tuple(a.strip() for a in (cell or "").split("|") if a.strip())
+
+
 @cache
 def actors() -> tuple[ActorEntry, ...]:
+    """Every actor of ``actors/<region>.csv``, in file order (``states.csv`` is not an actor list)."""
     out = []
     for path in sorted((_HERE / "actors").glob("*.csv")):
+        if path.name == "states.csv":
+            continue
         with path.open(encoding="utf-8") as f:
             for row in csv.DictReader(f):
-                aliases = tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip())
                 kind = _KIND.get(row["actor_type"], row["actor_type"])
-                out.append(ActorEntry(row["actor_id"], row["canonical_name"], kind, aliases, row.get("parent_or_umbrella") or None))
+                out.append(ActorEntry(row["actor_id"], row["canonical_name"], kind, _split(row.get("aliases")),
+                                      row.get("parent_or_umbrella") or None, _split(row.get("countries")),
+                                      _split(row.get("local_aliases")), row.get("source") or ""))
     return tuple(out)
+
+
+@cache
+def actor(actor_id: str) -> ActorEntry | None:
+    return next((a for a in actors() if a.id == actor_id), None)
+
+
+@dataclass(frozen=True)
+class State:
+    """A state as the actor list knows it: the entry its generic labels (``security forces``,
+    ``the army``) resolve to, and the adjectives that tie a label to it (``Nigerian``,
+    ``malienne``, ``afghanische``), base forms only (see ``adjective_forms``)."""
+
+    iso2: str
+    forces: str
+    adjectives: tuple[str, ...]
+
+
+@cache
+def states() -> dict[str, State]:
+    with (_HERE / "actors" / "states.csv").open(encoding="utf-8") as f:
+        return {r["iso2"]: State(r["iso2"], r["forces"], _split(r["adjectives"])) for r in csv.DictReader(f)}
+
+
+# Inflections added to an adjective's base form: German strong/weak endings, French plurals.
+_ADJECTIVE_ENDINGS = {"isch": ("e", "en", "er", "es", "em"), "": ("s", "es")}
+
+
+@cache
+def adjective_forms() -> dict[str, str]:
+    """Folded adjective form → ISO2 (``afghanischen`` → AF, ``maliennes`` → ML)."""
+    table: dict[str, str] = {}
+    for st in states().values():
+        for adj in st.adjectives:
+            forms = [adj, *(adj + e for e in _ADJECTIVE_ENDINGS[""])]
+            if adj.endswith("isch"):
+                forms += [adj + e for e in _ADJECTIVE_ENDINGS["isch"]]
+            for form in forms:
+                table.setdefault(fold(form), st.iso2)
+    return table
 
 
 @cache
