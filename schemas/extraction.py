@@ -190,6 +190,8 @@ class CasualtyFigure(Fact):
     executed: Count | None = None
     disappeared: Count | None = None
     victims: str | None = None
+    """Who was harmed, as one normalised group: civilians, people, soldiers, police, children, women,
+    men, fighters, peacekeepers, protesters, idps (the keys of ``[victim_groups]`` in the language files)."""
     perpetrators: list[str] = Field(default_factory=list)
     date: str | None = None
     location: str | None = None
