@@ -62,8 +62,8 @@ def export_tables(extraction: Extraction, csv_dir: Path) -> list[Path]:
 
 
 ACLED_COLUMNS = ["event_date", "event_type", "actor1", "actor2", "admin1", "admin2", "location", "fatalities", "source", "notes"]
-EXTRA_COLUMNS = ["fatalities_min", "fatalities_max", "fatalities_qualifier", "injured", "abducted", "date_is_period",
-                 "page", "footnotes", "fact_id"]
+EXTRA_COLUMNS = ["fatalities_min", "fatalities_max", "fatalities_qualifier", "injured", "abducted", "casualties", "victims",
+                 "date_is_period", "page", "footnotes", "fact_id"]
 _CIVILIAN = ("civilian", "villager", "trader", "people", "person", "passenger", "farmer", "herder", "women", "children", "student")
 
 
@@ -78,7 +78,9 @@ def _count_text(count) -> str:
 def events_csv(extraction: Extraction) -> str:
     """One row per casualty figure, in ACLED's column names where they apply. ``fatalities``
     is the conservative figure (the minimum; 0 when only a maximum is printed); the printed
-    range and qualifier stay in the extra columns, and ``notes`` is the evidence sentence."""
+    range and qualifier stay in the extra columns, and ``notes`` is the evidence sentence.
+    ``casualties`` holds killed and injured together where the report does not split them
+    ("390 casualties"): never counted as fatalities."""
     bib = {b.id: b for b in extraction.bibliography}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -102,6 +104,7 @@ def events_csv(extraction: Extraction) -> str:
             "" if killed is None or killed.min is None else killed.min,
             "" if killed is None or killed.max is None else killed.max,
             killed.qualifier if killed else "", _count_text(fig.injured), _count_text(fig.abducted),
+            _count_text(fig.casualties), fig.victims or "",
             "/" in (fig.date or ""), fig.provenance.page, " ".join(map(str, fig.provenance.footnotes)), fig.id,
         ])
     return out.getvalue()
