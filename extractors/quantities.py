@@ -1,6 +1,11 @@
 """Figures in running text: ``at least 37``, ``Between 30-33``, ``some 375``, ``311 193``,
-``one``, ``dozens``, each as ``{min, max, qualifier}``; years, dates, percentages,
-resolution and page numbers are not figures. Words come from the language file."""
+``43.750``, ``2.6 million``, ``1,5 Millionen``, ``one``, ``twenty-two``, ``a dozen``,
+``dozens``, each as ``{min, max, qualifier}``; years, dates, percentages, resolution and page
+numbers are not figures. Words come from the language file; runs of number words are read by
+``text2num`` (English, French and German).
+
+Every check looks at a bounded window around the figure, so a long line with thousands of
+numbers is read in linear time."""
 
 from __future__ import annotations
 
@@ -12,6 +17,9 @@ from extractors.lang import Language
 from schemas.extraction import Count
 
 _QUOTES = "'\"‘’“”"
+_WINDOW = 80
+"""Characters on either side of a figure that the exclusion rules read (bounded: linear time; the
+words before a figure that matter, a month or ``para.``, are read in its last 24)."""
 
 
 @dataclass(frozen=True)
@@ -20,10 +28,22 @@ class Quantity:
     """Start of the figure (including its qualifier) in the unit text."""
     end: int
     count: Count
+    printed: int | None = None
+    """The number as printed, before ``more than`` adds one (event and displacement counts use it)."""
 
     @property
     def value(self) -> int:
         return self.count.min if self.count.min is not None else (self.count.max or 0)
+
+    @property
+    def number(self) -> int:
+        """The printed number: 500 for ``more than 500``."""
+        return self.printed if self.printed is not None else self.value
+
+
+def _alt_words(words) -> str:
+    words = sorted(words, key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) if words else "(?!x)x"
 
 
 @cache
@@ -31,19 +51,23 @@ def _pattern(lang: Language) -> re.Pattern[str]:
     words = lang.section("numbers", "words")
     vague = lang.section("numbers", "vague")
     quals = [q for key in ("at_least", "more_than", "approx", "up_to") for q in lang.words("numbers", key)]
-    never = "(?!x)x"
-    qual = "|".join(re.escape(q) for q in sorted(quals, key=len, reverse=True)) or never
-    word_alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or never
-    vague_alt = "|".join(re.escape(w) for w in sorted(vague, key=len, reverse=True)) or never
+    qual = _alt_words(quals)
+    word_alt = _alt_words(words)
+    vague_alt = _alt_words(vague)
+    mult = _alt_words(lang.section("numbers", "multipliers"))
     between = lang.alt("numbers", "range_words")
     # "30-33" and "30 to 33" are ranges; "30 and 33" is one only after "between"
     conjunctions = {w.lower() for w in lang.words("grammar", "and")}
     joiners = _alt_words([w for w in lang.words("numbers", "range_joiners") if w.lower() not in conjunctions])
     joiners_after_between = lang.alt("numbers", "range_joiners")
-    digits = r"\d{1,3}(?:[ \u00a0\u202f\u2009,]\d{3})+(?![\d])|\d+(?:\.\d+)?"
-    num = rf"(?:{digits}|(?:{word_alt})\b)"
+    seps = "".join(re.escape(s) for s in lang.words("numbers", "thousands_separators"))
+    dec = re.escape(lang.section("numbers").get("decimal_mark", "."))
+    grouped = rf"\d{{1,3}}(?:[{seps}]\d{{3}})+(?![\d])" if seps else r"(?!x)x"
+    digits = rf"(?:\d+{dec}\d+|\d+)\s+(?:{mult})(?!\w)|{grouped}|\d+(?:\.\d+)?"
+    word_run = rf"(?:{word_alt})(?:[\s-]+(?:{word_alt}))*(?:\s+(?:{mult}))?"
+    num = rf"(?:{digits}|{word_run}(?!\w))"
     return re.compile(
-        rf"(?<![\w.])(?:(?P<qual>{qual})\s*[{_QUOTES}]?\s*(?P<n1>{num})(?:\s*(?:{joiners})\s*(?P<n2>{digits}))?"
+        rf"(?<![\w.,])(?:(?P<qual>{qual})\s*[{_QUOTES}]?\s*(?P<n1>{num})(?:\s*(?:{joiners})\s*(?P<n2>{digits}))?"
         rf"|(?P<between>{between})\s+(?P<b1>{num})\s*(?:{joiners_after_between})\s*(?P<b2>{digits})"
         rf"|(?P<n0>{num})(?:\s*(?:{joiners})\s*(?P<n3>{digits}))?)(?![\w])"
         rf"|(?<![\w])(?P<vague>{vague_alt})\b",
@@ -51,73 +75,134 @@ def _pattern(lang: Language) -> re.Pattern[str]:
     )
 
 
-def _alt_words(words: list[str]) -> str:
-    words = sorted(words, key=len, reverse=True)
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) if words else "(?!x)x"
-
-
-def _to_int(text: str, lang: Language) -> int | None:
-    words = lang.section("numbers", "words")
-    t = text.strip().lower()
+def to_int(text: str, lang: Language) -> int | None:
+    """The value of a printed figure: ``311 193``, ``43.750``, ``2.6 million``, ``zwei Millionen``,
+    ``twenty-two``; None for a decimal without a multiplier (``3.5`` is not a count)."""
+    if text.isdigit():
+        return int(text)
+    words, mults, multiplied, grouped = _number_forms(lang)
+    t = re.sub(r"\s+", " ", text.strip().lower())
+    factor = 1
+    m = multiplied.fullmatch(t)
+    if m:
+        t, factor = m.group(1), int(mults[m.group(2)])
     if t in words:
-        return int(words[t])
-    digits = re.sub(r"[ \u00a0\u202f\u2009,]", "", t)
-    if re.fullmatch(r"\d+", digits):
-        return int(digits)
+        return int(words[t]) * factor
+    if grouped.fullmatch(t):
+        return int(re.sub(r"\D", "", t)) * factor
+    if re.fullmatch(r"\d+", t):
+        return int(t) * factor
+    dec = m and re.fullmatch(r"(\d+)[.,](\d+)", t)
+    if dec:
+        return round(float(f"{dec.group(1)}.{dec.group(2)}") * factor)
+    if re.fullmatch(r"[^\W\d_]+(?:[\s-]+[^\W\d_]+)*", t):
+        return _words_to_int(t, lang.code)
     return None
 
 
-def _is_excluded(text: str, m: re.Match, n1: str, n2: str | None, lang: Language) -> bool:
-    before = text[: m.start()].rstrip(" " + _QUOTES)
-    after = text[m.end() :]
-    # dates: a number next to a month word, or a year
+@cache
+def _number_forms(lang: Language) -> tuple[dict, dict, re.Pattern[str], re.Pattern[str]]:
+    """Number words, multipliers, and the patterns of a multiplied and a grouped figure, once per language."""
+    mults = {k.lower(): v for k, v in lang.section("numbers", "multipliers").items()}
+    seps = "".join(re.escape(s) for s in lang.words("numbers", "thousands_separators"))
+    grouped = re.compile(rf"\d{{1,3}}(?:[{seps}]\d{{3}})+" if seps else r"(?!x)x")
+    return lang.section("numbers", "words"), mults, re.compile(rf"(.+?)\s+({_alt_words(mults)})"), grouped
+
+
+def _words_to_int(text: str, code: str) -> int | None:
+    from text_to_num import text2num
+
+    try:
+        return int(text2num(text, code))
+    except (ValueError, TypeError):
+        return None
+
+
+@cache
+def _exclusions(lang: Language) -> dict[str, re.Pattern[str]]:
+    """The patterns that tell a number is no figure, compiled once per language."""
     month = lang.month_pattern()
-    if re.match(rf"\s*(?:{month})\b", after, re.I) or re.search(rf"\b(?:{month})\.?\s*$", before, re.I):
-        return True
     people = lang.alt("casualties", "victims") + "|" + "|".join(
         lang.alt("displacement", k) for k in ("idps", "refugees", "returnees", "generic"))
-    if n1 and re.fullmatch(r"(?:1[89]|20)\d{2}", n1.replace(" ", "")) and not n2:
-        return not re.match(rf"\s*(?:{people})(?!\w)", after, re.I)
-    if re.match(rf"\s*(?:{lang.alt('grammar', 'percent')})", after, re.I):
+    return {
+        "month_after": re.compile(rf"\s*(?:{month})\b", re.I),
+        "month_word": re.compile(rf"\b(?:{month})\.?(?!\w)", re.I),
+        "word_after": re.compile(r"\s+[^\W\d_]"),
+        "year": re.compile(r"(?:1[89]|20)\d{2}"),
+        "people_after": re.compile(rf"\s*(?:{people})(?!\w)", re.I),
+        "hyphen_word": re.compile(r"-[^\W\d_]"),
+        "percent": re.compile(rf"\s*(?:{lang.alt('grammar', 'percent')})", re.I),
+        "not_before": re.compile(rf"(?<!\w)(?:{lang.alt('grammar', 'not_figure_before')})\.?(?!\w)", re.I),
+        "not_after": re.compile(rf"\s*(?:{lang.alt('grammar', 'not_figure_after')})(?!\w)", re.I),
+        "code_after": re.compile(r"[-/]\d"),
+        "ordinal": re.compile(rf"(?:{lang.alt('grammar', 'ordinal_suffixes')})(?!\w)"),
+    }
+
+
+def _is_excluded(text: str, m: re.Match, n1: str, n2: str | None, lang: Language, month_ends: set[int],
+                 not_figure_ends: set[int]) -> bool:
+    """Whether a matched number is no figure. The words before it are looked up by where they end
+    (``month_ends``, ``not_figure_ends``: found once per text), so each check is bounded."""
+    p = _exclusions(lang)
+    before = text[max(0, m.start() - _WINDOW): m.start()].rstrip(" " + _QUOTES)
+    word_end = m.start() - (min(m.start(), _WINDOW) - len(before))
+    after = text[m.end(): m.end() + _WINDOW]
+    # dates: a number next to a month word ("5 June", "June 5, 2020"), or a year; "in May 15 attacks" is a figure
+    if p["month_after"].match(after):
         return True
-    if re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'not_figure_before')})\.?\s*$", before, re.I):
+    if word_end in month_ends and not p["word_after"].match(after):
         return True
-    if re.match(rf"\s*(?:{lang.alt('grammar', 'not_figure_after')})(?!\w)", after, re.I):
+    if n1 and p["year"].fullmatch(n1.replace(" ", "")) and (not n2 or p["year"].fullmatch(n2)):
+        return bool(n2) or not p["people_after"].match(after)
+    if p["hyphen_word"].match(after):
+        return True  # "two-thirds", "one-off"
+    if p["percent"].match(after) or word_end in not_figure_ends or p["not_after"].match(after):
         return True
-    if re.search(r"[-/]$", before) or re.match(r"[-/]\d", after):
+    if before.endswith(("-", "/")) or p["code_after"].match(after):
         return True  # codes like Q28-2020 and ranges of dates
-    if re.match(rf"(?:{lang.alt('grammar', 'ordinal_suffixes')})(?!\w)", after):
-        return True
-    return False
+    return bool(p["ordinal"].match(after))
 
 
 def find_quantities(text: str, lang: Language) -> list[Quantity]:
     out = []
-    vague = lang.section("numbers", "vague")
+    vague = {k.lower(): v for k, v in lang.section("numbers", "vague").items()}
+    p = _exclusions(lang)
+    month_ends = {w.end() for w in p["month_word"].finditer(text)}
+    not_figure_ends = {w.end() for w in p["not_before"].finditer(text)}
     for m in _pattern(lang).finditer(text):
         if m.group("vague"):
-            out.append(Quantity(m.start(), m.end(), Count(min=int(vague[m.group("vague").lower()]), max=None, qualifier="at_least")))
+            n = int(vague[re.sub(r"\s+", " ", m.group("vague").lower())])
+            out.append(Quantity(m.start(), m.end(), Count(min=n, max=None, qualifier="at_least")))
             continue
         first = m.group("n1") or m.group("b1") or m.group("n0")
         second = m.group("n2") or m.group("b2") or m.group("n3")
-        if first is None or _is_excluded(text, m, first, second, lang):
+        if first is None or _is_excluded(text, m, first, second, lang, month_ends, not_figure_ends):
             continue
-        low = _to_int(first, lang)
+        low = to_int(first, lang)
         if low is None:
             continue
-        high = _to_int(second, lang) if second else None
-        qual = (m.group("qual") or "").lower()
-        if high is not None and high > low:
-            count = Count(min=low, max=high, qualifier="range")
-        elif qual in lang.words("numbers", "at_least"):
-            count = Count(min=low, max=None, qualifier="at_least")
-        elif qual in lang.words("numbers", "more_than"):
-            count = Count(min=low + 1, max=None, qualifier="more_than")
-        elif qual in lang.words("numbers", "up_to"):
-            count = Count(min=None, max=low, qualifier="up_to")
-        elif qual:
-            count = Count(min=low, max=low, qualifier="approx")
-        else:
-            count = Count(min=low, max=low, qualifier="exact")
-        out.append(Quantity(m.start(), m.end(), count))
+        high = to_int(second, lang) if second else None
+        qual = re.sub(r"\s+", " ", (m.group("qual") or "").lower())
+        if high is not None and high <= low and not m.group("between"):
+            # "reduced from 818 to 439": two figures, not a range
+            key = "n2" if m.group("n2") else "n3"
+            end1 = m.end("n1") if m.group("n1") else m.end("n0")
+            out.append(Quantity(m.start(), end1, _count(low, qual, lang), printed=low))
+            out.append(Quantity(m.start(key), m.end(key), Count(min=high, max=high, qualifier="exact"), printed=high))
+            continue
+        count = Count(min=low, max=high, qualifier="range") if high is not None and high > low else _count(low, qual, lang)
+        out.append(Quantity(m.start(), m.end(), count, printed=low))
     return out
+
+
+def _count(n: int, qual: str, lang: Language) -> Count:
+    """``{min, max, qualifier}`` of a figure and the qualifier printed before it."""
+    if qual in lang.words("numbers", "at_least"):
+        return Count(min=n, max=None, qualifier="at_least")
+    if qual in lang.words("numbers", "more_than"):
+        return Count(min=n + 1, max=None, qualifier="more_than")
+    if qual in lang.words("numbers", "up_to"):
+        return Count(min=None, max=n, qualifier="up_to")
+    if qual:
+        return Count(min=n, max=n, qualifier="approx")
+    return Count(min=n, max=n, qualifier="exact")

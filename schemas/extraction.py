@@ -324,7 +324,8 @@ class CasualtyFigure(Fact, Dated):
     disappeared: Count | None = None
     """People who disappeared or were forcibly disappeared."""
     victims: str | None = None
-    """Who the victims were, as the text names them (``civilians``, ``traders``)."""
+    """Who was harmed, as one normalised group: civilians, people, soldiers, police, children, women,
+    men, fighters, peacekeepers, protesters, idps (the keys of ``[victim_groups]`` in the language files)."""
     perpetrators: list[str] = Field(default_factory=list)
     """Canonical names of the actors held responsible (``facts.actors[].name``)."""
     date: IsoPeriod | None = None

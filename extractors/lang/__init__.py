@@ -1,4 +1,9 @@
-"""Per-language word lists (``<code>.toml`` beside this file) and language detection."""
+"""Per-language word lists (``<code>.toml`` beside this file) and language detection.
+
+The sections the figure rules read (``numbers``, ``casualties``, ``victim_groups``, ``events``,
+``displacement``, the figure words of ``grammar``, ``figures``) are checked against a schema when
+a file is loaded: a missing or misspelt key is an error there, never a rule that silently matches
+nothing."""
 
 from __future__ import annotations
 
@@ -7,8 +12,113 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 _HERE = Path(__file__).parent
+
+Words = list[str]
+CasualtyField = Literal["killed", "injured", "abducted", "executed", "disappeared"]
+EventCategory = Literal["violent_events", "battles", "violence_against_civilians", "explosions_remote_violence",
+                        "civilian_deaths", "human_rights_violations", "attacks_on_peacekeepers",
+                        "targeted_attacks_on_civilians", "extrajudicial_executions", "enforced_disappearances",
+                        "arbitrary_arrests", "attacks"]
+VictimGroup = Literal["civilians", "people", "soldiers", "police", "children", "women", "men", "fighters", "peacekeepers",
+                      "protesters", "idps"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NumberWords(_Strict):
+    at_least: Words
+    more_than: Words
+    approx: Words
+    up_to: Words
+    range_words: Words
+    range_joiners: Words
+    thousands_separators: Words
+    decimal_mark: str
+    article_numbers: Words
+    words: dict[str, int]
+    vague: dict[str, int] = {}
+    multipliers: dict[str, int]
+
+
+class CasualtyWords(_Strict):
+    after: dict[CasualtyField, Words]
+    before: dict[CasualtyField, Words]
+    unsplit: Words
+    not_people: Words
+    victims: Words
+
+
+class DisplacementWords(_Strict):
+    idp_returnees: Words
+    returnees_from_abroad: Words
+    refugees: Words
+    idps: Words
+    returnees: Words
+    generic: Words
+    displaced: Words
+    returned: Words
+    change: Words
+    stock_verbs: Words
+
+
+class FigureGrammar(BaseModel):
+    """The small words the figure passes read; other extractors keep their own words here too."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    filler: Words
+    of: Words
+    articles: Words
+    recorded: Words
+    comparison_before: Words
+    coordinated_after: Words
+    anaphora: Words
+    sub_count: Words
+    elliptical_after: Words
+    elliptical_before: Words
+    change_from: Words
+    change_to: Words
+    copula: Words
+    rate: Words
+    relative: Words
+    neutral_events: Words
+    among: Words
+    back_reference: Words
+    both: Words
+    same_period: Words
+    reference_period: Words
+    clause_breaks: Words
+    as_of: Words
+    not_perpetrator_before: Words
+    percent: Words
+    not_figure_before: Words
+    not_figure_after: Words
+    ordinal_suffixes: Words
+
+
+class FigureSettings(_Strict):
+    stemmer: Literal["english", "french", "german"]
+    compounds: bool
+
+
+class LanguageFile(BaseModel):
+    """The schema of a language file's figure sections (other sections pass through)."""
+
+    model_config = ConfigDict(extra="allow")
+    language: str
+    numbers: NumberWords
+    casualties: CasualtyWords
+    victim_groups: dict[VictimGroup, Words]
+    events: dict[EventCategory, Words]
+    displacement: DisplacementWords
+    grammar: FigureGrammar
+    figures: FigureSettings
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one instance per language (load is cached)
@@ -74,6 +184,17 @@ class Language:
         return "|".join(re.escape(w) for w in words)
 
 
+def validate(data: dict, path: Path | str = "language file") -> None:
+    """Check a language file against :class:`LanguageFile`; ValueError naming every bad key."""
+    if "and" not in data.get("grammar", {}):
+        raise ValueError(f"{path}: grammar.and is missing")
+    try:
+        LanguageFile.model_validate(data)
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
+        raise ValueError(f"{path}: {problems}") from None
+
+
 def available() -> list[str]:
     return sorted(p.stem for p in _HERE.glob("*.toml"))
 
@@ -84,6 +205,7 @@ def load(code: str) -> Language:
     if not path.exists():
         raise ValueError(f"no language data for {code!r}; have {', '.join(available())}")
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    validate(data, path)
     interval = data.get("interval", {})
     tables = data.get("tables", {})
     return Language(
