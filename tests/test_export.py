@@ -224,7 +224,7 @@ def test_seed_events_are_incidents_in_acled_columns(seed):
     assert len({r["event_id_cnty"] for r in rows}) == len(rows) == 9
     assert sum(int(r["fatalities"]) for r in rows) == 295
     bandiagara = next(r for r in rows if r["event_date"] == "2020-10-13")
-    assert bandiagara["fatalities"] == "13" and "12 traders, 1 soldier" in bandiagara["notes"]  # one incident, two groups
+    assert bandiagara["fatalities"] == "13" and "killed: 12 civilians, 1 soldiers" in bandiagara["notes"]  # one incident, two groups
     ogossagou = next(r for r in rows if r["year"] == "2019")
     assert (ogossagou["event_date"], ogossagou["time_precision"]) == ("2019-03-15", "3")  # only the month is printed
 
