@@ -31,15 +31,19 @@ from pipeline.ops import InboxWatcher, Outcome, batch_inputs, process_file, sett
 
 
 @task(name="extract-document", retries=0)
-def extract_document_task(path: str, out: str, limits: dict | None = None) -> dict:
-    """One document; the work runs in a child process within ``limits`` (defaults when None)."""
-    return process_file(Path(path), Path(out), Limits(**limits) if limits else None).as_dict()
+def extract_document_task(path: bytes, out: str, limits: dict | None = None) -> dict:
+    """One document; the work runs in a child process within ``limits`` (defaults when None).
+    ``path`` is bytes, the name as the file system has it: a name that is not UTF-8 cannot
+    travel through Prefect as text. The result's ``file`` is that path back as bytes."""
+    raw = process_file(Path(os.fsdecode(path)), Path(out), Limits(**limits) if limits else None).raw()
+    return {**raw, "file": os.fsencode(raw["file"])}
 
 
 @flow(name="extract-report")
 def extract_report(path: str, out: str = "out") -> dict:
-    """Extract one report into ``out``."""
-    return extract_document_task(path, out)
+    """Extract one report into ``out``; returns its outcome (the name shown escaped)."""
+    raw = extract_document_task(os.fsencode(path), out)
+    return Outcome(**{**raw, "file": os.fsdecode(raw["file"])}).as_dict()
 
 
 @flow(name="extract-batch")
@@ -47,11 +51,11 @@ def extract_batch(folder: str, out: str = "out", workers: int = 1, limits: dict 
     """Extract every visible file of ``folder``; returns the run summary. ``limits`` holds
     :class:`pipeline.limits.Limits` fields (pages, sizes, seconds, memory)."""
     start = time.perf_counter()
-    files = [str(p) for p in batch_inputs(Path(folder))]
+    files = [os.fsencode(p) for p in batch_inputs(Path(folder))]
     runner = ProcessPoolTaskRunner(max_workers=workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
     with runner:
         futures = [runner.submit(extract_document_task, {"path": f, "out": out, "limits": limits}) for f in files]
-        results = [Outcome(**f.result()) for f in futures]
+        results = [Outcome(**{**r, "file": os.fsdecode(r["file"])}) for r in (f.result() for f in futures)]
     return settle(results, Path(out), time.perf_counter() - start)
 
 
@@ -59,6 +63,7 @@ def extract_batch(folder: str, out: str = "out", workers: int = 1, limits: dict 
 def watch_inbox(inbox: str, out: str = "out", settle_seconds: float = 2.0) -> list[dict]:
     """One poll of ``inbox``: files unchanged over ``settle_seconds`` are extracted and moved."""
     watcher = InboxWatcher(Path(inbox), Path(out), settle_seconds)
+    watcher.start()
     watcher.ready()
     time.sleep(settle_seconds)
     return [o.as_dict() for o in watcher.poll_once()]

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 app = typer.Typer(
@@ -18,17 +19,30 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-MaxPages = Annotated[int, typer.Option("--max-pages", help="Refuse PDFs with more pages than this.")]
-MaxMB = Annotated[int, typer.Option("--max-mb", help="Refuse inputs larger than this many MB (text: a fifth of it).")]
-MaxSeconds = Annotated[float, typer.Option("--max-seconds", help="Stop a document's extraction after this many seconds.")]
-MaxMemory = Annotated[int, typer.Option("--max-memory-mb", help="Memory one document may take on top of the loaded pipeline (MB).")]
+MaxPages = Annotated[int, typer.Option("--max-pages", min=1, help="Refuse PDFs with more pages than this.")]
+MaxMB = Annotated[int, typer.Option("--max-mb", min=1, help="Refuse inputs larger than this many MB (text: a fifth of it).")]
+MaxSeconds = Annotated[float, typer.Option("--max-seconds", help="Stop a document's extraction after this many seconds (more than 0).")]
+MaxMemory = Annotated[int, typer.Option("--max-memory-mb", min=1, help="Memory one document may take on top of the loaded pipeline (MB).")]
 
 
 def _limits(max_pages: int, max_mb: int, max_seconds: float, max_memory_mb: int):
     from pipeline.limits import Limits
 
-    return Limits(max_pages=max_pages, max_bytes=max_mb * 1024 * 1024, max_text_bytes=max_mb * 1024 * 1024 // 5,
-                  seconds=max_seconds, memory_mb=max_memory_mb)
+    try:
+        return Limits(max_pages=max_pages, max_bytes=max_mb * 1024 * 1024, max_text_bytes=max(1, max_mb * 1024 * 1024 // 5),
+                      seconds=max_seconds, memory_mb=max_memory_mb)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc).replace("seconds ", "--max-seconds ", 1)) from None
+
+
+def _name(path) -> str:
+    """A path for the console: escaped (bytes that are not UTF-8, control characters) and
+    safe from rich markup."""
+    from rich.markup import escape
+
+    from pipeline.errors import shown
+
+    return escape(shown(path))
 
 
 export_app = typer.Typer(help="Export an extraction JSON for other tools.", no_args_is_help=True)
@@ -44,34 +58,43 @@ def extract(
     language: Annotated[Optional[str], typer.Option(help="Report language (en, fr, de); detected when not given.")] = None,
     max_pages: MaxPages = 1000,
     max_mb: MaxMB = 100,
+    max_seconds: MaxSeconds = 600,
+    max_memory_mb: MaxMemory = 2048,
 ) -> None:
-    """Extract each FILE to OUT/<file name>.json; exit code 1 if any file failed (the others are still written)."""
+    """Extract each FILE to OUT/<file name>.json; exit code 1 if any file failed (the others are still written).
+    Each file is extracted in a child process within the limits, as in batch."""
     from pipeline.errors import IngestError
-    from pipeline.run import extract_file, output_path, write_extraction
+    from pipeline.limits import Job, extract_many
+    from pipeline.run import output_path, write_atomic
+    from schemas.extraction import Extraction
 
-    limits = _limits(max_pages, max_mb, 600, 2048)
-
+    limits = _limits(max_pages, max_mb, max_seconds, max_memory_mb)
     failed = 0
-    for path in files:
-        start = time.perf_counter()
+    start = time.perf_counter()
+    for i, answer in extract_many([Job(str(path), language=language) for path in files], limits):
+        path = files[i]
         try:
-            extraction = extract_file(path, language=language, limits=limits)
+            if isinstance(answer, IngestError):
+                raise answer
+            extraction = Extraction.model_validate_json(answer)
+            target = output_path(out, path)
+            write_atomic(target, answer)
         except IngestError as exc:
             failed += 1
-            console.print(f"[red]failed[/red] {exc} [dim]({type(exc).__name__})[/dim]")
+            console.print(f"[red]failed[/red] {_name(exc.path)}: {escape(exc.reason)} [dim]({type(exc).__name__})[/dim]")
             continue
-        except Exception as exc:  # a bug must not stop the batch either; say it plainly
+        except Exception as exc:  # a bug or a full disk must not stop the others either; say it plainly
             failed += 1
-            console.print(f"[red]failed[/red] {path}: internal error {type(exc).__name__}: {exc}")
+            console.print(f"[red]failed[/red] {_name(path)}: {type(exc).__name__}: {escape(str(exc))}")
             continue
-        target = write_extraction(extraction, output_path(out, path))
         doc = extraction.document
         console.print(
-            f"[green]ok[/green] {path} → {target}  [dim]{doc.kind.value}, {doc.page_count} page(s), "
+            f"[green]ok[/green] {_name(path)} → {_name(target)}  [dim]{doc.kind.value}, {doc.page_count} page(s), "
             f"{len(extraction.sections)} sections, {len(extraction.footnotes)} footnotes, "
             f"{len(extraction.bibliography)} sources, {len(extraction.warnings)} warning(s), "
             f"{time.perf_counter() - start:.2f} s[/dim]"
         )
+        start = time.perf_counter()
     if failed:
         console.print(f"{failed} of {len(files)} file(s) failed")
         raise typer.Exit(1)
@@ -281,27 +304,42 @@ def export_statistics_command(
 def batch(
     in_dir: Annotated[Path, typer.Argument(help="Folder of reports (PDF or text; hidden and temp files are left alone).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: OUT/<report>/<sha256 prefix>/extraction.json.")] = Path("out"),
-    workers: Annotated[int, typer.Option(help="Documents extracted at once, each in its own process.")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Documents extracted at once, each in its own child process.")] = 1,
     prefect: Annotated[bool, typer.Option("--prefect/--no-prefect", help="Run through the Prefect extract_batch flow (local mode, no server to start).")] = False,
     max_pages: MaxPages = 1000,
     max_mb: MaxMB = 100,
     max_seconds: MaxSeconds = 600,
     max_memory_mb: MaxMemory = 2048,
 ) -> None:
-    """Extract every report in IN_DIR; skips what is already extracted; a bad file never stops the batch."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    """Extract every report in IN_DIR; skips what is already extracted; a bad file never stops the batch.
+    OUT/batch-summary.json is always written (on Ctrl-C or SIGTERM too: the rest is marked interrupted)."""
+    import signal
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from pipeline.ops import batch_inputs, run_batch, write_atomic
 
     if not in_dir.is_dir():
         raise typer.BadParameter(f"{in_dir} is not a folder")
+    limits = _limits(max_pages, max_mb, max_seconds, max_memory_mb)
     total = len(batch_inputs(in_dir))
     counts = {"done": 0, "failed": 0, "pages": 0}
     started = time.perf_counter()
+
+    def interrupt(*_args) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # ends like Ctrl-C: children killed, summary written
     if prefect:
         from flows import extract_batch
 
-        summary = extract_batch(str(in_dir), str(out), workers, _limits(max_pages, max_mb, max_seconds, max_memory_mb).as_dict())
+        summary = extract_batch(str(in_dir), str(out), workers, limits.as_dict())
     else:
         with Progress(TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
                       TimeElapsedColumn(), console=console) as bar:
@@ -313,22 +351,22 @@ def batch(
                 rate = counts["pages"] / max(time.perf_counter() - started, 1e-9)
                 bar.update(task, advance=1, info=f"{counts['done']} ok, {counts['failed']} failed, {rate:.1f} pages/s")
 
-            summary = run_batch(in_dir, out, workers=workers, progress=progress,
-                                limits=_limits(max_pages, max_mb, max_seconds, max_memory_mb))
+            summary = run_batch(in_dir, out, workers=workers, progress=progress, limits=limits)
     write_atomic(out / "batch-summary.json", json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
-    table = RichTable(title=f"batch summary → {out / 'batch-summary.json'}", title_justify="left")
+    table = RichTable(title=f"batch summary → {_name(out / 'batch-summary.json')}", title_justify="left")
     for col in ("file", "status", "pages", "s", "detail"):
         table.add_column(col, justify="right" if col in ("pages", "s") else "left")
     for o in summary["outcomes"]:
         detail = (o.get("error") or {}).get("reason") or (o.get("error") or {}).get("duplicate_of", "")
         if o["status"] == "duplicate":
             detail = f"same bytes as {detail}"
-        table.add_row(Path(o["file"]).name, o["status"], str(o["pages"]), f"{o['seconds']:.2f}", str(detail or o.get("output") or ""))
+        table.add_row(escape(Path(o["file"]).name), o["status"], str(o["pages"]), f"{o['seconds']:.2f}", escape(str(detail or o.get("output") or "")))
     out_console.print(table)
     c = summary["counts"]
     out_console.print(f"{summary['documents']} document(s): {c.get('extracted', 0)} extracted, {c.get('skipped', 0)} already done, "
-                      f"{c.get('duplicate', 0)} duplicate(s), {c.get('failed', 0)} failed; {summary['pages_per_second']} pages/s")
-    if c.get("failed"):
+                      f"{c.get('duplicate', 0)} duplicate(s), {c.get('failed', 0)} failed"
+                      + (f", {c['interrupted']} interrupted" if c.get("interrupted") else "") + f"; {summary['pages_per_second']} pages/s")
+    if c.get("failed") or summary.get("interrupted"):
         raise typer.Exit(1)
 
 
@@ -336,24 +374,31 @@ def batch(
 def watch(
     inbox: Annotated[Path, typer.Argument(help="Folder to watch. Finished files move to INBOX/processed/, failures to INBOX/quarantine/.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: OUT/<report>/<sha256 prefix>/extraction.json.")] = Path("out"),
-    interval: Annotated[float, typer.Option(help="Seconds between polls; a file is taken once unchanged over two polls.")] = 5.0,
+    interval: Annotated[float, typer.Option(min=0.0, help="Seconds between polls; a file is taken once unchanged over two polls.")] = 5.0,
     once: Annotated[bool, typer.Option(help="Poll twice (one interval apart), process what is ready, and stop.")] = False,
     max_pages: MaxPages = 1000,
     max_mb: MaxMB = 100,
     max_seconds: MaxSeconds = 600,
     max_memory_mb: MaxMemory = 2048,
 ) -> None:
-    """Watch INBOX and extract each report once it is completely written (no server needed)."""
+    """Watch INBOX and extract each report once it is completely written (no server needed).
+    SIGTERM or Ctrl-C: the file in hand is abandoned (it stays in INBOX) and the watcher exits 0."""
+    from pipeline.errors import InboxError
     from pipeline.ops import InboxWatcher
 
     if not inbox.is_dir():
         raise typer.BadParameter(f"{inbox} is not a folder")
     watcher = InboxWatcher(inbox, out, interval, _limits(max_pages, max_mb, max_seconds, max_memory_mb))
+    try:
+        watcher.start()
+    except InboxError as exc:
+        console.print(f"[red]cannot watch[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
 
     def report(o) -> None:
-        colour = "red" if o.status == "failed" else "green"
-        detail = (o.error or {}).get("reason", "") if o.status == "failed" else (o.output or "")
-        console.print(f"[{colour}]{o.status}[/{colour}] {Path(o.file).name} {detail}")
+        colour = "red" if o.status == "failed" else "yellow" if o.status in ("changed", "deferred") else "green"
+        detail = (o.error or {}).get("reason", "") if o.error and o.status != "duplicate" else (o.output or "")
+        console.print(f"[{colour}]{o.status}[/{colour}] {_name(Path(o.file).name)} {escape(detail)}")
 
     if once:
         watcher.ready()
@@ -361,11 +406,9 @@ def watch(
         for o in watcher.poll_once():
             report(o)
         return
-    console.print(f"watching {inbox} every {interval:g} s → {out} (Ctrl-C to stop)")
-    try:
-        watcher.run(on_outcome=report)
-    except KeyboardInterrupt:
-        console.print("stopped")
+    console.print(f"watching {_name(inbox)} every {interval:g} s → {_name(out)} (Ctrl-C to stop)")
+    watcher.run(on_outcome=report)
+    console.print("stopped")
 
 
 @app.command()

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from pipeline.errors import EmptyFileError, UnsupportedFormatError
+from pipeline.errors import (
+    EmptyFileError,
+    EncodingError,
+    NotAReportError,
+    UnsupportedFormatError,
+)
 from schemas.document import InputKind
 
 # Magic numbers of formats people save into an inbox that are not reports we can read.
@@ -22,6 +28,19 @@ _BINARY_MAGIC: list[tuple[bytes, str]] = [
     (b"7z\xbc\xaf", "a 7-Zip archive"),
     (b"Rar!", "a RAR archive"),
 ]
+
+
+MIN_WORDS = 3
+"""Fewer words than this (of two letters or more) is no text worth extracting: a stray
+``%``, a saved error message. A report, even a one-line COI query answer, has more."""
+
+MAX_BAD_CODE_POINTS = 0.01
+"""Share of a UTF-16/32 text that may be invalid code points, replaced with a warning; above
+it the file is refused (it is not really in that encoding)."""
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_MARKUP_HEAD = re.compile(r"\A\s*(?:<\?xml\b|<!doctype\s+html\b|<html\b|<!doctype\b|<(?:head|body|svg|rss|feed)\b)", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>([^<]{1,120})</title>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -45,7 +64,34 @@ def sniff(data: bytes, path: str) -> Sniffed:
     text, encoding, warnings = decode_text(data, path)
     if not text.strip():
         raise EmptyFileError(path, "the file holds no text")
+    refuse_non_reports(text, path)
     return Sniffed(InputKind.text, text=text, encoding=encoding, warnings=tuple(warnings))
+
+
+def refuse_non_reports(text: str, path: str) -> None:
+    """Raise :class:`NotAReportError` for text that is markup (a saved web page, a server's
+    ``404 Not Found`` page, an XML file) or that has fewer than ``MIN_WORDS`` words."""
+    head = text[:2048].lstrip("\ufeff")
+    if _MARKUP_HEAD.match(head):
+        xml = head.lstrip().lower().startswith("<?xml") and "<html" not in head.lower()
+        title = _TITLE.search(text[:65536])
+        what = "an XML file" if xml else "an HTML page" + (f" titled '{title.group(1).strip()}'" if title else "")
+        raise NotAReportError(path, f"not a report: it is {what}; save the report itself as PDF or text")
+    words = len(_WORD.findall(text[:65536]))
+    if words < MIN_WORDS:
+        raise NotAReportError(path, f"not a report: the file holds {words} word(s), no text worth extracting")
+
+
+def _decode_unicode(data: bytes, codec: str, path: str, warnings: list[str]) -> str:
+    """UTF-16/32 text; invalid code points are replaced and counted (a warning), or the file
+    is refused when they are more than ``MAX_BAD_CODE_POINTS`` of it."""
+    text = data.decode(codec, errors="replace")
+    bad = text.count("\ufffd")
+    if bad:
+        if bad > MAX_BAD_CODE_POINTS * max(1, len(text)):
+            raise EncodingError(path, f"not readable as {codec.upper()}: {bad} of {len(text)} code points are invalid")
+        warnings.append(f"{bad} invalid {codec.upper()} code point(s) were replaced by U+FFFD")
+    return _check_text(text, path)
 
 
 def decode_text(data: bytes, path: str) -> tuple[str, str, list[str]]:
@@ -54,17 +100,17 @@ def decode_text(data: bytes, path: str) -> tuple[str, str, list[str]]:
     if data.startswith(b"\xef\xbb\xbf"):
         return _check_text(data.decode("utf-8-sig", errors="replace"), path), "utf-8-sig", warnings
     if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        return _check_text(data.decode("utf-32"), path), "utf-32", warnings
+        return _decode_unicode(data, "utf-32", path, warnings), "utf-32", warnings
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _check_text(data.decode("utf-16", errors="replace"), path), "utf-16", warnings
+        return _decode_unicode(data, "utf-16", path, warnings), "utf-16", warnings
     sample = data[:4096]
     zeros_even = sample[0::2].count(0)
     zeros_odd = sample[1::2].count(0)
     half = max(1, len(sample) // 2)
     if zeros_odd > 0.3 * half and zeros_even < 0.05 * half:
-        return _check_text(data.decode("utf-16-le", errors="replace"), path), "utf-16-le", warnings
+        return _decode_unicode(data, "utf-16-le", path, warnings), "utf-16-le", warnings
     if zeros_even > 0.3 * half and zeros_odd < 0.05 * half:
-        return _check_text(data.decode("utf-16-be", errors="replace"), path), "utf-16-be", warnings
+        return _decode_unicode(data, "utf-16-be", path, warnings), "utf-16-be", warnings
     if b"\x00" in sample:
         raise UnsupportedFormatError(path, "not a PDF or text file: it holds binary data")
     try:

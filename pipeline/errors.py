@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import unicodedata
+
+
+def shown(path: str | os.PathLike) -> str:
+    """A file name as text that can always be printed, logged and written as UTF-8 JSON.
+
+    Names are bytes on POSIX: bytes that are not UTF-8 arrive as lone surrogates
+    (``surrogateescape``) and are shown as ``\\xff``; control characters (a newline in a
+    name could forge a line of a log) are shown as ``\\n``, ``\\x1b`` and the like. A valid
+    UTF-8 name without control characters is returned unchanged."""
+    text = os.fsencode(os.fspath(path)).decode("utf-8", "backslashreplace")
+    if not any(unicodedata.category(ch) == "Cc" for ch in text):
+        return text
+    return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch for ch in text)
+
 
 class IngestError(Exception):
     """A file that cannot be read as a COI report. ``code`` is stable for machines."""
@@ -9,7 +25,7 @@ class IngestError(Exception):
     code = "ingest_error"
 
     def __init__(self, path: str, reason: str):
-        self.path = str(path)
+        self.path = shown(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
@@ -81,3 +97,59 @@ class OCRNeededError(NoTextLayerError):
     """A scanned PDF and no OCR engine on this machine."""
 
     code = "ocr_needed"
+
+
+class NotAFileError(IngestError):
+    """A FIFO, device or socket: reading it could block for ever, so it is never opened."""
+
+    code = "not_a_file"
+
+
+class UnreadableFileError(IngestError):
+    code = "unreadable"
+
+
+class SymlinkRefusedError(IngestError):
+    """Inboxes take files, not links: a link would be extracted under its own name and,
+    once moved, point at nothing."""
+
+    code = "symlink"
+
+
+class EncodingError(IngestError):
+    """Text in a Unicode encoding (found by its byte-order mark) with too many bytes that are
+    not valid in it to be read."""
+
+    code = "bad_encoding"
+
+
+class NotAReportError(IngestError):
+    """The bytes are readable but hold no report: a web page, an XML file, a few characters."""
+
+    code = "not_a_report"
+
+
+class WorkerDiedError(IngestError):
+    """The extraction process ended without an answer twice (killed from outside, or crashed)."""
+
+    code = "worker_died"
+
+
+class DiskFullError(Exception):
+    """The output could not be written because the disk (or quota) is full. Not a fault of
+    the input: the watcher keeps the file in the inbox, pauses and tries again."""
+
+    code = "disk_full"
+
+    def __init__(self, path: str, reason: str):
+        self.path = shown(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+    def as_dict(self) -> dict[str, str]:
+        return {"error": type(self).__name__, "code": self.code, "file": self.path, "reason": self.reason}
+
+
+class InboxError(Exception):
+    """The inbox cannot be watched safely as it is (its ``processed``/``quarantine`` are a file or
+    a symbolic link): the watcher refuses to start rather than move inputs somewhere else."""

@@ -2,28 +2,50 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 from pathlib import Path
 
 from extractors import lang as languages
 from pipeline import __version__
 from pipeline.assemble import join_split_paragraphs, lay_out, mark_captions
 from pipeline.detect import sniff
-from pipeline.errors import IngestError
+from pipeline.errors import IngestError, NotAFileError, UnreadableFileError, shown
 from pipeline.textutil import vocabulary
 from schemas.document import Document, InputKind
 
 
 def read_input(path: str | Path) -> bytes:
+    """The bytes of a regular file. A FIFO, socket or device is refused without being read
+    (opening a FIFO for reading waits for a writer, for ever): the file is opened
+    non-blocking and checked with ``fstat`` before a byte is read."""
     p = Path(path)
     try:
-        return p.read_bytes()
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except IsADirectoryError:
         raise IngestError(str(p), "is a folder, not a file") from None
     except FileNotFoundError:
         raise IngestError(str(p), "no such file") from None
     except PermissionError:
-        raise IngestError(str(p), "the file cannot be read (permission denied)") from None
+        raise UnreadableFileError(str(p), "the file cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise UnreadableFileError(str(p), f"the file cannot be opened ({exc.strerror or exc})") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IngestError(str(p), "is a folder, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise NotAFileError(str(p), "not a regular file (a pipe, socket or device): only files are read")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    except OSError as exc:
+        if exc.errno == errno.EISDIR:
+            raise IngestError(str(p), "is a folder, not a file") from None
+        raise UnreadableFileError(str(p), f"the file cannot be read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
 
 
 def ingest(path: str | Path, language: str | None = None, limits=None) -> Document:
@@ -59,7 +81,7 @@ def ingest_bytes(data: bytes, path: str, language: str | None = None, limits=Non
     text = lay_out(pages, lang.bibliography_headings)
     return Document(
         id=doc_id,
-        source_path=path,
+        source_path=shown(path),
         kind=sniffed.kind,
         page_count=len(pages),
         pipeline_version=__version__,

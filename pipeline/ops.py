@@ -6,35 +6,61 @@ the same report name, extension included). The output is the record of finished 
 file whose bytes and pipeline version already have an output is not extracted again, so a
 re-run or a restart after a crash redoes nothing and duplicates nothing. Inputs are never modified; the
 watcher moves them, whole, to ``processed/`` or ``quarantine/`` (with ``<name>.error.json``).
+
+Crash safety: every file we write goes through a temp name and a rename (a reason is
+written before the input it explains is moved), and temp files left by a killed process
+are removed by the next run. File names are bytes: a name that is not UTF-8 or holds a
+newline is handled as it is and shown escaped (:func:`pipeline.errors.shown`).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
 import shutil
+import signal
+import stat
+import tempfile
+import threading
 import time
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.errors import IngestError
-from pipeline.limits import DEFAULT, Limits, extract_in_child
-from pipeline.run import write_atomic
+from pipeline.errors import (
+    DiskFullError,
+    InboxError,
+    IngestError,
+    SymlinkRefusedError,
+    shown,
+)
+from pipeline.ingest import read_input
+from pipeline.limits import DEFAULT, Cancelled, Job, Limits, extract_many, sweep_child_temp_dirs
+from pipeline.run import fit_name, temp_prefix, write_atomic
 
 TEMP_SUFFIXES = (".partial", ".part", ".tmp", ".crdownload", ".download", ".swp", "~")
-MAX_STEM = 80
+MAX_STEM_BYTES = 120
+RESERVED_STEMS = frozenset({"quarantine"})
+"""Folder names of the output layout itself: a report named like one gets a leading ``_``
+(which :func:`safe_stem` otherwise never produces)."""
+NO_SPACE = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 
 
 @dataclass
 class Outcome:
     file: str
+    """The input's path as the OS gave it (a name that is not UTF-8 keeps its bytes as
+    surrogates); :meth:`as_dict` shows it escaped."""
     status: str
     """``extracted``, ``skipped`` (same bytes and pipeline version done before), ``duplicate``
-    (same bytes as another input of this run) or ``failed``."""
+    (same bytes as another input of this run), ``failed``, ``interrupted`` (a batch stopped by
+    Ctrl-C or SIGTERM before this document), or, in the watcher only,
+    ``changed`` (the file changed while it was extracted: left in the inbox to be taken
+    again) and ``deferred`` (the disk is full: left in the inbox, retried after a pause)."""
     sha256: str | None = None
     output: str | None = None
     pages: int = 0
@@ -43,16 +69,27 @@ class Outcome:
     diff: str | None = None
 
     def as_dict(self) -> dict:
+        """For JSON and people: every name shown escaped."""
+        return {**asdict(self), "file": shown(self.file)}
+
+    def raw(self) -> dict:
+        """For another process of ours (the Prefect flow): the path as it is."""
         return asdict(self)
 
 
 def safe_stem(name: str) -> str:
-    """A folder name from a file name that cannot leave the output folder: no separators,
-    no ``..``, no control characters, accents folded, at most ``MAX_STEM`` characters."""
-    stem = Path(name).stem if "." in name else name
-    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-_") or "report"
-    return stem[:MAX_STEM]
+    """A folder name from a file name that cannot leave the output folder: letters of any
+    script kept (NFC), no separators, no ``..``, no control characters, at most
+    ``MAX_STEM_BYTES`` bytes (longer names are cut and get a hash of the whole name), never a
+    folder name of the layout itself. A name with no letter or digit gets ``report-<hash>``."""
+    text = unicodedata.normalize("NFC", shown(name))
+    stem = Path(text).stem if "." in text else text
+    stem = re.sub(r"[^\w.-]+", "-", stem).strip(".-_")
+    if not stem:
+        return "report-" + hashlib.sha256(os.fsencode(name)).hexdigest()[:8]
+    if stem.lower() in RESERVED_STEMS:
+        return "_" + stem
+    return fit_name(stem, MAX_STEM_BYTES)
 
 
 def output_dir(out: Path, name: str, sha256: str) -> Path:
@@ -60,7 +97,7 @@ def output_dir(out: Path, name: str, sha256: str) -> Path:
 
 
 def is_candidate(path: Path) -> bool:
-    """A visible, finished-looking regular file (not a temp or hidden file)."""
+    """A visible, finished-looking file name (not a temp or hidden file)."""
     name = path.name
     return not name.startswith((".", "~$")) and not name.lower().endswith(TEMP_SUFFIXES)
 
@@ -87,6 +124,7 @@ def _done(target: Path) -> bool:
 def _record_source(folder: Path, name: str) -> list[str]:
     path = folder / "sources.json"
     names = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+    name = shown(name)
     if name not in names:
         names.append(name)
         write_atomic(path, json.dumps(names, ensure_ascii=False, indent=1) + "\n")
@@ -114,119 +152,277 @@ def existing_output(out: Path, sha256: str) -> Path | None:
     return None
 
 
-def process_file(path: Path, out: Path, limits: Limits | None = None) -> Outcome:
-    """Extract one file into the output layout unless its bytes already have an output. The
-    extraction runs in a child process within ``limits`` (time, memory, pages, size)."""
-    from pipeline.diff import diff_extractions, write_diff
-    from schemas.extraction import Extraction
+def _no_space(exc: OSError, path: Path) -> DiskFullError | None:
+    if exc.errno in NO_SPACE:
+        return DiskFullError(str(path), f"the disk is full: cannot write {shown(path)} ({exc.strerror})")
+    return None
 
-    start = time.perf_counter()
+
+def _prepare(path: Path, out: Path, keep_bytes: bool) -> tuple[Outcome, bytes | None]:
+    """Hash the input and look for an earlier output. Returns its outcome and, when it still
+    needs extracting, its bytes (``b""`` when ``keep_bytes`` is false: the child reads them)."""
+    if path.is_symlink():
+        target = shown(os.readlink(path))
+        error = SymlinkRefusedError(str(path), f"a symbolic link (to {target}), not a file: put the file itself here").as_dict()
+        return Outcome(str(path), "failed", error={**error, "link_target": target}), None
     try:
-        data = path.read_bytes()
+        if keep_bytes:
+            data = read_input(path)
+            sha = hashlib.sha256(data).hexdigest()
+        else:
+            data = b""
+            st = os.stat(path)
+            if not stat.S_ISREG(st.st_mode):
+                read_input(path)  # raises the typed refusal
+            sha = _sha256(path)
+    except IngestError as exc:
+        return Outcome(str(path), "failed", error=exc.as_dict()), None
     except OSError as exc:
-        return Outcome(str(path), "failed", error=IngestError(str(path), f"cannot be read ({exc.strerror})").as_dict())
-    sha = hashlib.sha256(data).hexdigest()
-    folder = output_dir(out, path.name, sha)
-    target = folder / "extraction.json"
+        from pipeline.errors import UnreadableFileError
+
+        return Outcome(str(path), "failed", error=UnreadableFileError(str(path), f"cannot be read ({exc.strerror or exc})").as_dict()), None
     done = existing_output(out, sha)
     if done is not None:
         names = _record_source(done.parent, path.name)
-        status = "skipped" if done == target else "duplicate"
-        return Outcome(str(path), status, sha, str(done), error={"duplicate_of": names[0]} if status == "duplicate" else None)
+        status = "skipped" if done == output_dir(out, path.name, sha) / "extraction.json" else "duplicate"
+        return Outcome(str(path), status, sha, str(done), error={"duplicate_of": names[0]} if status == "duplicate" else None), None
+    return Outcome(str(path), "pending", sha), data
+
+
+def _finish(outcome: Outcome, answer: str | IngestError, out: Path, start: float) -> Outcome:
+    """Write a child's answer into the output layout (or record its failure)."""
+    from pipeline.diff import diff_extractions, write_diff
+    from schemas.extraction import Extraction
+
+    path = Path(outcome.file)
+    outcome.seconds = time.perf_counter() - start
+    if isinstance(answer, IngestError):
+        outcome.status, outcome.error = "failed", answer.as_dict()
+        return outcome
     try:
-        text = extract_in_child(path, limits or DEFAULT)
-        extraction = Extraction.model_validate_json(text)
-    except IngestError as exc:
-        return Outcome(str(path), "failed", sha, error=exc.as_dict(), seconds=time.perf_counter() - start)
+        extraction = Extraction.model_validate_json(answer)
     except Exception as exc:  # a bug must not stop a batch: report it as such
-        error = {"error": type(exc).__name__, "code": "internal_error", "file": str(path), "reason": f"internal error: {exc}"}
-        return Outcome(str(path), "failed", sha, error=error, seconds=time.perf_counter() - start)
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, text)
-    _record_source(folder, path.name)
-    outcome = Outcome(str(path), "extracted", sha, str(target), extraction.document.page_count, time.perf_counter() - start)
-    previous = _previous_output(folder, path.name)
-    if previous is not None:
-        old = Extraction.model_validate_json(previous.read_text(encoding="utf-8"))
-        outcome.diff = str(write_diff(diff_extractions(old, extraction), folder / "diff.json"))
+        outcome.status = "failed"
+        outcome.error = {"error": type(exc).__name__, "code": "internal_error", "file": shown(path), "reason": f"internal error: {exc}"}
+        return outcome
+    if extraction.document.id != outcome.sha256:
+        outcome.status = "failed"
+        outcome.error = {"error": "ChangedWhileReadError", "code": "changed", "file": shown(path),
+                         "reason": "the file changed while it was being extracted; run again once it is complete"}
+        return outcome
+    folder = output_dir(out, path.name, outcome.sha256)
+    target = folder / "extraction.json"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, answer)
+        _record_source(folder, path.name)
+        outcome.status, outcome.output, outcome.pages = "extracted", str(target), extraction.document.page_count
+        previous = _previous_output(folder, path.name)
+        if previous is not None:
+            old = Extraction.model_validate_json(previous.read_text(encoding="utf-8"))
+            outcome.diff = str(write_diff(diff_extractions(old, extraction), folder / "diff.json"))
+    except OSError as exc:
+        full = _no_space(exc, target)
+        if full:
+            raise full from exc
+        raise
+    outcome.seconds = time.perf_counter() - start
     return outcome
 
 
+def process_file(path: Path, out: Path, limits: Limits | None = None, cancelled=None) -> Outcome:
+    """Extract one file into the output layout unless its bytes already have an output. The
+    extraction runs in a child process within ``limits`` (time, memory, pages, size), on the
+    very bytes that were hashed. Raises :class:`DiskFullError` when the output cannot be
+    written for want of space, :class:`~pipeline.limits.Cancelled` when ``cancelled()`` turned true."""
+    start = time.perf_counter()
+    outcome, data = _prepare(path, out, keep_bytes=True)
+    if data is None:
+        return outcome
+    ((_, answer),) = list(extract_many([Job(str(path), data)], limits or DEFAULT, 1, cancelled))
+    return _finish(outcome, answer, out, start)
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        return a.stat().st_size == b.stat().st_size and _sha256(a) == _sha256(b)
+    except OSError:
+        return False
+
+
 def quarantine(path: Path, folder: Path, error: dict, move: bool) -> Path:
-    """Put a failed input, whole, in ``folder`` with ``<name>.error.json`` saying why."""
+    """Put a failed input, whole, in ``folder`` with ``<name>.error.json`` saying why. The
+    reason is written first; the input is then renamed (``move``) or copied to a temp name
+    and renamed, so a kill at any point leaves either no copy or a whole one, never a copy
+    without its reason. An input that cannot be copied (unreadable) gets its reason alone."""
     folder.mkdir(parents=True, exist_ok=True)
-    if not move and (folder / path.name).exists() and (folder / path.name).read_bytes() == path.read_bytes():
-        return folder / path.name  # quarantined by an earlier run already
-    target = _free_name(folder / path.name)
-    if move:
-        shutil.move(str(path), target)
-    else:
-        shutil.copy2(path, target)
-    write_atomic(folder / f"{target.name}.error.json", json.dumps({**error, "quarantined_as": target.name}, ensure_ascii=False, indent=1) + "\n")
+    name = fit_name(path.name)
+    if not move and _same_bytes(folder / name, path) and (folder / f"{name}.error.json").exists():
+        return folder / name  # quarantined by an earlier run already
+    target = folder / name if not move and _same_bytes(folder / name, path) else _free_name(folder / name)
+    reason = {**error, "quarantined_as": shown(target.name)}
+    try:
+        write_atomic(folder / f"{target.name}.error.json", json.dumps(reason, ensure_ascii=False, indent=1) + "\n")
+        if move:
+            try:
+                os.rename(path, target)
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+                shutil.move(str(path), target)
+        elif not target.exists():
+            fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target.name), suffix=".tmp", dir=folder)
+            os.close(fd)
+            try:
+                if path.is_symlink():
+                    os.unlink(tmp)
+                    os.symlink(os.readlink(path), tmp)
+                else:
+                    shutil.copy2(path, tmp)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+    except OSError as exc:
+        full = _no_space(exc, target)
+        if full:
+            raise full from exc
+        if move:
+            raise
+        # a batch keeps its input; a copy that cannot be made (unreadable file) is said, not fatal
+        write_atomic(folder / f"{target.name}.error.json",
+                     json.dumps({**reason, "quarantined_as": None, "copy_error": exc.strerror or str(exc)}, ensure_ascii=False, indent=1) + "\n")
     return target
 
 
 def _free_name(path: Path) -> Path:
-    if not path.exists():
+    """``path``, or ``<stem>-<n><suffix>`` when taken (by a file, a link or a folder)."""
+    if not os.path.lexists(path):
         return path
+    stem, suffix = (path.stem, path.suffix) if len(os.fsencode(path.suffix)) <= 16 else (path.name, "")
     for i in range(1, 10_000):
-        candidate = path.with_name(f"{path.stem}-{i}{path.suffix}")
-        if not candidate.exists():
+        candidate = path.with_name(fit_name(f"{stem}-{i}{suffix}"))
+        if not os.path.lexists(candidate):
             return candidate
-    raise OSError(f"no free name for {path}")
+    raise OSError(f"no free name for {shown(path)}")
+
+
+_TEMP = re.compile(r"~(\d+)~\w+\.tmp$")
+
+
+def sweep_temps(*folders: Path) -> list[Path]:
+    """Remove the temp files (``.<name>~<pid>~….tmp``) that a killed process of ours left in
+    ``folders``; those of a process still running are left alone. Returns what was removed."""
+    removed = []
+    for folder in folders:
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            m = _TEMP.search(entry.name)
+            if not (entry.name.startswith(".") and m):
+                continue
+            pid = int(m.group(1))
+            try:
+                if pid != os.getpid():
+                    os.kill(pid, 0)
+                continue  # alive
+            except ProcessLookupError:
+                pass
+            except PermissionError:
+                continue
+            entry.unlink(missing_ok=True)
+            removed.append(entry)
+    return removed
+
+
+def _sweep_output(out: Path) -> None:
+    """What killed runs left: temp files in the output layout, temp folders of their children."""
+    if out.is_dir():
+        sweep_temps(out, out / "quarantine", *(d for d in out.glob("*/*") if d.is_dir()))
+    sweep_child_temp_dirs()
 
 
 # ---------------------------------------------------------------- batch
 
 
+def _entry_kind(path: Path) -> str | None:
+    """``file``, ``link`` or None (a folder, pipe, socket or device: never an input)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    return "file" if stat.S_ISREG(mode) else "link" if stat.S_ISLNK(mode) else None
+
+
 def batch_inputs(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.is_symlink() and is_candidate(p))
+    """The visible files of ``folder``, and its symbolic links (refused one by one, so that
+    none goes missing without a word)."""
+    return sorted(p for p in folder.iterdir() if is_candidate(p) and _entry_kind(p))
 
 
 def run_batch(folder: Path, out: Path, workers: int = 1, progress=None, limits: Limits | None = None) -> dict:
-    """Every input of ``folder`` through :func:`process_file`, ``workers`` processes wide.
+    """Every input of ``folder`` through the extraction, ``workers`` child processes at once.
     Failed inputs are copied to ``OUT/quarantine`` with their reason (the originals stay).
-    ``progress(outcome)`` is called as each document finishes."""
+    ``progress(outcome)`` is called as each document finishes. A child that dies is replaced
+    and its document retried once, then failed with the reason. Interrupted (Ctrl-C, SIGTERM
+    turned into KeyboardInterrupt), the documents not done are ``interrupted`` and the summary
+    says so: a summary is always returned."""
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
     files = batch_inputs(folder)
     out.mkdir(parents=True, exist_ok=True)
+    _sweep_output(out)
     start = time.perf_counter()
-    outcomes: list[Outcome] = []
+    outcomes: list[Outcome | None] = [None] * len(files)
     by_sha: dict[str, str] = {}
-    unique: list[Path] = []
-    for path in files:  # duplicates are told apart before any work, by content
-        sha = _sha256(path)
-        if sha in by_sha:
-            outcomes.append(Outcome(str(path), "duplicate", sha, error={"duplicate_of": by_sha[sha]}))
-            continue
-        by_sha[sha] = path.name
-        unique.append(path)
-    if workers > 1 and len(unique) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-        import multiprocessing
-
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for outcome in pool.map(process_file, unique, [out] * len(unique), [limits] * len(unique)):
-                outcomes.append(outcome)
+    todo: list[tuple[int, Outcome]] = []
+    interrupted = False
+    try:
+        for i, path in enumerate(files):  # duplicates are told apart before any work, by content
+            outcome, data = _prepare(path, out, keep_bytes=False)
+            if data is not None and outcome.sha256 in by_sha:
+                outcome = Outcome(str(path), "duplicate", outcome.sha256, error={"duplicate_of": by_sha[outcome.sha256]})
+            if data is None or outcome.status == "duplicate":
+                outcomes[i] = outcome
                 progress and progress(outcome)
-    else:
-        for path in unique:
-            outcome = process_file(path, out, limits)
-            outcomes.append(outcome)
-            progress and progress(outcome)
-    return settle(outcomes, out, time.perf_counter() - start)
+                continue
+            by_sha[outcome.sha256] = shown(path.name)
+            todo.append((i, outcome))
+        jobs = [Job(str(files[i])) for i, _ in todo]
+        for j, answer in extract_many(jobs, limits or DEFAULT, workers):
+            i, outcome = todo[j]
+            try:
+                outcomes[i] = _finish(outcome, answer, out, start)
+            except DiskFullError as exc:
+                outcome.status, outcome.error = "failed", exc.as_dict()
+                outcomes[i] = outcome
+            progress and progress(outcomes[i])
+    except KeyboardInterrupt:
+        interrupted = True
+    done = [o if o is not None else Outcome(str(files[i]), "interrupted") for i, o in enumerate(outcomes)]
+    summary = settle(done, out, time.perf_counter() - start)
+    if interrupted:
+        summary["interrupted"] = True
+    return summary
 
 
 def settle(outcomes: list[Outcome], out: Path, seconds: float) -> dict:
     """After a batch: failed inputs copied to ``OUT/quarantine`` with their reason, each
-    duplicate recorded beside the output it repeats; returns the run summary."""
+    duplicate recorded beside the output it repeats; returns the run summary. A copy that
+    cannot be made is noted in the outcome, never fatal."""
     for o in outcomes:
-        if o.status == "failed":
-            quarantine(Path(o.file), out / "quarantine", o.error or {}, move=False)
-        if o.status == "duplicate" and o.sha256:
-            done = existing_output(out, o.sha256)
-            if done is not None:
-                _record_source(done.parent, Path(o.file).name)
-                o.output = str(done)
+        try:
+            if o.status == "failed":
+                quarantine(Path(o.file), out / "quarantine", o.error or {}, move=False)
+            if o.status == "duplicate" and o.sha256:
+                done = existing_output(out, o.sha256)
+                if done is not None:
+                    _record_source(done.parent, Path(o.file).name)
+                    o.output = str(done)
+        except (OSError, DiskFullError) as exc:
+            o.error = {**(o.error or {}), "quarantine_error": str(exc)}
     return summarize(outcomes, seconds)
 
 
@@ -249,16 +445,39 @@ def summarize(outcomes: list[Outcome], seconds: float) -> dict:
 # ---------------------------------------------------------------- inbox watcher
 
 
+def own_folder(path: Path) -> Path:
+    """``path`` as a real folder of ours: made when missing; a symbolic link or a file in its
+    place is an :class:`InboxError` (checked with ``lstat``: a link is never followed)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        path.mkdir()
+        return path
+    if stat.S_ISLNK(mode):
+        raise InboxError(f"{shown(path)} is a symbolic link: the watcher moves inputs only into real folders it made. "
+                         "Remove the link (the watcher makes the folder)")
+    if not stat.S_ISDIR(mode):
+        raise InboxError(f"{shown(path)} is a file, but the watcher needs that name for its folder. Rename the file")
+    return path
+
+
 @dataclass
 class InboxWatcher:
     """Poll ``inbox``; take a file once its size and mtime held still over two polls; extract
-    it into ``out``; move it to ``processed/`` or ``quarantine/``. Never deletes an input."""
+    it into ``out``; check its bytes did not change meanwhile; move it to ``processed/`` or
+    ``quarantine/``. Never deletes an input. Symbolic links are refused (moved, as links,
+    to ``quarantine/`` with their target recorded). :meth:`stop` (SIGTERM/SIGINT in
+    :meth:`run`) abandons the file in hand, which stays in the inbox, and ends the loop."""
 
     inbox: Path
     out: Path
     interval: float = 5.0
     limits: Limits | None = None
+    disk_pause: float = 30.0
+    """Seconds to wait after the disk was found full before trying again."""
     seen: dict[str, tuple[int, int]] = field(default_factory=dict)
+    stopping: bool = False
+    paused_until: float = 0.0
 
     @property
     def processed(self) -> Path:
@@ -268,17 +487,25 @@ class InboxWatcher:
     def quarantined(self) -> Path:
         return self.inbox / "quarantine"
 
+    def start(self) -> None:
+        """Check (or make) the watcher's own folders and clear what a killed run left behind.
+        Raises :class:`InboxError` when a folder name is taken by a file or a link."""
+        own_folder(self.processed)
+        own_folder(self.quarantined)
+        self.out.mkdir(parents=True, exist_ok=True)
+        sweep_temps(self.quarantined, self.processed)
+        _sweep_output(self.out)
+
+    def stop(self, *_args) -> None:
+        self.stopping = True
+
     def candidates(self) -> list[Path]:
-        root = self.inbox.resolve()
         found = []
         for path in sorted(self.inbox.iterdir()):
-            if not is_candidate(path) or not path.is_file():
+            if path.name in ("processed", "quarantine") or not is_candidate(path):
                 continue
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(root):
-                    continue  # never follow a link out of the inbox
-            found.append(path)
+            if _entry_kind(path):
+                found.append(path)
         return found
 
     def ready(self) -> list[Path]:
@@ -287,7 +514,7 @@ class InboxWatcher:
         ready = []
         for path in self.candidates():
             try:
-                st = path.stat()
+                st = os.lstat(path)
             except FileNotFoundError:
                 continue
             now[path.name] = (st.st_size, st.st_mtime_ns)
@@ -296,24 +523,89 @@ class InboxWatcher:
         self.seen = now
         return ready
 
+    def take(self, path: Path) -> Outcome | None:
+        """Extract one ready file and move it; None when stopped meanwhile (the file stays)."""
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return None
+        try:
+            outcome = process_file(path, self.out, self.limits, cancelled=lambda: self.stopping)
+            if not os.path.lexists(path):  # taken meanwhile by another watcher of this inbox: its move stands
+                outcome.error = {**(outcome.error or {}), "gone": "the file was moved away while it was being extracted"}
+            elif outcome.status == "failed":
+                quarantine(path, own_folder(self.quarantined), outcome.error or {}, move=True)
+            elif _changed(path, st, outcome.sha256):
+                if outcome.status == "extracted" and outcome.output:
+                    shutil.rmtree(Path(outcome.output).parent, ignore_errors=True)  # bytes that never were a whole file
+                outcome.status, outcome.output = "changed", None
+                outcome.error = {"code": "changed", "file": shown(path),
+                                 "reason": "the file changed while it was being extracted; it stays in the inbox and is taken again once still"}
+            else:
+                target = _free_name(own_folder(self.processed) / path.name)
+                try:
+                    os.rename(path, target)
+                except FileNotFoundError:  # taken by another watcher between the check and the move
+                    outcome.error = {**(outcome.error or {}), "gone": "the file was moved away while it was being extracted"}
+        except Cancelled:
+            return None
+        except DiskFullError as exc:
+            self.paused_until = time.monotonic() + self.disk_pause
+            outcome = Outcome(str(path), "deferred", error={**exc.as_dict(), "retry_in_seconds": self.disk_pause})
+        except OSError as exc:
+            if exc.errno not in NO_SPACE:
+                raise
+            self.paused_until = time.monotonic() + self.disk_pause
+            full = DiskFullError(str(path), f"the disk is full ({exc.strerror})")
+            outcome = Outcome(str(path), "deferred", error={**full.as_dict(), "retry_in_seconds": self.disk_pause})
+        self.seen.pop(path.name, None)
+        return outcome
+
     def poll_once(self) -> list[Outcome]:
         outcomes = []
+        if time.monotonic() < self.paused_until:
+            return outcomes
         for path in self.ready():
-            outcome = process_file(path, self.out, self.limits)
-            if outcome.status == "failed":
-                quarantine(path, self.quarantined, outcome.error or {}, move=True)
-            else:
-                self.processed.mkdir(parents=True, exist_ok=True)
-                shutil.move(str(path), _free_name(self.processed / path.name))
-            self.seen.pop(path.name, None)
-            outcomes.append(outcome)
+            if self.stopping or time.monotonic() < self.paused_until:
+                break
+            outcome = self.take(path)
+            if outcome is not None:
+                outcomes.append(outcome)
         return outcomes
 
-    def run(self, stop_after: float | None = None, on_outcome=None) -> None:
-        """Poll until stopped (SIGINT/SIGTERM end the loop between files)."""
-        self.out.mkdir(parents=True, exist_ok=True)
-        deadline = None if stop_after is None else time.monotonic() + stop_after
-        while deadline is None or time.monotonic() < deadline:
-            for outcome in self.poll_once():
-                on_outcome and on_outcome(outcome)
-            time.sleep(self.interval)
+    def run(self, stop_after: float | None = None, on_outcome=None, handle_signals: bool = True) -> None:
+        """Poll until stopped. With ``handle_signals`` (in the main thread), SIGTERM and SIGINT
+        call :meth:`stop`: the file in hand is abandoned cleanly (its child killed, the file
+        left in the inbox, nothing half-moved) and the loop ends."""
+        self.start()
+        previous = {}
+        if handle_signals and threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                previous[sig] = signal.signal(sig, self.stop)
+        try:
+            deadline = None if stop_after is None else time.monotonic() + stop_after
+            while not self.stopping and (deadline is None or time.monotonic() < deadline):
+                for outcome in self.poll_once():
+                    on_outcome and on_outcome(outcome)
+                wake = time.monotonic() + self.interval
+                while not self.stopping and time.monotonic() < wake:
+                    time.sleep(min(0.1, max(0.0, wake - time.monotonic())))
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def _changed(path: Path, before: os.stat_result, sha256: str | None) -> bool:
+    """The file is not the one that was extracted: other size or mtime, or other bytes."""
+    try:
+        now = os.lstat(path)
+    except FileNotFoundError:
+        return True
+    if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        return True
+    if stat.S_ISLNK(now.st_mode) or sha256 is None:
+        return False
+    try:
+        return _sha256(path) != sha256
+    except OSError:
+        return True

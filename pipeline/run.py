@@ -5,6 +5,7 @@ tasks in ``flows.py`` wrap."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -12,13 +13,19 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractors import kb, lang as languages
+from extractors import kb
+from extractors import lang as languages
 from extractors.bibliography import extract_bibliography
-from extractors.metadata import extract_metadata
 from extractors.citations import resolve_citations
 from extractors.facts import extract_facts
-from extractors.tables import annotate_table, check_totals, link_admin_units, table_records
+from extractors.metadata import extract_metadata
 from extractors.structure import extract_footnotes, extract_sections, link_captions
+from extractors.tables import (
+    annotate_table,
+    check_totals,
+    link_admin_units,
+    table_records,
+)
 from pipeline.ingest import ingest
 from schemas.document import BlockBase, BlockKind, Document
 from schemas.extraction import BlockInfo, DocumentInfo, Extraction, PageSize, Warning
@@ -102,11 +109,40 @@ def to_json(extraction: Extraction) -> str:
     return json.dumps(extraction.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
 
 
+MAX_NAME_BYTES = 200
+"""Longest file name we derive from an input's name (file systems stop at 255 bytes; the
+rest is room for ``.error.json``, ``-1`` and temp-file decorations)."""
+
+
+def fit_name(name: str, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """``name`` itself when its bytes fit in ``max_bytes``, else its start, a hash of the whole
+    name (so two long names stay apart) and its suffix."""
+    raw = os.fsencode(name)
+    if len(raw) <= max_bytes:
+        return name
+    digest = hashlib.sha256(raw).hexdigest()[:10]
+    suffix = Path(name).suffix if len(os.fsencode(Path(name).suffix)) <= 16 else ""
+    room = max_bytes - len(os.fsencode(suffix)) - len(digest) - 1
+    head, used = [], 0
+    for ch in name:  # cut between characters, never inside one
+        used += len(os.fsencode(ch))
+        if used > room:
+            break
+        head.append(ch)
+    return f"{''.join(head)}-{digest}{suffix}"
+
+
+def temp_prefix(name: str) -> str:
+    """Prefix of our temp files beside ``name``: ``.<name>~<pid>~``. The pid lets a later run
+    remove the temp files of a killed process (and only those: a live one's are its own)."""
+    return f".{fit_name(name, 100)}~{os.getpid()}~"
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temp file in the same folder and a rename, so a
     reader never sees half a file and a crash never leaves one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
@@ -119,8 +155,9 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def output_path(out_dir: Path, source: Path) -> Path:
-    """``OUT/<file name>.json`` (the full name, so ``x.pdf`` and ``x.txt`` do not collide)."""
-    return out_dir / f"{source.name}.json"
+    """``OUT/<file name>.json`` (the full name, so ``x.pdf`` and ``x.txt`` do not collide;
+    a name too long for the file system is shortened with a hash)."""
+    return out_dir / f"{fit_name(source.name, MAX_NAME_BYTES - 5)}.json"
 
 
 def write_extraction(extraction: Extraction, path: Path) -> Path:

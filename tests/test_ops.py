@@ -46,9 +46,13 @@ def _fill_inbox(inbox: Path, fixtures: Path) -> dict[str, str]:
 
 def test_safe_names_cannot_leave_the_output_folder(tmp_path):
     assert safe_stem("../../etc/passwd") == "passwd"
-    assert safe_stem("..") == "report"
-    assert safe_stem("Rapport été 2021 (final).pdf") == "Rapport-ete-2021-final"
-    assert len(safe_stem("x" * 500 + ".pdf")) <= 80
+    assert safe_stem("..") == safe_stem("..") and safe_stem("..").startswith("report-")
+    assert safe_stem("..") != safe_stem("!!!.pdf")  # names with no letter still stay apart
+    assert safe_stem("Rapport été 2021 (final).pdf") == "Rapport-été-2021-final"
+    assert safe_stem("Rapport e\u0301te\u0301.pdf") == "Rapport-été"  # NFC
+    assert safe_stem("تقرير مالي.pdf") == "تقرير-مالي" and safe_stem("马里报告.txt") == "马里报告"
+    assert safe_stem("quarantine.txt") == "_quarantine"  # never the layout's own folder
+    assert len(safe_stem("x" * 500 + ".pdf").encode()) <= 120 and safe_stem("x" * 500 + ".pdf") != safe_stem("x" * 501 + ".pdf")
     target = output_dir(tmp_path, "../../escape.pdf", "ab" * 32)
     assert target.resolve().is_relative_to(tmp_path.resolve())
 
@@ -69,7 +73,8 @@ def test_inbox_watcher_takes_each_file_once_and_loses_none(tmp_path, fake_report
         f.write(b" more text\n")
     outcomes = watcher.poll_once()
     names = {Path(o.file).name: o.status for o in outcomes}
-    assert "incoming.txt" not in names and "draft.txt.partial" not in names and "link.txt" not in names
+    assert "incoming.txt" not in names and "draft.txt.partial" not in names
+    assert names.pop("link.txt") == "failed"  # a link is refused, never extracted under its own name
     statuses = sorted(names.values())
     assert statuses.count("extracted") == 15 and statuses.count("duplicate") == 2 and statuses.count("failed") == 2
     twins = {"dup-a.txt": "report 00 é.txt", "dup-b.md": "report 01 é.txt"}
@@ -82,10 +87,12 @@ def test_inbox_watcher_takes_each_file_once_and_loses_none(tmp_path, fake_report
     processed = {p.name for p in (inbox / "processed").iterdir()}
     quarantined = {p.name for p in (inbox / "quarantine").iterdir()}
     assert processed == {n for n, k in kinds.items() if k != "broken"} | {"incoming.txt"}
-    assert {"broken.pdf", "empty.txt", "broken.pdf.error.json", "empty.txt.error.json"} == quarantined
+    assert {"broken.pdf", "empty.txt", "link.txt", "broken.pdf.error.json", "empty.txt.error.json", "link.txt.error.json"} == quarantined
     reason = json.loads((inbox / "quarantine" / "broken.pdf.error.json").read_text())
     assert reason["code"] == "corrupt_pdf" and "broken.pdf" in reason["file"]
-    assert (inbox / "link.txt").is_symlink() and outside.exists()
+    link = json.loads((inbox / "quarantine" / "link.txt.error.json").read_text())
+    assert link["code"] == "symlink" and link["link_target"] == str(outside)
+    assert (inbox / "quarantine" / "link.txt").is_symlink() and outside.read_bytes() == _reports(fake_report.parent)[1]
     outputs = list(out.glob("*/*/extraction.json"))
     assert len(outputs) == 16  # 15 distinct reports + the one written late; no duplicate output
     sha = _sha(inbox / "processed" / "dup-a.txt")
