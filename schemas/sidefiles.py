@@ -15,6 +15,7 @@ from schemas.document import Model
 ErrorCode = Literal[
     "ingest_error", "empty_file", "unsupported_format", "encrypted_pdf", "no_text_layer", "ocr_needed", "corrupt_pdf",
     "limit_exceeded", "too_many_pages", "too_large", "time_limit", "memory_limit", "internal_error",
+    "not_a_file", "unreadable", "symlink", "bad_encoding", "not_a_report", "worker_died", "disk_full", "changed",
 ]
 """Why an input failed: the ``code`` of each :class:`pipeline.errors.IngestError` class, and
 ``internal_error`` for a bug."""
@@ -33,6 +34,14 @@ class ErrorInfo(Model):
     """The reason in plain words."""
     limit: str | None = Field(None, examples=["pages"])
     """For ``limit_exceeded`` codes: which limit (``pages``, ``bytes``, ``seconds``, ``memory``)."""
+    link_target: str | None = None
+    """For ``symlink``: where the link pointed (the link itself is quarantined, not its target)."""
+    retry_in_seconds: float | None = Field(None, ge=0)
+    """For ``disk_full`` in the watcher: the pause before the file is tried again."""
+    gone: str | None = None
+    """The input was moved away by someone else while it was extracted."""
+    quarantine_error: str | None = None
+    """Why the input could not be copied or moved to the quarantine folder (its reason file is still written)."""
 
 
 class DuplicateInfo(Model):
@@ -47,9 +56,11 @@ class Outcome(Model):
 
     file: str
     """The input path."""
-    status: Literal["extracted", "skipped", "duplicate", "failed"]
+    status: Literal["extracted", "skipped", "duplicate", "failed", "interrupted", "changed", "deferred"]
     """``extracted``; ``skipped`` (same bytes and pipeline version done before); ``duplicate`` (same
-    bytes as another input); ``failed`` (see ``error``)."""
+    bytes as another input); ``failed`` (see ``error``); ``interrupted`` (the batch was stopped
+    before this input); in the watcher ``changed`` (the file changed while it was extracted: taken
+    again) and ``deferred`` (disk full: retried after a pause)."""
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
     """sha256 of the input's bytes (None when the file could not be read)."""
     output: str | None = None
@@ -71,7 +82,7 @@ class BatchSummary(Model):
     """Version of coi-extract that ran the batch."""
     documents: int = Field(ge=0)
     """Inputs seen."""
-    counts: dict[Literal["extracted", "skipped", "duplicate", "failed"], int] = Field(examples=[{"extracted": 3, "failed": 1}])
+    counts: dict[Literal["extracted", "skipped", "duplicate", "failed", "interrupted", "changed", "deferred"], int] = Field(examples=[{"extracted": 3, "failed": 1}])
     """Inputs per status (statuses with no input are left out)."""
     pages_extracted: int = Field(ge=0)
     """Pages of the inputs extracted in this run."""
