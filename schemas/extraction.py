@@ -94,6 +94,16 @@ class Metadata(BaseModel):
     contributing_units: str | None = None
     fields: dict[str, str] = Field(default_factory=dict)
     """Every label → value pair of the cover table as printed."""
+    title: str | None = None
+    """The report's title as printed (its first line)."""
+    publisher: str | None = None
+    inferred: list[str] = Field(default_factory=list)
+    """Fields read from the text rather than a cover table (``country``, ``date_of_completion``,
+    ``reference_period``): the country is then the one the text names most, weighted by where."""
+    evidence: dict[str, str] = Field(default_factory=dict)
+    """For each inferred field, what it was read from (``title: 'SYRIA' x1; text: 'Syrian' x3 …``).
+    For a report that is not a query response, ``date_of_completion`` is its printed publication
+    or last-update date."""
 
 
 class Section(BaseModel):
@@ -232,8 +242,18 @@ class Place(NamedEntity):
     type: str
     """``country``, ``admin1``, ``admin2``, ``admin3``, ``populated_place`` or ``other``."""
     country: str | None = None
+    """ISO 3166 alpha-2 of the country the place lies in (a neighbour's places keep their own)."""
     admin1: str | None = None
+    admin2: str | None = None
     pcode: str | None = None
+    """OCHA P-code (ISO 3166-2 code where OCHA lacks the country) of an admin unit."""
+    lat: float | None = None
+    lon: float | None = None
+    """WGS84 coordinates: the town's (GeoNames), or an admin unit's namesake town (its capital)."""
+    geo_precision: Literal[1, 2, 3] | None = None
+    """ACLED-style precision of ``lat``/``lon``: 1 the town itself, 2 an admin2 unit or a place
+    near a town, 3 an admin1 unit or region."""
+    geonameid: int | None = None
 
 
 class Facts(BaseModel):
