@@ -6,8 +6,9 @@ import csv
 import io
 from pathlib import Path
 
+from extractors import kb
 from pipeline.run import write_atomic
-from schemas.extraction import Extraction, TableRecord
+from schemas.extraction import Extraction, Place, TableRecord
 
 HXL_VALUE = {
     "idps": "#affected+idps+ind",
@@ -61,7 +62,8 @@ def export_tables(extraction: Extraction, csv_dir: Path) -> list[Path]:
     return written
 
 
-ACLED_COLUMNS = ["event_date", "event_type", "actor1", "actor2", "admin1", "admin2", "location", "fatalities", "source", "notes"]
+ACLED_COLUMNS = ["event_date", "event_type", "actor1", "actor2", "country", "admin1", "admin2", "admin3", "location", "latitude",
+                 "longitude", "geo_precision", "fatalities", "source", "notes"]
 EXTRA_COLUMNS = ["fatalities_min", "fatalities_max", "fatalities_qualifier", "injured", "abducted", "date_is_period",
                  "page", "footnotes", "fact_id"]
 _CIVILIAN = ("civilian", "villager", "trader", "people", "person", "passenger", "farmer", "herder", "women", "children", "student")
@@ -80,6 +82,8 @@ def events_csv(extraction: Extraction) -> str:
     is the conservative figure (the minimum; 0 when only a maximum is printed); the printed
     range and qualifier stay in the extra columns, and ``notes`` is the evidence sentence."""
     bib = {b.id: b for b in extraction.bibliography}
+    places = extraction.facts.places
+    default_country = next((p.country for p in places if p.type == "country" and p.name == extraction.metadata.country), None)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(ACLED_COLUMNS + EXTRA_COLUMNS)
@@ -94,9 +98,15 @@ def events_csv(extraction: Extraction) -> str:
                     sources.append(name)
         killed = fig.killed
         actors = list(fig.perpetrators)
+        place = _place_of(fig.location, places)
+        admin3 = place.name if place is not None and place.type == "admin3" else ""
+        country = (place.country if place is not None else None) or default_country
         writer.writerow([
             fig.date or "", event_type, actors[0] if actors else "", actors[1] if len(actors) > 1 else "",
-            fig.admin1 or "", fig.admin2 or "", fig.location or "",
+            _country_name(country), fig.admin1 or (place.admin1 if place is not None else "") or "",
+            fig.admin2 or (place.admin2 if place is not None else "") or "", admin3, fig.location or "",
+            "" if place is None or place.lat is None else place.lat, "" if place is None or place.lon is None else place.lon,
+            "" if place is None or place.geo_precision is None else place.geo_precision,
             (killed.min if killed and killed.min is not None else 0) if killed else 0,
             "; ".join(sources), " ".join(fig.provenance.evidence.split()),
             "" if killed is None or killed.min is None else killed.min,
@@ -105,6 +115,23 @@ def events_csv(extraction: Extraction) -> str:
             "/" in (fig.date or ""), fig.provenance.page, " ".join(map(str, fig.provenance.footnotes)), fig.id,
         ])
     return out.getvalue()
+
+
+def _place_of(location: str | None, places: list[Place]) -> Place | None:
+    """The extracted place a figure's location names (the most precise one when several share
+    the name), for its country, admin units and coordinates."""
+    if not location:
+        return None
+    key = kb.fold(location)
+    hits = [p for p in places if key in {kb.fold(n) for n in (p.name, *p.aliases)}]
+    order = {"populated_place": 0, "admin3": 1, "admin2": 2, "admin1": 3, "other": 4, "country": 5}
+    return min(hits, key=lambda p: order.get(p.type, 9)) if hits else None
+
+
+def _country_name(iso2: str | None) -> str:
+    """ACLED writes the country's English name."""
+    found = kb.country(iso2) if iso2 else None
+    return found[2] if found else ""
 
 
 def export_events(extraction: Extraction, path: Path) -> Path:
