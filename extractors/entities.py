@@ -7,10 +7,13 @@ Faso's forces; ``security forces`` are the report state's, or the state an adjec
 ``unidentified gunmen`` are one unidentified actor); aliases the report defines itself
 (``Long Name (ACRONYM)``, ``groupes armés non étatiques (GANE)``), groups the list lacks
 named by a pattern (``Hamza Brigade``, ``milice X``, ``Katiba X``), groups named after a
-community (``Fulani armed groups``), and the names of ``Name (figure)`` lists of event statistics. Places: the report country's
-admin units (P-codes) with the cue word beside them (``Koro cercle``, ``Mopti region``),
-villages, towns and communes the report introduces (``the village of X``, ``communes of A
-and B``), and areas (``central Mali``, ``the Dogon plateau``)."""
+community (``Fulani armed groups``), and the names of ``Name (figure)`` lists of event
+statistics. Places: the report country's admin units (OCHA P-codes, else ISO 3166-2) bare
+or with the cue word beside them (``Koro cercle``, ``Mopti region``, ``Provinz Nangarhar``),
+in any transliteration (``Hajja`` is Hajjah), GeoNames towns with coordinates, villages,
+towns and communes the report introduces (``the village of X``, ``communes of A and B``),
+areas (``central Mali``, ``the Dogon plateau``, ``Darfur``), and the neighbours' countries
+and units where the text puts the conflict or its displaced people."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from functools import cache, lru_cache
 import ahocorasick
 
 from extractors import kb
+from extractors.kb import places as kb_places
 from extractors.lang import Language
 
 
@@ -657,7 +661,8 @@ class PlaceIndex:
     """Key function for areas: names that differ only by a filler word (``river``) are one area."""
 
     def add(self, name: str, type_: str, unit: Unit | None, doc_id: str, start: int = 0, end: int = 0,
-            admin1: str | None = None, pcode: str | None = None, admin2: str | None = None, aliases: tuple[str, ...] = ()) -> dict:
+            admin1: str | None = None, pcode: str | None = None, admin2: str | None = None, aliases: tuple[str, ...] = (),
+            country: str | None = None, lat: float | None = None, lon: float | None = None, geonameid: int | None = None) -> dict:
         key = (kb.fold(name), type_)
         if type_ == "other" and self.same_area is not None:
             key = (self.same_area(kb.fold(name)), type_)
@@ -666,31 +671,48 @@ class PlaceIndex:
             e["aliases"].append(name)
         if e is None:
             e = self.entries[key] = {"name": name, "type": type_, "admin1": admin1, "pcode": pcode, "admin2": admin2,
-                                     "aliases": list(aliases), "mentions": []}
+                                     "aliases": list(aliases), "mentions": [], "country": country, "lat": lat, "lon": lon,
+                                     "geonameid": geonameid}
+        if unit is not None and unit.text[start:end] and kb.fold(unit.text[start:end]) not in {kb.fold(n) for n in (e["name"], *e["aliases"])}:
+            e["aliases"].append(unit.text[start:end])  # the spelling the report uses
         e["admin1"] = e["admin1"] or admin1
         e["admin2"] = e["admin2"] or admin2
+        e["country"] = e["country"] or country
+        if e["lat"] is None and lat is not None:
+            e["lat"], e["lon"], e["geonameid"] = lat, lon, geonameid
         if unit is not None:
             e["mentions"].append(_prov(doc_id, unit, start, end))
             self.by_unit.setdefault(unit.index, []).append((start, end, unit.text[start:end], type_))
         return e
 
 
+_PAREN = r"(?:\s*\([^()]{0,40}\))?"
+"""A short parenthesis after a name in a list (``River Nile (16.38%), Northern (13.73%)``)."""
+
+
 def _enumeration(text: str, stop_cues: tuple[str, ...] = (), lang: Language | None = None) -> list[tuple[int, int]]:
-    """Spans of the capitalised names in ``A, B, C and D`` at the start of ``text``; a
-    name followed by one of ``stop_cues`` (``Bankass cercle``) belongs to another phrase."""
+    """Spans of the capitalised names in ``A, B, C and D`` at the start of ``text`` (a short
+    parenthesis after a name and a repeated ``of`` — ``d'Ayorou, de Baninbangou et de X`` —
+    are skipped); a name followed by one of ``stop_cues`` (``Bankass cercle``) belongs to
+    another phrase."""
     spans = []
     pos = 0
+    of = lang.alt("places", "of") if lang else "of"
     while True:
         m = re.match(rf"({_NAME})", text[pos:])
         if not m:
             break
         rest = text[pos + m.end(1):].lstrip(" *_")
-        if spans and any(re.match(rf"{re.escape(c)}\b", rest) for c in stop_cues):
+        if spans and any(re.match(rf"(?i:{re.escape(c)})\b", rest) for c in stop_cues):
             break
+        if m.group(1).lower() in stop_cues:
+            break  # "…, Région de Tillabéri": the next cue word starts another phrase
         spans.append((pos + m.start(1), pos + m.end(1)))
         pos += m.end(1)
+        paren = re.match(_PAREN, text[pos:])
+        pos += paren.end() if paren else 0
         conj = f"{lang.alt('grammar', 'and')}|{lang.alt('grammar', 'or')}" if lang else "and|or"
-        sep = re.match(rf"\s*(?:,\s*(?:(?:{conj})\s+)?|\s+(?:{conj})\s+)\s*", text[pos:])
+        sep = re.match(rf"\s*(?:,\s*(?:(?:{conj})\s+)?|\s+(?:{conj})\s+)\s*(?:(?:{of})\s*)?", text[pos:])
         if not sep or not re.match(r"[A-Z]", text[pos + sep.end():]):
             break
         pos += sep.end()
@@ -700,16 +722,40 @@ def _enumeration(text: str, stop_cues: tuple[str, ...] = (), lang: Language | No
 def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None,
                 ner: dict[int, list[tuple[int, int, str]]] | None = None,
                 actor_spans: dict[int, list[tuple[int, int]]] | None = None) -> PlaceIndex:
-    """Places of the report's country. ``ner`` optionally maps a unit index to statistical
-    entities (start, end, label) used to confirm names after ``near``."""
+    """Places of the report's country, and of its neighbours where a cue names them
+    (``Sokoto, Zamfara and Katsina states`` in a report on Niger). ``ner`` optionally maps a
+    unit index to statistical entities (start, end, label) used to confirm names after ``near``.
+
+    Admin units are the country's gazetteer (``kb.gazetteer``: OCHA P-codes or ISO 3166-2),
+    found by their exact name (an Aho-Corasick automaton) or a transliteration variant
+    (``kb.places.translit_key``: ``Hajja`` is ``Hajjah``). Towns are GeoNames populated
+    places, taken where a cue names them (``the town of X``, ``villes de A, B et C``) or, bare,
+    after a place preposition (``in X``, ``near X``) or when they are large cities; a capitalised
+    word that is only a small village's name elsewhere in the text is not taken."""
     index = PlaceIndex()
-    fillers = {kb.fold(w) for w in lang.words("places", "river")}
+    fillers = {kb.fold(w) for w in (*lang.words("places", "river"), *lang.words("places", "other"), *lang.words("places", "admin1"))}
     index.same_area = lambda key: " ".join(w for w in key.split() if w not in fillers)
+    found = kb.country(iso3) if iso3 else None
+    iso2 = found[0] if found else None
+    index.country = iso2
     gaz = kb.gazetteer(iso3) if iso3 else ()
     by_name: dict[str, list[kb.PlaceEntry]] = {}
+    by_key: dict[str, list[kb.PlaceEntry]] = {}
+    by_bare: dict[str, list[kb.PlaceEntry]] = {}
+    near_by_name: dict[str, list[kb.PlaceEntry]] = {}
     for p in gaz:
         for n in (p.name, *p.aliases):
             by_name.setdefault(kb.fold(n), []).append(p)
+            by_bare.setdefault(kb_places.bare_key(n), []).append(p)
+            if kb_places.usable_key(n):
+                by_key.setdefault(kb_places.usable_key(n), []).append(p)
+    neighbour_codes = kb.neighbours(iso2) if iso2 else ()
+    for code in neighbour_codes:
+        other_country = kb.country(code)
+        for p in (kb.gazetteer(other_country[1]) if other_country else ()):
+            if p.type != "country":
+                for n in (p.name, *p.aliases):
+                    near_by_name.setdefault(kb.fold(n), []).append(p)
     country = next((p for p in gaz if p.type == "country"), None)
     cues = {t: lang.words("places", t) for t in ("admin1", "admin2", "admin3", "populated_place", "other")}
     directions = lang.words("places", "directions")
@@ -719,30 +765,67 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
     other_prefixes = lang.alt("places", "other_prefixes")
     river = lang.alt("places", "river")
     g_and = lang.alt("grammar", "and")
-    # The patterns, built once per report (types in the order of the language file).
-    cue_before = [(t, re.compile(rf"\b{re.escape(w)}\s+(?:(?:{place_of})\s+)?(?=[A-Z])"))
-                  for t in ("admin1", "admin2", "admin3", "populated_place") for w in cues[t]]
-    enumeration = rf"((?:{_NAME})(?:(?:,\s*|\s+(?:{g_and})\s+|,\s+(?:{g_and})\s+)(?:{_NAME}))*)"
-    cue_after = [(t, re.compile(rf"{enumeration}\s+[*_]?{re.escape(w)}\b"))
-                 for t in ("admin1", "admin2", "admin3", "populated_place") for w in cues[t]]
+    # The patterns, built once per report (types in the order of the language file). Cue
+    # words match whatever their case ("Provinz", "Kayah State", "région de").
+    cue_before = [(t, re.compile(rf"(?<!\w)(?i:{_alt(cues[t])}):?\s+(?:(?i:{place_of})\s*)?(?:(?i:l'|l’|la|le|les|the)\s*)?(?=[A-Z])"))
+                  for t in ("admin1", "admin2", "admin3", "populated_place") if cues[t]]
+    enumeration = rf"((?:{_NAME}){_PAREN}(?:(?:,\s*|\s+(?:{g_and})\s+|,\s+(?:{g_and})\s+)(?:{_NAME}){_PAREN})*)"
+    enumeration_re = re.compile(rf"(?:{_NAME}){_PAREN}(?:(?:,\s*|\s+(?:{g_and})\s+|,\s+(?:{g_and})\s+)(?:(?:{place_of})\s*)?(?:{_NAME}){_PAREN})+")
+    before_only = set(lang.words("places", "before_only"))
+    cue_after = [(t, re.compile(rf"{enumeration}\s+[*_]?(?i:{_alt(w for w in cues[t] if w not in before_only)})\b"))
+                 for t in ("admin1", "admin2", "admin3", "populated_place") if any(w not in before_only for w in cues[t])]
     other = _alt(cues["other"])
     country_areas = [] if country is None else [
         re.compile(rf"\b(?:{_alt(directions)})\s+{re.escape(country.name)}\b", re.I),
         re.compile(rf"\b{re.escape(country.name)}-[A-Z][a-z]+\s+(?:{other})\b"),
     ]
+    # "south-eastern part of Myanmar", "Northern and Central Iraq", "north-west Nigeria" (a
+    # neighbour), "im Norden Nigerias": a direction and any name of the country
+    area_countries = [c for c in (iso2, *neighbour_codes) if c]
+    direction_area = _direction_area(lang, tuple(area_countries)) if area_countries else None
+    regions = _regions_pattern(lang, tuple(area_countries)) if area_countries else None
     named_area = re.compile(rf"\b((?:(?:{other_prefixes})\s+)?(?:[A-Z][\w'’\-]+\s+)+(?:(?:{river})\s+)?)(?:{other})\b")
     borrowed_area = re.compile(rf"\b(?:{other})\s+[^\W\d_]*[^\x00-\x7f][^\W\d_]*\b")
-    admin_names = [n for p in gaz if p.type != "country" for n in (p.name, *p.aliases)]
-    admin_pattern = re.compile(rf"(?<![\w-])(?:{_alt(admin_names)})(?![\w-])", re.I) if admin_names else None
+    admin_automaton = _admin_automaton(iso3) if iso3 else None
+    town_automaton = kb_places.town_automaton(iso2) if iso2 else None
+    place_word = re.compile(rf"(?<!\w)(?i:{lang.alt('places', 'prepositions')})\s+(?:(?i:the|la|le|l'|l’)\s*)?$")
+    crossing = re.compile(rf"(?<!\w)(?i:{lang.alt('places', 'crossing_words')})")
+    country_prep = re.compile(rf"(?<!\w)(?i:{lang.alt('places', 'country_prepositions')})\s+(?:(?i:the\s|le\s|la\s|l'|l’|die\s|den\s|dem\s)\s*)?"
+                              rf"(?:[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*\s*(?:,\s*|\s+(?:{g_and})\s+)(?:(?i:le|la|l'|l’)\s+)?)*$")
+    big_city = PLACE_TUNING["big_city_population"]
+    stop = ({w.lower() for w in lang.function_words} | {w.lower() for w in lang.words("places", "not_places")}
+            | set(lang.month_table()))
     communities = community_words(units, lang)
     section: tuple[str, ...] = ()
 
-    def lookup(name: str, type_: str) -> kb.PlaceEntry | None:
-        return next((p for p in by_name.get(kb.fold(name), []) if p.type == type_), None)
+    org_after = re.compile(rf"\s+(?:{lang.alt('places', 'organisation_links')})\s+[A-Z]")
+    """"Centre for Human Rights …": a unit's name at the head of an organisation's name is not a place."""
+
+    def translit(name: str) -> kb.PlaceEntry | None:
+        """The admin unit a name is a transliteration variant of (``Hajja``, ``Sar-i-Pul``,
+        ``Anbar`` for Al-Anbar), when the spellings are also close letter by letter
+        (``Morden`` is not ``Maradun``)."""
+        entries = [p for p in by_bare.get(kb_places.bare_key(name), []) if p.type != "country"]
+        if entries:
+            return min(entries, key=lambda p: p.type)
+        entries = [p for p in by_key.get(kb_places.usable_key(name) or "", []) if p.type != "country"]
+        close = [p for p in entries if any(kb_places.similar(name, n) for n in (p.name, *p.aliases))]
+        return min(close, key=lambda p: p.type) if close else None
+
+    def lookup(name: str, type_: str, neighbours: bool = False) -> kb.PlaceEntry | None:
+        key = kb_places.usable_key(name)
+        tables = ((by_name, kb.fold(name)), (by_bare, kb_places.bare_key(name)), (by_key, key))
+        for table, k in tables + (((near_by_name, kb.fold(name)),) if neighbours else ()):
+            hit = next((p for p in table.get(k or "", []) if p.type == type_
+                        and (table is not by_key or any(kb_places.similar(name, n) for n in (p.name, *p.aliases)))), None)
+            if hit is not None:
+                return hit
+        return None
 
     def add_admin(entry: kb.PlaceEntry, unit: Unit, a: int, b: int) -> None:
+        coords = kb_places.unit_coords(entry.country, entry.name) or (None, None)
         index.add(entry.name, entry.type, unit, doc_id, a, b, admin1=entry.admin1, pcode=entry.pcode,
-                  aliases=tuple(n for n in entry.aliases))
+                  aliases=tuple(n for n in entry.aliases), country=entry.country, lat=coords[0], lon=coords[1])
 
     for unit in units:
         if unit.sentence is not None:
@@ -755,14 +838,21 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
                     add_admin(entry, unit, m.start(1), m.end(1))
             continue
         text = unit.text
+        folded = kb_places.char_fold(text)
+        admin_hits = kb_places.longest(admin_automaton.find(folded)) if admin_automaton else []
+        town_hits = kb_places.longest(town_automaton.find(folded)) if town_automaton else []
+        town_spans = {(a, b) for a, b, _ in town_hits}
         claimed: list[tuple[int, int]] = list((actor_spans or {}).get(unit.index, []))
         if tuple(unit.block.section) != section:
             section, index.current_admin1 = tuple(unit.block.section), None
-        for m in (admin_pattern.finditer(text) if admin_pattern else ()):
-            named = [p.admin1 for p in by_name.get(kb.fold(m.group()), []) if p.type in ("admin1", "admin2")]
-            if named and m.group()[0].isupper():
+        for a, b, entries in admin_hits:
+            named = [p.admin1 for p in entries if p.type in ("admin1", "admin2")]
+            if named and text[a].isupper():
                 index.current_admin1 = named[0]
                 break
+
+        def after_place_word(a: int) -> bool:
+            return bool(place_word.search(text[max(0, a - 20):a]))
 
         def claim(a: int, b: int) -> bool:
             if any(not (b <= x or a >= y) for x, y in claimed):
@@ -786,14 +876,22 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
         for pattern in country_areas:
             for m in pattern.finditer(text):
                 if claim(m.start(), m.end()):
-                    index.add(m.group(), "other", unit, doc_id, m.start(), m.end())
+                    index.add(m.group(), "other", unit, doc_id, m.start(), m.end(), country=iso2)
+        for pattern in filter(None, (direction_area, regions)):
+            for m in pattern.finditer(text):
+                code = _area_country(m.group("country") if "country" in pattern.groupindex and m.group("country") else None, iso2)
+                if (not code or kb.country(m.group()) or by_name.get(kb.fold(m.group()))
+                        or (pattern is direction_area and re.search(r"[A-Z][\w’'-]*[ -]$", text[max(0, m.start() - 30):m.start()]))):
+                    continue  # "South Sudan", "North Darfur" are names of their own; "Extrême nord du …" too
+                if claim(m.start(), m.end()):
+                    index.add(m.group().strip(), "other", unit, doc_id, m.start(), m.end(), country=code)
         for m in named_area.finditer(text):
             if claim(m.start(1), m.end()):
-                index.add(m.group().strip(), "other", unit, doc_id, m.start(1), m.end(), admin1=index.current_admin1)
+                index.add(m.group().strip(), "other", unit, doc_id, m.start(1), m.end(), admin1=index.current_admin1, country=iso2)
         # an area named by a borrowed term after the cue word: "zone inondée" in an English report
         for m in borrowed_area.finditer(text):
             if claim(m.start(), m.end()):
-                index.add(m.group(), "other", unit, doc_id, m.start(), m.end(), admin1=index.current_admin1)
+                index.add(m.group(), "other", unit, doc_id, m.start(), m.end(), admin1=index.current_admin1, country=iso2)
         # "near X": a place the report introduces, confirmed by the statistical model when there is one
         for m in re.finditer(rf"(?<!\w)(?:{near})\s+({_NAME})", text):
             name = m.group(1)
@@ -801,16 +899,125 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
             confirmed = ents is None or any(a <= m.start(1) < b and label in ("GPE", "LOC", "FAC") for a, b, label in ents)
             if confirmed and lookup(name, "admin2") is None and lookup(name, "admin1") is None:
                 _place(index, lookup, add_admin, "populated_place", name, unit, doc_id, m.start(1), m.end(1), claim, text, communities, lang)
-        # bare names of admin units (admin1 before admin2 when both bear the name)
-        for m in (admin_pattern.finditer(text) if admin_pattern else ()):
-            entries = [p for p in by_name.get(kb.fold(m.group()), []) if p.type != "country"]
-            if entries and m.group()[0].isupper() and claim(m.start(), m.end()):
-                add_admin(min(entries, key=lambda p: p.type), unit, m.start(), m.end())
-        if country is not None:
-            for m in re.finditer(rf"(?<![\w-]){re.escape(country.name)}(?![\w-])", text):
-                if claim(m.start(), m.end()):
-                    index.add(country.name, "country", unit, doc_id, m.start(), m.end(), pcode=country.pcode)
+        # countries: the report's, and another where the text puts its displaced people or its
+        # conflict ("refugees in Egypt, Iraq and Lebanon", "missiles launched into Saudi Arabia")
+        for a, b, code in kb_places.country_mentions(text, folded):
+            if any(x <= a and b <= y and (x, y) != (a, b) for x, y in town_spans):
+                continue  # "Port Sudan" is a town
+            other_country = kb.country(code)
+            if other_country is None or (code != iso2 and not (country_prep.search(text[max(0, a - 80):a]) and crossing.search(text))):
+                continue
+            if claim(a, b):
+                index.add(other_country[2], "country", unit, doc_id, a, b, pcode=code, country=code)
+        # bare names of admin units, exact (admin1 before admin2 when both bear the name) ...
+        for a, b, entries in admin_hits:
+            entries = [p for p in entries if p.type != "country"]
+            best = min(entries, key=lambda p: p.type) if entries else None
+            if best is not None and text[a].isupper() and text[a:b].lower() not in stop and not org_after.match(text, b) and claim(a, b):
+                add_admin(best, unit, a, b)
+        # ... or spelt another way ("Hajja" for Hajjah, "Sar-i-Pul" for Sar-e-Pul)
+        for a, b in _name_windows(text):
+            entry = translit(text[a:b])
+            if entry is not None and entry.type == "admin2" and (a, b) in town_spans:
+                continue  # "Mosul" is the city; the district is spelt "Al-Mosul"
+            if entry is not None and text[a:b].lower() not in stop and not org_after.match(text, b) and claim(a, b):
+                add_admin(entry, unit, a, b)
+        # bare town names: after a place preposition ("in X", "à X"), or a large city; a town
+        # that is also an admin unit's seat and name is that unit ("Hajja" is Hajjah governorate)
+        for a, b, towns in town_hits:
+            name = text[a:b]
+            if not text[a].isupper() or name.lower() in stop or kb.fold(name) in communities or len(name) < 4:
+                continue
+            town = max(towns, key=lambda t: t.population)
+            unit_of = next((p for n in town.names for p in by_bare.get(kb_places.bare_key(n), []) if p.type == "admin1"), None)
+            after_preposition = after_place_word(a)
+            if unit_of is not None and claim(a, b):
+                add_admin(unit_of, unit, a, b)
+            elif (after_preposition or town.population >= big_city) and claim(a, b):
+                index.add(town.name, "populated_place", unit, doc_id, a, b, admin1=town.admin1, country=town.country,
+                          lat=town.lat, lon=town.lon, geonameid=town.geonameid)
+        # the other names of a list that holds a town are towns too ("from Déou, Tin-Eigar and Pobe Mengao")
+        towns_here = {(a, b) for a, b, _n, t in index.by_unit.get(unit.index, []) if t == "populated_place"}
+        for m in enumeration_re.finditer(text):
+            items = [(a + m.start(), b + m.start()) for a, b in _enumeration(text[m.start():m.end()], all_cues, lang)]
+            if len(items) < 2 or not any(span in towns_here for span in items):
+                continue
+            for a, b in items:
+                name = text[a:b]
+                if (name.lower() not in stop and kb.fold(name) not in communities and not name.isupper()
+                        and not any(key == kb.fold(name) for key, _type in index.entries)
+                        and lookup(name, "admin1") is None and lookup(name, "admin2") is None and claim(a, b)):
+                    index.add(name, "populated_place", unit, doc_id, a, b, admin1=index.current_admin1, country=iso2)
     return index
+
+
+def _country_names(iso2: str) -> list[str]:
+    found = next((c for c in kb.countries() if c[0] == iso2), None)
+    if found is None:
+        return []
+    return [n for n in (found[2], *found[3]) if re.fullmatch(r"[^\W\d_]+(?:[ -][^\W\d_]+)*", n) and len(n) > 3]
+
+
+@lru_cache(maxsize=64)
+def _direction_area(lang: Language, countries: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A direction and a name of one of ``countries``: ``south-eastern part of Myanmar``,
+    ``Northern and Central Iraq``, ``Norden Nigerias``."""
+    names = [n for c in countries for n in _country_names(c)]
+    directions = lang.words("places", "area_directions")
+    if not names or not directions:
+        return None
+    d = _alt(directions)
+    parts = lang.alt("places", "area_parts")
+    g_and = lang.alt("grammar", "and")
+    return re.compile(rf"(?<![\w-])(?i:{d})(?:\s+(?:{g_and})\s+(?i:{d}))?(?:\s+(?:{parts}))?\s+"
+                      rf"(?P<country>{_alt(names)})(?:s\b|\b)")
+
+
+@lru_cache(maxsize=64)
+def _regions_pattern(lang: Language, countries: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Named regions that are no admin unit (``gazetteer/regions.csv``: Darfur, the Nigerian
+    geopolitical zones, Eastern Ghouta), with a direction word before them when there is one."""
+    names = [n for c in countries for r in kb_places.regions(c) for n in r]
+    if not names:
+        return None
+    d = _alt(lang.words("places", "area_directions"))
+    return re.compile(rf"(?<![\w-])(?:(?i:{d})\s+)?(?:{_alt(names)})(?:\s+(?i:{_alt(lang.words('places', 'other') + lang.words('places', 'admin1'))}))?(?![\w-])")
+
+
+def _area_country(name: str | None, default: str | None) -> str | None:
+    if name is None:
+        return default
+    found = kb.country(name)
+    return found[0] if found else default
+
+
+PLACE_TUNING = {"big_city_population": 100_000}
+"""A town named bare, with no cue and no place preposition, is taken only from this population up."""
+
+_TRANSLIT_NAME = r"(?<![\w'’-])[A-Z][\w'’]+(?:[ -](?:(?:al|el|ad|ar|as|ash|an|at|az|ag|aj|e|i)[ -])?[A-Z][\w'’]+)*(?![\w'’-])"
+"""A capitalised name as transliterations write it (``Salah al-Din``, ``Sar-i-Pul``, ``Al-Hudaydah``)."""
+
+
+def _name_windows(text: str, max_words: int = 4) -> list[tuple[int, int]]:
+    """Spans of the capitalised names in ``text`` and of their runs of words (``Tikrit
+    Sulaymaniyah`` in a flattened table gives both names), longest first at each start."""
+    out = []
+    for m in re.finditer(_TRANSLIT_NAME, text):
+        words = [(w.start() + m.start(), w.end() + m.start()) for w in re.finditer(r"[A-Z][\w'’]+", m.group())]
+        for i, (a, _) in enumerate(words):
+            for j in range(min(len(words), i + max_words) - 1, i - 1, -1):
+                out.append((a, words[j][1]))
+    return out
+
+
+@lru_cache(maxsize=16)
+def _admin_automaton(iso3: str) -> kb_places.Automaton:
+    entries: dict[str, list] = {}
+    for p in kb.gazetteer(iso3):
+        if p.type != "country":
+            for n in (p.name, *p.aliases):
+                entries.setdefault(kb_places.name_key(n), []).append(p)
+    return kb_places.Automaton(entries)
 
 
 def _place(index: PlaceIndex, lookup, add_admin, type_: str, name: str, unit: Unit, doc_id: str, a: int, b: int, claim, text: str,
@@ -818,25 +1025,54 @@ def _place(index: PlaceIndex, lookup, add_admin, type_: str, name: str, unit: Un
     if kb.fold(name) in communities:
         return
     if type_ in ("admin1", "admin2"):
-        # only a known admin unit is taken here: "near Niaki, Koro cercle" leaves Niaki to its own cue
-        entry = lookup(name, type_) or lookup(name, "admin2" if type_ == "admin1" else "admin1")
+        # only a known admin unit (of the country or, named so, of a neighbour) is taken here:
+        # "near Niaki, Koro cercle" leaves Niaki to its own cue
+        entry = (lookup(name, type_) or lookup(name, "admin2" if type_ == "admin1" else "admin1")
+                 or lookup(name, type_, neighbours=True))
         if entry is not None and claim(a, b):
             add_admin(entry, unit, a, b)
+        elif (entry is None and type_ == "admin1" and text[b:b + 12].lstrip(" *_").lower().startswith(_plural_region(lang))
+              and _area_name(name, lang) and claim(a, b)):
+            # "the Darfur and Kordofan regions": a region that is no admin unit
+            index.add(name, "other", unit, doc_id, a, b, country=index.country)
         return
     if not claim(a, b):
         return
     parent = None
     admin1_cues, admin2_cues = lang.words("places", "admin1"), lang.words("places", "admin2")
-    m = re.search(rf"({_NAME})\s+[*_]?({_alt(admin1_cues + admin2_cues)})\b", text[b:b + 80])
+    m = re.search(rf"({_NAME})\s+[*_]?((?i:{_alt(admin1_cues + admin2_cues)}))\b", text[b:b + 80])
     if m:
-        level = "admin1" if m.group(2) in admin1_cues else "admin2"
+        level = "admin1" if m.group(2).lower() in admin1_cues else "admin2"
         other = "admin2" if level == "admin1" else "admin1"
         parent = lookup(m.group(1), level) or lookup(m.group(1), other)
     if parent is None:
         # the admin unit named with the town itself: a town that shares its cercle's name
         parent = lookup(name, "admin2") if type_ == "populated_place" else None
-    index.add(name, type_, unit, doc_id, a, b, admin1=parent.admin1 if parent else index.current_admin1,
-              admin2=parent.name if parent and parent.type == "admin2" else None)
+    town = _town(name, index.country) if type_ == "populated_place" else None
+    index.add(name, type_, unit, doc_id, a, b, admin1=parent.admin1 if parent else (town.admin1 if town else index.current_admin1),
+              admin2=parent.name if parent and parent.type == "admin2" else None, country=town.country if town else index.country,
+              lat=town.lat if town else None, lon=town.lon if town else None, geonameid=town.geonameid if town else None)
+
+
+def _area_name(name: str, lang: Language | None) -> bool:
+    """A plausible area name: a few words, not a shouted title, not a function word (``Les``)."""
+    stop = {w.lower() for w in lang.function_words} if lang else set()
+    return len(name.split()) <= 3 and not name.isupper() and name.lower() not in stop
+
+
+def _plural_region(lang: Language | None) -> tuple[str, ...]:
+    words = lang.words("places", "admin1") if lang else ()
+    return tuple(w for w in words if w.endswith("s")) or ("regions",)
+
+
+def _town(name: str, iso2: str | None) -> kb_places.Town | None:
+    """The most populous GeoNames town of that name in the country (or a neighbour)."""
+    key = kb_places.name_key(name)
+    for code in ((iso2, *kb.neighbours(iso2)) if iso2 else ()):
+        hits = kb_places.towns_by_name(code).get(key)
+        if hits:
+            return max(hits, key=lambda t: t.population)
+    return None
 
 
 def community_words(units: list[Unit], lang: Language, actors: bool = False) -> set[str]:
@@ -859,9 +1095,17 @@ def actor_spans(index: ActorIndex) -> dict[int, list[tuple[int, int]]]:
     return {i: [(a, b) for a, b, _ in found] for i, found in index.by_unit.items()}
 
 
+GEO_PRECISION = {"populated_place": 1, "admin3": 2, "admin2": 2, "admin1": 3, "other": 3}
+"""ACLED's geo_precision for coordinates of each place type (1 the town itself, 2 a district
+or a place near a town, 3 a province or region); countries get none."""
+
+
 def places_output(index: PlaceIndex) -> list[Place]:
     out = []
     for (key, type_), e in index.entries.items():
+        has_coords = e.get("lat") is not None
         out.append(Place(id=_id(key, type_), name=e["name"], aliases=e["aliases"], type=type_,
-                         country=index.country, admin1=e["admin1"], pcode=e["pcode"], mentions=e["mentions"][:50]))
+                         country=e.get("country") or index.country, admin1=e["admin1"], admin2=e.get("admin2"), pcode=e["pcode"],
+                         lat=e.get("lat"), lon=e.get("lon"), geo_precision=GEO_PRECISION.get(type_) if has_coords else None,
+                         geonameid=e.get("geonameid"), mentions=e["mentions"][:50]))
     return out

@@ -8,9 +8,13 @@ from extractors import kb, nlp
 from extractors.entities import actor_spans, actors_output, find_actors, find_places, places_output
 from extractors.figures import extract_figures
 from extractors.lang import Language
-from extractors.sentences import document_units
-from schemas.document import Document
+from extractors.sentences import Unit, document_units
+from schemas.document import BlockKind, Document
 from schemas.extraction import BibliographyEntry, Facts, Footnote, Metadata
+
+
+HEADING_UNIT_OFFSET = 10_000_000
+"""Heading units are numbered from here, apart from the body's sentences."""
 
 
 def extract_facts(doc: Document, lang: Language, metadata: Metadata, bibliography: list[BibliographyEntry],
@@ -24,7 +28,16 @@ def extract_facts(doc: Document, lang: Language, metadata: Metadata, bibliograph
     # the model is asked only about sentences with a "near <Name>" the rules must confirm
     cue = re.compile(rf"(?<!\w)(?:{lang.alt('places', 'near')})\s+[A-Z]")
     ner = nlp.place_candidates({u.index: u.text for u in units if u.sentence is None and cue.search(u.text)}, lang.code)
-    places = find_places(units, lang, doc.id, iso3, ner=ner, actor_spans=actor_spans(actors))
+    # headings name places too ("Damascus Governorate, December 2017"); they come after the
+    # body units, with indices of their own, so no figure is read from them
+    headings = [Unit(block.text, block.start, block.end, block, HEADING_UNIT_OFFSET + i)
+                for i, block in enumerate(b for b in doc.blocks() if b.kind is BlockKind.heading)]
+    spans = actor_spans(actors)
+    actor_names = sorted({n for e in actors.entries for n in (e["name"], *e["aliases"]) if len(n) > 3}, key=len, reverse=True)
+    for unit in headings:  # "1.5. Katiba Macina (Macina Liberation Front)" names a group, not a place
+        spans[unit.index] = [(m.start(), m.end()) for n in actor_names
+                             for m in re.finditer(rf"(?<!\w){re.escape(n)}(?!\w)", unit.text, re.I)]
+    places = find_places(units + headings, lang, doc.id, iso3, ner=ner, actor_spans=spans)
     places.country = iso2
     figures = extract_figures(units, lang, doc.id, places, actors, orgs, metadata.reference_period, country_name,
                               footnote_texts={f.number: f.text for f in footnotes})

@@ -162,6 +162,17 @@ class Metadata(Dated):
     """The contributing COI units as printed (``N/A`` kept as printed)."""
     fields: dict[str, str] = Field(default_factory=dict)
     """Every label → value pair of the cover table as printed."""
+    title: str | None = None
+    """The report's title as printed (its first line)."""
+    publisher: str | None = None
+    """The organisation that published the report, where the text names it (read from the head)."""
+    inferred: list[str] = Field(default_factory=list)
+    """Fields read from the text rather than a cover table (``country``, ``date_of_completion``,
+    ``reference_period``): the country is then the one the text names most, weighted by where."""
+    evidence: dict[str, str] = Field(default_factory=dict)
+    """For each inferred field, what it was read from (``title: 'SYRIA' x1; text: 'Syrian' x3 …``).
+    For a report that is not a query response, ``date_of_completion`` is its printed publication
+    or last-update date."""
 
 
 class Section(Model):
@@ -410,11 +421,22 @@ class Place(NamedEntity):
     type: PlaceType
     """``country``, ``admin1``, ``admin2``, ``admin3``, ``populated_place`` or ``other``."""
     country: str | None = Field(None, examples=["ML"])
-    """ISO 3166-1 alpha-2 code of the place's country."""
+    """ISO 3166-1 alpha-2 code of the country the place lies in (a neighbour's places keep their own)."""
     admin1: str | None = None
     """The first-level admin unit the place is in."""
+    admin2: str | None = None
+    """The second-level admin unit the place is in."""
     pcode: str | None = Field(None, examples=["ML05"])
-    """OCHA P-code of an admin unit (or country code) from the gazetteer."""
+    """OCHA P-code (ISO 3166-2 code where OCHA lacks the country) of an admin unit."""
+    lat: float | None = Field(None, ge=-90, le=90)
+    """WGS84 latitude: the town's (GeoNames), or an admin unit's namesake town (its capital)."""
+    lon: float | None = Field(None, ge=-180, le=180)
+    """WGS84 longitude (see ``lat``)."""
+    geo_precision: Literal[1, 2, 3] | None = None
+    """ACLED-style precision of ``lat``/``lon``: 1 the town itself, 2 an admin2 unit or a place
+    near a town, 3 an admin1 unit or region."""
+    geonameid: int | None = None
+    """The GeoNames id of the town (or namesake town) the coordinates come from."""
 
 
 class Facts(Model):

@@ -61,7 +61,9 @@ def test_borderless_table_across_a_page_break_is_one_table(borderless):
 def test_borderless_records_and_checks(borderless):
     records = {(r.period, r.admin_unit): r for r in borderless.table_records}
     assert records[("2021-01", "Soum")].value == 1200
-    assert borderless.metadata.country is None and records[("2021-01", "Soum")].pcode is None  # no country: no P-code guessed
+    # no cover table: the country is inferred from the provinces the report names, and their P-codes follow
+    assert (borderless.metadata.country, borderless.metadata.inferred[:1]) == ("Burkina Faso", ["country"])
+    assert records[("2021-01", "Soum")].pcode == "BF5603"
     assert (records[("2021-02", "Oudalan")].value, records[("2021-02", "Oudalan")].status) == (0, "nil")
     assert (records[("2021-03", "Oudalan")].value, records[("2021-03", "Oudalan")].status) == (None, "not_available")
     assert records[("2021-05", "Soum")].provenance.page == 2

@@ -134,6 +134,22 @@ def _countries() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
         return tuple((r["iso2"], r["iso3"], r["name"], tuple(a for a in r["aliases"].split("|") if a)) for r in csv.DictReader(f))
 
 
+@cache
+def countries() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """(ISO2, ISO3, English name, other names) of every country, French and German names included."""
+    return _countries()
+
+
+@cache
+def neighbours(iso2: str) -> tuple[str, ...]:
+    """ISO2 codes of the countries that share a border with ``iso2`` (GeoNames)."""
+    with (_HERE / "countries.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["iso2"] == iso2:
+                return tuple(r.get("neighbours", "").split())
+    return ()
+
+
 @lru_cache(maxsize=1024)
 def country(name: str) -> tuple[str, str, str] | None:
     """(ISO2, ISO3, English name) for a country name or alias, case- and accent-insensitive."""
@@ -145,26 +161,52 @@ def country(name: str) -> tuple[str, str, str] | None:
 
 
 @cache
-def gazetteer(iso3: str) -> tuple[PlaceEntry, ...]:
-    """The country and its admin 1–2 units with P-codes (empty when the table has no such country)."""
-    rows = []
+def _pcode_rows() -> dict[str, list[dict]]:
     with (_HERE / "gazetteer" / "global_pcodes_adm_1_2.csv").open(encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if r["Location"] == iso3]
-    if not rows:
+        out: dict[str, list[dict]] = {}
+        for r in csv.DictReader(f):
+            out.setdefault(r["Location"], []).append(r)
+        return out
+
+
+@cache
+def gazetteer(iso3: str) -> tuple[PlaceEntry, ...]:
+    """The country and its admin 1–2 units: OCHA's P-coded units where the table has the
+    country (with the ISO 3166-2 English, French and German names of the first-level units
+    as aliases), else the ISO 3166-2 subdivisions (their codes in ``pcode``). Empty for an
+    unknown country. (Coordinates: ``places.unit_coords``.)"""
+    from extractors.kb import places
+
+    found = country(iso3)
+    if found is None:
         return ()
-    iso2, _, cname = country(iso3) or ("", iso3, iso3)
+    iso2, iso3, cname = found
+    rows = _pcode_rows().get(iso3, [])
     exonyms: dict[str, list[str]] = {}
     with (_HERE / "gazetteer" / "exonyms.csv").open(encoding="utf-8") as f:
         for r in csv.DictReader(f):
             if r["iso3"] == iso3:
                 exonyms.setdefault(r["pcode"], []).append(r["name"])
-    admin1 = {r["P-Code"]: r["Name"] for r in rows if r["Admin Level"] == "1"}
-    places = [PlaceEntry(cname, "country", iso2, iso2)]
-    for r in rows:
-        level = "admin1" if r["Admin Level"] == "1" else "admin2"
-        a1 = r["Name"] if level == "admin1" else admin1.get(r["Parent P-Code"])
-        places.append(PlaceEntry(r["Name"], level, r["P-Code"], iso2, a1, r["Parent P-Code"], tuple(exonyms.get(r["P-Code"], ()))))
-    return tuple(places)
+    subs = places.subdivisions(iso2)
+    iso_names = {places.usable_key(n) or fold(n): s for s in subs if not s.parent for n in (s.name, *s.aliases)}
+    out = [PlaceEntry(cname, "country", iso2, iso2)]
+    if rows:
+        admin1 = {r["P-Code"]: r["Name"] for r in rows if r["Admin Level"] == "1"}
+        for r in rows:
+            level = "admin1" if r["Admin Level"] == "1" else "admin2"
+            a1 = r["Name"] if level == "admin1" else admin1.get(r["Parent P-Code"])
+            aliases = list(exonyms.get(r["P-Code"], ()))
+            sub = iso_names.get(places.usable_key(r["Name"]) or fold(r["Name"])) if level == "admin1" else None
+            if sub is not None:
+                aliases += [n for n in (sub.name, *sub.aliases) if n != r["Name"] and n not in aliases]
+            out.append(PlaceEntry(r["Name"], level, r["P-Code"], iso2, a1, r["Parent P-Code"], tuple(aliases)))
+        return tuple(out)
+    top = {s.code: s.name for s in subs if not s.parent}
+    for s in subs:
+        level = "admin2" if s.parent else "admin1"
+        parent = f"{iso2}-{s.parent}" if s.parent and "-" not in s.parent else s.parent
+        out.append(PlaceEntry(s.name, level, s.code, iso2, top.get(parent) if s.parent else s.name, parent, s.aliases))
+    return tuple(out)
 
 
 @cache
@@ -172,3 +214,10 @@ def event_datasets() -> tuple[str, ...]:
     """Names of event datasets (``event_datasets.txt``): their civilian-death counts are event statistics."""
     lines = (_HERE / "event_datasets.txt").read_text(encoding="utf-8").splitlines()
     return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@cache
+def publishers() -> tuple[tuple[str, ...], ...]:
+    """Publishers of COI reports (``publishers.csv``), each as (name, *other names)."""
+    with (_HERE / "publishers.csv").open(encoding="utf-8") as f:
+        return tuple((r["name"], *(a for a in r["aliases"].split("|") if a)) for r in csv.DictReader(f))
