@@ -1011,7 +1011,7 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             if r.population not in POPULATIONS or r.casualty or r.event or r.q.printed is None:
                 continue  # "thousands have been displaced" is no figure
             pos = r.q.start
-            place = _best_place(unit_places, pos, text, country_phrases, country_name, lang, after_only=True) or ctx.area
+            place = _best_place(unit_places, pos, text, country_phrases, country_name, lang, after_only=True, skip_origin=True) or ctx.area
             own = _nearest([d for d in dates if d[0] < pos], pos, prefer=("day", "month"))  # "Im Mai 2022 wurden 43.750 … vertrieben"
             as_of = _as_of(text, pos, lang, dates) or own or _as_of_ahead(unit, units, lang) or ctx.as_of or ctx.date
             out.displacement_figures.append(DisplacementFigure(
@@ -1107,9 +1107,14 @@ def _as_of_ahead(unit: Unit, units: list[Unit], lang: Language) -> str | None:
     return None
 
 
-def _best_place(unit_places, pos: int, text: str, country_phrases, country_name, lang: Language, after_only: bool = False, entry: bool = False):
+def _best_place(unit_places, pos: int, text: str, country_phrases, country_name, lang: Language, after_only: bool = False, entry: bool = False,
+                skip_origin: bool = False):
     """The place a figure is for: the first place after it in its clause, else the most
-    specific place before it; ``at national level`` is the country."""
+    specific place before it; ``at national level`` is the country. With ``skip_origin`` a
+    place named as where people came from (``returned from Cameroon``) is not the figure's."""
+    if skip_origin:
+        origin = re.compile(rf"(?<!\w)(?:{lang.alt('grammar', 'origin_before')})\s+$", re.I)
+        unit_places = [p for p in unit_places if not origin.search(text[max(0, p[0] - 30):p[0]])]
     if entry and unit_places:
         return unit_places[0][2], unit_places[0][3]
     clause_end = len(text)
