@@ -55,11 +55,17 @@ def extract_footnotes(doc: Document) -> tuple[list[Footnote], list[Warning]]:
 
 
 def link_captions(doc: Document) -> None:
-    """Give each table the caption block printed right after it (or, failing that, right before)."""
+    """Give each table the caption block printed right after it (or, failing that, right before).
+    A flattened table the text reader rebuilt with its caption keeps that one."""
     blocks = [b for b in doc.blocks() if b.kind not in (BlockKind.footnote, BlockKind.header, BlockKind.footer)]
     taken: set[str] = set()
     for i, block in enumerate(blocks):
         if block.kind is not BlockKind.table or block.table is None:
+            continue
+        if block.table.flattened and block.table.caption:
+            if i > 0 and blocks[i - 1].kind is BlockKind.caption and blocks[i - 1].id not in taken:
+                block.table.caption_block_id = blocks[i - 1].id
+                taken.add(blocks[i - 1].id)
             continue
         for j in (i + 1, i - 1):
             if 0 <= j < len(blocks) and blocks[j].kind is BlockKind.caption and blocks[j].id not in taken:

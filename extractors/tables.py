@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from extractors.dates import parse_date
 from extractors.lang import Language
-from schemas.document import Table
+from schemas.document import Document, Table
 from schemas.extraction import CellProvenance, TableRecord, Warning
 
 _SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
@@ -220,3 +220,11 @@ def link_admin_units(table: Table, records: list[TableRecord], lang: Language, i
         key = kb.fold(rec.admin_unit)
         levels = ([level] if level else []) + [lv for lv in ("admin2", "admin1") if lv != level]
         rec.pcode = next((by_name[(key, lv)] for lv in levels if (key, lv) in by_name), None)
+
+
+def not_rebuilt_warnings(doc: Document) -> list[Warning]:
+    """A ``table_not_rebuilt`` warning for every block of figures the text reader saw as a
+    flattened table but could not rebuild safely (its figures stay running text)."""
+    return [Warning(code="table_not_rebuilt", message=f"rows of figures were not rebuilt as a table: {b.table_not_rebuilt}",
+                    location=b.id, details={"page": b.page, "reason": b.table_not_rebuilt, "text": b.text[:120]})
+            for b in doc.blocks() if b.table_not_rebuilt]

@@ -24,6 +24,7 @@ from extractors.tables import (
     annotate_table,
     check_totals,
     link_admin_units,
+    not_rebuilt_warnings,
     table_records,
 )
 from pipeline.ingest import ingest
@@ -55,7 +56,7 @@ def extract_document(doc: Document, timings: Timings | None = None) -> Extractio
         timings.add("structure", time.perf_counter() - t0)
     t0 = time.perf_counter()
     tables = [b.table for b in doc.blocks() if b.kind is BlockKind.table and b.table is not None]
-    records, table_warnings = [], []
+    records, table_warnings = [], not_rebuilt_warnings(doc)
     found = kb.country(metadata.country) if metadata.country else None
     for table in tables:
         if annotate_table(table, lang):

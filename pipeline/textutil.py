@@ -87,6 +87,21 @@ def join_lines(left: str, right: str, vocabulary: set[str] | None = None) -> str
     return left + " " + right
 
 
+def join_all_lines(lines: list[str], vocabulary: set[str] | None = None) -> str:
+    """:func:`join_lines` over many lines, in linear time: only the end of the text joined so
+    far takes part in a join, so it is kept as a short tail beside the finished pieces."""
+    if not lines:
+        return ""
+    done: list[str] = []
+    tail = lines[0].strip()
+    for line in lines[1:]:
+        tail = join_lines(tail, line.strip(), vocabulary)
+        if len(tail) > 400:
+            done.append(tail[:-200])
+            tail = tail[-200:]
+    return "".join(done) + tail
+
+
 _VOCAB_WORD = re.compile(r"\b[^\W\d_]+(?:-[^\W\d_]+)*\b")
 
 

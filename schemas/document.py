@@ -182,6 +182,9 @@ class Table(Dated):
     """Where the table is printed on its first page (PDF only)."""
     ruled: bool = False
     """True when the grid came from ruling lines, False when from text alignment."""
+    flattened: bool = False
+    """True when the table arrived flattened to words and numbers (a text rendition) and was
+    rebuilt from the count of figures per row: check it against the original layout."""
     caption: str | None = None
     """The caption printed with the table (``Table 1: IDPs in Mopti region. Source: …``)."""
     caption_block_id: str | None = None
@@ -223,7 +226,7 @@ class BlockBase(Model):
     kind: BlockKind
     """What the block is."""
     page: int = Field(ge=1)
-    """1-based page number (text inputs have one page)."""
+    """1-based page number (a text input's pages are separated by form feeds; one page without)."""
     start: int = Field(ge=0)
     """Start of the block's text in ``Document.text``."""
     end: int = Field(ge=0)
@@ -249,6 +252,8 @@ class Block(BlockBase):
     """True when this block was joined from pieces split by a page break or footnotes."""
     ocr: bool = False
     """True when the text was read by OCR from a page image (check it against the page)."""
+    table_not_rebuilt: str | None = None
+    """Why the rows of figures in this (flattened) block were not rebuilt as a table."""
 
 
 class Page(Model):
