@@ -379,6 +379,32 @@ def _same_fact(category: str) -> Callable[[dict, Any], bool]:
                          and g["population"] == p.population and g["count"] == p.count)
 
 
+def victim_group(text: str | None, language: str = "en") -> str | None:
+    """The normalised victim group (``[victim_groups]`` of the language file) a gold label
+    names: its words outside brackets, the longest listed phrase first (``traders`` →
+    civilians, ``JNIM members`` → fighters, ``civilians (Dogon villagers)`` → civilians)."""
+    if not text:
+        return None
+    head = fold_name(re.sub(r"\([^)]*\)", " ", text))
+    found: list[tuple[int, int, str]] = []
+    for group, words in languages.load(language).section("victim_groups").items():
+        if fold_name(group) == head:
+            return group
+        for w in words:
+            m = re.search(rf"(?<!\w){re.escape(fold_name(w))}(?!\w)", head)
+            if m:
+                found.append((-len(w), m.start(), group))
+    return min(found)[2] if found else None
+
+
+def _victims_ok(want: str | None, got: str | None, language: str) -> bool:
+    """The extractor writes normalised victim groups; the gold writes the report's own noun.
+    Equal when folded, or when the gold's noun belongs to the predicted group."""
+    if fold_name(want) == fold_name(got):
+        return True
+    return got is not None and victim_group(want, language) == fold_name(got)
+
+
 def _perpetrators_ok(want: list[list[str]], got: list[str], actors) -> bool:
     """Each gold perpetrator (a list of acceptable names) matches one predicted perpetrator
     by any of that actor's names or aliases; the counts need not be equal."""
@@ -400,7 +426,7 @@ def score_facts(category: str, gold: list, ex: Extraction) -> Tally:
                         _names_match(g.get("location") or [], _all_names(p.location, places)), about)
             t.attribute("perpetrators", g.get("perpetrators"), p.perpetrators,
                         _perpetrators_ok(g.get("perpetrators") or [], p.perpetrators, actors), about)
-            t.attribute("victims", g.get("victims"), p.victims, fold_name(g.get("victims")) == fold_name(p.victims), about)
+            t.attribute("victims", g.get("victims"), p.victims, _victims_ok(g.get("victims"), p.victims, ex.document.language), about)
         elif category == "event_counts":
             t.attribute("area", g.get("area"), p.area, _names_match(g.get("area") or [], _all_names(p.area, places)), about)
             t.attribute("period", g.get("period"), p.period, g.get("period") == p.period, about)

@@ -224,3 +224,15 @@ def test_misses_list_false_negatives_and_false_positives_with_their_values():
                                      "expected": {"killed": {"min": 12, "max": 12}, "victims": "civilians"}}]
     assert m["false_positives"] == [{"evidence": SENTENCE, "page": 2, "values": {"killed": {"min": 13, "max": 13}}}]
     assert "misses" not in evaluate_extraction(_extraction(casualty_figures=[wrong]), gold)["categories"]["casualty_figures"]
+
+
+def test_victims_compare_as_normalised_groups():
+    """The extractor writes a victim group; the gold writes the report's noun: ``traders`` are
+    civilians, ``JNIM members`` fighters, the bracketed detail is left aside."""
+    cases = [("traders", "civilians", 1.0), ("civilians (minibus passengers)", "civilians", 1.0),
+             ("JNIM members", "fighters", 1.0), ("soldier", "soldiers", 1.0), ("traders", "soldiers", 0.0),
+             ("persons", None, 0.0)]
+    for want, got, ok in cases:
+        figure = _casualty(killed=_count(12), victims=got)
+        c = evaluate_extraction(_extraction(casualty_figures=[figure]), {"casualty_figures": [_gold_casualty(victims=want)]})
+        assert c["categories"]["casualty_figures"]["attributes"]["victims"] == ok, (want, got)
