@@ -19,6 +19,8 @@ BBox = tuple[float, float, float, float]
 class InputKind(str, Enum):
     pdf = "pdf"
     text = "text"
+    html = "html"
+    docx = "docx"
 
 
 class BlockKind(str, Enum):
@@ -109,6 +111,9 @@ class BlockBase(BaseModel):
     footnote_refs: list[FootnoteRef] = Field(default_factory=list)
     footnote_number: int | None = None
     """For footnote blocks: the number of the footnote whose text this is."""
+    locator: str | None = None
+    """Where the block stands in an input without pages or boxes: its CSS path in an HTML
+    page (``main > p:nth-of-type(3)``), its place in a Word body (``body/p[12]``)."""
 
 
 class Block(BlockBase):
@@ -120,6 +125,8 @@ class Block(BlockBase):
     """True when this block was joined from pieces split by a page break or footnotes."""
     ocr: bool = False
     """True when the text was read by OCR from a page image (check it against the page)."""
+    ocr_confidence: float | None = None
+    """For OCR text: the engine's mean word confidence over the block, 0-1."""
 
 
 class Page(BaseModel):
@@ -144,6 +151,9 @@ class Document(BaseModel):
     """The normalized text: every block's text, in reading order, separated by a blank line."""
     pages: list[Page] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    properties: dict[str, str] = Field(default_factory=dict)
+    """What the file says about itself (HTML ``<meta>``, Word core properties): ``title``,
+    ``author``, ``published``, ``url``."""
 
     def blocks(self) -> list[Block]:
         return [block for page in self.pages for block in page.blocks]
