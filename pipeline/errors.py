@@ -81,3 +81,9 @@ class OCRNeededError(NoTextLayerError):
     """A scanned PDF and no OCR engine on this machine."""
 
     code = "ocr_needed"
+
+
+class NotAReportError(IngestError):
+    """The bytes are readable but hold no report: a web page, an XML file, a few characters."""
+
+    code = "not_a_report"
