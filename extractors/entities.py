@@ -42,7 +42,7 @@ _QUOTES = "'\"‘’“”"
 
 def _prov(doc_id: str, unit: Unit, start: int, end: int) -> Provenance:
     return Provenance(document_id=doc_id, block_id=unit.block.id, page=unit.page, start=unit.start + start,
-                      end=unit.start + end, evidence=unit.text, footnotes=unit.footnotes, ocr=unit.block.ocr)
+                      end=unit.start + end, evidence=unit.text, footnotes=unit.footnotes, ocr=unit.block.ocr, ocr_confidence=unit.block.ocr_confidence)
 
 
 def _id(*parts: str) -> str:

@@ -1068,7 +1068,7 @@ def _prov(doc_id: str, unit: Unit, source: str | None = None, footnote_texts: di
     if unit.footnote_inherited and source and footnote_texts is not None:
         notes = [n for n in notes if re.search(rf"(?<![\w-]){re.escape(source)}(?![\w-])", footnote_texts.get(n, ""))]
     return Provenance(document_id=doc_id, block_id=unit.block.id, page=unit.page, start=unit.start, end=unit.end,
-                      evidence=unit.text, footnotes=notes, ocr=unit.block.ocr)
+                      evidence=unit.text, footnotes=notes, ocr=unit.block.ocr, ocr_confidence=unit.block.ocr_confidence)
 
 
 def _nearest(dates, pos: int, prefer=("day",)) -> str | None:

@@ -98,6 +98,8 @@ def extract_metadata(doc: Document, lang: Language) -> tuple[Metadata, list[Warn
             meta.country = country_name(value)
         else:
             setattr(meta, field, value)
+    for key, value in doc.properties.items():  # a web page's or Word file's own title, date, URL
+        meta.fields.setdefault(key, value)
     if meta.main_subject:
         meta.reference_period = parse_interval(meta.main_subject, lang)
     read_from_text(doc, lang, meta)

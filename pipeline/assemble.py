@@ -57,10 +57,12 @@ def join_split_paragraphs(pages: list[Page], vocabulary: set[str] | None = None,
                 continue
             if block.kind is BlockKind.heading:
                 in_list = block.text.strip().lower() in list_headings
+            if open_block is not None and _next_column(open_block, block):
+                broken = True  # the top of the next column: as after a page break
             if (
                 open_block is not None
                 and block.kind is BlockKind.paragraph
-                and (_continues_entry(block.text) if in_list else _continues(open_block.text, block.text, broken))
+                and (_continues_entry(block.text, open_block.text) if in_list else _continues(open_block.text, block.text, broken))
             ):
                 shift = len(join_lines(open_block.text, "x", vocabulary)) - 1
                 open_block.footnote_refs = open_block.footnote_refs + [
@@ -75,6 +77,12 @@ def join_split_paragraphs(pages: list[Page], vocabulary: set[str] | None = None,
             broken = False
 
 
+def _next_column(before: Block, after: Block) -> bool:
+    """True when ``after`` starts higher on the page than ``before`` ends: it stands at the
+    top of the next column of a two-column page."""
+    return before.page == after.page and before.bbox is not None and after.bbox is not None and after.bbox[1] < before.bbox[3] - 1
+
+
 def _continues(before: str, after: str, broken: bool) -> bool:
     """Does ``after`` continue the sentence ``before`` left open? Across a page break or
     footnotes a missing full stop is enough; on the same page the next block must also
@@ -84,10 +92,17 @@ def _continues(before: str, after: str, broken: bool) -> bool:
     return not ends_sentence(before) and starts_continuation(after)
 
 
-def _continues_entry(after: str) -> bool:
+_ENTRY_DATED = re.compile(r"\b(?:1[89]|20)\d\d\b|https?://|\bn\.\s?d\.", re.I)
+
+
+def _continues_entry(after: str, before: str = "") -> bool:
     """In a source list a new entry starts with a capital or a quote; anything else (lower
-    case, a digit, the rest of a URL) continues the entry before."""
+    case, a digit, the rest of a URL) continues the entry before. An entry with no year, no
+    ``n.d.`` and no address yet is unfinished: what follows it (cut by a page or column
+    end) continues it whatever its first letter."""
     first = after.lstrip()[:1]
+    if before and not _ENTRY_DATED.search(before):
+        return bool(first)
     return bool(first) and not first.isupper() and first not in "\"“‘'«"
 
 

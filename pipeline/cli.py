@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 app = typer.Typer(
-    help="Turn Country-of-Origin Information reports (PDF or text) into validated, traceable JSON.",
+    help="Turn Country-of-Origin Information reports (PDF, text, web page or Word) into validated, traceable JSON.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -53,7 +53,7 @@ out_console = Console(width=max(Console().width, 120))  # tables stay readable w
 
 @app.command()
 def extract(
-    files: Annotated[list[Path], typer.Argument(help="Report files (PDF or text; the kind is read from the bytes).")],
+    files: Annotated[list[Path], typer.Argument(help="Report files (PDF, text, HTML or DOCX; the kind is read from the bytes).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the JSON files (one per input, named <input name>.json).")] = Path("out"),
     language: Annotated[Optional[str], typer.Option(help="Report language (en, fr, de); detected when not given.")] = None,
     max_pages: MaxPages = 1000,
@@ -126,7 +126,7 @@ def schema(
 
 @app.command()
 def evaluate(
-    report: Annotated[Optional[Path], typer.Argument(help="A report (PDF/text) or an extraction JSON to score.")] = None,
+    report: Annotated[Optional[Path], typer.Argument(help="A report (PDF, text, HTML or DOCX) or an extraction JSON to score.")] = None,
     gold: Annotated[Optional[Path], typer.Option(help="Gold file for REPORT (format: shared/eval/GOLD_FORMAT.md).")] = None,
     corpus: Annotated[Optional[Path], typer.Option(help="Score every report in this folder ...")] = None,
     gold_dir: Annotated[Optional[Path], typer.Option(help="... against X.gold.json here (applies to reports whose name starts with X).")] = None,
@@ -213,7 +213,7 @@ def _print_summary(summary: dict, n_reports: int) -> None:
 
 @app.command()
 def bench(
-    files: Annotated[list[Path], typer.Argument(help="Inputs to time (PDF or text).")],
+    files: Annotated[list[Path], typer.Argument(help="Inputs to time (PDF, text, HTML or DOCX).")],
     runs: Annotated[int, typer.Option(help="Timed runs per input (after one warm-up run); the median is shown.")] = 5,
     long: Annotated[int, typer.Option(help="Also time a report of at least this many pages, made of the first PDF's pages repeated (0: no).")] = 0,
     workers: Annotated[int, typer.Option(help="Also measure batch throughput with 1 and this many worker processes (0: no).")] = 0,
@@ -302,7 +302,7 @@ def export_statistics_command(
 
 @app.command()
 def batch(
-    in_dir: Annotated[Path, typer.Argument(help="Folder of reports (PDF or text; hidden and temp files are left alone).")],
+    in_dir: Annotated[Path, typer.Argument(help="Folder of reports (PDF, text, HTML or DOCX; hidden and temp files are left alone).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: OUT/<report>/<sha256 prefix>/extraction.json.")] = Path("out"),
     workers: Annotated[int, typer.Option(min=1, help="Documents extracted at once, each in its own child process.")] = 1,
     prefect: Annotated[bool, typer.Option("--prefect/--no-prefect", help="Run through the Prefect extract_batch flow (local mode, no server to start).")] = False,

@@ -11,8 +11,9 @@ from pathlib import Path
 from extractors import lang as languages
 from pipeline import __version__
 from pipeline.assemble import join_split_paragraphs, lay_out, mark_captions
-from pipeline.detect import sniff
+from pipeline.detect import Sniffed, sniff
 from pipeline.errors import IngestError, NotAFileError, UnreadableFileError, shown
+from pipeline.formats import sniff_format, structured_to_pages
 from pipeline.textutil import vocabulary
 from schemas.document import Document, InputKind
 
@@ -49,7 +50,7 @@ def read_input(path: str | Path) -> bytes:
 
 
 def ingest(path: str | Path, language: str | None = None, limits=None) -> Document:
-    """Read ``path`` (PDF or text, told apart by content) into the document model."""
+    """Read ``path`` (PDF, text, web page or Word document, told apart by content) into the document model."""
     data = read_input(path)
     return ingest_bytes(data, str(path), language=language, limits=limits)
 
@@ -58,11 +59,18 @@ def ingest_bytes(data: bytes, path: str, language: str | None = None, limits=Non
     from pipeline.limits import DEFAULT, check_size
 
     limits = limits or DEFAULT
-    sniffed = sniff(data, path)
-    check_size(data, path, sniffed.kind is InputKind.pdf, limits)
+    structured = sniff_format(data)  # a web page or a Word document, told by content
+    sniffed = Sniffed(InputKind.docx if structured == "doc" else structured) if structured else sniff(data, path)
+    check_size(data, path, sniffed.kind in (InputKind.pdf, InputKind.docx), limits)
     doc_id = hashlib.sha256(data).hexdigest()
     warnings = list(sniffed.warnings)
-    if sniffed.kind is InputKind.pdf:
+    properties: dict[str, str] = {}
+    if structured is not None:
+        read = structured_to_pages(structured, data, path)
+        pages, raw_text, properties, warnings = read.pages, read.text, read.properties, warnings + read.warnings
+        lang = languages.load(language or languages.detect(raw_text))
+        vocab = vocabulary(raw_text)
+    elif sniffed.kind is InputKind.pdf:
         from pipeline.pdf import pdf_to_pages  # pdfium is only loaded for PDFs
 
         pages, raw_text, pdf_warnings = pdf_to_pages(data, path, max_pages=limits.max_pages)
@@ -90,4 +98,5 @@ def ingest_bytes(data: bytes, path: str, language: str | None = None, limits=Non
         text=text,
         pages=pages,
         warnings=warnings,
+        properties=properties,
     )

@@ -5,9 +5,11 @@ of pdfminer, and every ruling line as a path object. From those this module buil
 page the way a reader sees it, as a chain of small functions:
 
 ``page_to_chars`` → ``chars_to_lines`` (superscript markers folded into their line as
-``⁰-⁹``) → ``page_to_rules`` → ``rules_to_grids`` (pdfplumber's own edge → intersection →
+``⁰-⁹``) → ``split_columns`` (a two-column page cut at its gutter, with its reading
+order: full-width bands and column runs) → ``page_to_rules`` → ``rules_to_grids`` (pdfplumber's own edge → intersection →
 cell → table functions) → ``split_footnote_area`` → ``lines_to_blocks``; running
-headers and footers are found across pages by ``mark_running_lines``.
+headers and footers are found across pages by ``mark_running_lines``. Pages without a
+text layer are read by tesseract (``ocr_pages``), each block with its mean word confidence.
 
 Tunables live in :data:`PDF_SETTINGS`, validated by :func:`pdf_settings`.
 """
@@ -26,8 +28,8 @@ import pypdfium2.raw as pdfium_c
 
 from pipeline.errors import CorruptPDFError, EncryptedPDFError, NoTextLayerError, TooManyPagesError
 from pipeline.text import table_text
-from pipeline.textutil import (SUPERSCRIPT_DIGITS, ends_sentence, join_lines, looks_like_heading, strip_markers,
-                               superscript_to_int, vocabulary as make_vocabulary)
+from pipeline.textutil import (SUPERSCRIPT_DIGITS, ends_sentence, join_lines, looks_like_heading, starts_continuation,
+                               strip_markers, superscript_to_int, vocabulary as make_vocabulary)
 from schemas.document import BBox, Block, BlockKind, Cell, Page, Table
 
 PDF_SETTINGS: dict[str, float] = {
@@ -62,6 +64,18 @@ PDF_SETTINGS: dict[str, float] = {
     # between lines wider than the table's line spacing times this ratio starts a new row.
     "column_tolerance": 8.0,
     "row_gap_ratio": 1.15,
+    # Two-column pages: the gutter is a vertical gap, centred in this middle share of the
+    # page, that at least ``columns_min_lines`` lines on each side stand clear of, each side
+    # filled by one-segment lines at least ``columns_min_fill`` of the column's width (median),
+    # the narrower column at least ``columns_min_balance`` of the wider: prose, not a
+    # borderless table or labels beside their values. A bold or larger line in one column,
+    # the other empty ``columns_break_lines`` line heights above and below it, is a
+    # full-width heading between two runs of columns.
+    "columns_search": 0.4,
+    "columns_min_lines": 2,
+    "columns_min_fill": 0.6,
+    "columns_min_balance": 0.7,
+    "columns_break_lines": 0.3,
 }
 
 
@@ -476,6 +490,170 @@ def _append_table(base: Table, more: Table, vocabulary: set[str] | None) -> None
 # ---------------------------------------------------------------- page layout
 
 
+@dataclass(slots=True)
+class ColumnLayout:
+    """A page's reading order: bands from top to bottom, each full width or in two columns
+    split at ``gutter`` (the left column read before the right)."""
+
+    gutter: float
+    bands: list[tuple[float, float, bool]]
+    """(top, bottom, two_columns) of each band, in reading order."""
+
+    def key(self, x0: float, top: float) -> tuple[int, int, float]:
+        """Where a line or block starting at (``x0``, ``top``) comes in reading order."""
+        y = top + 0.5  # a point inside the line; one between two bands (a table's top rule) goes with the next
+        index = len(self.bands) - 1
+        for i, (_, band_bottom, _) in enumerate(self.bands):
+            if y <= band_bottom:
+                index = i
+                break
+        two = self.bands[index][2] if self.bands else False
+        return index, int(two and x0 >= self.gutter), top
+
+
+def _crosses(line: Line, x: float) -> bool:
+    return any(s0 < x - 1 < x + 1 < s1 for s0, s1, _ in line.segments)
+
+
+def _sides(line: Line, x: float) -> tuple[list, list]:
+    return [s for s in line.segments if s[1] <= x], [s for s in line.segments if s[0] >= x]
+
+
+def _is_prose_run(run: list[Line], x: float, settings: dict[str, float]) -> bool:
+    """Both sides of ``x`` hold enough lines of one segment each, filling columns of about
+    the same width."""
+    lefts = [_sides(l, x)[0] for l in run]
+    rights = [_sides(l, x)[1] for l in run]
+    lefts, rights = [s for s in lefts if s], [s for s in rights if s]
+    n = settings["columns_min_lines"]
+    if len(lefts) < n or len(rights) < n:
+        return False
+    x_left = min(s[0][0] for s in lefts)
+    x_right = max(s[-1][1] for s in rights)
+    narrow, wide = sorted((x - x_left, x_right - x))
+    if narrow < settings["columns_min_balance"] * wide:
+        return False  # a column of labels beside their values: a table, not a page in columns
+    fill_left = statistics.median((s[-1][1] - s[0][0]) / max(1.0, x - x_left) for s in lefts)
+    fill_right = statistics.median((s[-1][1] - s[0][0]) / max(1.0, x_right - x) for s in rights)
+    single = statistics.median(len(s) for s in lefts + rights)
+    return single == 1 and min(fill_left, fill_right) >= settings["columns_min_fill"]
+
+
+def _runs(lines: list[Line], x: float) -> list[list[Line]]:
+    """Runs of consecutive lines (top to bottom) that no line crossing ``x`` interrupts."""
+    runs: list[list[Line]] = [[]]
+    for line in lines:
+        if _crosses(line, x) or len(_sides(line, x)[0]) > 1 and _sides(line, x)[1]:
+            runs.append([])
+        else:
+            runs[-1].append(line)
+    return [r for r in runs if r]
+
+
+def find_gutter(lines: list[Line], width: float, settings: dict[str, float]) -> float | None:
+    """The x of a two-column page's gutter: the vertical gap in the middle of the page that
+    the most lines of prose runs stand clear of; None for a one-column page."""
+    share = settings["columns_search"]
+    lo, hi = width * (0.5 - share / 2), width * (0.5 + share / 2)
+    # A line that covers the whole middle of the page rules out every gutter, and a right
+    # column is text that starts past the middle's left edge: skip the search on pages with
+    # few such lines (nearly every one-column page).
+    open_lines = [l for l in lines if not any(s0 <= lo and s1 >= hi for s0, s1, _ in l.segments)]
+    right_starts = [l for l in open_lines if any(s0 >= lo for s0, _, _ in l.segments)]
+    if len(right_starts) < 2 * settings["columns_min_lines"]:
+        return None
+    best, best_xs = 0, []
+    x = lo
+    while x <= hi:
+        score = sum(len(run) for run in _runs(lines, x) if _is_prose_run(run, x, settings))
+        if score > best:
+            best, best_xs = score, [x]
+        elif score == best and score:
+            best_xs.append(x)
+        x += 2.0
+    if not best_xs:
+        return None
+    # The middle of the widest stretch of best positions: the gutter's centre.
+    stretches: list[list[float]] = [[best_xs[0]]]
+    for x in best_xs[1:]:
+        if x - stretches[-1][-1] <= 2.01:
+            stretches[-1].append(x)
+        else:
+            stretches.append([x])
+    widest = max(stretches, key=len)
+    return (widest[0] + widest[-1]) / 2
+
+
+def split_columns(lines: list[Line], width: float, settings: dict[str, float]) -> tuple[list[Line], ColumnLayout | None]:
+    """Lines of a two-column page cut at the gutter (a line of each column that shares a
+    baseline with one of the other was read as one line), and the page's reading order:
+    full-width lines (headings, tables, footnotes) where they stand, the two-column runs
+    between them left column first. Pages without a gutter come back as they were."""
+    gutter = find_gutter(lines, width, settings)
+    if gutter is None:
+        return lines, None
+    out: list[Line] = []
+    bands: list[tuple[float, float, bool]] = []
+    ordered = sorted(lines, key=lambda l: l.baseline)
+    runs = _runs(ordered, gutter)
+    run_of = {id(l): i for i, run in enumerate(runs) for l in run}
+    done: set[int] = set()
+    for line in ordered:
+        if id(line) not in run_of:
+            out.append(line)
+            bands.append((line.top, line.bottom, False))
+            continue
+        index = run_of[id(line)]
+        if index in done:
+            continue
+        done.add(index)
+        run = runs[index]
+        if not _is_prose_run(run, gutter, settings):
+            out += run
+            bands.append((min(l.top for l in run), max(l.bottom for l in run), False))
+            continue
+        pieces: list[Line] = []
+        for l in run:
+            left, right = _sides(l, gutter)
+            if left and right and l.chars:
+                pieces.append(_make_line([c for c in l.chars if (c.x0 + c.x1) / 2 < gutter], settings))
+                pieces.append(_make_line([c for c in l.chars if (c.x0 + c.x1) / 2 >= gutter], settings))
+            else:
+                pieces.append(l)
+        out += pieces
+        bands += _column_bands(pieces, gutter, settings)
+    bands.sort(key=lambda b: b[0])
+    return out, ColumnLayout(gutter=gutter, bands=bands)
+
+
+def _column_bands(pieces: list[Line], gutter: float, settings: dict[str, float]) -> list[tuple[float, float, bool]]:
+    """Bands of one two-column run: a bold or larger line in one column with the other
+    column empty around it (``columns_break_lines`` line heights above and below), and text
+    in that other column both above and below, is a full-width line (a short heading
+    between two runs)."""
+    left = [p for p in pieces if p.x1 <= gutter]
+    right = [p for p in pieces if p.x0 >= gutter]
+    breaks = []
+    body = statistics.median(p.size for p in pieces)
+    for line in pieces:
+        if not (line.bold or line.size >= body + 1.0):
+            continue
+        other = right if line.x1 <= gutter else left
+        margin = settings["columns_break_lines"] * line.size
+        clear = not any(o.bottom > line.top - margin and o.top < line.bottom + margin for o in other)
+        if clear and any(o.bottom < line.top for o in other) and any(o.top > line.bottom for o in other):
+            breaks.append(line)
+    bands = []
+    top = min(p.top for p in pieces)
+    for line in sorted(breaks, key=lambda l: l.top):
+        if line.top > top:
+            bands.append((top, line.top - 0.5, True))
+        bands.append((line.top - 0.5, line.bottom + 0.5, False))
+        top = line.bottom + 0.5
+    bands.append((top, max(p.bottom for p in pieces), True))
+    return bands
+
+
 def split_footnote_area(lines: list[Line], rules: list[Rule], text_x0: float, text_width: float, settings: dict[str, float]) -> tuple[list[Line], list[Line]]:
     """Body lines and footnote lines, split at the short separator rule above the footnotes
     (or, without one, at the first line from the bottom run that starts with a marker)."""
@@ -513,20 +691,38 @@ def mark_running_lines(pages_lines: list[tuple[float, list[Line]]], settings: di
     return out
 
 
-def lines_to_blocks(lines: list[Line], body_size: float, page_number: int, settings: dict[str, float], vocabulary: set[str] | None = None) -> list[Block]:
+def lines_to_blocks(lines: list[Line], body_size: float, page_number: int, settings: dict[str, float], vocabulary: set[str] | None = None,
+                    layout: ColumnLayout | None = None) -> list[Block]:
     """Group body lines into paragraphs, headings and list items."""
-    blocks: list[Block] = []
+    return [block for _, block in lines_to_keyed_blocks(lines, body_size, page_number, settings, vocabulary, layout)]
+
+
+def lines_to_keyed_blocks(lines: list[Line], body_size: float, page_number: int, settings: dict[str, float],
+                          vocabulary: set[str] | None = None, layout: ColumnLayout | None = None) -> list[tuple[tuple, Block]]:
+    """Blocks of body lines, each with its place in reading order (the place of its first line).
+
+    On a two-column page (``layout``) the lines come in reading order; a column or band
+    goes on with the block before only when it plainly continues its sentence (lower case
+    after no stop), else whether it continues is decided as across a page break
+    (:func:`pipeline.assemble.join_split_paragraphs`). A lone body-size line that ends a
+    column is the first line of a paragraph cut by the column end, never a heading."""
+    order = layout.key if layout is not None else (lambda x0, top: (0, 0, top))
+    blocks: list[tuple[tuple, Block]] = []
     group: list[Line] = []
 
-    def flush() -> None:
+    def flush(column_end: bool = False) -> None:
         if group:
-            blocks.append(_lines_block(group, body_size, page_number, settings, vocabulary))
+            blocks.append((order(group[0].x0, group[0].top),
+                           _lines_block(group, body_size, page_number, settings, vocabulary, cut=column_end and layout is not None)))
             group.clear()
 
     for line in lines:
         if group:
             prev = group[-1]
             leading = line.baseline - prev.baseline
+            moved = layout is not None and order(line.x0, line.top)[:2] != order(prev.x0, prev.top)[:2]
+            if moved:
+                leading = 0.0 if not ends_sentence(prev.text) and starts_continuation(line.text) else float("inf")
             new = (
                 leading > settings["paragraph_leading"] * max(prev.size, line.size)
                 or abs(line.size - prev.size) > 1.0
@@ -534,9 +730,9 @@ def lines_to_blocks(lines: list[Line], body_size: float, page_number: int, setti
                 or _starts_bullet(line)
             )
             if new:
-                flush()
+                flush(column_end=moved)
         group.append(line)
-    flush()
+    flush(column_end=True)
     return blocks
 
 
@@ -545,7 +741,8 @@ def _starts_bullet(line: Line) -> bool:
     return len(t) > 2 and t[0] in _BULLETS and t[1] == " "
 
 
-def _lines_block(lines: list[Line], body_size: float, page_number: int, settings: dict[str, float], vocabulary: set[str] | None) -> Block:
+def _lines_block(lines: list[Line], body_size: float, page_number: int, settings: dict[str, float], vocabulary: set[str] | None,
+                 cut: bool = False) -> Block:
     text = ""
     for line in lines:
         text = join_lines(text, line.text, vocabulary)
@@ -558,7 +755,7 @@ def _lines_block(lines: list[Line], body_size: float, page_number: int, settings
     if kind is BlockKind.paragraph and len(clean) <= settings["heading_max_chars"] and len(lines) <= 3 and not ends_sentence(clean):
         if size >= body_size + settings["heading_size_delta"] or (all(l.bold for l in lines) and size >= body_size - 0.5):
             kind = BlockKind.heading
-        elif len(lines) == 1 and abs(size - body_size) < 0.6 and looks_like_heading(clean):
+        elif len(lines) == 1 and not cut and abs(size - body_size) < 0.6 and looks_like_heading(clean):
             kind = BlockKind.heading
     bbox = (min(l.x0 for l in lines), min(l.top for l in lines), max(l.x1 for l in lines), max(l.bottom for l in lines))
     return Block(id="", kind=kind, text=clean, page=page_number, start=0, end=0, bbox=bbox, footnote_refs=refs)
@@ -627,6 +824,7 @@ def pdf_to_pages(data: bytes, path: str, settings: dict[str, float] | None = Non
             raise TooManyPagesError(path, f"the PDF has {n_pages} pages, more than the limit of {max_pages} "
                                           "(raise it with --max-pages for a long compilation)", "max_pages")
         page_data = []
+        layouts: list[ColumnLayout | None] = []
         n_chars = 0
         for i in range(n_pages):
             try:
@@ -640,19 +838,57 @@ def pdf_to_pages(data: bytes, path: str, settings: dict[str, float] | None = Non
             except pdfium.PdfiumError as exc:
                 raise CorruptPDFError(path, f"page {i + 1} cannot be read ({exc})") from None
             n_chars += len(chars)
-            lines = chars_to_lines(chars, settings)
+            lines, layout = split_columns(chars_to_lines(chars, settings), width, settings)
             release_prose_chars(lines, rules, width)
             page_data.append((width, height, lines, rules))
+            layouts.append(layout)
         if n_chars < 10:
             return ocr_pages(pdf, path)
     finally:
         pdf.close()
-    return _layout(page_data, path, settings, warnings)
+    return _layout(page_data, path, settings, warnings, layouts)
 
 
-def ocr_pages(pdf: pdfium.PdfDocument, path: str, language: str = "eng", dpi: int = 300) -> tuple[list[Page], str, list[str]]:
+_TESSERACT_CODES = {"en": "eng", "fr": "fra", "de": "deu"}
+
+
+def ocr_language(tesseract: str, sample: str) -> str:
+    """The ``-l`` argument for a report whose first page read in English is ``sample``: its
+    own language first (French, German) when tesseract has that language's data."""
+    import subprocess
+
+    from extractors import lang as languages
+
+    code = _TESSERACT_CODES.get(languages.detect(sample), "eng")
+    if code == "eng":
+        return "eng"
+    done = subprocess.run([tesseract, "--list-langs"], capture_output=True, text=True, timeout=60)
+    return f"{code}+eng" if code in done.stdout.split() else "eng"
+
+
+def tsv_to_paragraphs(tsv: str) -> list[tuple[str, float]]:
+    """Tesseract's TSV (one row per word with its block, paragraph, line and confidence) as
+    paragraphs: their lines joined by newlines, and the mean confidence of their words (0-1)."""
+    paragraphs: dict[tuple[int, int], dict[int, list[str]]] = {}
+    confidence: dict[tuple[int, int], list[float]] = {}
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
+            continue
+        key = (int(cols[2]), int(cols[3]))
+        paragraphs.setdefault(key, {}).setdefault(int(cols[4]), []).append(cols[11])
+        confidence.setdefault(key, []).append(max(0.0, float(cols[10])) / 100)
+    out = []
+    for key, lines in paragraphs.items():
+        text = "\n".join(" ".join(words) for _, words in sorted(lines.items()))
+        out.append((text, round(sum(confidence[key]) / len(confidence[key]), 3)))
+    return out
+
+
+def ocr_pages(pdf: pdfium.PdfDocument, path: str, language: str | None = None, dpi: int = 300) -> tuple[list[Page], str, list[str]]:
     """Pages with no text layer read by the ``tesseract`` command, one page at a time; every
-    block is marked ``ocr``. Without tesseract: a clear error that says how to enable it."""
+    block is marked ``ocr`` with the mean confidence of its words. Without tesseract: a
+    clear error that says how to enable it."""
     import shutil
     import subprocess
     import tempfile
@@ -670,17 +906,30 @@ def ocr_pages(pdf: pdfium.PdfDocument, path: str, language: str = "eng", dpi: in
     pages: list[Page] = []
     texts: list[str] = []
     with tempfile.TemporaryDirectory(prefix="coi-ocr-") as tmp:
-        for i in range(len(pdf)):
+
+        def read(i: int, codes: str) -> list[tuple[str, float]]:
             image = Path(tmp) / f"page-{i + 1}.png"
-            pdf[i].render(scale=dpi / 72).to_pil().save(image)
-            done = subprocess.run([tesseract, str(image), "stdout", "-l", language], capture_output=True, text=True, timeout=300)
+            if not image.exists():
+                pdf[i].render(scale=dpi / 72).to_pil().save(image)
+            done = subprocess.run([tesseract, str(image), "stdout", "-l", codes, "tsv"], capture_output=True, text=True, timeout=300)
             if done.returncode != 0:
                 raise CorruptPDFError(path, f"OCR of page {i + 1} failed: {done.stderr.strip()[:200]}")
-            text = done.stdout
-            texts.append(text)
-            blocks = chunks_to_blocks(text_to_chunks(text), lang)
-            for b in blocks:
-                b.page, b.ocr = i + 1, True
+            return tsv_to_paragraphs(done.stdout)
+
+        first = read(0, language or "eng")
+        if language is None:  # read in English first; a French or German report again in its language
+            language = ocr_language(tesseract, "\n".join(t for t, _ in first))
+            if language != "eng":
+                first = read(0, language)
+        for i in range(len(pdf)):
+            blocks: list[Block] = []
+            page_text: list[str] = []
+            for text, confidence in (first if i == 0 else read(i, language)):
+                page_text.append(text)
+                for block in chunks_to_blocks(text_to_chunks(text), lang):
+                    block.page, block.ocr, block.ocr_confidence = i + 1, True, confidence
+                    blocks.append(block)
+            texts.append("\n\n".join(page_text))
             width, height = pdf[i].get_size()
             pages.append(Page(number=i + 1, width=width, height=height, blocks=blocks))
     if not any(t.strip() for t in texts):
@@ -698,7 +947,8 @@ def release_prose_chars(lines: list[Line], rules: list[Rule], width: float) -> N
             line.chars = []
 
 
-def _layout(page_data, path: str, settings: dict[str, float], warnings: list[str]) -> tuple[list[Page], str, list[str]]:
+def _layout(page_data, path: str, settings: dict[str, float], warnings: list[str],
+            layouts: list[ColumnLayout | None] | None = None) -> tuple[list[Page], str, list[str]]:
     all_lines = [(h, lines) for _, h, lines, _ in page_data]
     plain = "\n".join(l.text for _, lines in all_lines for l in lines)
     # The report's own words, from its prose lines only: the fragments of wrapped table
@@ -721,20 +971,23 @@ def _layout(page_data, path: str, settings: dict[str, float], warnings: list[str
         header_footer = [l for l in lines if id(l) in run_ids]
         content = [l for l in lines if id(l) not in run_ids]
         body, notes = split_footnote_area(content, rules, text_x0, text_x1 - text_x0, settings)
-        placed: list[tuple[float, Block]] = []
+        layout = layouts[index] if layouts else None
+        order = layout.key if layout is not None else (lambda x0, top: (0, 0, top))
+        if layout is not None:
+            body.sort(key=lambda l: order(l.x0, l.top))
+        placed: list[tuple[tuple, Block]] = []
         for grid in rules_to_grids([r for r in rules if not _is_separator(r, rules, text_x0, text_x1 - text_x0, settings)], settings):
             n_tables += 1
             table, used = grid_to_table(grid, body, number, f"t{n_tables}", settings)
             body = [l for l in body if id(l) not in used]
-            placed.append((table.bbox[1], Block(id="", kind=BlockKind.table, text=table_text(table), page=number, start=0, end=0, bbox=table.bbox, table=table)))
+            placed.append((order(table.bbox[0], table.bbox[1]), Block(id="", kind=BlockKind.table, text=table_text(table), page=number, start=0, end=0, bbox=table.bbox, table=table)))
         for run in _aligned_runs(body):
             n_tables += 1
             table = lines_to_aligned_table(run, number, f"t{n_tables}", settings, vocab)
             ids = {id(l) for l in run}
             body = [l for l in body if id(l) not in ids]
-            placed.append((table.bbox[1], Block(id="", kind=BlockKind.table, text=table_text(table), page=number, start=0, end=0, bbox=table.bbox, table=table)))
-        for block in lines_to_blocks(body, body_size, number, settings, vocab):
-            placed.append((block.bbox[1], block))
+            placed.append((order(table.bbox[0], table.bbox[1]), Block(id="", kind=BlockKind.table, text=table_text(table), page=number, start=0, end=0, bbox=table.bbox, table=table)))
+        placed += lines_to_keyed_blocks(body, body_size, number, settings, vocab, layout)
         placed.sort(key=lambda p: p[0])
         blocks = [b for _, b in placed]
         for line in header_footer:

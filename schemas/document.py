@@ -112,6 +112,8 @@ class InputKind(str, Enum):
 
     pdf = "pdf"
     text = "text"
+    html = "html"
+    docx = "docx"
 
 
 class BlockKind(str, Enum):
@@ -239,6 +241,9 @@ class BlockBase(Model):
     """Footnote markers removed from the block's text, with where they stood."""
     footnote_number: int | None = Field(None, ge=0)
     """For footnote blocks: the number of the footnote whose text this is."""
+    locator: str | None = None
+    """Where the block stands in an input without pages or boxes: its CSS path in an HTML
+    page (``main > p:nth-of-type(3)``), its place in a Word body (``body/p[12]``)."""
 
 
 class Block(BlockBase):
@@ -254,6 +259,8 @@ class Block(BlockBase):
     """True when the text was read by OCR from a page image (check it against the page)."""
     table_not_rebuilt: str | None = None
     """Why the rows of figures in this (flattened) block were not rebuilt as a table."""
+    ocr_confidence: float | None = None
+    """For OCR text: the engine's mean word confidence over the block, 0-1."""
 
 
 class Page(Model):
@@ -293,6 +300,9 @@ class Document(Model):
     """The pages in order."""
     warnings: list[str] = Field(default_factory=list)
     """What the reader noticed (e.g. a page read by OCR)."""
+    properties: dict[str, str] = Field(default_factory=dict)
+    """What the file says about itself (HTML ``<meta>``, Word core properties): ``title``,
+    ``author``, ``published``, ``url``."""
 
     def blocks(self) -> list[Block]:
         return [block for page in self.pages for block in page.blocks]

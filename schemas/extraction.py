@@ -79,6 +79,8 @@ class Provenance(Model):
     """Those footnotes' text and the bibliography entries they name."""
     ocr: bool = False
     """True when the evidence was read by OCR from a scanned page."""
+    ocr_confidence: float | None = None
+    """For OCR evidence: the engine's mean word confidence over its block, 0-1."""
 
 
 class Warning(Model):
