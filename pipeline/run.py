@@ -101,12 +101,30 @@ def to_json(extraction: Extraction) -> str:
     return json.dumps(extraction.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
 
 
+# --- shared-storage permissions (issue 15) -------------------------------------------------
+def umask_mode(mode: int = 0o666) -> int:
+    """``mode`` as the process's umask leaves it (0644 under umask 022), as ``open`` would
+    create a file. The umask can only be read by setting it; on Linux it is read from
+    /proc/self/status instead, which leaves it untouched for other threads."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return mode & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mode & ~mask
+# --- end shared-storage permissions --------------------------------------------------------
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temp file in the same folder and a rename, so a
     reader never sees half a file and a crash never leaves one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, umask_mode())  # issue 15: mkstemp makes 0600; outputs go to shared storage
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
