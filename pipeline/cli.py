@@ -31,6 +31,24 @@ def _limits(max_pages: int, max_mb: int, max_seconds: float, max_memory_mb: int)
                   seconds=max_seconds, memory_mb=max_memory_mb)
 
 
+# --- --version (issue 15) ------------------------------------------------------------------
+def _print_version(value: bool) -> None:
+    if value:
+        from pipeline import __version__
+
+        typer.echo(f"coi-extract {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the pipeline version (recorded in every output) and exit.")] = False,
+) -> None:
+    """Turn Country-of-Origin Information reports (PDF or text) into validated, traceable JSON."""
+# --- end --version --------------------------------------------------------------------------
+
+
 export_app = typer.Typer(help="Export an extraction JSON for other tools.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 console = Console(stderr=True)
@@ -324,7 +342,9 @@ def watch(
     def report(o) -> None:
         colour = "red" if o.status == "failed" else "green"
         detail = (o.error or {}).get("reason", "") if o.status == "failed" else (o.output or "")
-        console.print(f"[{colour}]{o.status}[/{colour}] {Path(o.file).name} {detail}")
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")  # issue 15: watch log lines carry the time
+        moved = f" → {o.current_path}" if getattr(o, "current_path", None) else ""
+        console.print(f"{stamp} [{colour}]{o.status}[/{colour}] {Path(o.file).name} {detail}{moved}", highlight=False, soft_wrap=True)
 
     if once:
         watcher.ready()

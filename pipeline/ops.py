@@ -34,13 +34,17 @@ class Outcome:
     file: str
     status: str
     """``extracted``, ``skipped`` (same bytes and pipeline version done before), ``duplicate``
-    (same bytes as another input of this run) or ``failed``."""
+    (same bytes as another input of this run), ``busy`` (claimed by another process, which
+    extracts it) or ``failed``."""
     sha256: str | None = None
     output: str | None = None
     pages: int = 0
     seconds: float = 0.0
     error: dict | None = None
     diff: str | None = None
+    current_path: str | None = None
+    """Where the input is after the run (``processed/…`` or ``quarantine/…`` for the watcher;
+    ``file`` itself for a batch, which leaves inputs in place)."""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -172,6 +176,27 @@ def _free_name(path: Path) -> Path:
 # ---------------------------------------------------------------- batch
 
 
+# --- claim hook (issue 15, pipeline/claims.py) ---------------------------------------------
+def process_claimed(path: Path, out: Path, limits: Limits | None = None) -> Outcome:
+    """:func:`process_file` while holding the file's claim (a batch leaves it in place);
+    ``busy`` when a watcher or another batch holds it (or took it away meanwhile)."""
+    from pipeline.claims import claim, release
+
+    try:
+        held = claim(path)
+    except PermissionError:  # a read-only input folder: no claims possible, work unclaimed
+        return process_file(path, out, limits)
+    if held is None:
+        return Outcome(str(path), "busy", error={"reason": "taken by another process"})
+    try:
+        outcome = process_file(path, out, limits)
+    finally:
+        release(held)
+    outcome.current_path = str(path) if path.exists() else None
+    return outcome
+# --- end claim hook -------------------------------------------------------------------------
+
+
 def batch_inputs(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.is_symlink() and is_candidate(p))
 
@@ -198,12 +223,12 @@ def run_batch(folder: Path, out: Path, workers: int = 1, progress=None, limits: 
         import multiprocessing
 
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for outcome in pool.map(process_file, unique, [out] * len(unique), [limits] * len(unique)):
+            for outcome in pool.map(process_claimed, unique, [out] * len(unique), [limits] * len(unique)):
                 outcomes.append(outcome)
                 progress and progress(outcome)
     else:
         for path in unique:
-            outcome = process_file(path, out, limits)
+            outcome = process_claimed(path, out, limits)
             outcomes.append(outcome)
             progress and progress(outcome)
     return settle(outcomes, out, time.perf_counter() - start)
@@ -213,7 +238,7 @@ def settle(outcomes: list[Outcome], out: Path, seconds: float) -> dict:
     """After a batch: failed inputs copied to ``OUT/quarantine`` with their reason, each
     duplicate recorded beside the output it repeats; returns the run summary."""
     for o in outcomes:
-        if o.status == "failed":
+        if o.status == "failed" and Path(o.file).exists():
             quarantine(Path(o.file), out / "quarantine", o.error or {}, move=False)
         if o.status == "duplicate" and o.sha256:
             done = existing_output(out, o.sha256)
@@ -290,17 +315,39 @@ class InboxWatcher:
         return ready
 
     def poll_once(self) -> list[Outcome]:
+        from pipeline.claims import recover_stale_claims  # claim hook (issue 15)
+
+        recover_stale_claims(self.inbox)  # a killed watcher's files are taken again
         outcomes = []
         for path in self.ready():
+            outcome = self.take(path)
+            self.seen.pop(path.name, None)
+            if outcome is not None:
+                outcomes.append(outcome)
+        return outcomes
+
+    # --- claim hook (issue 15, pipeline/claims.py): one owner per inbox file ---------------
+    def take(self, path: Path) -> Outcome | None:
+        """Claim ``path``, extract it, move it to ``processed/`` or ``quarantine/``; None when
+        another process holds or finished it."""
+        from pipeline.claims import claim, release
+
+        held = claim(path)
+        if held is None:
+            return None
+        try:
             outcome = process_file(path, self.out, self.limits)
             if outcome.status == "failed":
-                quarantine(path, self.quarantined, outcome.error or {}, move=True)
+                moved = quarantine(path, self.quarantined, outcome.error or {}, move=True)
             else:
                 self.processed.mkdir(parents=True, exist_ok=True)
-                shutil.move(str(path), _free_name(self.processed / path.name))
-            self.seen.pop(path.name, None)
-            outcomes.append(outcome)
-        return outcomes
+                moved = _free_name(self.processed / path.name)
+                shutil.move(str(path), moved)
+            outcome.current_path = str(moved)
+        finally:
+            release(held)
+        return outcome
+    # --- end claim hook ---------------------------------------------------------------------
 
     def run(self, stop_after: float | None = None, on_outcome=None) -> None:
         """Poll until stopped (SIGINT/SIGTERM end the loop between files)."""
