@@ -45,6 +45,24 @@ def _name(path) -> str:
     return escape(shown(path))
 
 
+# --- --version (issue 15) ------------------------------------------------------------------
+def _print_version(value: bool) -> None:
+    if value:
+        from pipeline import __version__
+
+        typer.echo(f"coi-extract {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the pipeline version (recorded in every output) and exit.")] = False,
+) -> None:
+    """Turn Country-of-Origin Information reports (PDF or text) into validated, traceable JSON."""
+# --- end --version --------------------------------------------------------------------------
+
+
 export_app = typer.Typer(help="Export an extraction JSON for other tools.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 console = Console(stderr=True)
@@ -398,7 +416,9 @@ def watch(
     def report(o) -> None:
         colour = "red" if o.status == "failed" else "yellow" if o.status in ("changed", "deferred") else "green"
         detail = (o.error or {}).get("reason", "") if o.error and o.status != "duplicate" else (o.output or "")
-        console.print(f"[{colour}]{o.status}[/{colour}] {_name(Path(o.file).name)} {escape(detail)}")
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")  # watch log lines carry the time
+        moved = f" → {_name(o.current_path)}" if o.current_path and o.current_path != o.file else ""
+        console.print(f"{stamp} [{colour}]{o.status}[/{colour}] {_name(Path(o.file).name)} {escape(detail)}{moved}", soft_wrap=True)
 
     if once:
         watcher.ready()

@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.claims import claim, recover_stale_claims, release
 from pipeline.errors import (
     DiskFullError,
     InboxError,
@@ -57,16 +58,20 @@ class Outcome:
     surrogates); :meth:`as_dict` shows it escaped."""
     status: str
     """``extracted``, ``skipped`` (same bytes and pipeline version done before), ``duplicate``
-    (same bytes as another input of this run), ``failed``, ``interrupted`` (a batch stopped by
-    Ctrl-C or SIGTERM before this document), or, in the watcher only,
-    ``changed`` (the file changed while it was extracted: left in the inbox to be taken
-    again) and ``deferred`` (the disk is full: left in the inbox, retried after a pause)."""
+    (same bytes as another input of this run), ``failed``, ``busy`` (claimed by another
+    process, which extracts it), ``interrupted`` (a batch stopped by Ctrl-C or SIGTERM before
+    this document), or, in the watcher only, ``changed`` (the file changed while it was
+    extracted: left in the inbox to be taken again) and ``deferred`` (the disk is full: left
+    in the inbox, retried after a pause)."""
     sha256: str | None = None
     output: str | None = None
     pages: int = 0
     seconds: float = 0.0
     error: dict | None = None
     diff: str | None = None
+    current_path: str | None = None
+    """Where the input is after the run (``processed/…`` or ``quarantine/…`` for the watcher;
+    ``file`` itself for a batch, which leaves inputs in place)."""
 
     def as_dict(self) -> dict:
         """For JSON and people: every name shown escaped."""
@@ -356,6 +361,26 @@ def _entry_kind(path: Path) -> str | None:
     return "file" if stat.S_ISREG(mode) else "link" if stat.S_ISLNK(mode) else None
 
 
+# --- claim hook (issue 15, pipeline/claims.py) ---------------------------------------------
+def process_claimed(path: Path, out: Path, limits: Limits | None = None) -> Outcome:
+    """:func:`process_file` while holding the file's claim (a batch leaves it in place);
+    ``busy`` when a watcher or another batch holds it (or took it away meanwhile)."""
+
+    try:
+        held = claim(path)
+    except PermissionError:  # a read-only input folder: no claims possible, work unclaimed
+        return process_file(path, out, limits)
+    if held is None:
+        return Outcome(str(path), "busy", error={"reason": "taken by another process"})
+    try:
+        outcome = process_file(path, out, limits)
+    finally:
+        release(held)
+    outcome.current_path = str(path) if path.exists() else None
+    return outcome
+# --- end claim hook -------------------------------------------------------------------------
+
+
 def batch_inputs(folder: Path) -> list[Path]:
     """The visible files of ``folder``, and its symbolic links (refused one by one, so that
     none goes missing without a word)."""
@@ -378,6 +403,7 @@ def run_batch(folder: Path, out: Path, workers: int = 1, progress=None, limits: 
     outcomes: list[Outcome | None] = [None] * len(files)
     by_sha: dict[str, str] = {}
     todo: list[tuple[int, Outcome]] = []
+    claims: dict[int, object] = {}
     interrupted = False
     try:
         for i, path in enumerate(files):  # duplicates are told apart before any work, by content
@@ -388,6 +414,12 @@ def run_batch(folder: Path, out: Path, workers: int = 1, progress=None, limits: 
                 outcomes[i] = outcome
                 progress and progress(outcome)
                 continue
+            held = claim(path)  # one owner per file (issue 15): a watcher or another batch may hold it
+            if held is None:
+                outcomes[i] = Outcome(str(path), "busy", outcome.sha256, error={"reason": "taken by another process"})
+                progress and progress(outcomes[i])
+                continue
+            claims[i] = held
             by_sha[outcome.sha256] = shown(path.name)
             todo.append((i, outcome))
         jobs = [Job(str(files[i])) for i, _ in todo]
@@ -398,9 +430,15 @@ def run_batch(folder: Path, out: Path, workers: int = 1, progress=None, limits: 
             except DiskFullError as exc:
                 outcome.status, outcome.error = "failed", exc.as_dict()
                 outcomes[i] = outcome
+            finally:
+                release(claims.pop(i))
+            outcomes[i].current_path = str(files[i])
             progress and progress(outcomes[i])
     except KeyboardInterrupt:
         interrupted = True
+    finally:
+        for held in claims.values():
+            release(held)
     done = [o if o is not None else Outcome(str(files[i]), "interrupted") for i, o in enumerate(outcomes)]
     summary = settle(done, out, time.perf_counter() - start)
     if interrupted:
@@ -414,7 +452,7 @@ def settle(outcomes: list[Outcome], out: Path, seconds: float) -> dict:
     cannot be made is noted in the outcome, never fatal."""
     for o in outcomes:
         try:
-            if o.status == "failed":
+            if o.status == "failed" and os.path.lexists(o.file):
                 quarantine(Path(o.file), out / "quarantine", o.error or {}, move=False)
             if o.status == "duplicate" and o.sha256:
                 done = existing_output(out, o.sha256)
@@ -524,7 +562,19 @@ class InboxWatcher:
         return ready
 
     def take(self, path: Path) -> Outcome | None:
-        """Extract one ready file and move it; None when stopped meanwhile (the file stays)."""
+        """Claim one ready file, extract it and move it; None when stopped meanwhile (the file
+        stays) or when another process holds or finished it (issue 15: one owner per file)."""
+
+
+        held = claim(path)
+        if held is None:
+            return None
+        try:
+            return self._take(path)
+        finally:
+            release(held)
+
+    def _take(self, path: Path) -> Outcome | None:
         try:
             st = os.lstat(path)
         except FileNotFoundError:
@@ -534,7 +584,7 @@ class InboxWatcher:
             if not os.path.lexists(path):  # taken meanwhile by another watcher of this inbox: its move stands
                 outcome.error = {**(outcome.error or {}), "gone": "the file was moved away while it was being extracted"}
             elif outcome.status == "failed":
-                quarantine(path, own_folder(self.quarantined), outcome.error or {}, move=True)
+                outcome.current_path = str(quarantine(path, own_folder(self.quarantined), outcome.error or {}, move=True))
             elif _changed(path, st, outcome.sha256):
                 if outcome.status == "extracted" and outcome.output:
                     shutil.rmtree(Path(outcome.output).parent, ignore_errors=True)  # bytes that never were a whole file
@@ -545,6 +595,7 @@ class InboxWatcher:
                 target = _free_name(own_folder(self.processed) / path.name)
                 try:
                     os.rename(path, target)
+                    outcome.current_path = str(target)
                 except FileNotFoundError:  # taken by another watcher between the check and the move
                     outcome.error = {**(outcome.error or {}), "gone": "the file was moved away while it was being extracted"}
         except Cancelled:
@@ -562,6 +613,9 @@ class InboxWatcher:
         return outcome
 
     def poll_once(self) -> list[Outcome]:
+
+
+        recover_stale_claims(self.inbox)  # a killed watcher's files are taken again
         outcomes = []
         if time.monotonic() < self.paused_until:
             return outcomes

@@ -138,6 +138,22 @@ def temp_prefix(name: str) -> str:
     remove the temp files of a killed process (and only those: a live one's are its own)."""
     return f".{fit_name(name, 100)}~{os.getpid()}~"
 
+# --- shared-storage permissions (issue 15) -------------------------------------------------
+def umask_mode(mode: int = 0o666) -> int:
+    """``mode`` as the process's umask leaves it (0644 under umask 022), as ``open`` would
+    create a file. The umask can only be read by setting it; on Linux it is read from
+    /proc/self/status instead, which leaves it untouched for other threads."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return mode & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mode & ~mask
+# --- end shared-storage permissions --------------------------------------------------------
+
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temp file in the same folder and a rename, so a
@@ -145,6 +161,7 @@ def write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, umask_mode())  # issue 15: mkstemp makes 0600; outputs go to shared storage
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
+
+import pytest
 
 from flows import extract_batch
 
 
-def test_batch_flow_extracts_good_files_and_reports_bad_ones(tmp_path, fake_report):
+@pytest.fixture(scope="module")
+def prefect_server():
+    """One temporary Prefect server (SQLite in a temp folder) for this module's flow runs; a
+    generous start-up timeout, as the test machines are shared."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=240):
+        yield
+
+
+def test_batch_flow_extracts_good_files_and_reports_bad_ones(tmp_path, fake_report, prefect_server):
     inbox = tmp_path / "in"
     inbox.mkdir()
     shutil.copy(fake_report, inbox / "one.txt")
@@ -76,3 +89,82 @@ def test_batch_flow_through_a_real_prefect_server(tmp_path, fake_report):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _runs_and_artifacts(flow_run_id):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=30)
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
+        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
+    return runs, artifacts, logs
+
+
+def test_a_bad_document_is_a_failed_task_run_named_after_it_and_listed_in_the_artifact(tmp_path, fake_report, prefect_server):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(fake_report, inbox / "one.txt")
+    (inbox / "empty.pdf").write_bytes(b"")
+    task_logger = logging.getLogger("prefect.task_runs")  # the tests keep Prefect at WARNING
+    level = task_logger.level
+    task_logger.setLevel(logging.INFO)
+    try:
+        state = extract_batch(str(inbox), str(tmp_path / "out"), return_state=True)
+    finally:
+        task_logger.setLevel(level)
+    assert state.type.value == "COMPLETED" and state.name == "Completed with failures"
+    assert state.message == "1 of 2 document(s) failed: empty.pdf"
+    assert state.result()["counts"] == {"extracted": 1, "failed": 1}
+    runs, artifacts, logs = _runs_and_artifacts(state.state_details.flow_run_id)
+    assert sorted((r.name, r.state.type.value, r.tags) for r in runs) == [
+        ("extract · empty.pdf", "FAILED", ["kind:pdf"]), ("extract · one.txt", "COMPLETED", ["kind:text"])]
+    [artifact] = artifacts
+    assert artifact.key == "extract-batch" and artifact.type == "markdown"
+    assert "| empty.pdf | failed | 0 |  |  | the file is empty |" in artifact.data
+    assert "| one.txt | extracted |" in artifact.data and "extraction.json](file://" in artifact.data
+    messages = [log.message for log in logs]
+    assert any(m.startswith("one.txt: ") and " fact(s), " in m for m in messages)
+    assert any(m.startswith("empty.pdf failed after ") for m in messages)
+
+
+def test_a_poll_that_found_nothing_leaves_no_artifact_and_one_that_did_lists_its_files(tmp_path, fake_report, prefect_server):
+    from flows import watch_inbox
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    quiet = watch_inbox(str(inbox), str(tmp_path / "out"), settle_seconds=0.1, return_state=True)
+    assert quiet.result() == []
+    assert _runs_and_artifacts(quiet.state_details.flow_run_id)[:2] == ([], [])
+    shutil.copy(fake_report, inbox / "one.txt")
+    busy = watch_inbox(str(inbox), str(tmp_path / "out"), settle_seconds=0.1, return_state=True)
+    [outcome] = busy.result()
+    assert outcome["status"] == "extracted" and outcome["current_path"] == str(inbox / "processed" / "one.txt")
+    assert (inbox / "processed" / "one.txt").exists() and not (inbox / ".processing" / "one.txt").exists()
+    runs, [artifact], _ = _runs_and_artifacts(busy.state_details.flow_run_id)
+    assert [r.name for r in runs] == ["extract · one.txt"] and artifact.key == "watch-inbox"
+    assert "| one.txt | extracted |" in artifact.data and str(inbox / "processed" / "one.txt") in artifact.data
+
+
+def test_the_task_runner_set_with_options_is_the_one_used(tmp_path, fake_report, prefect_server):
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    class CountingRunner(ThreadPoolTaskRunner):
+        submitted = 0
+
+        def submit(self, *args, **kwargs):
+            CountingRunner.submitted += 1
+            return super().submit(*args, **kwargs)
+
+        def duplicate(self):
+            return CountingRunner(max_workers=self._max_workers)
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(fake_report, inbox / "one.txt")
+    shutil.copy(fake_report.parent / "burkina_report.txt", inbox / "two.txt")
+    summary = extract_batch.with_options(task_runner=CountingRunner(max_workers=2))(str(inbox), str(tmp_path / "out"))
+    assert summary["counts"] == {"extracted": 2} and CountingRunner.submitted == 2

@@ -1,0 +1,122 @@
+"""One owner per inbox file: a file is claimed before any work and released after.
+
+A claim is a folder ``INBOX/.processing/<name>/`` holding ``owner.json`` (host, pid and the
+process's start time). A private folder with ``owner.json`` is renamed to that name; a rename
+onto an existing, non-empty folder fails, so of two processes claiming the same file exactly
+one wins, and a claim never exists without its owner record. The file itself stays where it
+is (its ``source_path`` in the output stays true) until its owner moves it on and releases
+the claim; a process that claims a file already gone (another one finished it) gets ``None``.
+
+So two watchers, overlapping polls, or a watcher and a batch never work on the same file, and
+one that listed a file another took gets ``None`` instead of a crash. A claim left by a killed
+process (its pid is gone, or now belongs to a process started at another time) is removed by
+:func:`recover_stale_claims`, so the file is taken again. Claims of another host are left
+alone (its processes cannot be checked from here).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+PROCESSING = ".processing"
+OWNER = "owner.json"
+
+
+@dataclass(frozen=True)
+class Owner:
+    host: str
+    pid: int
+    started: int | None
+    """The process's start time in clock ticks since boot (``/proc/<pid>/stat``), so a pid
+    reused by a later process is not mistaken for the owner."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """``path`` is held by this process while ``folder`` exists."""
+
+    path: Path
+    folder: Path
+
+
+def process_start(pid: int) -> int | None:
+    """Start time of ``pid`` in clock ticks since boot, or None where /proc is not readable."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[19])  # field 22; the name in (...) may hold spaces
+
+
+def current_owner() -> Owner:
+    return Owner(socket.gethostname(), os.getpid(), process_start(os.getpid()))
+
+
+def is_alive(owner: Owner) -> bool:
+    """Whether the process that made a claim still runs (always True for another host's)."""
+    if owner.host != socket.gethostname():
+        return True
+    try:
+        os.kill(owner.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # alive, under another user
+    started = process_start(owner.pid)
+    return owner.started is None or started is None or started == owner.started
+
+
+def processing_dir(inbox: Path) -> Path:
+    return inbox / PROCESSING
+
+
+def claim(path: Path) -> Claim | None:
+    """Take ``path`` for this process, or None when another process holds or finished it."""
+    root = processing_dir(path.parent)
+    root.mkdir(exist_ok=True)
+    folder = root / path.name
+    staging = root / f".new-{uuid.uuid4().hex}"
+    staging.mkdir()
+    (staging / OWNER).write_text(json.dumps(asdict(current_owner())) + "\n", encoding="utf-8")
+    try:
+        os.rename(staging, folder)
+    except OSError:  # EEXIST / ENOTEMPTY: another process holds this file
+        shutil.rmtree(staging, ignore_errors=True)
+        return None
+    if not path.exists():  # finished and moved on by another process since it was listed
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    return Claim(path, folder)
+
+
+def release(c: Claim) -> None:
+    shutil.rmtree(c.folder, ignore_errors=True)
+
+
+def read_owner(folder: Path) -> Owner | None:
+    try:
+        return Owner(**json.loads((folder / OWNER).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def recover_stale_claims(inbox: Path) -> list[str]:
+    """Remove the claims whose owner died, so their files are taken again; returns their names."""
+    root = processing_dir(inbox)
+    if not root.is_dir():
+        return []
+    freed = []
+    for folder in sorted(root.iterdir()):
+        owner = read_owner(folder)
+        if owner is not None and is_alive(owner):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.name.startswith(".new-"):  # a staging folder never named a file
+            freed.append(folder.name)
+    return freed

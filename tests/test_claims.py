@@ -1,0 +1,125 @@
+"""One owner per inbox file: claims, their recovery after a kill, and two watchers on one inbox."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pipeline.claims import Owner, claim, current_owner, processing_dir, recover_stale_claims, release
+from pipeline.ops import run_batch
+
+
+def test_a_file_has_one_claim_at_a_time_and_none_once_it_is_gone(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("x")
+    first = claim(f)
+    assert first is not None and first.path == f and f.exists()  # the file stays where it is
+    assert json.loads((first.folder / "owner.json").read_text())["pid"] == os.getpid()
+    assert claim(f) is None  # held
+    release(first)
+    assert not first.folder.exists()
+    again = claim(f)
+    assert again is not None
+    f.unlink()  # its owner moved it on
+    release(again)
+    assert claim(f) is None  # listed earlier, finished by another process since: no crash, no work
+    assert [p.name for p in processing_dir(tmp_path).iterdir()] == []
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def _write_claim(inbox: Path, name: str, owner: Owner) -> Path:
+    folder = processing_dir(inbox) / name
+    folder.mkdir(parents=True)
+    (folder / "owner.json").write_text(json.dumps(owner.__dict__))
+    return folder
+
+
+def test_claims_of_dead_processes_are_taken_back_and_live_ones_kept(tmp_path):
+    me = current_owner()
+    (tmp_path / "dead.txt").write_text("x")
+    (tmp_path / "reused.txt").write_text("x")
+    (tmp_path / "live.txt").write_text("x")
+    (tmp_path / "other-host.txt").write_text("x")
+    _write_claim(tmp_path, "dead.txt", Owner(me.host, _dead_pid(), 1))
+    _write_claim(tmp_path, "reused.txt", Owner(me.host, me.pid, (me.started or 0) + 1))  # pid reused by a later process
+    _write_claim(tmp_path, "live.txt", me)
+    _write_claim(tmp_path, "other-host.txt", Owner(me.host + "-elsewhere", 1, 1))
+    (processing_dir(tmp_path) / ".new-0123").mkdir()  # a claim killed before it got its name
+    assert recover_stale_claims(tmp_path) == ["dead.txt"] + (["reused.txt"] if me.started is not None else [])
+    assert claim(tmp_path / "dead.txt") is not None
+    assert claim(tmp_path / "live.txt") is None and claim(tmp_path / "other-host.txt") is None
+    assert not (processing_dir(tmp_path) / ".new-0123").exists()
+
+
+def test_a_batch_leaves_a_file_a_watcher_holds_to_it(tmp_path, fake_report):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "held.txt").write_text(fake_report.read_text(encoding="utf-8"), encoding="utf-8")
+    held = claim(inbox / "held.txt")
+    summary = run_batch(inbox, tmp_path / "out")
+    assert [(o["status"], o["output"]) for o in summary["outcomes"]] == [("busy", None)]
+    release(held)
+
+
+def _watch(inbox: str, out: str, log: str, deadline: float) -> None:
+    """A watcher process whose extraction is replaced by a record of who took which file (the
+    test is about ownership, not extraction)."""
+    import pipeline.ops as ops
+
+    def record(path, out, limits=None):
+        with open(log, "a", encoding="utf-8") as f:  # one short O_APPEND write per file
+            f.write(f"{os.getpid()} {path.name}\n")
+        time.sleep(0.002)  # long enough for the two watchers to reach the same files
+        return ops.Outcome(str(path), "extracted", output=out)
+
+    ops.process_file = record
+    watcher = ops.InboxWatcher(Path(inbox), Path(out), interval=0)
+    while time.monotonic() < deadline:
+        watcher.poll_once()
+        if not any(p.is_file() for p in Path(inbox).iterdir()):
+            return
+
+
+def test_two_watchers_on_one_inbox_take_each_file_exactly_once(tmp_path):
+    inbox, out, log = tmp_path / "in", tmp_path / "out", tmp_path / "taken.log"
+    inbox.mkdir()
+    names = [f"report-{i:03d}.txt" for i in range(200)]
+    for name in names:
+        (inbox / name).write_text(f"Report {name}: 12 people were displaced in 2020.\n")
+    ctx = multiprocessing.get_context("fork")
+    deadline = time.monotonic() + 120
+    watchers = [ctx.Process(target=_watch, args=(str(inbox), str(out), str(log), deadline)) for _ in range(2)]
+    for w in watchers:
+        w.start()
+    for w in watchers:
+        w.join(timeout=150)
+    assert [w.exitcode for w in watchers] == [0, 0]
+    taken = [line.split() for line in log.read_text().splitlines()]
+    assert sorted(name for _, name in taken) == names  # each exactly once
+    assert len({pid for pid, _ in taken}) == 2  # both watchers worked
+    assert sorted(p.name for p in (inbox / "processed").iterdir()) == names  # none lost
+    assert [p.name for p in processing_dir(inbox).iterdir()] == []
+
+
+def test_a_watcher_takes_back_the_file_of_a_killed_watcher(tmp_path, fake_report):
+    from pipeline.ops import InboxWatcher
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "one.txt").write_text(fake_report.read_text(encoding="utf-8"), encoding="utf-8")
+    me = current_owner()
+    _write_claim(inbox, "one.txt", Owner(me.host, _dead_pid(), 1))  # killed mid-extraction
+    watcher = InboxWatcher(inbox, tmp_path / "out", interval=0)
+    watcher.poll_once()
+    [outcome] = watcher.poll_once()
+    assert (outcome.status, outcome.current_path) == ("extracted", str(inbox / "processed" / "one.txt"))
