@@ -75,7 +75,8 @@ class Outcome:
 
     def as_dict(self) -> dict:
         """For JSON and people: every name shown escaped."""
-        return {**asdict(self), "file": shown(self.file)}
+        return {**asdict(self), "file": shown(self.file),
+                "current_path": shown(self.current_path) if self.current_path else None}
 
     def raw(self) -> dict:
         """For another process of ours (the Prefect flow): the path as it is."""
@@ -387,6 +388,22 @@ def batch_inputs(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if is_candidate(p) and _entry_kind(p))
 
 
+UNCLAIMED = object()
+"""The claim of a file in a folder where no claim can be written (read-only input)."""
+
+
+def _release(held) -> None:
+    if held is not UNCLAIMED:
+        release(held)
+
+
+def _recover_claims(folder: Path) -> None:
+    try:
+        recover_stale_claims(folder)
+    except PermissionError:
+        pass
+
+
 def run_batch(folder: Path, out: Path, workers: int = 1, progress=None, limits: Limits | None = None) -> dict:
     """Every input of ``folder`` through the extraction, ``workers`` child processes at once.
     Failed inputs are copied to ``OUT/quarantine`` with their reason (the originals stay).
@@ -396,6 +413,7 @@ def run_batch(folder: Path, out: Path, workers: int = 1, progress=None, limits: 
     says so: a summary is always returned."""
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
+    _recover_claims(folder)  # a batch or watcher killed here left claims: take them back
     files = batch_inputs(folder)
     out.mkdir(parents=True, exist_ok=True)
     _sweep_output(out)
@@ -414,7 +432,10 @@ def run_batch(folder: Path, out: Path, workers: int = 1, progress=None, limits: 
                 outcomes[i] = outcome
                 progress and progress(outcome)
                 continue
-            held = claim(path)  # one owner per file (issue 15): a watcher or another batch may hold it
+            try:  # one owner per file (issue 15): a watcher or another batch may hold it
+                held = claim(path)
+            except PermissionError:  # a read-only input folder: no claim possible, work unclaimed
+                held = UNCLAIMED
             if held is None:
                 outcomes[i] = Outcome(str(path), "busy", outcome.sha256, error={"reason": "taken by another process"})
                 progress and progress(outcomes[i])
@@ -431,14 +452,14 @@ def run_batch(folder: Path, out: Path, workers: int = 1, progress=None, limits: 
                 outcome.status, outcome.error = "failed", exc.as_dict()
                 outcomes[i] = outcome
             finally:
-                release(claims.pop(i))
+                _release(claims.pop(i))
             outcomes[i].current_path = str(files[i])
             progress and progress(outcomes[i])
     except KeyboardInterrupt:
         interrupted = True
     finally:
         for held in claims.values():
-            release(held)
+            _release(held)
     done = [o if o is not None else Outcome(str(files[i]), "interrupted") for i, o in enumerate(outcomes)]
     summary = settle(done, out, time.perf_counter() - start)
     if interrupted:

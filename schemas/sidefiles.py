@@ -51,12 +51,19 @@ class DuplicateInfo(Model):
     """The name of the input first seen with these bytes."""
 
 
+class BusyInfo(Model):
+    """An input another process had claimed (it extracts it; see ``pipeline/claims.py``)."""
+
+    reason: str
+    """Why it was not taken here."""
+
+
 class Outcome(Model):
     """What became of one input of a batch."""
 
     file: str
     """The input path."""
-    status: Literal["extracted", "skipped", "duplicate", "failed", "interrupted", "changed", "deferred"]
+    status: Literal["extracted", "skipped", "duplicate", "failed", "busy", "interrupted", "changed", "deferred"]
     """``extracted``; ``skipped`` (same bytes and pipeline version done before); ``duplicate`` (same
     bytes as another input); ``failed`` (see ``error``); ``interrupted`` (the batch was stopped
     before this input); in the watcher ``changed`` (the file changed while it was extracted: taken
@@ -69,10 +76,13 @@ class Outcome(Model):
     """Pages extracted (0 unless extracted in this run)."""
     seconds: float = Field(0.0, ge=0)
     """Wall-clock seconds the input took."""
-    error: ErrorInfo | DuplicateInfo | None = None
-    """Why it failed, or which input it duplicates."""
+    error: ErrorInfo | DuplicateInfo | BusyInfo | None = None
+    """Why it failed, which input it duplicates, or that another process holds it."""
     diff: str | None = None
     """Path of ``diff.json`` against the previous extraction of the same report name, if any."""
+    current_path: str | None = None
+    """Where the input is after the run: ``file`` itself for a batch (inputs stay in place),
+    ``processed/…`` or ``quarantine/…`` for the watcher."""
 
 
 class BatchSummary(Model):
@@ -82,7 +92,7 @@ class BatchSummary(Model):
     """Version of coi-extract that ran the batch."""
     documents: int = Field(ge=0)
     """Inputs seen."""
-    counts: dict[Literal["extracted", "skipped", "duplicate", "failed", "interrupted", "changed", "deferred"], int] = Field(examples=[{"extracted": 3, "failed": 1}])
+    counts: dict[Literal["extracted", "skipped", "duplicate", "failed", "busy", "interrupted", "changed", "deferred"], int] = Field(examples=[{"extracted": 3, "failed": 1}])
     """Inputs per status (statuses with no input are left out)."""
     pages_extracted: int = Field(ge=0)
     """Pages of the inputs extracted in this run."""
