@@ -44,3 +44,17 @@ def _outputs_follow_the_contract(request):
         return
     errors = [e for p in sorted(tmp.rglob("*.json")) if p.is_file() for e in contract_errors(p)]
     assert not errors, "outputs that break their published schema:\n" + "\n".join(errors)
+
+
+def children_of(pid: int) -> set[int]:
+    """The live (not zombie) child processes of ``pid``, read from /proc (Linux)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.add(int(entry.name))
+    return found

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import children_of
+
 from pipeline.limits import warm_up
 from pipeline.ops import InboxWatcher, run_batch
 from pipeline.run import write_atomic
@@ -40,17 +42,6 @@ BROKEN = {"empty": b"", "bad.pdf": b"%PDF-1.7\n" + b"\x00garbage" * 300, "404.ht
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux (/proc, PR_SET_CHILD_SUBREAPER)")
 
 
-def _children_of(pid: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.add(int(entry.name))
-    return found
 
 
 def _reap() -> None:
@@ -66,10 +57,10 @@ def _reap() -> None:
 def subreaper():
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come to us, where we can see them
-    baseline = _children_of(os.getpid())
+    baseline = children_of(os.getpid())
     yield baseline
     libc.prctl(36, 0, 0, 0, 0)
-    for pid in _children_of(os.getpid()) - baseline:
+    for pid in children_of(os.getpid()) - baseline:
         os.kill(pid, signal.SIGKILL)
     _reap()
 
@@ -118,10 +109,10 @@ def _kill_at_random(target, rng: random.Random, baseline: set[int], low: float, 
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     deadline = time.monotonic() + 5  # its children must follow it (PR_SET_PDEATHSIG), not linger
-    while _children_of(os.getpid()) - baseline and time.monotonic() < deadline:
+    while children_of(os.getpid()) - baseline and time.monotonic() < deadline:
         _reap()
         time.sleep(0.02)
-    left = _children_of(os.getpid()) - baseline
+    left = children_of(os.getpid()) - baseline
     assert not left, f"processes left running after kill -9 of their parent: {left}"
     _reap()
     return pid

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import children_of
 from typer.testing import CliRunner
 
 import pipeline.run
@@ -56,17 +58,6 @@ def _watch_once(inbox: Path, out: Path, **kw) -> list[ops.Outcome]:
     return watcher.poll_once()
 
 
-def _children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry.name))
-    return found
 
 
 def _wait_for(condition, seconds: float = 20.0) -> bool:
@@ -108,7 +99,7 @@ def subreaper():
     libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
     yield
     libc.prctl(36, 0, 0, 0, 0)
-    for pid in _children_of(os.getpid()):
+    for pid in children_of(os.getpid()):
         os.kill(pid, signal.SIGKILL)
     while True:  # reap whatever was left
         try:
@@ -172,13 +163,13 @@ def test_02_extraction_child_dies_with_its_parent(tmp_path, slow_extraction, sub
         finally:
             os._exit(0)
     try:
-        assert _wait_for(lambda: _children_of(pid), 30), "the extraction child never started"
-        (child,) = _children_of(pid)
+        assert _wait_for(lambda: children_of(pid), 30), "the extraction child never started"
+        (child,) = children_of(pid)
         os.kill(pid, how)
         os.waitpid(pid, 0)
         assert _wait_for(lambda: not _alive(child), 5), "the extraction child outlived its parent"
     finally:
-        for p in (pid, *_children_of(pid)):
+        for p in (pid, *children_of(pid)):
             try:
                 os.kill(p, signal.SIGKILL)
             except ProcessLookupError:
@@ -208,13 +199,13 @@ def test_02_child_holds_no_read_end_of_its_own_pipe(tmp_path, monkeypatch, subre
         finally:
             os._exit(0)
     try:
-        assert _wait_for(lambda: _children_of(pid), 30)
-        (child,) = _children_of(pid)
+        assert _wait_for(lambda: children_of(pid), 30)
+        (child,) = children_of(pid)
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         assert _wait_for(lambda: not _alive(child), 15), "the child blocked writing to its dead parent's pipe"
     finally:
-        for p in (pid, *_children_of(pid)):
+        for p in (pid, *children_of(pid)):
             try:
                 os.kill(p, signal.SIGKILL)
             except ProcessLookupError:
@@ -249,7 +240,7 @@ def test_03_dead_worker_is_replaced_retried_once_then_quarantined(tmp_path, monk
     assert "twice (signal 9)" in status["always-dies.txt"]["error"]["reason"]
     reason = json.loads((tmp_path / "out" / "quarantine" / "always-dies.txt.error.json").read_text())
     assert reason["code"] == "worker_died"
-    assert _children_of(os.getpid()) == [] or all(not _alive(p) for p in _children_of(os.getpid()))
+    assert children_of(os.getpid()) == [] or all(not _alive(p) for p in children_of(os.getpid()))
 
 
 def test_03_an_interrupted_batch_still_gives_its_summary(tmp_path):
@@ -267,7 +258,7 @@ def test_03_an_interrupted_batch_still_gives_its_summary(tmp_path):
         pytest.fail("the interruption escaped the batch: no summary")
     assert summary["interrupted"] is True and summary["documents"] == 4
     assert summary["counts"]["extracted"] == 1 and summary["counts"]["interrupted"] == 3
-    assert _wait_for(lambda: not [p for p in _children_of(os.getpid()) if _alive(p)], 5)  # the other child was killed
+    assert _wait_for(lambda: not [p for p in children_of(os.getpid()) if _alive(p)], 5)  # the other child was killed
 
 
 # ------------------------------------------------------------------ 4, 5. the watcher's own folders
@@ -513,14 +504,14 @@ def test_11_signal_abandons_the_file_in_hand_and_exits_0(tmp_path, slow_extracti
         finally:
             os._exit(code)
     try:
-        assert _wait_for(lambda: _children_of(pid), 30), "the watcher never started an extraction"
-        (child,) = _children_of(pid)
+        assert _wait_for(lambda: children_of(pid), 30), "the watcher never started an extraction"
+        (child,) = children_of(pid)
         os.kill(pid, how)
         _, status = os.waitpid(pid, 0)
         assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
         assert _wait_for(lambda: not _alive(child), 5)
     finally:
-        for p in (pid, *_children_of(pid)):
+        for p in (pid, *children_of(pid)):
             try:
                 os.kill(p, signal.SIGKILL)
             except ProcessLookupError:
