@@ -102,10 +102,26 @@ def _dateparser(text: str, language: str) -> str | None:
     return found.date().isoformat() if found else None
 
 
-def find_dates(text: str, lang: Language) -> list[tuple[int, str, str]]:
+def year_in_period(month: int, period: str | None) -> int | None:
+    """The year a day-and-month printed without a year falls in, read from the report's
+    reference period (``7 Jan`` in a report on ``2022-12-01/2023-01-31`` is 2023); None when
+    the period does not say, or holds that month in more than one year."""
+    if not period:
+        return None
+    m = re.fullmatch(r"(\d{4})-(\d{2})(?:-\d{2})?(?:/(\d{4})-(\d{2})(?:-\d{2})?)?", period)
+    if not m:
+        return None
+    y1, m1 = int(m.group(1)), int(m.group(2))
+    y2, m2 = (int(m.group(3)), int(m.group(4))) if m.group(3) else (y1, m1)
+    years = [y for y in range(y1, y2 + 1) if (y, month) >= (y1, m1) and (y, month) <= (y2, m2)]
+    return years[0] if len(years) == 1 else None
+
+
+def find_dates(text: str, lang: Language, period: str | None = None) -> list[tuple[int, str, str]]:
     """(position, ISO value, kind) of every interval, day and month printed in ``text``, in
     order; kind is ``interval``, ``day`` or ``month``. A day or month inside an interval is
-    not repeated; ``the first three months of 2020`` is an interval too."""
+    not repeated; ``the first three months of 2020`` is an interval too. A day printed without
+    a year (``7 Jan``) counts only when the report's reference ``period`` fixes its year."""
     p = _patterns(lang)
     out: list[tuple[int, str, str]] = []
     taken: list[tuple[int, int]] = []
@@ -115,8 +131,12 @@ def find_dates(text: str, lang: Language) -> list[tuple[int, str, str]]:
             out.append((m.start(), iv, "interval"))
             taken.append((m.start(), m.end()))
     for m in p["day"].finditer(text):
-        if m.group("year") and not any(a <= m.start() < b for a, b in taken):
-            iso = _iso(int(m.group("year")), lang.month_number(m.group("month")), int(m.group("day")))
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        month = lang.month_number(m.group("month"))
+        year = int(m.group("year")) if m.group("year") else year_in_period(month, period) if month else None
+        if year:
+            iso = _iso(year, month, int(m.group("day")))
             if iso:
                 out.append((m.start(), iso, "day"))
                 taken.append((m.start(), m.end()))

@@ -899,7 +899,7 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             ctx = Context(section=section)
             prev_reading = None
         holder = unit.sentence or unit
-        dates = find_dates(holder.text if unit.sentence else text, lang)
+        dates = find_dates(holder.text if unit.sentence else text, lang, reference_period)
         unit_places = _places_in(unit, places)
         unit_actors = _actors_in(unit, actors)
         if unit.sentence is None:
