@@ -19,10 +19,11 @@ def shown(path: str | os.PathLike) -> str:
     return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch for ch in text)
 
 
-class IngestError(Exception):
-    """A file that cannot be read as a COI report. ``code`` is stable for machines."""
+class FileError(Exception):
+    """Something that went wrong with one file: its name (shown escaped) and the reason in
+    plain words, as a dict for summaries and reason files. ``code`` is stable for machines."""
 
-    code = "ingest_error"
+    code = "file_error"
 
     def __init__(self, path: str, reason: str):
         self.path = shown(path)
@@ -37,7 +38,13 @@ class IngestError(Exception):
         return (_rebuild, (type(self), dict(self.__dict__)))
 
 
-def _rebuild(cls: type, state: dict) -> IngestError:
+class IngestError(FileError):
+    """A file that cannot be read as a COI report."""
+
+    code = "ingest_error"
+
+
+def _rebuild(cls: type, state: dict) -> FileError:
     error = cls.__new__(cls)
     Exception.__init__(error, f"{state.get('path')}: {state.get('reason')}")
     error.__dict__.update(state)
@@ -135,19 +142,12 @@ class WorkerDiedError(IngestError):
     code = "worker_died"
 
 
-class DiskFullError(Exception):
+class DiskFullError(FileError):
     """The output could not be written because the disk (or quota) is full. Not a fault of
-    the input: the watcher keeps the file in the inbox, pauses and tries again."""
+    the input (so not an :class:`IngestError`): the watcher keeps the file in the inbox,
+    pauses and tries again."""
 
     code = "disk_full"
-
-    def __init__(self, path: str, reason: str):
-        self.path = shown(path)
-        self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
-
-    def as_dict(self) -> dict[str, str]:
-        return {"error": type(self).__name__, "code": self.code, "file": self.path, "reason": self.reason}
 
 
 class InboxError(Exception):
