@@ -422,17 +422,22 @@ def from_to(s: Sentence) -> None:
             r.casualty, r.event, r.population, r.victims, r.noun, r.ref = (
                 opener.casualty, opener.event, opener.population, opener.victims, opener.noun, opener)
             continue
-        i = r.first - 2
-        hit: list[Mention] = []
-        while i >= 0 and not s.is_number(i) and s.tokens[i].text not in ".;:()":
-            hit = s.ending_at(i, "casualty", "event", "population")
-            if hit:
-                break
-            i -= 1
+        hit = _counted_noun_before(s, r.first - 2)
         if hit:
             _take(r, hit[0])
             r.ref = Reading(r.q)
             r.victims = _victims_after(s, hit[0].last)
+
+
+def _counted_noun_before(s: Sentence, i: int) -> list[Mention]:
+    """The nearest casualty, event or population word ending at or before token ``i`` in the
+    same clause (no figure, full stop, semicolon, colon or bracket between)."""
+    while i >= 0 and not s.is_number(i) and s.tokens[i].text not in ".;:()":
+        hit = s.ending_at(i, "casualty", "event", "population")
+        if hit:
+            return hit
+        i -= 1
+    return []
 
 
 def copula(s: Sentence) -> None:
@@ -444,16 +449,12 @@ def copula(s: Sentence) -> None:
         verb = s.ending_at(r.first - 1, "copula")
         if not verb:
             continue
-        i = verb[0].first - 1
-        while i >= 0 and not s.is_number(i) and s.tokens[i].text not in ".;:()":
-            hit = s.ending_at(i, "casualty", "event", "population")
-            if hit:
-                _take(r, hit[0])
-                r.noun = hit[0]
-                if r.casualty:
-                    r.victims = _victims_after(s, hit[0].last)
-                break
-            i -= 1
+        hit = _counted_noun_before(s, verb[0].first - 1)
+        if hit:
+            _take(r, hit[0])
+            r.noun = hit[0]
+            if r.casualty:
+                r.victims = _victims_after(s, hit[0].last)
 
 
 def apposition(s: Sentence) -> None:
