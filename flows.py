@@ -1,4 +1,4 @@
-"""Prefect flows: thin wrappers over ``pipeline.ops``.
+"""Prefect flows: thin wrappers over ``pipeline.app.ops``.
 
 ``extract_report`` extracts one file; ``extract_batch`` runs one task per document over a
 folder; ``watch_inbox`` is one poll of an inbox, for a deployment that runs it on a schedule.
@@ -28,7 +28,7 @@ throwaway server that cannot schedule anything)::
                parameters={'inbox': '/data/inbox', 'out': '/data/out'})"
 
 Work already done is skipped by content (sha256 of the input and the pipeline version), and an
-inbox file is claimed before work (``pipeline.claims``), so two workers never extract it twice.
+inbox file is claimed before work (``pipeline.app.claims``), so two workers never extract it twice.
 """
 
 from __future__ import annotations
@@ -49,9 +49,9 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.states import Completed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
-from pipeline.errors import shown  # noqa: E402
-from pipeline.limits import Limits  # noqa: E402
-from pipeline.ops import InboxWatcher, Outcome, batch_inputs, process_claimed, settle  # noqa: E402
+from schemas.errors import shown  # noqa: E402
+from schemas.limits import Limits  # noqa: E402
+from pipeline.app.ops import InboxWatcher, Outcome, batch_inputs, process_claimed, settle  # noqa: E402
 
 PDF_SUFFIXES = (".pdf",)
 
@@ -190,7 +190,7 @@ def extract_report(path: str, out: str = "out") -> dict:
 @flow(name="extract-batch", task_runner=ThreadPoolTaskRunner(max_workers=1))
 def extract_batch(folder: str, out: str = "out", workers: int = 1, limits: dict | None = None) -> dict:
     """Extract every visible file of ``folder``; returns the run summary. ``limits`` holds
-    :class:`pipeline.limits.Limits` fields (pages, sizes, seconds, memory). Documents run on
+    :class:`pipeline.app.limits.Limits` fields (pages, sizes, seconds, memory). Documents run on
     the flow's task runner (``with_options(task_runner=...)``); ``workers`` > 1 instead runs
     that many at once on threads (each extraction is its own child process either way)."""
     start = time.perf_counter()
@@ -217,7 +217,7 @@ def extract_batch(folder: str, out: str = "out", workers: int = 1, limits: dict 
 def watch_inbox(inbox: str, out: str = "out", settle_seconds: float = 2.0) -> list[dict]:
     """One poll of ``inbox``: files unchanged over ``settle_seconds`` are claimed, extracted and
     moved. A poll that found nothing logs at debug level and leaves no artifact."""
-    from pipeline.claims import recover_stale_claims
+    from pipeline.app.claims import recover_stale_claims
 
     logger = get_run_logger()
     for name in recover_stale_claims(Path(inbox)):

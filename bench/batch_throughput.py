@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.ops import run_batch
+from pipeline.app.ops import run_batch
 
 
 def make_inbox(pdfs: list[Path], copies: int, folder: Path) -> Path:

@@ -20,14 +20,15 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extractors import lang
+from schemas import lang
 from extractors.figures import read_unit
 from extractors.sentences import Unit
 from extractors.tables import annotate_table, check_totals, table_records
-from pipeline.detect import sniff
-from pipeline.errors import IngestError, TimeLimitError
-from pipeline.limits import Limits, extract_in_child, warm_up
-from pipeline.text import pipe_table, text_to_pages
+from pipeline.readers.detect import sniff
+from schemas.errors import IngestError, TimeLimitError
+from schemas.limits import Limits
+from pipeline.app.limits import extract_in_child, warm_up
+from pipeline.readers.text import pipe_table, text_to_pages
 from schemas.document import Block, BlockKind
 
 EN = lang.load("en")
@@ -37,7 +38,7 @@ WORDS = st.sampled_from(["killed", "injured", "at least", "some", "civilians", "
 
 def heading_with_spaces(spaces: int) -> str:
     """A markdown heading line whose title is followed by a long run of spaces and one more
-    word: the pattern that made the heading regex of ``pipeline/text.py`` cubic."""
+    word: the pattern that made the heading regex of ``pipeline/readers/text.py`` cubic."""
     return "# x" + " " * spaces + "y\n\nThe text under the heading has words enough to be read as a report.\n"
 
 

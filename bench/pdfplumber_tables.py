@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pdfplumber
 
-from pipeline.evaluate import fold_name, load_gold, parse_cell_value
+from pipeline.tools.evaluate import fold_name, load_gold, parse_cell_value
 
 
 def grid_cells(grid: list[list[str | None]]) -> dict[tuple[str, str], int | None]:

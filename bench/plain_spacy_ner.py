@@ -13,8 +13,8 @@ from pathlib import Path
 
 import spacy
 
-from pipeline.evaluate import _names_match, load_gold, match_one_to_one, score
-from pipeline.ingest import ingest
+from pipeline.tools.evaluate import _names_match, load_gold, match_one_to_one, score
+from pipeline.readers.ingest import ingest
 from schemas.document import BlockKind
 
 

@@ -13,7 +13,7 @@ Steps, each as an operator would do them by hand:
 4. ``extract_batch`` and ``watch_inbox`` deployed from this checkout (``flow.from_source`` on
    the local folder: no image, no remote storage);
 5. N documents (distinct texts made from the fixtures) in one folder, and two ``extract_batch``
-   flow runs on it: the claims (``pipeline.claims``) split the documents between the two
+   flow runs on it: the claims (``pipeline.app.claims``) split the documents between the two
    workers while they run;
 6. checks: both flow runs Completed, on two different workers; every document has exactly one
    ``extracted`` outcome over both runs and a valid ``extraction.json``;
@@ -218,7 +218,7 @@ def run(documents: int, work: Path) -> dict:
         f"extracted per run {[sum(o['status'] == 'extracted' for o in r['outcomes']) for r in runs]}")
     single_out = work / "out-single"
     started = time.perf_counter()
-    single = subprocess.run([sys.executable, "-m", "pipeline.cli", "batch", str(inbox), "--out", str(single_out)],
+    single = subprocess.run([sys.executable, "-m", "pipeline.app.cli", "batch", str(inbox), "--out", str(single_out)],
                             cwd=ROOT, env={**os.environ, **TELEMETRY_OFF}, capture_output=True, text=True)
     single_seconds = time.perf_counter() - started
     if single.returncode:

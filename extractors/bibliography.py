@@ -12,7 +12,7 @@ import hashlib
 import re
 
 from extractors.dates import parse_date
-from extractors.lang import Language
+from schemas.lang import Language
 from schemas.document import Block, BlockKind, Document
 from schemas.extraction import BibliographyEntry, Warning
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractors import kb
+from schemas import kb
 from schemas.extraction import BibliographyEntry, Citation, Facts, Footnote
 
 

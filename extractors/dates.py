@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from extractors.lang import Language
+from schemas.lang import Language
 
 
 @dataclass(frozen=True)

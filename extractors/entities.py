@@ -25,9 +25,9 @@ from functools import cache, lru_cache
 
 import ahocorasick
 
-from extractors import kb
-from extractors.kb import places as kb_places
-from extractors.lang import Language
+from schemas import kb
+from schemas.kb import places as kb_places
+from schemas.lang import Language
 
 
 def _alt(words) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from extractors import kb, nlp
+from schemas import kb
+from extractors import nlp
 from extractors.entities import actor_spans, actors_output, find_actors, find_places, places_output
 from extractors.figures import extract_figures
-from extractors.lang import Language
+from schemas.lang import Language
 from extractors.sentences import Unit, document_units
 from schemas.document import BlockKind, Document
 from schemas.extraction import BibliographyEntry, Facts, Footnote, Metadata

@@ -17,10 +17,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 
-from extractors import kb
+from schemas import kb
 from extractors.dates import find_dates
 from extractors.entities import ActorIndex, PlaceIndex
-from extractors.lang import Language
+from schemas.lang import Language
 from extractors.quantities import Quantity, find_quantities
 from extractors.sentences import Unit
 from schemas.extraction import CasualtyFigure, DisplacementFigure, EventCount, Provenance, fact_id

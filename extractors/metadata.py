@@ -14,10 +14,10 @@ from collections import Counter
 from datetime import date, timedelta
 from functools import lru_cache
 
-from extractors import kb
+from schemas import kb
 from extractors.dates import find_dates, parse_date, parse_interval
-from extractors.kb import places as kb_places
-from extractors.lang import Language
+from schemas.kb import places as kb_places
+from schemas.lang import Language
 from schemas.document import BlockKind, Document, Table
 from schemas.extraction import Metadata, Warning
 

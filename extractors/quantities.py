@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from extractors.lang import Language
+from schemas.lang import Language
 from schemas.extraction import Count
 
 _QUOTES = "'\"‘’“”"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extractors.lang import Language
+from schemas.lang import Language
 from schemas.document import Block, BlockKind, Document
 
 _BODY = (BlockKind.paragraph, BlockKind.list_item)

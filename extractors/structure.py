@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.assemble import heading_number
+from pipeline.readers.assemble import heading_number
 from schemas.document import BlockKind, Document
 from schemas.extraction import Footnote, Section, Warning
 

@@ -2,7 +2,7 @@
 row and column, the caption's population and source; tidy records; total checks.
 
 Nothing here knows a country: labels are read as dates with the report language's month
-words, totals and "no data" markers come from ``extractors/lang/<code>.toml``.
+words, totals and "no data" markers come from ``schemas/lang/<code>.toml``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from extractors.dates import parse_date
-from extractors.lang import Language
+from schemas.lang import Language
 from schemas.document import Document, Table
 from schemas.extraction import CellProvenance, TableRecord, Warning
 
@@ -203,7 +203,7 @@ def link_admin_units(table: Table, records: list[TableRecord], lang: Language, i
     named in the table's header first (``Date/Cercle`` → admin2; a "province" may be either
     level, as countries differ), then the lowest level that has the name. Unknown names
     keep ``pcode`` None."""
-    from extractors import kb
+    from schemas import kb
 
     gaz = kb.gazetteer(iso3) if iso3 else ()
     if not gaz:

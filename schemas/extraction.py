@@ -30,7 +30,7 @@ EventCategory = Literal[
     "human_rights_violations", "attacks_on_peacekeepers", "targeted_attacks_on_civilians", "extrajudicial_executions",
     "enforced_disappearances", "arbitrary_arrests", "attacks",
 ]
-"""What an event count counts (the keys of ``[events]`` in every ``extractors/lang/*.toml``)."""
+"""What an event count counts (the keys of ``[events]`` in every ``schemas/lang/*.toml``)."""
 ActorKind = Literal["state_forces", "international_force", "jihadist_group", "communal_militia", "unidentified", "political"]
 PlaceType = Literal["country", "admin1", "admin2", "admin3", "populated_place", "other"]
 

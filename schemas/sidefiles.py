@@ -1,5 +1,5 @@
 """Types of the files written beside the extractions (``coi batch``, ``coi watch``, the output
-layout of ``pipeline.ops``): ``batch-summary.json``, ``<input>.error.json``, ``sources.json`` and
+layout of ``pipeline.app.ops``): ``batch-summary.json``, ``<input>.error.json``, ``sources.json`` and
 ``diff.json``. The writers build plain dicts; these types say what those dicts hold, and their
 JSON Schemas are published with ``coi schema --all``. A test validates what the writers write.
 """
@@ -17,7 +17,7 @@ ErrorCode = Literal[
     "limit_exceeded", "too_many_pages", "too_large", "time_limit", "memory_limit", "internal_error",
     "not_a_file", "unreadable", "symlink", "bad_encoding", "not_a_report", "worker_died", "disk_full", "changed",
 ]
-"""Why an input failed: the ``code`` of each :class:`pipeline.errors.IngestError` class, and
+"""Why an input failed: the ``code`` of each :class:`schemas.errors.IngestError` class, and
 ``internal_error`` for a bug."""
 
 
@@ -52,7 +52,7 @@ class DuplicateInfo(Model):
 
 
 class BusyInfo(Model):
-    """An input another process had claimed (it extracts it; see ``pipeline/claims.py``)."""
+    """An input another process had claimed (it extracts it; see ``pipeline/app/claims.py``)."""
 
     reason: str
     """Why it was not taken here."""

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import kb, lang
+from schemas import kb, lang
 from extractors.entities import actor_matcher, actors_output, find_actors, fold_spans, is_acronym
 from extractors.sentences import Unit
-from pipeline.ingest import ingest_bytes
-from pipeline.run import extract_document
+from pipeline.readers.ingest import ingest_bytes
+from pipeline.app.run import extract_document
 from schemas.document import Block, BlockKind
 
 

@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.claims import Owner, claim, current_owner, processing_dir, recover_stale_claims, release
-from pipeline.ops import run_batch
+from pipeline.app.claims import Owner, claim, current_owner, processing_dir, recover_stale_claims, release
+from pipeline.app.ops import run_batch
 
 
 def test_a_file_has_one_claim_at_a_time_and_none_once_it_is_gone(tmp_path):
@@ -74,7 +74,7 @@ def test_a_batch_leaves_a_file_a_watcher_holds_to_it(tmp_path, fake_report):
 def _watch(inbox: str, out: str, log: str, deadline: float) -> None:
     """A watcher process whose extraction is replaced by a record of who took which file (the
     test is about ownership, not extraction)."""
-    import pipeline.ops as ops
+    import pipeline.app.ops as ops
 
     def record(path, out, limits=None, cancelled=None):
         with open(log, "a", encoding="utf-8") as f:  # one short O_APPEND write per file
@@ -112,7 +112,7 @@ def test_two_watchers_on_one_inbox_take_each_file_exactly_once(tmp_path):
 
 
 def test_a_watcher_takes_back_the_file_of_a_killed_watcher(tmp_path, fake_report):
-    from pipeline.ops import InboxWatcher
+    from pipeline.app.ops import InboxWatcher
 
     inbox = tmp_path / "in"
     inbox.mkdir()

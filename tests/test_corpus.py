@@ -7,9 +7,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.evaluate import evaluate_extraction, load_gold
-from pipeline.run import extract_file
+from pipeline.app.cli import app
+from pipeline.tools.evaluate import evaluate_extraction, load_gold
+from pipeline.app.run import extract_file
 
 RENDITIONS = ["mali-mopti-2020-q28.txt", "mali-mopti-2020-q28.pdf", "mali-mopti-2020-q28-narrow.pdf"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import lang
+from schemas import lang
 from extractors.metadata import reference_period, report_date
-from pipeline.ingest import ingest_bytes
-from pipeline.run import extract_document
+from pipeline.readers.ingest import ingest_bytes
+from pipeline.app.run import extract_document
 
 EN, FR, DE = lang.load("en"), lang.load("fr"), lang.load("de")
 

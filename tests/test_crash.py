@@ -29,9 +29,9 @@ import pytest
 
 from tests.conftest import children_of
 
-from pipeline.limits import warm_up
-from pipeline.ops import InboxWatcher, run_batch
-from pipeline.run import write_atomic
+from pipeline.app.limits import warm_up
+from pipeline.app.ops import InboxWatcher, run_batch
+from schemas.files import write_atomic
 
 KILLS = 20
 REPORT = ("COI QUERY\n\n| | |\n|---|---|\n| Country of Origin | MALI |\n| Date of completion | 3 March 2021 |\n\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import lang as languages
+from schemas import lang as languages
 from extractors.dates import find_dates, year_in_period
 
 

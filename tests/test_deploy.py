@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import __version__
-from pipeline.ops import InboxWatcher, run_batch
-from pipeline.run import umask_mode, write_atomic
+from pipeline.app.ops import InboxWatcher, run_batch
+from schemas.files import umask_mode, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,7 +63,7 @@ def test_every_output_of_a_batch_and_a_watch_is_0644_under_umask_022(tmp_path, f
 
 
 def test_version_option_prints_the_pipeline_version():
-    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "--version"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "pipeline.app.cli", "--version"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout == f"coi-extract {__version__}\n"
 
 

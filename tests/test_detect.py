@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.detect import sniff
-from pipeline.errors import EmptyFileError, UnsupportedFormatError
+from pipeline.readers.detect import sniff
+from schemas.errors import EmptyFileError, UnsupportedFormatError
 from schemas.document import InputKind
 
 TEXT = "Côte d'Ivoire: 1 250 IDPs in Bouaké, «mid-2021»."

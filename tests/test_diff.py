@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.diff import diff_extractions
-from pipeline.run import extract_file
+from pipeline.app.cli import app
+from pipeline.tools.diff import diff_extractions
+from pipeline.app.run import extract_file
 
 runner = CliRunner()
 
@@ -103,7 +103,7 @@ def test_sic_and_other_editorial_marks_are_kept_in_evidence(tmp_path, burkina):
 
 
 def test_removed_sentence_with_two_victim_groups_is_one_card_in_words(tmp_path, burkina):
-    from pipeline.diff import change_cards
+    from pipeline.tools.diff import change_cards
 
     old = burkina.replace("On 17 May 2021, an attack", TWO_GROUPS + "On 17 May 2021, an attack")
     code, out, page, diff = _diff(tmp_path, old, burkina)
@@ -119,7 +119,7 @@ def test_removed_sentence_with_two_victim_groups_is_one_card_in_words(tmp_path, 
 
 
 def test_html_and_terminal_report_the_same_changes(tmp_path, burkina):
-    from pipeline.diff import change_cards
+    from pipeline.tools.diff import change_cards
 
     edited = (burkina.replace("at least 132 civilians", "at least 135 civilians")
               .replace("1.2. Volunteers for the Defence", "1.2. Volunteers for Defence")
@@ -156,7 +156,7 @@ def test_warnings_that_only_moved_are_collapsed(fake_report):
 
 
 def test_counts_and_word_diff_read_as_words():
-    from pipeline.diff import count_words, word_diff
+    from pipeline.tools.diff import count_words, word_diff
 
     assert count_words({"min": 37, "max": None, "qualifier": "at_least"}) == "at least 37"
     assert count_words({"min": 16, "max": None, "qualifier": "more_than"}) == "more than 15"

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from pipeline.evaluate import evaluate_extraction, fold_evidence, fold_name, pair_corpus, parse_cell_value
-from pipeline.run import extract_file
+from pipeline.tools.evaluate import evaluate_extraction, fold_evidence, fold_name, pair_corpus, parse_cell_value
+from pipeline.app.run import extract_file
 from schemas.extraction import Count, CasualtyFigure, Provenance
 
 

@@ -3,7 +3,7 @@ our own (no report needed): what counts as a match, which attributes are scored,
 
 from __future__ import annotations
 
-from pipeline.evaluate import evaluate_extraction, summarize
+from pipeline.tools.evaluate import evaluate_extraction, summarize
 from schemas.document import Cell, Table
 from schemas.extraction import (
     Actor, CasualtyFigure, CellProvenance, Count, DisplacementFigure, EventCount, Extraction, Place, Provenance,

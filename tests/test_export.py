@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from contract import ROOT
-from pipeline.cli import app
-from pipeline.export import (ACLED_COLUMNS, acled_date, aggregate_reason, event_rows, events_csv, export_tables, incidents,
+from pipeline.app.cli import app
+from pipeline.tools.export import (ACLED_COLUMNS, acled_date, aggregate_reason, event_rows, events_csv, export_tables, incidents,
                              statistics_csv)
-from pipeline.run import extract_file, write_extraction
+from pipeline.app.run import extract_file, write_extraction
 from schemas.extraction import (CasualtyFigure, Count, DocumentInfo, EventCount, Extraction, Facts, Metadata, Place,
                                 Provenance)
 
@@ -74,7 +74,7 @@ def test_what_makes_a_casualty_figure_a_statistic():
     assert aggregate_reason(other_sentence, [count]) is None
     named = _fig("g", None, 369, provenance=_prov(evidence="According to ACLED, the incidents resulted in 369 fatalities."))
     assert "ACLED" in aggregate_reason(named, [])
-    from extractors import lang
+    from schemas import lang
 
     running = _fig("h", "2021-03", 2000, provenance=_prov(evidence="As of March 2021, 2,000 people had been killed in the region."))
     assert "as of" in aggregate_reason(running, [], lang.load("en"))

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import kb, lang
+from schemas import kb, lang
 from extractors.dates import parse_date
 from extractors.figures import read_unit
 from extractors.quantities import find_quantities
 from extractors.sentences import split_sentences
-from pipeline.evaluate import evaluate_extraction, load_gold
-from pipeline.ingest import ingest_bytes
-from pipeline.run import extract_document, extract_file
+from pipeline.tools.evaluate import evaluate_extraction, load_gold
+from pipeline.readers.ingest import ingest_bytes
+from pipeline.app.run import extract_document, extract_file
 
 EN = lang.load("en")
 FACT_CATEGORIES = ["casualty_figures", "event_counts", "displacement_figures", "actors", "places"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors import lang
+from schemas import lang
 from extractors.figures import PASSES, find_mentions, read_unit, tokenize
 from extractors.quantities import find_quantities
 from extractors.sentences import Unit

@@ -9,9 +9,9 @@ import io
 
 import pytest
 
-from pipeline.diff import diff_extractions
-from pipeline.export import events_csv
-from pipeline.run import extract_file
+from pipeline.tools.diff import diff_extractions
+from pipeline.tools.export import events_csv
+from pipeline.app.run import extract_file
 from tests.conftest import FIXTURES
 
 

@@ -13,11 +13,12 @@ import pytest
 
 from office_factory import add_footnotes_part, document_to_docx, document_to_html
 from pdf_factory import scanned_pdf, two_column_pdf
-from pipeline import errors
-from pipeline.evaluate import evaluate_extraction
-from pipeline.formats import CorruptDocumentError, NestingTooDeepError, sniff_format
-from pipeline.ingest import ingest, ingest_bytes
-from pipeline.run import extract_file
+from schemas import errors
+from pipeline.tools.evaluate import evaluate_extraction
+from pipeline.readers.formats import sniff_format
+from pipeline.readers.structured import CorruptDocumentError, NestingTooDeepError
+from pipeline.readers.ingest import ingest, ingest_bytes
+from pipeline.app.run import extract_file
 from schemas.document import Block, BlockKind, Document, FootnoteRef, InputKind, Page
 
 SEED = "mali-mopti-2020-q28"
@@ -322,9 +323,9 @@ def test_damaged_bytes_are_read_or_refused_with_a_typed_error(kind):
 
 
 def test_docx_that_unpacks_past_the_limit_is_refused_unread(tmp_path, monkeypatch):
-    import pipeline.word
+    import pipeline.readers.word
 
-    monkeypatch.setattr(pipeline.word, "MAX_UNPACKED_BYTES", 64 * 1024)  # a ZIP bomb in small
+    monkeypatch.setattr(pipeline.readers.word, "MAX_UNPACKED_BYTES", 64 * 1024)  # a ZIP bomb in small
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         target.writestr("[Content_Types].xml", "<Types/>")

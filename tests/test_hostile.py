@@ -9,10 +9,11 @@ import pytest
 
 from pdf_factory import (broken_xref_pdf, cyclic_page_tree_pdf, deep_page_tree_pdf, encrypted_pdf, image_only_pdf,
                          many_pages_pdf, sample_report_pdf, scanned_pdf)
-from pipeline import errors
-from pipeline.limits import Limits, extract_in_child
-from pipeline.ops import run_batch
-from pipeline.run import extract_file
+from schemas import errors
+from schemas.limits import Limits
+from pipeline.app.limits import extract_in_child
+from pipeline.app.ops import run_batch
+from pipeline.app.run import extract_file
 from schemas.extraction import Extraction
 
 NOVEL = ("Chapter One\n\nThe rain had not stopped for three days when Anna finally opened the letter. "

@@ -2,7 +2,7 @@
 test builds itself. Numbers in the test names are the issue's items.
 
 Extractions that must be slow, die or change their input are made so by patching
-``pipeline.run.extract_document`` in this process: extraction children are forked, so they
+``pipeline.app.run.extract_document`` in this process: extraction children are forked, so they
 run the patched function (a real report needs no patch to be slow; the tests need it to be
 slow on purpose and for a known time)."""
 
@@ -27,12 +27,14 @@ import pytest
 from tests.conftest import children_of
 from typer.testing import CliRunner
 
-import pipeline.run
-from pipeline import errors, ops
-from pipeline.cli import app
-from pipeline.limits import Limits, extract_in_child
-from pipeline.ops import InboxWatcher, run_batch
-from pipeline.run import extract_file
+import pipeline.app.run
+from schemas import errors
+from pipeline.app import ops
+from pipeline.app.cli import app
+from schemas.limits import Limits
+from pipeline.app.limits import extract_in_child
+from pipeline.app.ops import InboxWatcher, run_batch
+from pipeline.app.run import extract_file
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -80,13 +82,13 @@ def _alive(pid: int) -> bool:
 @pytest.fixture
 def slow_extraction(monkeypatch):
     """Extractions (in forked children) sleep 60 s before doing anything."""
-    real = pipeline.run.extract_document
+    real = pipeline.app.run.extract_document
 
     def slow(doc, timings=None):
         time.sleep(60)
         return real(doc, timings)
 
-    monkeypatch.setattr(pipeline.run, "extract_document", slow)
+    monkeypatch.setattr(pipeline.app.run, "extract_document", slow)
 
 
 @pytest.fixture
@@ -179,17 +181,17 @@ def test_02_extraction_child_dies_with_its_parent(tmp_path, slow_extraction, sub
 def test_02_child_holds_no_read_end_of_its_own_pipe(tmp_path, monkeypatch, subreaper):
     """Without the death signal, a child whose parent died must still end: writing its answer
     (1 MB, more than a pipe holds) to a pipe nobody can read any more fails instead of blocking."""
-    import pipeline.limits
+    import pipeline.app.limits
 
-    monkeypatch.setattr(pipeline.limits, "die_with_parent", lambda parent_pid: None, raising=False)
-    real = pipeline.run.extract_document
+    monkeypatch.setattr(pipeline.app.limits, "die_with_parent", lambda parent_pid: None, raising=False)
+    real = pipeline.app.run.extract_document
 
     def late(doc, timings=None):
         time.sleep(1.5)
         return real(doc, timings)
 
-    monkeypatch.setattr(pipeline.run, "extract_document", late)
-    monkeypatch.setattr(pipeline.run, "to_json", lambda extraction: "x" * 1_000_000)
+    monkeypatch.setattr(pipeline.app.run, "extract_document", late)
+    monkeypatch.setattr(pipeline.app.run, "to_json", lambda extraction: "x" * 1_000_000)
     path = tmp_path / "r.txt"
     path.write_bytes(_report())
     pid = os.fork()
@@ -216,7 +218,7 @@ def test_02_child_holds_no_read_end_of_its_own_pipe(tmp_path, monkeypatch, subre
 
 
 def test_03_dead_worker_is_replaced_retried_once_then_quarantined(tmp_path, monkeypatch):
-    real = pipeline.run.extract_document
+    real = pipeline.app.run.extract_document
     marker = tmp_path / "died-once"
 
     def dying(doc, timings=None):
@@ -227,7 +229,7 @@ def test_03_dead_worker_is_replaced_retried_once_then_quarantined(tmp_path, monk
             os.kill(os.getpid(), signal.SIGKILL)
         return real(doc, timings)
 
-    monkeypatch.setattr(pipeline.run, "extract_document", dying)
+    monkeypatch.setattr(pipeline.app.run, "extract_document", dying)
     folder = tmp_path / "in"
     folder.mkdir()
     for i, name in enumerate(["a.txt", "always-dies.txt", "b.txt", "dies-once.txt", "c.txt"]):
@@ -368,7 +370,7 @@ def test_07_file_that_changes_during_extraction_is_not_moved(tmp_path, monkeypat
     inbox.mkdir()
     half, rest = _report()[:120], _report()[120:]
     (inbox / "r.txt").write_bytes(half)
-    real = pipeline.run.extract_document
+    real = pipeline.app.run.extract_document
 
     def writer_resumes(doc, timings=None):  # the writer adds the rest while we extract
         with open(inbox / "r.txt", "ab") as f:
@@ -376,14 +378,14 @@ def test_07_file_that_changes_during_extraction_is_not_moved(tmp_path, monkeypat
         time.sleep(0.05)
         return real(doc, timings)
 
-    monkeypatch.setattr(pipeline.run, "extract_document", writer_resumes)
+    monkeypatch.setattr(pipeline.app.run, "extract_document", writer_resumes)
     watcher = InboxWatcher(inbox, out, interval=0)
     watcher.start()
     watcher.ready()
     (first,) = watcher.poll_once()
     assert first.status == "changed" and (inbox / "r.txt").read_bytes() == _report()
     assert not (inbox / "processed" / "r.txt").exists() and list(out.glob("*/*/extraction.json")) == []
-    monkeypatch.setattr(pipeline.run, "extract_document", real)
+    monkeypatch.setattr(pipeline.app.run, "extract_document", real)
     watcher.ready()
     (second,) = watcher.poll_once()
     assert second.status == "extracted" and (inbox / "processed" / "r.txt").read_bytes() == _report()
@@ -523,7 +525,7 @@ def test_11_signal_abandons_the_file_in_hand_and_exits_0(tmp_path, slow_extracti
 def test_11_coi_watch_exits_0_on_sigterm(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    cmd = [sys.executable, "-m", "pipeline.cli", "watch", str(inbox), "--out", str(tmp_path / "out"), "--interval", "0.2"]
+    cmd = [sys.executable, "-m", "pipeline.app.cli", "watch", str(inbox), "--out", str(tmp_path / "out"), "--interval", "0.2"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     try:
@@ -649,7 +651,7 @@ def test_17_temp_folders_are_removed_when_the_time_limit_kills(tmp_path, monkeyp
         made.write_text(folder)
         time.sleep(60)
 
-    monkeypatch.setattr(pipeline.run, "extract_document", ocr_like)
+    monkeypatch.setattr(pipeline.app.run, "extract_document", ocr_like)
     path = tmp_path / "r.txt"
     path.write_bytes(_report())
     with pytest.raises(errors.TimeLimitError):

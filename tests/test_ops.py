@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.ops import InboxWatcher, output_dir, run_batch, safe_stem
+from pipeline.app.cli import app
+from pipeline.app.ops import InboxWatcher, output_dir, run_batch, safe_stem
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -123,7 +123,7 @@ def test_batch_rerun_extracts_nothing(tmp_path, fake_report):
 def test_watcher_survives_sigkill(tmp_path, fake_report):
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     kinds = _fill_inbox(inbox, fake_report.parent)
-    cmd = [sys.executable, "-m", "pipeline.cli", "watch", str(inbox), "--out", str(out), "--interval", "0.2"]
+    cmd = [sys.executable, "-m", "pipeline.app.cli", "watch", str(inbox), "--out", str(out), "--interval", "0.2"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -175,8 +175,8 @@ def test_diff_page_renders_in_headless_chromium(tmp_path, fake_report):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("headless Chromium is not installed (apt-get install chromium); the HTML is checked as text above")
-    from pipeline.diff import diff_extractions, diff_html
-    from pipeline.run import extract_file
+    from pipeline.tools.diff import diff_extractions, diff_html
+    from pipeline.app.run import extract_file
 
     a = extract_file(fake_report.parent / "burkina_report.txt")
     page = tmp_path / "d.html"

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from pdf_factory import encrypted_pdf, image_only_pdf, sample_report_pdf
-from pipeline.errors import CorruptPDFError, EmptyFileError, EncryptedPDFError, NoTextLayerError
-from pipeline.ingest import ingest, ingest_bytes
-from pipeline.pdf import pdf_settings
+from schemas.errors import CorruptPDFError, EmptyFileError, EncryptedPDFError, NoTextLayerError
+from pipeline.readers.ingest import ingest, ingest_bytes
+from pipeline.readers.pdf import pdf_settings
 from schemas.document import BlockKind, InputKind
 
 

@@ -8,11 +8,11 @@ import io
 
 import pytest
 
-from extractors import kb
-from extractors.kb import places as kb_places
-from pipeline.export import events_csv
-from pipeline.ingest import ingest_bytes
-from pipeline.run import extract_document
+from schemas import kb
+from schemas.kb import places as kb_places
+from pipeline.tools.export import events_csv
+from pipeline.readers.ingest import ingest_bytes
+from pipeline.app.run import extract_document
 
 
 def _places(text: str, name: str = "report.txt") -> dict[tuple[str, str], object]:

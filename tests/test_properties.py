@@ -7,13 +7,13 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extractors import lang
+from schemas import lang
 from extractors.dates import parse_date, parse_interval
 from extractors.quantities import find_quantities
 from extractors.tables import parse_number
-from pipeline.detect import sniff
-from pipeline.errors import IngestError
-from pipeline.text import pipe_table, text_to_pages
+from pipeline.readers.detect import sniff
+from schemas.errors import IngestError
+from pipeline.readers.text import pipe_table, text_to_pages
 
 EN = lang.load("en")
 MONTHS = [m.capitalize() for m in EN.months]

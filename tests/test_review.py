@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.evaluate import evaluate_extraction
-from pipeline.review import (ReviewServer, accept_all, all_rows, export_gold, figure_spans, make_decision, record_decision,
+from pipeline.app.cli import app
+from pipeline.tools.evaluate import evaluate_extraction
+from pipeline.tools.review import (ReviewServer, accept_all, all_rows, export_gold, figure_spans, make_decision, record_decision,
                              review_data, review_html, review_path)
-from pipeline.run import extract_file, write_extraction
+from pipeline.app.run import extract_file, write_extraction
 from schemas.extraction import Extraction
 
 runner = CliRunner()

@@ -10,8 +10,9 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.run import extract_file, to_json
+from pipeline.app.cli import app
+from pipeline.app.run import extract_file
+from schemas.files import to_json
 from schemas import json_schema_text, published
 from schemas.extraction import SCHEMA_VERSION, CasualtyFigure, Count, Extraction
 from contract import ROOT, contract_errors
@@ -155,7 +156,7 @@ def test_the_closed_enumerations_cover_the_language_data():
 
 
 def test_every_ingest_error_code_is_in_the_error_schema():
-    from pipeline import errors
+    from schemas import errors
 
     codes = set(_schema("error.schema.json")["properties"]["code"]["enum"])
     classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.IngestError)]
@@ -165,7 +166,7 @@ def test_every_ingest_error_code_is_in_the_error_schema():
 def test_every_writer_writes_what_its_schema_says(tmp_path, fake_report):
     """Extraction, batch summary, error file, sources and diff, written by the pipeline's own
     writers, each validate against the published schema (jsonschema) and the pydantic type."""
-    from pipeline.ops import run_batch, write_atomic
+    from pipeline.app.ops import run_batch, write_atomic
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()

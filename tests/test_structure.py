@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import lang
+from schemas import lang
 from extractors.bibliography import parse_entry
 from extractors.dates import parse_date, parse_interval
 from extractors.metadata import split_questions
-from pipeline.run import extract_file
+from pipeline.app.run import extract_file
 
 EN = lang.load("en")
 

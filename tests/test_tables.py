@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import lang
+from schemas import lang
 from extractors.tables import caption_source, number_convention, parse_number, population_of
 from pdf_factory import borderless_table_pdf
-from pipeline.ingest import ingest_bytes
-from pipeline.run import extract_document, extract_file
+from pipeline.readers.ingest import ingest_bytes
+from pipeline.app.run import extract_document, extract_file
 
 EN, DE = lang.load("en"), lang.load("de")
 
@@ -73,7 +73,7 @@ def test_borderless_records_and_checks(borderless):
 
 
 def test_text_table_records_and_export(tmp_path, fake_report):
-    from pipeline.export import export_tables
+    from pipeline.tools.export import export_tables
 
     ex = extract_file(fake_report)
     table = next(t for t in ex.tables if t.row_dimension)
@@ -87,7 +87,7 @@ def test_text_table_records_and_export(tmp_path, fake_report):
 
 
 def test_total_row_is_checked_column_by_column():
-    from pipeline.text import pipe_table
+    from pipeline.readers.text import pipe_table
     from extractors.tables import annotate_table, check_totals, table_records
 
     table = pipe_table(["| District | March 2021 | April 2021 |", "|---|---|---|", "| Kaya | 10 | 20 |",
@@ -104,7 +104,7 @@ def test_total_row_is_checked_column_by_column():
 
 
 def test_a_table_of_words_gets_no_records():
-    from pipeline.text import pipe_table
+    from pipeline.readers.text import pipe_table
     from extractors.tables import annotate_table
 
     table = pipe_table(["| Group | Leader |", "|---|---|", "| A | B |", "| C | D |"], "t1")

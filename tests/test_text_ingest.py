@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from extractors import lang
-from pipeline.ingest import ingest, ingest_bytes
-from pipeline.text import clean_markdown, pipe_table
+from schemas import lang
+from pipeline.readers.ingest import ingest, ingest_bytes
+from pipeline.readers.text import clean_markdown, pipe_table
 from schemas.document import BlockKind
 
 

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from extractors import lang as languages
-from pipeline.flat_tables import (
+from schemas import lang as languages
+from pipeline.readers.flat_tables import (
     FlatTable,
     NotRebuilt,
     lines_to_flat_table,
     paragraph_to_run_table,
     tokens_to_cells,
 )
-from pipeline.glued_markers import marker_candidates, marker_sequence
-from pipeline.ingest import ingest, ingest_bytes
-from pipeline.run import extract_document, extract_file
+from pipeline.readers.glued_markers import marker_candidates, marker_sequence
+from pipeline.readers.ingest import ingest, ingest_bytes
+from pipeline.app.run import extract_document, extract_file
 from schemas.document import BlockKind
 
 BRIEF = Path(__file__).resolve().parent.parent / "fixtures" / "text_renditions" / "burkina_brief_pdftotext.txt"
@@ -276,7 +276,7 @@ def seed_renditions(shared, tmp_path_factory):
 
 
 def test_form_feed_rendition_scores_like_the_seed_text(shared, seed_renditions):
-    from pipeline.evaluate import evaluate_extraction, load_gold
+    from pipeline.tools.evaluate import evaluate_extraction, load_gold
 
     gold = load_gold(shared / "eval" / "gold" / "mali-mopti-2020-q28.gold.json")
     seed = evaluate_extraction(seed_renditions["txt"], gold)

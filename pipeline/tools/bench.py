@@ -13,7 +13,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from pipeline.run import Timings, extract_file, to_json
+from extractors.stages import Timings, extract_file
+from schemas.files import to_json
 
 
 def _peak_rss_mb() -> float:

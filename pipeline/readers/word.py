@@ -24,9 +24,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from pipeline.errors import TooLargeError, UnsupportedFormatError
-from pipeline.formats import MARK, CorruptDocumentError, Read, marked_text
-from pipeline.text import table_text
+from schemas.errors import TooLargeError, UnsupportedFormatError
+from pipeline.readers.structured import MARK, CorruptDocumentError, Read, marked_text
+from pipeline.readers.text import table_text
 from schemas.document import Block, BlockKind, Cell, Page, Table
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from extractors.lang import Language
-from pipeline.textutil import ends_sentence, join_lines, starts_continuation
+from schemas.lang import Language
+from pipeline.readers.textutil import ends_sentence, join_lines, starts_continuation
 from schemas.document import Block, BlockKind, FootnoteRef, Page
 
 _HEADING_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$", re.S)

@@ -26,9 +26,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from pipeline.errors import CorruptPDFError, EncryptedPDFError, NoTextLayerError, TooManyPagesError
-from pipeline.text import table_text
-from pipeline.textutil import (SUPERSCRIPT_DIGITS, ends_sentence, join_lines, looks_like_heading, starts_continuation,
+from schemas.errors import CorruptPDFError, EncryptedPDFError, NoTextLayerError, TooManyPagesError
+from pipeline.readers.text import table_text
+from pipeline.readers.textutil import (SUPERSCRIPT_DIGITS, ends_sentence, join_lines, looks_like_heading, starts_continuation,
                                strip_markers, superscript_to_int, vocabulary as make_vocabulary)
 from schemas.document import BBox, Block, BlockKind, Cell, Page, Table
 
@@ -704,7 +704,7 @@ def lines_to_keyed_blocks(lines: list[Line], body_size: float, page_number: int,
     On a two-column page (``layout``) the lines come in reading order; a column or band
     goes on with the block before only when it plainly continues its sentence (lower case
     after no stop), else whether it continues is decided as across a page break
-    (:func:`pipeline.assemble.join_split_paragraphs`). A lone body-size line that ends a
+    (:func:`pipeline.readers.assemble.join_split_paragraphs`). A lone body-size line that ends a
     column is the first line of a paragraph cut by the column end, never a heading."""
     order = layout.key if layout is not None else (lambda x0, top: (0, 0, top))
     blocks: list[tuple[tuple, Block]] = []
@@ -857,7 +857,7 @@ def ocr_language(tesseract: str, sample: str) -> str:
     own language first (French, German) when tesseract has that language's data."""
     import subprocess
 
-    from extractors import lang as languages
+    from schemas import lang as languages
 
     code = _TESSERACT_CODES.get(languages.detect(sample), "eng")
     if code == "eng":
@@ -893,14 +893,14 @@ def ocr_pages(pdf: pdfium.PdfDocument, path: str, language: str | None = None, d
     import subprocess
     import tempfile
 
-    from pipeline.errors import OCRNeededError
-    from pipeline.text import chunks_to_blocks, text_to_chunks
+    from schemas.errors import OCRNeededError
+    from pipeline.readers.text import chunks_to_blocks, text_to_chunks
 
     tesseract = shutil.which("tesseract")
     if tesseract is None:
         raise OCRNeededError(path, "the PDF has no text layer (a scan or images of text): OCR is needed. "
                                    "Install tesseract (Debian: apt-get install tesseract-ocr) and run again")
-    from extractors import lang as languages
+    from schemas import lang as languages
 
     lang = languages.load("en")
     pages: list[Page] = []

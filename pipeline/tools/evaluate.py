@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from extractors import kb, lang as languages
+from schemas import kb, lang as languages
 from extractors.tables import parse_number
 from schemas.extraction import Extraction, normalize_evidence
 

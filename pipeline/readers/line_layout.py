@@ -7,7 +7,7 @@ the next marker; once a marker has been read, a line that starts with the number
 next footnote due opens the footnote area, which runs to the end of the page. Body lines
 are grouped into paragraphs where a short line ends a sentence, and headings, list items
 and the entries of a source list get chunks of their own. The chunks then go through the
-same classification as any text (``pipeline.text``).
+same classification as any text (``pipeline.readers.text``).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractors.lang import Language
-from pipeline.glued_markers import MAX_STEP, marker_candidates
-from pipeline.textutil import ends_sentence, looks_like_heading
+from schemas.lang import Language
+from pipeline.readers.glued_markers import MAX_STEP, marker_candidates
+from pipeline.readers.textutil import ends_sentence, looks_like_heading
 
 SHORT_LINE = 0.85
 """A line shorter than this share of the page's long lines may end a paragraph."""
@@ -125,7 +125,7 @@ def body_lines_to_chunks(lines: list[str], lang: Language, long: int, state: Mar
         hard_break = soft_wraps and i > 0 and not lines[i - 1].endswith(" ")
         nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
         if in_table[i] and chunks and chunks[-1]:
-            chunks[-1].append(text)  # rows of a flattened table stay together (read in pipeline.text)
+            chunks[-1].append(text)  # rows of a flattened table stay together (read in pipeline.readers.text)
             continue
         heading = not in_table[i] and _is_heading_line(text, prev, nxt, lang, long)
         if heading:
@@ -159,7 +159,7 @@ def body_lines_to_chunks(lines: list[str], lang: Language, long: int, state: Mar
 def table_lines(lines: list[str], lang: Language) -> list[bool]:
     """Which lines belong to a flattened table's rows: lines of mostly figures (three or
     more), and the short label lines (two words at most) printed right above them."""
-    from pipeline.flat_tables import is_number_token
+    from pipeline.readers.flat_tables import is_number_token
 
     def figures(line: str) -> bool:
         tokens = line.split()

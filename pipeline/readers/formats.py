@@ -2,7 +2,7 @@
 
 :func:`sniff_format` looks at content only (a file named ``.pdf`` that holds a web page is
 a web page); :func:`structured_to_pages` hands the bytes to the reader of that format
-(:mod:`pipeline.webpage`, :mod:`pipeline.word`). Both readers return a :class:`Read`: draft
+(:mod:`pipeline.readers.webpage`, :mod:`pipeline.readers.word`). Both readers return a :class:`Read`: draft
 pages (blocks without spans, laid out later like every other input), the plain text (for
 language and vocabulary), what the file says about itself, and warnings.
 """
@@ -10,30 +10,8 @@ language and vocabulary), what the file says about itself, and warnings.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-
-from pipeline.errors import IngestError, LimitExceededError
-from schemas.document import FootnoteRef, InputKind, Page
-
-
-class CorruptDocumentError(IngestError):
-    """A Word document whose ZIP container or parts are damaged or missing."""
-
-    code = "corrupt_document"
-
-
-class NestingTooDeepError(LimitExceededError):
-    """Markup nested deeper than the parser follows: the rest of the page would be lost silently."""
-
-    code = "too_deep"
-
-
-@dataclass
-class Read:
-    pages: list[Page]
-    text: str
-    properties: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+from schemas.document import InputKind
+from pipeline.readers.structured import Read
 
 
 _HTML_HEAD = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html\b|<html\b|<head\b|<body\b|<meta\b|<title\b)", re.I | re.S)
@@ -60,39 +38,15 @@ def sniff_format(data: bytes) -> InputKind | str | None:
 def structured_to_pages(kind: InputKind | str, data: bytes, path: str) -> Read:
     """Read a web page or Word document (a legacy ``.doc`` is converted to DOCX first)."""
     if kind == "doc":
-        from pipeline.word import doc_to_docx, docx_to_pages
+        from pipeline.readers.word import doc_to_docx, docx_to_pages
 
         read = docx_to_pages(doc_to_docx(data, path), path)
         read.warnings.insert(0, "a legacy Word document (.doc): converted to DOCX with LibreOffice before reading")
         return read
     if kind is InputKind.docx:
-        from pipeline.word import docx_to_pages
+        from pipeline.readers.word import docx_to_pages
 
         return docx_to_pages(data, path)
-    from pipeline.webpage import html_to_pages
+    from pipeline.readers.webpage import html_to_pages
 
     return html_to_pages(data, path)
-
-
-MARK = "\ue000"
-"""Stands in a block's raw text for a footnote marker until the text is folded."""
-
-
-def marked_text(raw: str, numbers: list[int]) -> tuple[str, list[FootnoteRef]]:
-    """Fold the white space of ``raw``, in which each :data:`MARK` stands for the next of
-    ``numbers``, and return the clean text with each marker as a :class:`FootnoteRef` at the
-    offset where it stood (a space before a marker goes: ``troops. ¹`` is ``troops.¹``)."""
-    text = re.sub(rf"\s*{MARK}", MARK, re.sub(r"\s+", " ", raw).strip())
-    refs: list[FootnoteRef] = []
-    out: list[str] = []
-    length = 0
-    pending = iter(numbers)
-    for piece in re.split(f"({MARK})", text):
-        if piece == MARK:
-            number = next(pending, None)
-            if number is not None:
-                refs.append(FootnoteRef(number=number, offset=length))
-        else:
-            out.append(piece)
-            length += len(piece)
-    return "".join(out), refs

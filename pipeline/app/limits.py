@@ -12,7 +12,6 @@ in its own process group, so a time limit also ends the programs it started (OCR
 from __future__ import annotations
 
 import faulthandler
-import math
 import multiprocessing
 import os
 import resource
@@ -24,60 +23,17 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 
-from pipeline.errors import (
+from schemas.errors import (
     IngestError,
     MemoryLimitError,
     TimeLimitError,
-    TooLargeError,
     WorkerDiedError,
 )
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_pages: int = 1000
-    """PDFs with more pages are refused (compilations of thousands of pages: raise it)."""
-    max_bytes: int = 100 * 1024 * 1024
-    max_text_bytes: int = 20 * 1024 * 1024
-    """Text inputs larger than this are refused (about 10 000 pages of prose)."""
-    seconds: float = 600.0
-    memory_mb: int = 2048
-    """Memory one document may take on top of the loaded pipeline and model (address space)."""
-
-    def __post_init__(self) -> None:
-        for name in ("max_pages", "max_bytes", "max_text_bytes", "memory_mb"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
-        if not isinstance(self.seconds, (int, float)) or not math.isfinite(self.seconds) or self.seconds <= 0:
-            raise ValueError(f"seconds must be a number above 0, not {self.seconds!r}")
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-DEFAULT = Limits()
-
-
-def human_size(n: int) -> str:
-    """``512 bytes``, ``3.4 KB``, ``1.5 MB``, ``50 MB``: never a size that rounds to 0."""
-    if n < 1024:
-        return f"{n} byte{'s' if n != 1 else ''}"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KB"
-    mb = n / 1024 / 1024
-    return f"{mb:.1f} MB" if mb < 10 else f"{mb:.0f} MB"
-
-
-def check_size(data: bytes, path: str, is_pdf: bool, limits: Limits) -> None:
-    cap = limits.max_bytes if is_pdf else limits.max_text_bytes
-    if len(data) > cap:
-        raise TooLargeError(path, f"the file is {human_size(len(data))}, more than the limit of {human_size(cap)} "
-                                  "(raise it with --max-mb if the report is really this long)", "max_bytes")
+from schemas.limits import DEFAULT, Limits
 
 
 def _address_space() -> int:
@@ -140,8 +96,8 @@ def _child(conn, inherited: list, job: Job, limits: Limits, parent_pid: int, tmp
         except (ValueError, OSError):
             pass
         try:
-            from pipeline.ingest import ingest_bytes, read_input
-            from pipeline.run import extract_document, to_json
+            from pipeline.readers.ingest import ingest_bytes, read_input
+            from pipeline.app.run import extract_document, to_json
 
             data = job.data if job.data is not None else read_input(job.path)
             doc = ingest_bytes(data, job.path, language=job.language, limits=limits)
@@ -168,7 +124,8 @@ def _child(conn, inherited: list, job: Job, limits: Limits, parent_pid: int, tmp
 def warm_up() -> None:
     """Import the pipeline and load the model in the parent, once: forked children share them."""
     from extractors import nlp
-    from pipeline import pdf, run  # noqa: F401  (pdfium's library is mapped here, not in each child)
+    from pipeline.app import run  # noqa: F401
+    from pipeline.readers import pdf  # noqa: F401  (pdfium's library is mapped here, not in each child)
 
     nlp.pipeline("en")
 

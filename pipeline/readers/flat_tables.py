@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
 
-from extractors.lang import Language
+from schemas.lang import Language
 
 _DIGITS = re.compile(r"\d+")
 _GROUPED = re.compile(r"\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?")
@@ -568,7 +568,7 @@ def lines_to_label_rows(lines: list[str], lang: Language, min_rows: int = 3) -> 
     row starts with a label of the language file's ``metadata_labels`` and its value may
     wrap over the next lines; a short title line (``Disclaimer``) ends it. None when fewer
     than ``min_rows`` labels start lines near the top."""
-    from pipeline.textutil import looks_like_heading
+    from pipeline.readers.textutil import looks_like_heading
 
     labels = sorted({l for ls in lang.metadata_labels.values() for l in ls}, key=len, reverse=True)
     rows: list[tuple[str, str]] = []

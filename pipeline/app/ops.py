@@ -10,7 +10,7 @@ watcher moves them, whole, to ``processed/`` or ``quarantine/`` (with ``<name>.e
 Crash safety: every file we write goes through a temp name and a rename (a reason is
 written before the input it explains is moved), and temp files left by a killed process
 are removed by the next run. File names are bytes: a name that is not UTF-8 or holds a
-newline is handled as it is and shown escaped (:func:`pipeline.errors.shown`).
+newline is handled as it is and shown escaped (:func:`schemas.errors.shown`).
 """
 
 from __future__ import annotations
@@ -31,17 +31,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.claims import claim, recover_stale_claims, release
-from pipeline.errors import (
+from pipeline.app.claims import claim, recover_stale_claims, release
+from schemas.errors import (
     DiskFullError,
     InboxError,
     IngestError,
     SymlinkRefusedError,
     shown,
 )
-from pipeline.ingest import read_input
-from pipeline.limits import DEFAULT, Cancelled, Job, Limits, extract_many, sweep_child_temp_dirs
-from pipeline.run import fit_name, temp_prefix, write_atomic
+from pipeline.readers.ingest import read_input
+from schemas.limits import DEFAULT, Limits
+from pipeline.app.limits import Cancelled, Job, extract_many, sweep_child_temp_dirs
+from schemas.files import fit_name, temp_prefix, write_atomic
 
 TEMP_SUFFIXES = (".partial", ".part", ".tmp", ".crdownload", ".download", ".swp", "~")
 MAX_STEM_BYTES = 120
@@ -184,7 +185,7 @@ def _prepare(path: Path, out: Path, keep_bytes: bool) -> tuple[Outcome, bytes | 
     except IngestError as exc:
         return Outcome(str(path), "failed", error=exc.as_dict()), None
     except OSError as exc:
-        from pipeline.errors import UnreadableFileError
+        from schemas.errors import UnreadableFileError
 
         return Outcome(str(path), "failed", error=UnreadableFileError(str(path), f"cannot be read ({exc.strerror or exc})").as_dict()), None
     done = existing_output(out, sha)
@@ -197,7 +198,7 @@ def _prepare(path: Path, out: Path, keep_bytes: bool) -> tuple[Outcome, bytes | 
 
 def _finish(outcome: Outcome, answer: str | IngestError, out: Path, start: float) -> Outcome:
     """Write a child's answer into the output layout (or record its failure)."""
-    from pipeline.diff import diff_extractions, write_diff
+    from pipeline.tools.diff import diff_extractions, write_diff
     from schemas.extraction import Extraction
 
     path = Path(outcome.file)
@@ -240,7 +241,7 @@ def process_file(path: Path, out: Path, limits: Limits | None = None, cancelled=
     """Extract one file into the output layout unless its bytes already have an output. The
     extraction runs in a child process within ``limits`` (time, memory, pages, size), on the
     very bytes that were hashed. Raises :class:`DiskFullError` when the output cannot be
-    written for want of space, :class:`~pipeline.limits.Cancelled` when ``cancelled()`` turned true."""
+    written for want of space, :class:`~pipeline.app.limits.Cancelled` when ``cancelled()`` turned true."""
     start = time.perf_counter()
     outcome, data = _prepare(path, out, keep_bytes=True)
     if data is None:
@@ -362,7 +363,7 @@ def _entry_kind(path: Path) -> str | None:
     return "file" if stat.S_ISREG(mode) else "link" if stat.S_ISLNK(mode) else None
 
 
-# --- claim hook (issue 15, pipeline/claims.py) ---------------------------------------------
+# --- claim hook (issue 15, pipeline/app/claims.py) ---------------------------------------------
 def process_claimed(path: Path, out: Path, limits: Limits | None = None) -> Outcome:
     """:func:`process_file` while holding the file's claim (a batch leaves it in place);
     ``busy`` when a watcher or another batch holds it (or took it away meanwhile)."""

@@ -11,7 +11,7 @@ list items, ``<table>`` with ``rowspan``/``colspan`` resolved) and a CSS path as
 Footnote markers are ``<sup>`` numbers and in-page links (``<a href="#fn3">``) to a note;
 the notes (wherever the page prints them) become footnote blocks, numbered as their markers.
 A page with no main text (a ``404`` page, a login wall) is refused as
-:class:`~pipeline.errors.NotAReportError`.
+:class:`~schemas.errors.NotAReportError`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import re
 
 from lxml import etree
 
-from pipeline.errors import NotAReportError
-from pipeline.formats import MARK, NestingTooDeepError, Read, marked_text
-from pipeline.text import table_text
+from schemas.errors import NotAReportError
+from pipeline.readers.structured import MARK, NestingTooDeepError, Read, marked_text
+from pipeline.readers.text import table_text
 from schemas.document import Block, BlockKind, Cell, Page, Table
 
 MIN_MAIN_WORDS = 40

@@ -26,7 +26,7 @@ MaxMemory = Annotated[int, typer.Option("--max-memory-mb", min=1, help="Memory o
 
 
 def _limits(max_pages: int, max_mb: int, max_seconds: float, max_memory_mb: int):
-    from pipeline.limits import Limits
+    from schemas.limits import Limits
 
     try:
         return Limits(max_pages=max_pages, max_bytes=max_mb * 1024 * 1024, max_text_bytes=max(1, max_mb * 1024 * 1024 // 5),
@@ -40,7 +40,7 @@ def _name(path) -> str:
     safe from rich markup."""
     from rich.markup import escape
 
-    from pipeline.errors import shown
+    from schemas.errors import shown
 
     return escape(shown(path))
 
@@ -81,9 +81,10 @@ def extract(
 ) -> None:
     """Extract each FILE to OUT/<file name>.json; exit code 1 if any file failed (the others are still written).
     Each file is extracted in a child process within the limits, as in batch."""
-    from pipeline.errors import IngestError
-    from pipeline.limits import Job, extract_many
-    from pipeline.run import output_path, write_atomic
+    from schemas.errors import IngestError
+    from pipeline.app.limits import Job, extract_many
+    from pipeline.app.run import output_path
+    from schemas.files import write_atomic
     from schemas.extraction import Extraction
 
     limits = _limits(max_pages, max_mb, max_seconds, max_memory_mb)
@@ -153,8 +154,8 @@ def evaluate(
 ) -> None:
     """Score extractions against gold annotations: per report and pooled over all reports (micro),
     with the per-report mean (macro) beside it; attribute accuracy; table-cell accuracy."""
-    from pipeline.evaluate import evaluate_extraction, load_gold, pair_corpus, summarize
-    from pipeline.run import extract_file
+    from pipeline.tools.evaluate import evaluate_extraction, load_gold, pair_corpus, summarize
+    from pipeline.app.run import extract_file
     from schemas.extraction import Extraction
 
     if corpus or gold_dir:
@@ -238,7 +239,7 @@ def bench(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Measure pages/s, seconds per stage and peak RSS per input (figures only, no pass/fail)."""
-    from pipeline.bench import bench_files, bench_workers, long_report
+    from pipeline.tools.bench import bench_files, bench_workers, long_report
 
     inputs = list(files)
     if long:
@@ -276,7 +277,7 @@ def export_tables_command(
                                                                      "without it the value column sums to the data cells.")] = False,
 ) -> None:
     """Write each table's tidy records as CSV with an HXL hashtag row, ready for HDX tools (totals left out by default)."""
-    from pipeline.export import export_tables
+    from pipeline.tools.export import export_tables
     from schemas.extraction import Extraction
 
     extraction = Extraction.model_validate_json(extraction_json.read_text(encoding="utf-8"))
@@ -293,7 +294,7 @@ def export_events_command(
     csv_file: Annotated[Path, typer.Option("--csv", help="CSV file to write: one row per incident, ACLED's columns in ACLED's order.")],
 ) -> None:
     """Write the incidents (not the period totals: see `coi export statistics`) in ACLED's columns; unknown values stay empty."""
-    from pipeline.export import event_rows, export_events
+    from pipeline.tools.export import event_rows, export_events
     from schemas.extraction import Extraction
 
     extraction = Extraction.model_validate_json(extraction_json.read_text(encoding="utf-8"))
@@ -310,7 +311,7 @@ def export_statistics_command(
     csv_file: Annotated[Path, typer.Option("--csv", help="CSV file to write: source, category, area, period, count, actor (then how it was printed).")],
 ) -> None:
     """Write the aggregate figures (event counts, casualty totals over a period or many events), one row per figure."""
-    from pipeline.export import export_statistics, statistics_rows
+    from pipeline.tools.export import export_statistics, statistics_rows
     from schemas.extraction import Extraction
 
     extraction = Extraction.model_validate_json(extraction_json.read_text(encoding="utf-8"))
@@ -341,7 +342,7 @@ def batch(
         TimeElapsedColumn,
     )
 
-    from pipeline.ops import batch_inputs, run_batch, write_atomic
+    from pipeline.app.ops import batch_inputs, run_batch, write_atomic
 
     if not in_dir.is_dir():
         raise typer.BadParameter(f"{in_dir} is not a folder")
@@ -401,8 +402,8 @@ def watch(
 ) -> None:
     """Watch INBOX and extract each report once it is completely written (no server needed).
     SIGTERM or Ctrl-C: the file in hand is abandoned (it stays in INBOX) and the watcher exits 0."""
-    from pipeline.errors import InboxError
-    from pipeline.ops import InboxWatcher
+    from schemas.errors import InboxError
+    from pipeline.app.ops import InboxWatcher
 
     if not inbox.is_dir():
         raise typer.BadParameter(f"{inbox} is not a folder")
@@ -441,8 +442,8 @@ def diff(
     """What changed between two extractions (facts, cells, metadata, headings, wording, warnings); exit code 0 when identical, 1 when different."""
     from rich.markup import escape
 
-    from pipeline.diff import card_lines, change_cards, diff_extractions, diff_html
-    from pipeline.run import write_atomic
+    from pipeline.tools.diff import card_lines, change_cards, diff_extractions, diff_html
+    from schemas.files import write_atomic
     from schemas.extraction import Extraction
 
     a = Extraction.model_validate_json(old.read_text(encoding="utf-8"))
@@ -480,9 +481,9 @@ def review(
     Served on 127.0.0.1 (decisions written to OUT.review.json next to OUT.json), or written with --html as one offline file (decisions kept in the browser, downloaded as OUT.review.json).
 
     With --export-gold, the accepted and corrected rows become a gold file that `coi evaluate` reads."""
-    from pipeline.review import ReviewServer, load_review, review_data, review_html, review_path
-    from pipeline.review import export_gold as to_gold
-    from pipeline.run import write_atomic
+    from pipeline.tools.review import ReviewServer, load_review, review_data, review_html, review_path
+    from pipeline.tools.review import export_gold as to_gold
+    from schemas.files import write_atomic
     from schemas.extraction import Extraction
 
     extraction = Extraction.model_validate_json(extraction_json.read_text(encoding="utf-8"))

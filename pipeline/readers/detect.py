@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.errors import (
+from schemas.errors import (
     EmptyFileError,
     EncodingError,
     NotAReportError,

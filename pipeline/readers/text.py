@@ -4,23 +4,23 @@ A form feed (``\f``, as ``pdftotext`` prints) starts a new page. On each page, b
 separate chunks; each chunk becomes a block (heading, paragraph, list item, pipe table,
 flattened table, caption, footnote). Footnote lines that stood at an old page break
 (``¹ Source, title, date``) are kept as footnote blocks and the paragraph they
-interrupted is joined again by :func:`pipeline.assemble.join_split_paragraphs`.
+interrupted is joined again by :func:`pipeline.readers.assemble.join_split_paragraphs`.
 
 Text as it really arrives carries furniture that is not the report's text: running headers
 and footers repeated on every page, a web page's "Share this" or a viewer's "Page 3 of 12".
 Those lines become header/footer blocks (no facts are read from them) and leave the
 paragraph they interrupted whole. Tables flattened to words and numbers are rebuilt by
-:mod:`pipeline.flat_tables` when that is unambiguous; footnote markers printed as plain
-digits glued to a word are read by :mod:`pipeline.glued_markers`.
+:mod:`pipeline.readers.flat_tables` when that is unambiguous; footnote markers printed as plain
+digits glued to a word are read by :mod:`pipeline.readers.glued_markers`.
 """
 
 from __future__ import annotations
 
 import re
 
-from extractors.lang import Language
-from pipeline.assemble import is_caption
-from pipeline.flat_tables import (
+from schemas.lang import Language
+from pipeline.readers.assemble import is_caption
+from pipeline.readers.flat_tables import (
     FlatTable,
     NotRebuilt,
     RunTable,
@@ -29,19 +29,19 @@ from pipeline.flat_tables import (
     lines_to_label_rows,
     paragraph_to_run_table,
 )
-from pipeline.glued_markers import (
+from pipeline.readers.glued_markers import (
     marker_candidates,
     marker_sequence,
     read_glued_markers,
 )
-from pipeline.line_layout import (
+from pipeline.readers.line_layout import (
     MarkerState,
     body_lines_to_chunks,
     is_line_layout,
     long_line_length,
     split_footnote_area,
 )
-from pipeline.textutil import (
+from pipeline.readers.textutil import (
     SUPERSCRIPT_DIGITS,
     ends_sentence,
     fold_spaces,

@@ -8,13 +8,13 @@ import os
 import stat
 from pathlib import Path
 
-from extractors import lang as languages
+from schemas import lang as languages
 from pipeline import __version__
-from pipeline.assemble import join_split_paragraphs, lay_out, mark_captions
-from pipeline.detect import Sniffed, sniff
-from pipeline.errors import IngestError, NotAFileError, UnreadableFileError, shown
-from pipeline.formats import sniff_format, structured_to_pages
-from pipeline.textutil import vocabulary
+from pipeline.readers.assemble import join_split_paragraphs, lay_out, mark_captions
+from pipeline.readers.detect import Sniffed, sniff
+from schemas.errors import IngestError, NotAFileError, UnreadableFileError, shown
+from pipeline.readers.formats import sniff_format, structured_to_pages
+from pipeline.readers.textutil import vocabulary
 from schemas.document import Document, InputKind
 
 
@@ -56,7 +56,7 @@ def ingest(path: str | Path, language: str | None = None, limits=None) -> Docume
 
 
 def ingest_bytes(data: bytes, path: str, language: str | None = None, limits=None) -> Document:
-    from pipeline.limits import DEFAULT, check_size
+    from schemas.limits import DEFAULT, check_size
 
     limits = limits or DEFAULT
     structured = sniff_format(data)  # a web page or a Word document, told by content
@@ -71,14 +71,14 @@ def ingest_bytes(data: bytes, path: str, language: str | None = None, limits=Non
         lang = languages.load(language or languages.detect(raw_text))
         vocab = vocabulary(raw_text)
     elif sniffed.kind is InputKind.pdf:
-        from pipeline.pdf import pdf_to_pages  # pdfium is only loaded for PDFs
+        from pipeline.readers.pdf import pdf_to_pages  # pdfium is only loaded for PDFs
 
         pages, raw_text, pdf_warnings = pdf_to_pages(data, path, max_pages=limits.max_pages)
         warnings += pdf_warnings
         lang = languages.load(language or languages.detect(raw_text))
         vocab = vocabulary(raw_text)
     else:
-        from pipeline.text import text_to_pages
+        from pipeline.readers.text import text_to_pages
 
         raw_text = sniffed.text or ""
         lang = languages.load(language or languages.detect(raw_text))

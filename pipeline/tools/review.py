@@ -30,9 +30,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pipeline.diff import FACT_CATEGORIES, card_html, change_cards, citations_of, diff_extractions, fact_words
-from pipeline.evaluate import fold_name, parse_cell_value
-from pipeline.run import write_atomic
+from pipeline.tools.diff import FACT_CATEGORIES, card_html, change_cards, citations_of, diff_extractions, fact_words
+from pipeline.tools.evaluate import fold_name, parse_cell_value
+from schemas.files import write_atomic
 from schemas.extraction import CasualtyFigure, DisplacementFigure, EventCount, Extraction, normalize_evidence
 
 REVIEW_FORMAT = "coi-review/1"
@@ -524,7 +524,7 @@ def review_data(ex: Extraction, against: Extraction | None = None, pdf: Path | N
 
 
 def _template() -> str:
-    return resources.files("pipeline").joinpath("review_page.html").read_text(encoding="utf-8")
+    return resources.files("pipeline.tools").joinpath("review_page.html").read_text(encoding="utf-8")
 
 
 def review_html(data: dict) -> str:

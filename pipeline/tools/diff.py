@@ -23,7 +23,7 @@ from pathlib import Path
 
 from deepdiff import DeepDiff
 
-from pipeline.run import write_atomic
+from schemas.files import write_atomic
 from schemas.extraction import Extraction, normalize_evidence
 
 FACT_CATEGORIES = ("casualty_figures", "event_counts", "displacement_figures")

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from extractors import kb
-from extractors import lang as languages
-from pipeline.run import write_atomic
+from schemas import kb
+from schemas import lang as languages
+from schemas.files import write_atomic
 from schemas.document import date_bounds
 from schemas.extraction import CasualtyFigure, EventCount, Extraction, Place, Table, TableRecord
 
@@ -132,7 +132,7 @@ def aggregate_reason(fig: CasualtyFigure, event_counts: list[EventCount], lang: 
     1. its date is an interval longer than :data:`MAX_INCIDENT_DAYS` days, or a whole year;
     2. the same sentence counts events (``6 attacks, in which 9 persons were killed``): the
        figure is summed over those events;
-    3. the sentence names an event dataset (``extractors/kb/event_datasets.txt``: ACLED, UCDP …),
+    3. the sentence names an event dataset (``schemas/kb/event_datasets.txt``: ACLED, UCDP …),
        whose figures are tallies of its events;
     4. the sentence gives a total "as of" a date (the language's ``[grammar] as_of`` words before
        a day or month: ``as of April 2018``): a running total, not one incident.

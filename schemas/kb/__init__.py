@@ -175,7 +175,7 @@ def gazetteer(iso3: str) -> tuple[PlaceEntry, ...]:
     country (with the ISO 3166-2 English, French and German names of the first-level units
     as aliases), else the ISO 3166-2 subdivisions (their codes in ``pcode``). Empty for an
     unknown country. (Coordinates: ``places.unit_coords``.)"""
-    from extractors.kb import places
+    from schemas.kb import places
 
     found = country(iso3)
     if found is None:

@@ -1,0 +1,187 @@
+"""The extractor as an ordered list of named stages, from a :class:`Document` to a validated
+:class:`Extraction`.
+
+Like a spaCy pipeline: each stage is a plain function that reads the document and what the
+stages before it found (the :class:`Found` record) and adds its own findings; :data:`STAGES`
+says in which order they run and what each one writes. The stages read no file: the
+readers hand over a :class:`Document` (:func:`extract_file` is the two together), the app
+writes the JSON."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from dataclasses import dataclass, field
+
+from extractors.bibliography import extract_bibliography
+from extractors.citations import resolve_citations
+from extractors.facts import extract_facts
+from extractors.metadata import extract_metadata
+from extractors.structure import extract_footnotes, extract_sections, link_captions
+from extractors.tables import (
+    annotate_table,
+    check_totals,
+    link_admin_units,
+    not_rebuilt_warnings,
+    table_records,
+)
+from pipeline.readers.ingest import ingest
+from schemas import kb
+from schemas import lang as languages
+from schemas.limits import Limits
+from schemas.document import BlockBase, BlockKind, Document
+from schemas.extraction import (
+    BibliographyEntry,
+    BlockInfo,
+    DocumentInfo,
+    Extraction,
+    Facts,
+    Footnote,
+    Metadata,
+    PageSize,
+    Section,
+    TableRecord,
+    Warning,
+)
+
+
+@dataclass
+class Timings:
+    """Seconds per stage of one extraction (for ``coi bench``)."""
+
+    stages: dict[str, float] = field(default_factory=dict)
+
+    def add(self, stage: str, seconds: float) -> None:
+        self.stages[stage] = self.stages.get(stage, 0.0) + seconds
+
+
+@dataclass
+class Found:
+    """What the stages have found so far in one document; each stage fills its fields."""
+
+    doc: Document
+    lang: languages.Language
+    metadata: Metadata | None = None
+    sections: list[Section] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)
+    bibliography: list[BibliographyEntry] = field(default_factory=list)
+    tables: list = field(default_factory=list)
+    table_records: list[TableRecord] = field(default_factory=list)
+    facts: Facts | None = None
+    warnings: list[Warning] = field(default_factory=list)
+
+
+def metadata_stage(found: Found) -> None:
+    """Writes ``metadata`` (title, publisher, dates, country, reference period)."""
+    found.metadata, warnings = extract_metadata(found.doc, found.lang)
+    found.warnings += warnings
+
+
+def structure_stage(found: Found) -> None:
+    """Writes ``sections`` and ``footnotes``; links captions to their tables and figures."""
+    found.sections = extract_sections(found.doc)
+    link_captions(found.doc)
+    found.footnotes, warnings = extract_footnotes(found.doc)
+    found.warnings += warnings
+
+
+def bibliography_stage(found: Found) -> None:
+    """Writes ``bibliography`` (the sources the footnotes cite); a year-less date takes the
+    year the report was completed."""
+    completed = found.metadata.date_of_completion if found.metadata else None
+    year = int(completed[:4]) if completed else None
+    found.bibliography, warnings = extract_bibliography(found.doc, found.lang, default_year=year)
+    found.warnings += warnings
+
+
+def tables_stage(found: Found) -> None:
+    """Writes ``tables`` and ``table_records`` (one record per figure of a recognised table,
+    with its admin unit) and the checks of their totals, as warnings."""
+    doc, lang = found.doc, found.lang
+    found.tables = [b.table for b in doc.blocks() if b.kind is BlockKind.table and b.table is not None]
+    found.warnings += not_rebuilt_warnings(doc)
+    country = found.metadata.country if found.metadata else None
+    known = kb.country(country) if country else None
+    for table in found.tables:
+        if annotate_table(table, lang):
+            rows = table_records(table, lang, doc.id)
+            link_admin_units(table, rows, lang, known[1] if known else None)
+            found.table_records += rows
+            found.warnings += check_totals(table, rows)
+
+
+def facts_stage(found: Found) -> None:
+    """Writes ``facts``: casualty, event and displacement figures, actors and places."""
+    found.facts = extract_facts(found.doc, found.lang, found.metadata, found.bibliography, found.footnotes)
+
+
+def citations_stage(found: Found) -> None:
+    """Gives each fact the footnote numbers that close its sentence and the sources they cite."""
+    resolve_citations(found.facts, found.footnotes, found.bibliography)
+
+
+Stage = Callable[[Found], None]
+
+STAGES: tuple[tuple[str, Stage], ...] = (
+    ("metadata", metadata_stage),
+    ("structure", structure_stage),
+    ("bibliography", bibliography_stage),
+    ("tables", tables_stage),
+    ("facts", facts_stage),
+    ("citations", citations_stage),
+)
+"""The stages in the order they run; each reads what the ones before it wrote."""
+
+
+def found_to_extraction(found: Found) -> Extraction:
+    """The validated :class:`Extraction` of what the stages found (the document's own
+    warnings first, then each stage's in stage order)."""
+    doc = found.doc
+    blocks = [
+        BlockInfo(**b.model_dump(include=set(BlockBase.model_fields)), table_id=b.table.id if b.table else None)
+        for b in doc.blocks()
+    ]
+    extraction = Extraction(
+        document=DocumentInfo(id=doc.id, source_path=doc.source_path, kind=doc.kind, page_count=doc.page_count,
+                              pipeline_version=doc.pipeline_version, language=doc.language, encoding=doc.encoding,
+                              pages=[PageSize(number=p.number, width=p.width, height=p.height) for p in doc.pages]),
+        metadata=found.metadata,
+        sections=found.sections,
+        footnotes=found.footnotes,
+        bibliography=found.bibliography,
+        tables=found.tables,
+        table_records=found.table_records,
+        facts=found.facts,
+        warnings=[Warning(code="ingest", message=w) for w in doc.warnings] + found.warnings,
+        blocks=blocks,
+        text=doc.text,
+    )
+    # Validate the assembled model as a whole, as a reader of the JSON would.
+    return Extraction.model_validate(extraction.model_dump())
+
+
+def extract_document(doc: Document, timings: Timings | None = None,
+                     stages: tuple[tuple[str, Stage], ...] = STAGES) -> Extraction:
+    """Run ``stages`` in order over an ingested document and validate the result."""
+    found = Found(doc=doc, lang=languages.load(doc.language))
+    for name, stage in stages:
+        t0 = time.perf_counter()
+        stage(found)
+        if timings:
+            timings.add(name, time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    extraction = found_to_extraction(found)
+    if timings:
+        timings.add("validation", time.perf_counter() - t0)
+    return extraction
+
+
+def extract_file(path: str | Path, language: str | None = None, timings: Timings | None = None,
+                 limits: Limits | None = None) -> Extraction:
+    """Read ``path`` (any format the readers know) and run the stages over it."""
+    t0 = time.perf_counter()
+    doc = ingest(path, language=language, limits=limits)
+    if timings:
+        timings.add("ingest", time.perf_counter() - t0)
+    return extract_document(doc, timings)

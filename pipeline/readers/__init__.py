@@ -1,0 +1,1 @@
+"""Readers (floor 2): bytes → :class:`schemas.Document`. They import only ``schemas``."""
