@@ -146,7 +146,7 @@ def ran_here(worker_log: str, run_id: str) -> bool:
 
 def check_outputs(out: Path, names: list[str], outcomes: list[dict]) -> list[str]:
     """Problems found: a document not extracted exactly once, or a missing/invalid output."""
-    from schemas.extraction import Extraction
+    from schemas.files import load_extraction
 
     problems = []
     extracted = [Path(o["file"]).name for o in outcomes if o["status"] == "extracted"]
@@ -156,7 +156,7 @@ def check_outputs(out: Path, names: list[str], outcomes: list[dict]) -> list[str
     for o in outcomes:
         if o["status"] == "extracted":
             try:
-                Extraction.model_validate_json(Path(o["output"]).read_text(encoding="utf-8"))
+                load_extraction(Path(o["output"]))
             except Exception as exc:  # any unreadable output is a failed check
                 problems.append(f"{o['output']}: {exc}")
         elif o["status"] not in ("busy", "skipped"):

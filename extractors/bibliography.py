@@ -8,13 +8,12 @@ before the URL, and the title as what is left.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from extractors.dates import parse_date
 from schemas.lang import Language
 from schemas.document import Block, BlockKind, Document
-from schemas.extraction import BibliographyEntry, Warning
+from schemas.extraction import BibliographyEntry, Warning, stable_id
 
 _URL = re.compile(r"<?\b((?:https?|ftp)://[^\s<>]+|www\.[^\s<>]+)>?")
 _ACRONYM = re.compile(r"^(?P<acr>[A-Z][A-Za-z0-9&.\-]{0,14})\s*\((?P<exp>[^)]+)\)")
@@ -93,7 +92,7 @@ def extract_bibliography(doc: Document, lang: Language, default_year: int | None
     for heading, blocks in bibliography_blocks(doc, lang):
         for block in blocks:
             fields = parse_entry(block.text, lang, default_year)
-            entry_id = hashlib.sha256(f"{doc.id}\x1f{heading}\x1f{fields['text']}".encode()).hexdigest()[:12]
+            entry_id = stable_id(doc.id, heading, fields["text"])
             entry = BibliographyEntry(id=entry_id, section=heading, page=block.page, block_id=block.id, **fields)
             entries.append(entry)
             if entry.accessed_year_inferred:

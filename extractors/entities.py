@@ -17,7 +17,6 @@ and units where the text puts the conflict or its displaced people."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -34,19 +33,14 @@ def _alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 from extractors.sentences import Unit
-from schemas.extraction import Actor, Place, Provenance
+from schemas.extraction import Actor, Place, Provenance, stable_id
 
 _NAME = r"[A-Z](?:[\w\-]|['’](?=\w))*(?:[ \-][A-Z](?:[\w\-]|['’](?=\w))*)*"
-_QUOTES = "'\"‘’“”"
 
 
 def _prov(doc_id: str, unit: Unit, start: int, end: int) -> Provenance:
     return Provenance(document_id=doc_id, block_id=unit.block.id, page=unit.page, start=unit.start + start,
                       end=unit.start + end, evidence=unit.text, footnotes=unit.footnotes, ocr=unit.block.ocr, ocr_confidence=unit.block.ocr_confidence)
-
-
-def _id(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:12]
 
 
 # ---------------------------------------------------------------- actor names
@@ -640,7 +634,7 @@ def actors_output(index: ActorIndex) -> list[Actor]:
     for e in index.entries:
         if not e["kind"]:
             continue
-        out.append(Actor(id=_id(e.get("kb_id") or kb.fold(e["name"])), name=e["name"], aliases=e["aliases"],
+        out.append(Actor(id=stable_id(e.get("kb_id") or kb.fold(e["name"])), name=e["name"], aliases=e["aliases"],
                          kind=e["kind"], country=e.get("country"), mentions=e["mentions"][:50]))
     return out
 
@@ -1104,7 +1098,7 @@ def places_output(index: PlaceIndex) -> list[Place]:
     out = []
     for (key, type_), e in index.entries.items():
         has_coords = e.get("lat") is not None
-        out.append(Place(id=_id(key, type_), name=e["name"], aliases=e["aliases"], type=type_,
+        out.append(Place(id=stable_id(key, type_), name=e["name"], aliases=e["aliases"], type=type_,
                          country=e.get("country") or index.country, admin1=e["admin1"], admin2=e.get("admin2"), pcode=e["pcode"],
                          lat=e.get("lat"), lon=e.get("lon"), geo_precision=GEO_PRECISION.get(type_) if has_coords else None,
                          geonameid=e.get("geonameid"), mentions=e["mentions"][:50]))

@@ -23,9 +23,8 @@ from extractors.entities import ActorIndex, PlaceIndex
 from schemas.lang import Language
 from extractors.quantities import Quantity, find_quantities
 from extractors.sentences import Unit
-from schemas.extraction import CasualtyFigure, DisplacementFigure, EventCount, Provenance, fact_id
+from schemas.extraction import QUOTES, CasualtyFigure, DisplacementFigure, EventCount, Provenance, fact_id
 
-_QUOTES = "'\"‘’“”"
 POPULATIONS = ("idps", "idp_returnees", "returnees_from_abroad", "refugees")
 FROM_CONTEXT = "<context>"
 """A displacement figure whose population the sentence or the section names ("… individuals")."""
@@ -657,7 +656,7 @@ def _events_table(lang: Language) -> tuple[tuple[str, str], ...]:
 
 
 def _after_phrase(after: str, table, lang: Language) -> str | None:
-    low = after.lower().lstrip(" " + _QUOTES)
+    low = after.lower().lstrip(" " + QUOTES)
     for phrase, cat in table:
         if low.startswith(phrase) and (len(low) == len(phrase) or not low[len(phrase)].isalnum()):
             return cat

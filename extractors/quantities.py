@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from schemas.lang import Language
-from schemas.extraction import Count
+from schemas.extraction import QUOTES, Count
 
-_QUOTES = "'\"‘’“”"
 _WINDOW = 80
 """Characters on either side of a figure that the exclusion rules read (bounded: linear time; the
 words before a figure that matter, a month or ``para.``, are read in its last 24)."""
@@ -67,7 +66,7 @@ def _pattern(lang: Language) -> re.Pattern[str]:
     word_run = rf"(?:{word_alt})(?:[\s-]+(?:{word_alt}))*(?:\s+(?:{mult}))?"
     num = rf"(?:{digits}|{word_run}(?!\w))"
     return re.compile(
-        rf"(?<![\w.,])(?:(?P<qual>{qual})\s*[{_QUOTES}]?\s*(?P<n1>{num})(?:\s*(?:{joiners})\s*(?P<n2>{digits}))?"
+        rf"(?<![\w.,])(?:(?P<qual>{qual})\s*[{QUOTES}]?\s*(?P<n1>{num})(?:\s*(?:{joiners})\s*(?P<n2>{digits}))?"
         rf"|(?P<between>{between})\s+(?P<b1>{num})\s*(?:{joiners_after_between})\s*(?P<b2>{digits})"
         rf"|(?P<n0>{num})(?:\s*(?:{joiners})\s*(?P<n3>{digits}))?)(?![\w])"
         rf"|(?<![\w])(?P<vague>{vague_alt})\b",
@@ -144,7 +143,7 @@ def _is_excluded(text: str, m: re.Match, n1: str, n2: str | None, lang: Language
     """Whether a matched number is no figure. The words before it are looked up by where they end
     (``month_ends``, ``not_figure_ends``: found once per text), so each check is bounded."""
     p = _exclusions(lang)
-    before = text[max(0, m.start() - _WINDOW): m.start()].rstrip(" " + _QUOTES)
+    before = text[max(0, m.start() - _WINDOW): m.start()].rstrip(" " + QUOTES)
     word_end = m.start() - (min(m.start(), _WINDOW) - len(before))
     after = text[m.end(): m.end() + _WINDOW]
     # dates: a number next to a month word ("5 June", "June 5, 2020"), or a year; "in May 15 attacks" is a figure

@@ -35,17 +35,27 @@ ActorKind = Literal["state_forces", "international_force", "jihadist_group", "co
 PlaceType = Literal["country", "admin1", "admin2", "admin3", "populated_place", "other"]
 
 
+QUOTES = "'\"‘’“”"
+"""Straight and typographic quotes, as they open or close a quoted name or figure."""
+_STRAIGHT_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "…": "..."})
+
+
 def normalize_evidence(text: str) -> str:
     """The form evidence is compared and hashed in: NFKC, straight quotes, folded spaces."""
     text = unicodedata.normalize("NFKC", text)
-    text = text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "…": "..."}))
+    text = text.translate(_STRAIGHT_QUOTES)
     return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def stable_id(*parts: str, length: int = 12) -> str:
+    """An id that the same ``parts`` give in every run: the start of their SHA-256, the parts
+    joined by the unit separator (so ``("ab", "c")`` and ``("a", "bc")`` differ)."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:length]
 
 
 def fact_id(document_id: str, category: str, evidence: str, discriminator: str = "") -> str:
     """Stable id: the same report, category and evidence give the same id in every run."""
-    key = "\x1f".join([document_id, category, normalize_evidence(evidence), discriminator])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return stable_id(document_id, category, normalize_evidence(evidence), discriminator, length=16)
 
 
 class Citation(Model):

@@ -13,8 +13,21 @@ from pathlib import Path
 from schemas.extraction import Extraction
 
 
+def json_text(data) -> str:
+    """The one layout of every JSON file the pipeline writes: UTF-8 as is, one space of
+    indent, a final newline."""
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
 def to_json(extraction: Extraction) -> str:
-    return json.dumps(extraction.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
+    """The text of an extraction's JSON file."""
+    return json_text(extraction.model_dump(mode="json"))
+
+
+def load_extraction(path: str | Path) -> Extraction:
+    """An extraction JSON file read back and validated (a file that is not one raises
+    pydantic's ``ValidationError`` naming the field)."""
+    return Extraction.model_validate_json(Path(path).read_text(encoding="utf-8"))
 
 
 MAX_NAME_BYTES = 200
@@ -77,3 +90,8 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_json(path: Path, data) -> None:
+    """Write ``data`` as :func:`json_text` to ``path``, atomically."""
+    write_atomic(path, json_text(data))

@@ -13,12 +13,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
+from schemas.limits import DEFAULT as LIMITS
+
 app = typer.Typer(
     help="Turn Country-of-Origin Information reports (PDF, text, web page or Word) into validated, traceable JSON.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+MB = 1024 * 1024
+# The options' defaults are the Limits type's own (schemas/limits.py), not repeated here.
 MaxPages = Annotated[int, typer.Option("--max-pages", min=1, help="Refuse PDFs with more pages than this.")]
 MaxMB = Annotated[int, typer.Option("--max-mb", min=1, help="Refuse inputs larger than this many MB (text: a fifth of it).")]
 MaxSeconds = Annotated[float, typer.Option("--max-seconds", help="Stop a document's extraction after this many seconds (more than 0).")]
@@ -29,7 +33,7 @@ def _limits(max_pages: int, max_mb: int, max_seconds: float, max_memory_mb: int)
     from schemas.limits import Limits
 
     try:
-        return Limits(max_pages=max_pages, max_bytes=max_mb * 1024 * 1024, max_text_bytes=max(1, max_mb * 1024 * 1024 // 5),
+        return Limits(max_pages=max_pages, max_bytes=max_mb * MB, max_text_bytes=max(1, max_mb * MB // 5),
                       seconds=max_seconds, memory_mb=max_memory_mb)
     except ValueError as exc:
         raise typer.BadParameter(str(exc).replace("seconds ", "--max-seconds ", 1)) from None
@@ -74,10 +78,10 @@ def extract(
     files: Annotated[list[Path], typer.Argument(help="Report files (PDF, text, HTML or DOCX; the kind is read from the bytes).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the JSON files (one per input, named <input name>.json).")] = Path("out"),
     language: Annotated[Optional[str], typer.Option(help="Report language (en, fr, de); detected when not given.")] = None,
-    max_pages: MaxPages = 1000,
-    max_mb: MaxMB = 100,
-    max_seconds: MaxSeconds = 600,
-    max_memory_mb: MaxMemory = 2048,
+    max_pages: MaxPages = LIMITS.max_pages,
+    max_mb: MaxMB = LIMITS.max_bytes // MB,
+    max_seconds: MaxSeconds = LIMITS.seconds,
+    max_memory_mb: MaxMemory = LIMITS.memory_mb,
 ) -> None:
     """Extract each FILE to OUT/<file name>.json; exit code 1 if any file failed (the others are still written).
     Each file is extracted in a child process within the limits, as in batch."""
@@ -156,7 +160,7 @@ def evaluate(
     with the per-report mean (macro) beside it; attribute accuracy; table-cell accuracy."""
     from pipeline.tools.evaluate import evaluate_extraction, load_gold, pair_corpus, summarize
     from pipeline.app.run import extract_file
-    from schemas.extraction import Extraction
+    from schemas.files import load_extraction
 
     if corpus or gold_dir:
         if not (corpus and gold_dir):
@@ -172,7 +176,7 @@ def evaluate(
     reports = []
     for path, gold_path in pairs:
         if path.suffix == ".json":
-            extraction = Extraction.model_validate_json(path.read_text(encoding="utf-8"))
+            extraction = load_extraction(path)
         else:
             extraction = extract_file(path)
         reports.append(evaluate_extraction(extraction, load_gold(gold_path), str(path), str(gold_path), misses=misses))
@@ -278,9 +282,9 @@ def export_tables_command(
 ) -> None:
     """Write each table's tidy records as CSV with an HXL hashtag row, ready for HDX tools (totals left out by default)."""
     from pipeline.tools.export import export_tables
-    from schemas.extraction import Extraction
+    from schemas.files import load_extraction
 
-    extraction = Extraction.model_validate_json(extraction_json.read_text(encoding="utf-8"))
+    extraction = load_extraction(extraction_json)
     written = export_tables(extraction, csv_dir, with_totals=with_totals)
     for path in written:
         console.print(f"[green]wrote[/green] {path}")
@@ -295,9 +299,9 @@ def export_events_command(
 ) -> None:
     """Write the incidents (not the period totals: see `coi export statistics`) in ACLED's columns; unknown values stay empty."""
     from pipeline.tools.export import event_rows, export_events
-    from schemas.extraction import Extraction
+    from schemas.files import load_extraction
 
-    extraction = Extraction.model_validate_json(extraction_json.read_text(encoding="utf-8"))
+    extraction = load_extraction(extraction_json)
     rows, undated = event_rows(extraction)
     export_events(extraction, csv_file)
     console.print(f"[green]wrote[/green] {csv_file} ({len(rows)} incident(s))")
@@ -312,9 +316,9 @@ def export_statistics_command(
 ) -> None:
     """Write the aggregate figures (event counts, casualty totals over a period or many events), one row per figure."""
     from pipeline.tools.export import export_statistics, statistics_rows
-    from schemas.extraction import Extraction
+    from schemas.files import load_extraction
 
-    extraction = Extraction.model_validate_json(extraction_json.read_text(encoding="utf-8"))
+    extraction = load_extraction(extraction_json)
     export_statistics(extraction, csv_file)
     console.print(f"[green]wrote[/green] {csv_file} ({len(statistics_rows(extraction))} figure(s))")
 
@@ -325,10 +329,10 @@ def batch(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: OUT/<report>/<sha256 prefix>/extraction.json.")] = Path("out"),
     workers: Annotated[int, typer.Option(min=1, help="Documents extracted at once, each in its own child process.")] = 1,
     prefect: Annotated[bool, typer.Option("--prefect/--no-prefect", help="Run through the Prefect extract_batch flow (local mode, no server to start).")] = False,
-    max_pages: MaxPages = 1000,
-    max_mb: MaxMB = 100,
-    max_seconds: MaxSeconds = 600,
-    max_memory_mb: MaxMemory = 2048,
+    max_pages: MaxPages = LIMITS.max_pages,
+    max_mb: MaxMB = LIMITS.max_bytes // MB,
+    max_seconds: MaxSeconds = LIMITS.seconds,
+    max_memory_mb: MaxMemory = LIMITS.memory_mb,
 ) -> None:
     """Extract every report in IN_DIR; skips what is already extracted; a bad file never stops the batch.
     OUT/batch-summary.json is always written (on Ctrl-C or SIGTERM too: the rest is marked interrupted)."""
@@ -342,7 +346,8 @@ def batch(
         TimeElapsedColumn,
     )
 
-    from pipeline.app.ops import batch_inputs, run_batch, write_atomic
+    from pipeline.app.ops import batch_inputs, run_batch
+    from schemas.files import write_json
 
     if not in_dir.is_dir():
         raise typer.BadParameter(f"{in_dir} is not a folder")
@@ -371,7 +376,7 @@ def batch(
                 bar.update(task, advance=1, info=f"{counts['done']} ok, {counts['failed']} failed, {rate:.1f} pages/s")
 
             summary = run_batch(in_dir, out, workers=workers, progress=progress, limits=limits)
-    write_atomic(out / "batch-summary.json", json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+    write_json(out / "batch-summary.json", summary)
     table = RichTable(title=f"batch summary → {_name(out / 'batch-summary.json')}", title_justify="left")
     for col in ("file", "status", "pages", "s", "detail"):
         table.add_column(col, justify="right" if col in ("pages", "s") else "left")
@@ -395,10 +400,10 @@ def watch(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: OUT/<report>/<sha256 prefix>/extraction.json.")] = Path("out"),
     interval: Annotated[float, typer.Option(min=0.0, help="Seconds between polls; a file is taken once unchanged over two polls.")] = 5.0,
     once: Annotated[bool, typer.Option(help="Poll twice (one interval apart), process what is ready, and stop.")] = False,
-    max_pages: MaxPages = 1000,
-    max_mb: MaxMB = 100,
-    max_seconds: MaxSeconds = 600,
-    max_memory_mb: MaxMemory = 2048,
+    max_pages: MaxPages = LIMITS.max_pages,
+    max_mb: MaxMB = LIMITS.max_bytes // MB,
+    max_seconds: MaxSeconds = LIMITS.seconds,
+    max_memory_mb: MaxMemory = LIMITS.memory_mb,
 ) -> None:
     """Watch INBOX and extract each report once it is completely written (no server needed).
     SIGTERM or Ctrl-C: the file in hand is abandoned (it stays in INBOX) and the watcher exits 0."""
@@ -444,10 +449,10 @@ def diff(
 
     from pipeline.tools.diff import card_lines, change_cards, diff_extractions, diff_html
     from schemas.files import write_atomic
-    from schemas.extraction import Extraction
+    from schemas.files import load_extraction
 
-    a = Extraction.model_validate_json(old.read_text(encoding="utf-8"))
-    b = Extraction.model_validate_json(new.read_text(encoding="utf-8"))
+    a = load_extraction(old)
+    b = load_extraction(new)
     result = diff_extractions(a, b)
     if html_file:
         write_atomic(html_file, diff_html(result))
@@ -483,10 +488,9 @@ def review(
     With --export-gold, the accepted and corrected rows become a gold file that `coi evaluate` reads."""
     from pipeline.tools.review import ReviewServer, load_review, review_data, review_html, review_path
     from pipeline.tools.review import export_gold as to_gold
-    from schemas.files import write_atomic
-    from schemas.extraction import Extraction
+    from schemas.files import load_extraction, write_atomic, write_json
 
-    extraction = Extraction.model_validate_json(extraction_json.read_text(encoding="utf-8"))
+    extraction = load_extraction(extraction_json)
     decisions_path = decisions or review_path(extraction_json)
     if export_gold:
         if not decisions_path.exists():
@@ -498,13 +502,13 @@ def review(
         except ValueError as exc:  # a hand-edited or offline review with a value that is not one
             console.print(f"[red]cannot export[/red] {decisions_path}: {exc}")
             raise typer.Exit(2) from None
-        write_atomic(export_gold, json.dumps(gold, ensure_ascii=False, indent=1) + "\n")
+        write_json(export_gold, gold)
         kinds = [d["decision"] for d in reviewed["decisions"].values()]
         console.print(f"[green]wrote[/green] {export_gold}: {kinds.count('accept')} accepted, {kinds.count('correct')} corrected, "
                       f"{kinds.count('reject')} rejected ({gold['notes'].split('; ')[1]})")
         return
     if html_file:
-        old = Extraction.model_validate_json(against.read_text(encoding="utf-8")) if against else None
+        old = load_extraction(against) if against else None
         existing = load_review(decisions_path) if decisions_path.exists() else None
         write_atomic(html_file, review_html(review_data(extraction, old, pdf, existing, reviewer=reviewer)))
         console.print(f"[green]wrote[/green] {html_file} (decisions stay in the browser; 'Download decisions' saves {decisions_path.name})")

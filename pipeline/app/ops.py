@@ -42,7 +42,7 @@ from schemas.errors import (
 from pipeline.readers.ingest import read_input
 from schemas.limits import DEFAULT, Limits
 from pipeline.app.limits import Cancelled, Job, extract_many, sweep_child_temp_dirs
-from schemas.files import fit_name, temp_prefix, write_atomic
+from schemas.files import fit_name, json_text, load_extraction, temp_prefix, write_atomic
 
 TEMP_SUFFIXES = (".partial", ".part", ".tmp", ".crdownload", ".download", ".swp", "~")
 MAX_STEM_BYTES = 120
@@ -134,7 +134,7 @@ def _record_source(folder: Path, name: str) -> list[str]:
     name = shown(name)
     if name not in names:
         names.append(name)
-        write_atomic(path, json.dumps(names, ensure_ascii=False, indent=1) + "\n")
+        write_atomic(path, json_text(names))
     return names
 
 
@@ -226,7 +226,7 @@ def _finish(outcome: Outcome, answer: str | IngestError, out: Path, start: float
         outcome.status, outcome.output, outcome.pages = "extracted", str(target), extraction.document.page_count
         previous = _previous_output(folder, path.name)
         if previous is not None:
-            old = Extraction.model_validate_json(previous.read_text(encoding="utf-8"))
+            old = load_extraction(previous)
             outcome.diff = str(write_diff(diff_extractions(old, extraction), folder / "diff.json"))
     except OSError as exc:
         full = _no_space(exc, target)
@@ -269,7 +269,7 @@ def quarantine(path: Path, folder: Path, error: dict, move: bool) -> Path:
     target = folder / name if not move and _same_bytes(folder / name, path) else _free_name(folder / name)
     reason = {**error, "quarantined_as": shown(target.name)}
     try:
-        write_atomic(folder / f"{target.name}.error.json", json.dumps(reason, ensure_ascii=False, indent=1) + "\n")
+        write_atomic(folder / f"{target.name}.error.json", json_text(reason))
         if move:
             try:
                 os.rename(path, target)
@@ -298,7 +298,7 @@ def quarantine(path: Path, folder: Path, error: dict, move: bool) -> Path:
             raise
         # a batch keeps its input; a copy that cannot be made (unreadable file) is said, not fatal
         write_atomic(folder / f"{target.name}.error.json",
-                     json.dumps({**reason, "quarantined_as": None, "copy_error": exc.strerror or str(exc)}, ensure_ascii=False, indent=1) + "\n")
+                     json_text({**reason, "quarantined_as": None, "copy_error": exc.strerror or str(exc)}))
     return target
 
 

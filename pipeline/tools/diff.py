@@ -23,7 +23,7 @@ from pathlib import Path
 
 from deepdiff import DeepDiff
 
-from schemas.files import write_atomic
+from schemas.files import write_json
 from schemas.extraction import Extraction, normalize_evidence
 
 FACT_CATEGORIES = ("casualty_figures", "event_counts", "displacement_figures")
@@ -368,7 +368,7 @@ def summary_line(diff: dict) -> str:
 
 
 def write_diff(diff: dict, path: Path) -> Path:
-    write_atomic(path, json.dumps(diff, ensure_ascii=False, indent=1) + "\n")
+    write_json(path, diff)
     return path
 
 

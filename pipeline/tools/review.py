@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from pipeline.tools.diff import FACT_CATEGORIES, card_html, change_cards, citations_of, diff_extractions, fact_words
 from pipeline.tools.evaluate import fold_name, parse_cell_value
-from schemas.files import write_atomic
+from schemas.files import load_extraction, write_json
 from schemas.extraction import CasualtyFigure, DisplacementFigure, EventCount, Extraction, normalize_evidence
 
 REVIEW_FORMAT = "coi-review/1"
@@ -545,14 +545,14 @@ class ReviewServer:
     def __init__(self, extraction_path: Path, against: Path | None = None, pdf: Path | None = None,
                  reviewer: str | None = None, port: int = 0):
         self.extraction_path = extraction_path
-        self.extraction = Extraction.model_validate_json(extraction_path.read_text(encoding="utf-8"))
+        self.extraction = load_extraction(extraction_path)
         self.path = review_path(extraction_path)
         self.review = load_review(self.path)
         self.review.setdefault("document_id", self.extraction.document.id)
         self.review.setdefault("extraction", extraction_path.name)
         self.reviewer = reviewer or getpass.getuser()
         self.rows = {r.key: r for r in all_rows(self.extraction)}
-        old = Extraction.model_validate_json(against.read_text(encoding="utf-8")) if against else None
+        old = load_extraction(against) if against else None
         data = review_data(self.extraction, old, pdf, self.review, server=True, reviewer=self.reviewer)
         data["review_file"] = str(self.path)
         self.page = review_html(data).encode("utf-8")
@@ -570,7 +570,7 @@ class ReviewServer:
         decision = make_decision(row, body.get("decision", ""), self.reviewer, body.get("comment", ""), body.get("corrected"))
         with self.lock:
             record_decision(self.review, decision)
-            write_atomic(self.path, json.dumps(self.review, ensure_ascii=False, indent=1) + "\n")
+            write_json(self.path, self.review)
         return decision
 
     def _handler(self):
