@@ -54,11 +54,16 @@ def test_claims_of_dead_processes_are_taken_back_and_live_ones_kept(tmp_path):
     _write_claim(tmp_path, "reused.txt", Owner(me.host, me.pid, (me.started or 0) + 1))  # pid reused by a later process
     _write_claim(tmp_path, "live.txt", me)
     _write_claim(tmp_path, "other-host.txt", Owner(me.host + "-elsewhere", 1, 1))
-    (processing_dir(tmp_path) / ".new-0123").mkdir()  # a claim killed before it got its name
+    killed = processing_dir(tmp_path) / ".new-0123"  # a claim killed before it got its name
+    killed.mkdir()
+    os.utime(killed, (time.time() - 3600, time.time() - 3600))
+    being_made = processing_dir(tmp_path) / ".new-4567"  # another process's, between mkdir and owner.json
+    being_made.mkdir()
     assert recover_stale_claims(tmp_path) == ["dead.txt"] + (["reused.txt"] if me.started is not None else [])
     assert claim(tmp_path / "dead.txt") is not None
     assert claim(tmp_path / "live.txt") is None and claim(tmp_path / "other-host.txt") is None
-    assert not (processing_dir(tmp_path) / ".new-0123").exists()
+    assert not killed.exists()
+    assert being_made.exists()
 
 
 def test_a_batch_leaves_a_file_a_watcher_holds_to_it(tmp_path, fake_report):

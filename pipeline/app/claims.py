@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import socket
+import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -106,15 +107,31 @@ def read_owner(folder: Path) -> Owner | None:
         return None
 
 
+STAGING_GRACE_SECONDS = 60.0
+"""A staging folder without a readable owner is another process's claim being made (between
+its ``mkdir`` and writing ``owner.json``) until it is this old; only then is it debris."""
+
+
+def _being_made(folder: Path, now: float) -> bool:
+    try:
+        return folder.name.startswith(".new-") and now - folder.stat().st_mtime < STAGING_GRACE_SECONDS
+    except OSError:
+        return False  # already gone
+
+
 def recover_stale_claims(inbox: Path) -> list[str]:
-    """Remove the claims whose owner died, so their files are taken again; returns their names."""
+    """Remove the claims whose owner died, so their files are taken again; returns their names.
+    A claim still being made by another process (a fresh staging folder) is left alone."""
     root = processing_dir(inbox)
     if not root.is_dir():
         return []
     freed = []
+    now = time.time()
     for folder in sorted(root.iterdir()):
         owner = read_owner(folder)
         if owner is not None and is_alive(owner):
+            continue
+        if owner is None and _being_made(folder, now):
             continue
         shutil.rmtree(folder, ignore_errors=True)
         if not folder.name.startswith(".new-"):  # a staging folder never named a file
