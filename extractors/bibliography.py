@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from extractors.dates import parse_date
-from schemas.lang import Language
+from schemas.lang import Language, alternation
 from schemas.document import Block, BlockKind, Document
 from schemas.extraction import BibliographyEntry, Warning, stable_id
 
@@ -48,7 +48,7 @@ def parse_entry(text: str, lang: Language, default_year: int | None) -> dict:
     text = re.sub(r"\s+", " ", text).strip()
     fields: dict = {"text": text}
     body = text
-    accessed_re = re.compile(r",?\s*(?:" + "|".join(re.escape(a) for a in lang.accessed) + r")\s+(?P<d>[^,;]+?)\s*\.?\s*$", re.I)
+    accessed_re = re.compile(r",?\s*(?:" + alternation(lang.accessed) + r")\s+(?P<d>[^,;]+?)\s*\.?\s*$", re.I)
     m = accessed_re.search(body)
     if m:
         fields["accessed_text"] = m.group("d").strip()

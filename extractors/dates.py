@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from schemas.lang import Language
+from schemas.lang import Language, alternation
 
 
 @dataclass(frozen=True)
@@ -24,18 +24,21 @@ class DateValue:
 
 @cache
 def _patterns(lang: Language) -> dict[str, re.Pattern[str]]:
-    month = f"(?P<month>{lang.month_pattern()})\\.?"
-    seps = "|".join(re.escape(s) for s in sorted(lang.interval_separators, key=len, reverse=True))
+    month = f"(?P<month>{lang.month_pattern})\\.?"
+    seps = alternation(lang.interval.separators)
     return {
         "day": re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+{month}(?:\s+(?P<year>\d{{4}}))?\b", re.I),
         "month_first": re.compile(rf"\b{month}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.I),
         "month": re.compile(rf"\b{month}\s+(?P<year>\d{{4}})\b", re.I),
         "year": re.compile(r"\b(?P<year>(?:19|20)\d{2})\b"),
         "interval": re.compile(
-            rf"\b(?P<d1>\d{{1,2}})\.?\s*(?:(?P<m1>{lang.month_pattern()})\.?\s*(?P<y1>\d{{4}})?)?\s*(?:{seps})\s*"
-            rf"(?P<d2>\d{{1,2}})\.?\s+(?P<m2>{lang.month_pattern()})\.?\s+(?P<y2>\d{{4}})\b",
+            rf"\b(?P<d1>\d{{1,2}})\.?\s*(?:(?P<m1>{lang.month_pattern})\.?\s*(?P<y1>\d{{4}})?)?\s*(?:{seps})\s*"
+            rf"(?P<d2>\d{{1,2}})\.?\s+(?P<m2>{lang.month_pattern})\.?\s+(?P<y2>\d{{4}})\b",
             re.I,
         ),
+        # "the first three months of 2020", "die letzten sechs Monate 2019"
+        "months_span": re.compile(rf"(?<!\w)({alternation(lang.grammar.first)}|{alternation(lang.grammar.last)})\s+(\w+)\s+"
+                                  rf"(?:{alternation(lang.grammar.months_of)})\s+(\d{{4}})\b", re.I),
     }
 
 
@@ -143,11 +146,9 @@ def find_dates(text: str, lang: Language, period: str | None = None) -> list[tup
     for m in p["month"].finditer(text):
         if not any(a <= m.start() < b for a, b in taken) and not re.search(r"\d\.?\s*$", text[:m.start()]):
             out.append((m.start(), _iso(int(m.group("year")), lang.month_number(m.group("month"))), "month"))
-    words = lang.section("numbers", "words")
-    firsts = {w.lower() for w in lang.words("grammar", "first")}
-    span = re.compile(rf"(?<!\w)({lang.alt('grammar', 'first')}|{lang.alt('grammar', 'last')})\s+(\w+)\s+"
-                      rf"(?:{lang.alt('grammar', 'months_of')})\s+(\d{{4}})\b", re.I)
-    for m in span.finditer(text):
+    words = lang.numbers.words
+    firsts = {w.lower() for w in lang.grammar.first}
+    for m in p["months_span"].finditer(text):
         n = words.get(m.group(2).lower()) or (int(m.group(2)) if m.group(2).isdigit() else None)
         if n and 1 <= n <= 12:
             year = int(m.group(3))

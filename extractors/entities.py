@@ -26,11 +26,8 @@ import ahocorasick
 
 from schemas import kb
 from schemas.kb import places as kb_places
-from schemas.lang import Language
+from schemas.lang import Language, alternation, word_pattern
 
-
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 from extractors.sentences import Unit
 from schemas.extraction import Actor, Place, Provenance, stable_id
@@ -161,7 +158,7 @@ def actor_matcher(lang: Language) -> ActorMatcher:
         for name in entry.local_aliases:
             put(name, "local", entry)
     for generic in ("state_forces", "unidentified"):
-        for name in lang.words("actors", generic):
+        for name in getattr(lang.actors, generic):
             put(name, "generic", generic)
     automata = {True: ahocorasick.Automaton(), False: ahocorasick.Automaton()}
     for (exact, key), m in table.items():
@@ -192,6 +189,15 @@ def state_forces(iso2: str) -> kb.ActorEntry:
                          countries=(iso2,))
 
 
+@cache
+def _states_after(lang: Language) -> re.Pattern[str]:
+    """Up to two names after a generic label (``the army of Mali and Niger``)."""
+    of = alternation(lang.grammar.of)
+    conj = f"{alternation(lang.grammar.and_)}|{alternation(lang.grammar.or_)}"
+    words = rf"[\w’'-]+(?:\s+(?:(?:{of}|{alternation(lang.grammar.articles)})\s+)*[A-Z][\w’'-]+){{0,4}}"
+    return re.compile(rf"\s+(?:(?:{of})\s*(?:(?:{alternation(lang.grammar.articles)})\s*)?)?({words})(?:(?:\s*,\s*|\s+(?:{conj})\s+)({words}))?")
+
+
 def _adjective_states(text: str, a: int, b: int, lang: Language) -> list[str] | None:
     """States an adjective or country name beside a generic label names (``Nigerian security
     forces``, ``armées nigériennes et maliennes``, ``afghanischen Sicherheitskräfte``, ``the
@@ -218,10 +224,7 @@ def _adjective_states(text: str, a: int, b: int, lang: Language) -> list[str] | 
             out.append(iso)
         elif _named_qualifier(text, a, lang):
             return None
-    of = lang.alt("grammar", "of")
-    conj = f"{lang.alt('grammar', 'and')}|{lang.alt('grammar', 'or')}"
-    words = rf"[\w’'-]+(?:\s+(?:(?:{of}|{lang.alt('grammar', 'articles')})\s+)*[A-Z][\w’'-]+){{0,4}}"
-    after = re.match(rf"\s+(?:(?:{of})\s*(?:(?:{lang.alt('grammar', 'articles')})\s*)?)?({words})(?:(?:\s*,\s*|\s+(?:{conj})\s+)({words}))?", text[b:])
+    after = _states_after(lang).match(text, b)
     if after:
         for phrase in (after.group(1), after.group(2)):
             iso = next((state_of(" ".join(phrase.split()[:n])) for n in range(len(phrase.split()), 0, -1)
@@ -238,7 +241,7 @@ def _named_qualifier(text: str, a: int, lang: Language) -> bool:
     stands right before ``a``: a name qualifies the label (``Amhara forces``, ``Boko Haram
     gunmen``). Off for languages that capitalise every noun."""
     before = re.search(r"([\w’'.-]+)\s+$", text[:a])
-    return bool(before and before.group(1)[:1].isupper() and lang.section("actors").get("capitalised_qualifier_is_a_name", True)
+    return bool(before and before.group(1)[:1].isupper() and lang.actors.capitalised_qualifier_is_a_name
                 and kb.fold(before.group(1)) not in _small_words(lang)
                 and not re.search(r"(?:^|[.!?:;]\s*)$", text[:before.start(1)]))
 
@@ -248,33 +251,33 @@ def _attributive(text: str, a: int, b: int, lang: Language) -> bool:
     ``opérations militaires``): one of the language's ``attributive`` labels beside the noun
     it qualifies — a lower-case word that is no function word or number after it (before
     it where adjectives follow the noun: ``attributive_follows_noun``), or a ``/``."""
-    if kb.fold(text[a:b]) not in _folded_words(lang, "actors", "attributive"):
+    if kb.fold(text[a:b]) not in _folded_words(lang.actors.attributive):
         return False
-    if lang.section("actors").get("attributive_follows_noun", False):
+    if lang.actors.attributive_follows_noun:
         prev = re.search(r"([^\W\d_][\w'’-]*)\s+$", text[:a])
         return bool(prev and prev.group(1).islower() and kb.fold(prev.group(1)) not in _small_words(lang)
-                    and prev.group(1).lower() not in lang.section("numbers", "words"))
+                    and prev.group(1).lower() not in lang.numbers.words)
     nxt = re.match(r"\s*(/|[^\W\d_][\w'’-]*)", text[b:])
     if nxt is None:
         return False
     word = nxt.group(1)
     if word == "/":
         return True
-    if any(word.endswith(e) for e in lang.words("actors", "verb_endings")):
+    if any(word.endswith(e) for e in lang.actors.verb_endings):
         return False  # "the military killed"
     return word.islower() and kb.fold(word) not in _small_words(lang)
 
 
 @cache
-def _folded_words(lang: Language, *path: str) -> frozenset[str]:
-    return frozenset(kb.fold(w) for w in lang.words(*path))
+def _folded_words(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(kb.fold(w) for w in words)
 
 
 @cache
 def _small_words(lang: Language) -> frozenset[str]:
     """Function words, articles, conjunctions and fillers of the language (folded): never a name."""
-    return frozenset(kb.fold(w) for w in (*lang.function_words, *lang.words("grammar", "articles"), *lang.words("grammar", "and"),
-                                          *lang.words("grammar", "or"), *lang.words("grammar", "of"), *lang.words("grammar", "filler")))
+    return frozenset(kb.fold(w) for w in (*lang.function_words, *lang.grammar.articles, *lang.grammar.and_,
+                                          *lang.grammar.or_, *lang.grammar.of, *lang.grammar.filler))
 
 
 @cache
@@ -329,7 +332,7 @@ def actor_names(text: str, lang: Language, country: str | None) -> list[tuple[in
     """Longest non-overlapping actor names of ``text`` that resolve in a report on ``country``,
     with what each stands for; names followed by an institution word (``UNMISS Human Rights
     Division``) are left out."""
-    not_armed = _folded_words(lang, "actors", "not_armed_after")
+    not_armed = _folded_words(lang.actors.not_armed_after)
     candidates = []
     for a, b, key, meaning in actor_matcher(lang).find(text):
         resolved = _resolve(meaning, country, text, a, b, lang)
@@ -417,13 +420,10 @@ def _singular(key: str) -> str:
 
 def _kind_from_cues(name: str, lang: Language, prefer: tuple[str, ...] = ()) -> str | None:
     low = name.lower()
-    sections = lang.section("actor_kinds")
+    sections = lang.actor_kinds.cues()
     order = [k for k in prefer if k in sections] + [k for k in sections if k not in prefer]
     for kind in order:
-        cues = sections[kind]
-        if kind == "heads":
-            continue
-        if any(re.search(rf"(?<!\w){re.escape(c)}(?!\w)", low) for c in cues):
+        if word_pattern(sections[kind]).search(low):
             return kind
     return None
 
@@ -447,6 +447,39 @@ def _foreign(name: str, country_iso2: str | None) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class ActorPatterns:
+    """The actor cues of one language compiled once per process (:func:`actor_patterns`)."""
+
+    heads: re.Pattern[str]
+    """A word that makes a name an organisation worth checking (``forces``, ``militia``)."""
+    community_group: re.Pattern[str]
+    """``Dogon militias``, ``armed men from the Fulani community``: a community's armed group."""
+    event_words: re.Pattern[str]
+    """Any event word (case-insensitive): a sentence of event statistics."""
+    definition: re.Pattern[str]
+    """A name defined by its acronym: ``Group for the Support of Islam and Muslims (JNIM)``."""
+    named_group: re.Pattern[str]
+    """``the Sékou Bolly group``."""
+
+
+@cache
+def actor_patterns(lang: Language) -> ActorPatterns:
+    g = lang.grammar
+    armed = alternation(g.armed_people)
+    return ActorPatterns(
+        heads=word_pattern(lang.actor_kinds.heads),
+        community_group=re.compile(
+            rf"\b(?P<who>[A-Z][\w’'-]+)\s+(?:(?:{alternation(g.group_adjectives)})\s+)*(?:{alternation(lang.actor_kinds.communal_militia)}|{armed})(?!\w)"
+            rf"|(?<!\w)(?:{armed})\s+(?:\w+\s+){{0,2}}?(?:{alternation(g.of)}|from)\s+(?:(?:{alternation(g.articles)})\s+)?"
+            rf"(?P<who2>[A-Z][\w’'-]+)\s+(?:{alternation(g.community)})(?!\w)"),
+        event_words=word_pattern((p for ps in lang.events.values() for p in ps), re.I),
+        definition=re.compile(rf"(?P<long>{_NAME}(?: (?:{alternation(g.name_particles)})(?: {_NAME}| [a-z][\w'’\-]*)*)*)"
+                              rf"\s*\((?:the\s+)?(?:(?P<alt>[^()]*?)\s+[-–]\s+)?(?P<acr>[A-Z][A-Za-z0-9]{{1,9}})\)"),
+        named_group=re.compile(rf"(?<!\w)(?:{alternation(g.articles)})\s+({_NAME})\s+(?:{alternation(g.group_word)})(?!\w)"),
+    )
+
+
 def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: list[str] = (), place_names: set[str] = frozenset(),
                 country_iso2: str | None = None) -> ActorIndex:
     """Actors of the report's running text. ``country_iso2`` is the report's country when
@@ -454,23 +487,12 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
     ``ADF``) stand for; without it, only names specific to one actor are resolved."""
     index = ActorIndex(country=country_iso2)
     sources = _source_names(source_orgs)
-    heads = lang.words("actor_kinds", "heads")
-    communal = lang.words("actor_kinds", "communal_militia")
+    P = actor_patterns(lang)
+    heads, community_group, event_words, definition, named_group = (P.heads, P.community_group, P.event_words,
+                                                                     P.definition, P.named_group)
     communities = community_words(units, lang, actors=True)
-    armed = lang.alt("grammar", "armed_people")
-    community_group = re.compile(
-        rf"\b(?P<who>[A-Z][\w’'-]+)\s+(?:(?:{lang.alt('grammar', 'group_adjectives')})\s+)*(?:{_alt(communal)}|{armed})(?!\w)"
-        rf"|(?<!\w)(?:{armed})\s+(?:\w+\s+){{0,2}}?(?:{lang.alt('grammar', 'of')}|from)\s+(?:(?:{lang.alt('grammar', 'articles')})\s+)?"
-        rf"(?P<who2>[A-Z][\w’'-]+)\s+(?:{lang.alt('grammar', 'community')})(?!\w)")
-    particles = lang.alt("grammar", "name_particles")
-    group_word = lang.alt("grammar", "group_word")
-    articles = lang.alt("grammar", "articles")
-    event_words = _alt(p for ps in lang.section("events").values() for p in ps)
     by_fold = _kb_by_fold()
     patterns = _name_patterns(lang)
-    definition = re.compile(rf"(?P<long>{_NAME}(?: (?:{particles})(?: {_NAME}| [a-z][\w'’\-]*)*)*)"
-                            rf"\s*\((?:the\s+)?(?:(?P<alt>[^()]*?)\s+[-–]\s+)?(?P<acr>[A-Z][A-Za-z0-9]{{1,9}})\)")
-    named_group = re.compile(rf"(?<!\w)(?:{articles})\s+({_NAME})\s+(?:{group_word})(?!\w)")
 
     def kb_lookup(name: str) -> kb.ActorEntry | None:
         return by_fold.get(kb.fold(name))
@@ -510,7 +532,7 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
             names = [n for n in (long, m.group("alt"), acr) if n]
             if known:
                 index.add(known["name"], known["kind"], names)
-            elif any(re.search(rf"(?<!\w){re.escape(h)}(?!\w)", long.lower()) for h in heads):
+            elif heads.search(long.lower()):
                 kind = _kind_from_cues(long + " " + (m.group("alt") or ""), lang) or _pattern_kind(long, lang)
                 e = index.add(acr, kind, names)
                 index.mention(e, unit, doc_id, m.start(), m.end())
@@ -530,7 +552,7 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
         for a, b, long, acr in _defined_by_initials(text, lang):
             if not free(a, b) or index.find(acr) or kb.fold(long) in sources or kb.fold(acr) in sources:
                 continue
-            if any(re.search(rf"(?<!\w){re.escape(h)}(?!\w)", long.lower()) for h in heads):
+            if heads.search(long.lower()):
                 kind = _kind_from_cues(long, lang) or "unidentified"
                 e = index.add(acr, kind, [long, acr])
                 index.mention(e, unit, doc_id, a, b)
@@ -549,14 +571,14 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
         if unit.sentence is None:
             continue
         m = re.match(r"(?P<name>[^()]+?)\s*\(\s*\d", unit.text)
-        if not m or not re.search(rf"(?<!\w)(?:{event_words})(?!\w)", unit.sentence.text, re.I):
+        if not m or not event_words.search(unit.sentence.text):
             continue
         name = m.group("name").strip()
         if kb.fold(name) in place_names:
             continue
         known = index.find(name) or _by_leading_alias(index, name)
         kind = known["kind"] if known else _kind_from_cues(name, lang)
-        if known is None and kind is None and not any(h in name.lower() for h in heads):
+        if known is None and kind is None and not any(h in name.lower() for h in lang.actor_kinds.heads):
             continue
         if kind == "state_forces" and _foreign(name, country_iso2):
             kind = "international_force"
@@ -569,13 +591,13 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
 def _name_patterns(lang: Language) -> tuple[tuple[re.Pattern, str], ...]:
     """Patterns of group names the knowledge base lacks, from the language file
     (``[actors] heads_after`` / ``heads_before``), with the kind each head gives."""
-    small = _alt({*lang.function_words, *lang.words("grammar", "articles")})
+    small = alternation(sorted({*lang.function_words, *lang.grammar.articles}))
     name = rf"(?P<name>(?!(?i:{small})\s)[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,2}})"
     out = []
-    for kind, heads in lang.section("actors", "heads_after").items():
-        out.append((re.compile(rf"(?<![\w-]){name}(?:\s+|-)(?:{_alt(heads)})(?!\w)"), kind))  # "Kokodo-Miliz" too
-    for kind, heads in lang.section("actors", "heads_before").items():
-        out.append((re.compile(rf"(?<![\w-])(?:{_alt(heads)})\s+{name}(?![\w-])"), kind))
+    for kind, heads in lang.actors.heads_after.items():
+        out.append((re.compile(rf"(?<![\w-]){name}(?:\s+|-)(?:{alternation(heads)})(?!\w)"), kind))  # "Kokodo-Miliz" too
+    for kind, heads in lang.actors.heads_before.items():
+        out.append((re.compile(rf"(?<![\w-])(?:{alternation(heads)})\s+{name}(?![\w-])"), kind))
     return tuple(out)
 
 
@@ -597,7 +619,7 @@ def _group_name(name: str, lang: Language) -> bool:
 def _defined_by_initials(text: str, lang: Language) -> list[tuple[int, int, str, str]]:
     """(start, end, name, acronym) of ``name (ACR)`` where the words of a lower-case name
     give the acronym's letters (``groupes armés non étatiques (GANE)``); particles may be skipped."""
-    skip = {kb.fold(w) for w in (*lang.words("grammar", "name_particles"), *lang.words("grammar", "articles"))}
+    skip = {kb.fold(w) for w in (*lang.grammar.name_particles, *lang.grammar.articles)}
     out = []
     for m in re.finditer(r"\((?P<acr>[A-Z]{2,8})(?P<pl>s?)\)", text):
         letters = m.group("acr").lower()
@@ -684,6 +706,20 @@ _PAREN = r"(?:\s*\([^()]{0,40}\))?"
 """A short parenthesis after a name in a list (``River Nile (16.38%), Northern (13.73%)``)."""
 
 
+_NAME_RE = re.compile(rf"({_NAME})")
+_PAREN_RE = re.compile(_PAREN)
+_NAME_BEFORE_PAREN = re.compile(rf"({_NAME})\s*\(")
+_CAPITAL = re.compile(r"[A-Z]")
+
+
+@cache
+def _list_separator(lang: Language | None) -> re.Pattern[str]:
+    """What stands between two names of a list: a comma, ``and``/``or``, a repeated ``of``."""
+    conj = f"{alternation(lang.grammar.and_)}|{alternation(lang.grammar.or_)}" if lang else "and|or"
+    of = alternation(lang.places.of) if lang else "of"
+    return re.compile(rf"\s*(?:,\s*(?:(?:{conj})\s+)?|\s+(?:{conj})\s+)\s*(?:(?:{of})\s*)?")
+
+
 def _enumeration(text: str, stop_cues: tuple[str, ...] = (), lang: Language | None = None) -> list[tuple[int, int]]:
     """Spans of the capitalised names in ``A, B, C and D`` at the start of ``text`` (a short
     parenthesis after a name and a repeated ``of`` — ``d'Ayorou, de Baninbangou et de X`` —
@@ -691,26 +727,97 @@ def _enumeration(text: str, stop_cues: tuple[str, ...] = (), lang: Language | No
     another phrase."""
     spans = []
     pos = 0
-    of = lang.alt("places", "of") if lang else "of"
+    separator = _list_separator(lang)
+    stop = word_pattern(stop_cues, re.I, before="", after=r"\b")
     while True:
-        m = re.match(rf"({_NAME})", text[pos:])
+        m = _NAME_RE.match(text, pos)
         if not m:
             break
-        rest = text[pos + m.end(1):].lstrip(" *_")
-        if spans and any(re.match(rf"(?i:{re.escape(c)})\b", rest) for c in stop_cues):
+        rest = m.end(1)
+        while rest < len(text) and text[rest] in " *_":
+            rest += 1
+        if spans and stop.match(text, rest):
             break
         if m.group(1).lower() in stop_cues:
             break  # "…, Région de Tillabéri": the next cue word starts another phrase
-        spans.append((pos + m.start(1), pos + m.end(1)))
-        pos += m.end(1)
-        paren = re.match(_PAREN, text[pos:])
-        pos += paren.end() if paren else 0
-        conj = f"{lang.alt('grammar', 'and')}|{lang.alt('grammar', 'or')}" if lang else "and|or"
-        sep = re.match(rf"\s*(?:,\s*(?:(?:{conj})\s+)?|\s+(?:{conj})\s+)\s*(?:(?:{of})\s*)?", text[pos:])
-        if not sep or not re.match(r"[A-Z]", text[pos + sep.end():]):
+        spans.append((m.start(1), m.end(1)))
+        pos = _PAREN_RE.match(text, m.end(1)).end()
+        sep = separator.match(text, pos)
+        if not sep or not _CAPITAL.match(text, sep.end()):
             break
-        pos += sep.end()
+        pos = sep.end()
     return spans
+
+
+@dataclass(frozen=True)
+class PlacePatterns:
+    """The place cues of one language compiled once per process (:func:`place_patterns`):
+    what ``find_places`` applies to every sentence. Cue words match whatever their case
+    (``Provinz``, ``Kayah State``, ``région de``)."""
+
+    cues: dict[str, tuple[str, ...]]
+    """Cue words by place type, in the order of the language file."""
+    all_cues: tuple[str, ...]
+    """The cue words of admin units and populated places: where a list of names stops."""
+    cue_before: tuple[tuple[str, re.Pattern[str]], ...]
+    """(type, cue word before a list of names): ``the cercles of``, ``villages of``."""
+    cue_after: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]
+    """(type, the cue word anywhere, a name or list of names and the cue word after it):
+    ``Bandiagara and Bankass cercles``. The first, cheap pattern gates the second, which tries
+    a list of names at every capital letter."""
+    enumeration: re.Pattern[str]
+    """A list of two or more capitalised names."""
+    named_area: re.Pattern[str]
+    """Capitalised words before an area cue: ``the Dogon plateau``, ``inner Niger delta``."""
+    borrowed_area: re.Pattern[str]
+    """An area cue before a non-English word: ``zone inondée``."""
+    place_word: re.Pattern[str]
+    """A place preposition at the end of the text before a name: ``in``, ``near the``."""
+    crossing: re.Pattern[str]
+    """Words that make another country part of the report's events."""
+    country_prep: re.Pattern[str]
+    """A preposition before a (list of) country names at the end of the text before one."""
+    org_after: re.Pattern[str]
+    """``for``/``of`` and a capital after a name: the head of an organisation's name."""
+    level_cues: dict[str, re.Pattern[str]]
+    """An admin1 or admin2 cue word anywhere in a sentence."""
+    after_near: re.Pattern[str]
+    """``near X``."""
+    stop: frozenset[str]
+    """Capitalised words never taken as a place (function words, month names, ``not_places``)."""
+
+
+@cache
+def place_patterns(lang: Language) -> PlacePatterns:
+    places = lang.places
+    cues = {t: places.cues(t) for t in ("admin1", "admin2", "admin3", "populated_place", "other")}
+    place_of = alternation(places.of)
+    g_and = alternation(lang.grammar.and_)
+    other = alternation(cues["other"])
+    before_only = set(places.before_only)
+    enumeration = rf"((?:{_NAME}){_PAREN}(?:(?:,\s*|\s+(?:{g_and})\s+|,\s+(?:{g_and})\s+)(?:{_NAME}){_PAREN})*)"
+    return PlacePatterns(
+        cues=cues,
+        all_cues=tuple(w for t in ("admin1", "admin2", "admin3", "populated_place") for w in cues[t]),
+        cue_before=tuple(
+            (t, re.compile(rf"(?<!\w)(?i:{alternation(cues[t])}):?\s+(?:(?i:{place_of})\s*)?(?:(?i:l'|l’|la|le|les|the)\s*)?(?=[A-Z])"))
+            for t in ("admin1", "admin2", "admin3", "populated_place") if cues[t]),
+        cue_after=tuple(
+            (t, re.compile(rf"(?i:{alternation(w for w in cues[t] if w not in before_only)})\b"),
+             re.compile(rf"{enumeration}\s+[*_]?(?i:{alternation(w for w in cues[t] if w not in before_only)})\b"))
+            for t in ("admin1", "admin2", "admin3", "populated_place") if any(w not in before_only for w in cues[t])),
+        enumeration=re.compile(rf"(?:{_NAME}){_PAREN}(?:(?:,\s*|\s+(?:{g_and})\s+|,\s+(?:{g_and})\s+)(?:(?:{place_of})\s*)?(?:{_NAME}){_PAREN})+"),
+        named_area=re.compile(rf"\b((?:(?:{alternation(places.other_prefixes)})\s+)?(?:[A-Z][\w'’\-]+\s+)+(?:(?:{alternation(places.river)})\s+)?)(?:{other})\b"),
+        borrowed_area=re.compile(rf"\b(?:{other})\s+[^\W\d_]*[^\x00-\x7f][^\W\d_]*\b"),
+        place_word=re.compile(rf"(?<!\w)(?i:{alternation(places.prepositions)})\s+(?:(?i:the|la|le|l'|l’)\s*)?$"),
+        crossing=re.compile(rf"(?<!\w)(?i:{alternation(places.crossing_words)})"),
+        country_prep=re.compile(rf"(?<!\w)(?i:{alternation(places.country_prepositions)})\s+(?:(?i:the\s|le\s|la\s|l'|l’|die\s|den\s|dem\s)\s*)?"
+                                rf"(?:[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*\s*(?:,\s*|\s+(?:{g_and})\s+)(?:(?i:le|la|l'|l’)\s+)?)*$"),
+        org_after=re.compile(rf"\s+(?:{alternation(places.organisation_links)})\s+[A-Z]"),
+        level_cues={t: word_pattern(cues[t], before=r"\b", after=r"\b") for t in ("admin2", "admin1")},
+        after_near=re.compile(rf"(?<!\w)(?:{alternation(places.near)})\s+({_NAME})"),
+        stop=frozenset({w.lower() for w in lang.function_words} | {w.lower() for w in places.not_places} | set(lang.month_table)),
+    )
 
 
 def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None,
@@ -727,7 +834,7 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
     after a place preposition (``in X``, ``near X``) or when they are large cities; a capitalised
     word that is only a small village's name elsewhere in the text is not taken."""
     index = PlaceIndex()
-    fillers = {kb.fold(w) for w in (*lang.words("places", "river"), *lang.words("places", "other"), *lang.words("places", "admin1"))}
+    fillers = {kb.fold(w) for w in (*lang.places.river, *lang.places.other, *lang.places.admin1)}
     index.same_area = lambda key: " ".join(w for w in key.split() if w not in fillers)
     found = kb.country(iso3) if iso3 else None
     iso2 = found[0] if found else None
@@ -751,26 +858,15 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
                 for n in (p.name, *p.aliases):
                     near_by_name.setdefault(kb.fold(n), []).append(p)
     country = next((p for p in gaz if p.type == "country"), None)
-    cues = {t: lang.words("places", t) for t in ("admin1", "admin2", "admin3", "populated_place", "other")}
-    directions = lang.words("places", "directions")
-    all_cues = tuple(w for t in ("admin1", "admin2", "admin3", "populated_place") for w in cues[t])
-    place_of = lang.alt("places", "of")
-    near = lang.alt("places", "near")
-    other_prefixes = lang.alt("places", "other_prefixes")
-    river = lang.alt("places", "river")
-    g_and = lang.alt("grammar", "and")
-    # The patterns, built once per report (types in the order of the language file). Cue
-    # words match whatever their case ("Provinz", "Kayah State", "région de").
-    cue_before = [(t, re.compile(rf"(?<!\w)(?i:{_alt(cues[t])}):?\s+(?:(?i:{place_of})\s*)?(?:(?i:l'|l’|la|le|les|the)\s*)?(?=[A-Z])"))
-                  for t in ("admin1", "admin2", "admin3", "populated_place") if cues[t]]
-    enumeration = rf"((?:{_NAME}){_PAREN}(?:(?:,\s*|\s+(?:{g_and})\s+|,\s+(?:{g_and})\s+)(?:{_NAME}){_PAREN})*)"
-    enumeration_re = re.compile(rf"(?:{_NAME}){_PAREN}(?:(?:,\s*|\s+(?:{g_and})\s+|,\s+(?:{g_and})\s+)(?:(?:{place_of})\s*)?(?:{_NAME}){_PAREN})+")
-    before_only = set(lang.words("places", "before_only"))
-    cue_after = [(t, re.compile(rf"{enumeration}\s+[*_]?(?i:{_alt(w for w in cues[t] if w not in before_only)})\b"))
-                 for t in ("admin1", "admin2", "admin3", "populated_place") if any(w not in before_only for w in cues[t])]
-    other = _alt(cues["other"])
+    P = place_patterns(lang)
+    cues, all_cues = P.cues, P.all_cues
+    cue_before, cue_after, enumeration_re = P.cue_before, P.cue_after, P.enumeration
+    named_area, borrowed_area, place_word, crossing, country_prep = (P.named_area, P.borrowed_area, P.place_word,
+                                                                      P.crossing, P.country_prep)
+    org_after, level_cues, after_near = P.org_after, P.level_cues, P.after_near
+    other = alternation(cues["other"])
     country_areas = [] if country is None else [
-        re.compile(rf"\b(?:{_alt(directions)})\s+{re.escape(country.name)}\b", re.I),
+        re.compile(rf"\b(?:{alternation(lang.places.directions)})\s+{re.escape(country.name)}\b", re.I),
         re.compile(rf"\b{re.escape(country.name)}-[A-Z][a-z]+\s+(?:{other})\b"),
     ]
     # "south-eastern part of Myanmar", "Northern and Central Iraq", "north-west Nigeria" (a
@@ -778,22 +874,12 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
     area_countries = [c for c in (iso2, *neighbour_codes) if c]
     direction_area = _direction_area(lang, tuple(area_countries)) if area_countries else None
     regions = _regions_pattern(lang, tuple(area_countries)) if area_countries else None
-    named_area = re.compile(rf"\b((?:(?:{other_prefixes})\s+)?(?:[A-Z][\w'’\-]+\s+)+(?:(?:{river})\s+)?)(?:{other})\b")
-    borrowed_area = re.compile(rf"\b(?:{other})\s+[^\W\d_]*[^\x00-\x7f][^\W\d_]*\b")
     admin_automaton = _admin_automaton(iso3) if iso3 else None
     town_automaton = kb_places.town_automaton(iso2) if iso2 else None
-    place_word = re.compile(rf"(?<!\w)(?i:{lang.alt('places', 'prepositions')})\s+(?:(?i:the|la|le|l'|l’)\s*)?$")
-    crossing = re.compile(rf"(?<!\w)(?i:{lang.alt('places', 'crossing_words')})")
-    country_prep = re.compile(rf"(?<!\w)(?i:{lang.alt('places', 'country_prepositions')})\s+(?:(?i:the\s|le\s|la\s|l'|l’|die\s|den\s|dem\s)\s*)?"
-                              rf"(?:[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*\s*(?:,\s*|\s+(?:{g_and})\s+)(?:(?i:le|la|l'|l’)\s+)?)*$")
     big_city = PLACE_TUNING["big_city_population"]
-    stop = ({w.lower() for w in lang.function_words} | {w.lower() for w in lang.words("places", "not_places")}
-            | set(lang.month_table()))
+    stop = P.stop
     communities = community_words(units, lang)
     section: tuple[str, ...] = ()
-
-    org_after = re.compile(rf"\s+(?:{lang.alt('places', 'organisation_links')})\s+[A-Z]")
-    """"Centre for Human Rights …": a unit's name at the head of an organisation's name is not a place."""
 
     def translit(name: str) -> kb.PlaceEntry | None:
         """The admin unit a name is a transliteration variant of (``Hajja``, ``Sar-i-Pul``,
@@ -824,8 +910,8 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
     for unit in units:
         if unit.sentence is not None:
             # "Koro (57)" in a sentence about "cercles": the entry names an admin unit of that level
-            m = re.match(rf"({_NAME})\s*\(", unit.text)
-            level = next((t for t in ("admin2", "admin1") if any(re.search(rf"\b{re.escape(w)}\b", unit.sentence.text) for w in cues[t])), None)
+            m = _NAME_BEFORE_PAREN.match(unit.text)
+            level = next((t for t in ("admin2", "admin1") if level_cues[t].search(unit.sentence.text)), None)
             if m and level:
                 entry = lookup(m.group(1), level)
                 if entry is not None:
@@ -861,8 +947,8 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
                     a, b = a + m.end(), b + m.end()
                     _place(index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities, lang)
         # cue word AFTER a name or an enumeration: "Koro cercle", "Bandiagara and Bankass cercles", "Mopti region"
-        for type_, pattern in cue_after:
-            for m in pattern.finditer(text):
+        for type_, gate, pattern in cue_after:
+            for m in pattern.finditer(text) if gate.search(text) else ():
                 for a, b in _enumeration(m.group(1), (), lang):
                     a, b = a + m.start(1), b + m.start(1)
                     _place(index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities, lang)
@@ -887,7 +973,7 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
             if claim(m.start(), m.end()):
                 index.add(m.group(), "other", unit, doc_id, m.start(), m.end(), admin1=index.current_admin1, country=iso2)
         # "near X": a place the report introduces, confirmed by the statistical model when there is one
-        for m in re.finditer(rf"(?<!\w)(?:{near})\s+({_NAME})", text):
+        for m in after_near.finditer(text):
             name = m.group(1)
             ents = None if ner is None else ner.get(unit.index, [])
             confirmed = ents is None or any(a <= m.start(1) < b and label in ("GPE", "LOC", "FAC") for a, b, label in ents)
@@ -957,14 +1043,14 @@ def _direction_area(lang: Language, countries: tuple[str, ...]) -> re.Pattern[st
     """A direction and a name of one of ``countries``: ``south-eastern part of Myanmar``,
     ``Northern and Central Iraq``, ``Norden Nigerias``."""
     names = [n for c in countries for n in _country_names(c)]
-    directions = lang.words("places", "area_directions")
+    directions = lang.places.area_directions
     if not names or not directions:
         return None
-    d = _alt(directions)
-    parts = lang.alt("places", "area_parts")
-    g_and = lang.alt("grammar", "and")
+    d = alternation(directions)
+    parts = alternation(lang.places.area_parts)
+    g_and = alternation(lang.grammar.and_)
     return re.compile(rf"(?<![\w-])(?i:{d})(?:\s+(?:{g_and})\s+(?i:{d}))?(?:\s+(?:{parts}))?\s+"
-                      rf"(?P<country>{_alt(names)})(?:s\b|\b)")
+                      rf"(?P<country>{alternation(names)})(?:s\b|\b)")
 
 
 @lru_cache(maxsize=64)
@@ -974,8 +1060,8 @@ def _regions_pattern(lang: Language, countries: tuple[str, ...]) -> re.Pattern[s
     names = [n for c in countries for r in kb_places.regions(c) for n in r]
     if not names:
         return None
-    d = _alt(lang.words("places", "area_directions"))
-    return re.compile(rf"(?<![\w-])(?:(?i:{d})\s+)?(?:{_alt(names)})(?:\s+(?i:{_alt(lang.words('places', 'other') + lang.words('places', 'admin1'))}))?(?![\w-])")
+    d = alternation(lang.places.area_directions)
+    return re.compile(rf"(?<![\w-])(?:(?i:{d})\s+)?(?:{alternation(names)})(?:\s+(?i:{alternation(lang.places.other + lang.places.admin1)}))?(?![\w-])")
 
 
 def _area_country(name: str | None, default: str | None) -> str | None:
@@ -1033,10 +1119,9 @@ def _place(index: PlaceIndex, lookup, add_admin, type_: str, name: str, unit: Un
     if not claim(a, b):
         return
     parent = None
-    admin1_cues, admin2_cues = lang.words("places", "admin1"), lang.words("places", "admin2")
-    m = re.search(rf"({_NAME})\s+[*_]?((?i:{_alt(admin1_cues + admin2_cues)}))\b", text[b:b + 80])
+    m = _unit_after(lang).search(text[b:b + 80])
     if m:
-        level = "admin1" if m.group(2).lower() in admin1_cues else "admin2"
+        level = "admin1" if m.group(2).lower() in lang.places.admin1 else "admin2"
         other = "admin2" if level == "admin1" else "admin1"
         parent = lookup(m.group(1), level) or lookup(m.group(1), other)
     if parent is None:
@@ -1048,6 +1133,12 @@ def _place(index: PlaceIndex, lookup, add_admin, type_: str, name: str, unit: Un
               lat=town.lat if town else None, lon=town.lon if town else None, geonameid=town.geonameid if town else None)
 
 
+@cache
+def _unit_after(lang: Language) -> re.Pattern[str]:
+    """A name and the admin cue after it (``Koro cercle``): the unit a town is in."""
+    return re.compile(rf"({_NAME})\s+[*_]?((?i:{alternation(lang.places.admin1 + lang.places.admin2)}))\b")
+
+
 def _area_name(name: str, lang: Language | None) -> bool:
     """A plausible area name: a few words, not a shouted title, not a function word (``Les``)."""
     stop = {w.lower() for w in lang.function_words} if lang else set()
@@ -1055,7 +1146,7 @@ def _area_name(name: str, lang: Language | None) -> bool:
 
 
 def _plural_region(lang: Language | None) -> tuple[str, ...]:
-    words = lang.words("places", "admin1") if lang else ()
+    words = lang.places.admin1 if lang else ()
     return tuple(w for w in words if w.endswith("s")) or ("regions",)
 
 
@@ -1073,13 +1164,14 @@ def community_words(units: list[Unit], lang: Language, actors: bool = False) -> 
     """Folded names the report uses for communities (``Fulani`` in ``the Fulani community``,
     ``Dogon villages``): never place names on their own. With ``actors``, only the words
     used for people (not ``Islamist groups``)."""
-    nouns = lang.alt("grammar", "community_nouns")
+    nouns = alternation(lang.grammar.community_nouns)
     if not actors:
-        nouns += "|" + _alt([*lang.words("actor_kinds", "communal_militia"), *lang.words("grammar", "group_adjectives"),
+        nouns += "|" + alternation([*lang.actor_kinds.communal_militia, *lang.grammar.group_adjectives,
                              "groups", "fighters"])
     words = set()
+    pattern = re.compile(rf"\b([A-Z][a-z]+)s?\s+(?:{nouns})\b")
     for unit in units:
-        for m in re.finditer(rf"\b([A-Z][a-z]+)s?\s+(?:{nouns})\b", unit.text):
+        for m in pattern.finditer(unit.text):
             words.add(kb.fold(m.group(1)))
     return words
 

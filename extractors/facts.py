@@ -8,7 +8,7 @@ from schemas import kb
 from extractors import nlp
 from extractors.entities import actor_spans, actors_output, find_actors, find_places, places_output
 from extractors.figures import extract_figures
-from schemas.lang import Language
+from schemas.lang import Language, alternation, word_pattern
 from extractors.sentences import Unit, document_units
 from schemas.document import BlockKind, Document
 from schemas.extraction import BibliographyEntry, Facts, Footnote, Metadata
@@ -27,7 +27,7 @@ def extract_facts(doc: Document, lang: Language, metadata: Metadata, bibliograph
     orgs = [b.organisation for b in bibliography]
     actors = find_actors(units, lang, doc.id, orgs, place_names, iso2)
     # the model is asked only about sentences with a "near <Name>" the rules must confirm
-    cue = re.compile(rf"(?<!\w)(?:{lang.alt('places', 'near')})\s+[A-Z]")
+    cue = re.compile(rf"(?<!\w)(?:{alternation(lang.places.near)})\s+[A-Z]")
     ner = nlp.place_candidates({u.index: u.text for u in units if u.sentence is None and cue.search(u.text)}, lang.code)
     # headings name places too ("Damascus Governorate, December 2017"); they come after the
     # body units, with indices of their own, so no figure is read from them
@@ -35,9 +35,9 @@ def extract_facts(doc: Document, lang: Language, metadata: Metadata, bibliograph
                 for i, block in enumerate(b for b in doc.blocks() if b.kind is BlockKind.heading)]
     spans = actor_spans(actors)
     actor_names = sorted({n for e in actors.entries for n in (e["name"], *e["aliases"]) if len(n) > 3}, key=len, reverse=True)
+    name_patterns = [word_pattern((n,), re.I) for n in actor_names]
     for unit in headings:  # "1.5. Katiba Macina (Macina Liberation Front)" names a group, not a place
-        spans[unit.index] = [(m.start(), m.end()) for n in actor_names
-                             for m in re.finditer(rf"(?<!\w){re.escape(n)}(?!\w)", unit.text, re.I)]
+        spans[unit.index] = [(m.start(), m.end()) for pattern in name_patterns for m in pattern.finditer(unit.text)]
     places = find_places(units + headings, lang, doc.id, iso3, ner=ner, actor_spans=spans)
     places.country = iso2
     figures = extract_figures(units, lang, doc.id, places, actors, orgs, metadata.reference_period, country_name,

@@ -20,7 +20,7 @@ from functools import cache
 from schemas import kb
 from extractors.dates import find_dates
 from extractors.entities import ActorIndex, PlaceIndex
-from schemas.lang import Language
+from schemas.lang import Language, alternation, word_pattern
 from extractors.quantities import Quantity, find_quantities
 from extractors.sentences import Unit
 from schemas.extraction import QUOTES, CasualtyFigure, DisplacementFigure, EventCount, Provenance, fact_id
@@ -30,11 +30,6 @@ FROM_CONTEXT = "<context>"
 """A displacement figure whose population the sentence or the section names ("… individuals")."""
 WEAK_CONTEXT = "<context?>"
 """The same, guessed from a comparison ("compared to 113 043"): a back-reference may still override it."""
-
-
-def _alt(words) -> str:
-    words = sorted(words, key=len, reverse=True)
-    return "|".join(re.escape(w) for w in words) if words else "(?!x)x"
 
 
 MAX_GAP = 3
@@ -87,7 +82,7 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-/][^\W\d_]+)*['’]?|\d+|\S")
 def _stemmer(lang: Language):
     import snowballstemmer
 
-    return snowballstemmer.stemmer(lang.section("figures")["stemmer"])
+    return snowballstemmer.stemmer(lang.figures.stemmer)
 
 
 def tokenize(text: str, lang: Language) -> list[Token]:
@@ -101,26 +96,26 @@ def _lexicon(lang: Language) -> dict[str, list[tuple[tuple[str, ...], str, str]]
     """First stem → [(stems of the phrase, kind, label)], longest phrase first: every word list the
     figure passes read, reduced to stems once per language."""
     entries: list[tuple[str, str, str]] = []
-    for field_, words in lang.section("casualties", "after").items():
+    for field_, words in lang.casualties.after.items():
         entries += [("casualty", field_, w) for w in words]
-    for field_, words in lang.section("casualties", "before").items():
+    for field_, words in lang.casualties.before.items():
         entries += [("casualty_before", field_, w) for w in words]
-    entries += [("casualty", "casualties", w) for w in lang.words("casualties", "unsplit")]
-    entries += [("not_people", "", w) for w in lang.words("casualties", "not_people")]
-    for cat, words in lang.section("events").items():
+    entries += [("casualty", "casualties", w) for w in lang.casualties.unsplit]
+    entries += [("not_people", "", w) for w in lang.casualties.not_people]
+    for cat, words in lang.events.items():
         entries += [("event", cat, w) for w in words]
     for pop in ("idp_returnees", "returnees_from_abroad", "refugees", "idps"):
-        entries += [("population", pop, w) for w in lang.words("displacement", pop)]
-    entries += [("population", FROM_CONTEXT, w) for w in lang.words("displacement", "returnees")]
-    entries += [("people", "", w) for w in lang.words("displacement", "generic")]
+        entries += [("population", pop, w) for w in getattr(lang.displacement, pop)]
+    entries += [("population", FROM_CONTEXT, w) for w in lang.displacement.returnees]
+    entries += [("people", "", w) for w in lang.displacement.generic]
     for kind in ("displaced", "returned", "change"):
-        entries += [(kind, "", w) for w in lang.words("displacement", kind)]
-    for group, words in lang.section("victim_groups").items():
+        entries += [(kind, "", w) for w in getattr(lang.displacement, kind)]
+    for group, words in lang.victim_groups.items():
         entries += [("victims", group, w) for w in words]
     for kind in ("sub_count", "anaphora", "filler", "elliptical_after", "elliptical_before", "copula", "rate", "relative",
                  "among"):
-        entries += [(kind, "", w) for w in lang.words("grammar", kind)]
-    entries += [("neutral_event", "", w) for w in lang.words("grammar", "neutral_events")]
+        entries += [(kind, "", w) for w in getattr(lang.grammar, kind)]
+    entries += [("neutral_event", "", w) for w in lang.grammar.neutral_events]
     table: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
     for kind, label, phrase in entries:
         stems = tuple(_key(t, kind) for t in tokenize(phrase, lang))
@@ -168,7 +163,7 @@ def find_mentions(tokens: list[Token], lang: Language) -> list[Mention]:
     """Every typed mention of a unit, found once. Mentions of the counted-noun kinds overlap-filter
     against each other (``civilian deaths`` is an event, not ``deaths``); the others are kept as found."""
     table = _lexicon(lang)
-    compounds = lang.section("figures").get("compounds", False)
+    compounds = lang.figures.compounds
     found: list[Mention] = []
     for i, tok in enumerate(tokens):
         cands = list(table.get(tok.stem, ())) + list(table.get(_key(tok, _SURFACE[0]), ()))
@@ -248,7 +243,7 @@ class Sentence:
         return i in self._numbers
 
     def is_and(self, i: int) -> bool:
-        return self.tokens[i].text.lower() in self.lang.words("grammar", "and")
+        return self.tokens[i].text.lower() in self.lang.grammar.and_
 
     def is_break(self, i: int) -> bool:
         return self.tokens[i].text in ".;:()[]!?" or self.is_number(i)
@@ -292,7 +287,7 @@ def counted_noun(s: Sentence) -> None:
     """``17 sicherheitsrelevante Vorfälle``, ``248 civilians were killed``, ``plus de 300 incidents``:
     the noun after a figure says what it counts; a people noun (``civilians``, ``personnes``) names
     the victims."""
-    articles = set(s.lang.words("numbers", "article_numbers"))
+    articles = set(s.lang.numbers.article_numbers)
     for r in s.readings:
         gap = 0 if s.text[r.q.start:r.q.end].lower() in articles else MAX_GAP
         hit = _scan_after(s, r, ("casualty", "event", "population", "not_people", "people", "victims", "displaced"), gap,
@@ -390,7 +385,7 @@ def _joined(s: Sentence, a: Reading, b: Reading) -> bool:
     i = (a.noun.last if a.noun is not None else a.last) + 1
     while i < b.first:
         t = s.tokens[i]
-        if not (t.text == "," or s.at(i, "elliptical_before") and t.text.lower() in s.lang.words("grammar", "and")):
+        if not (t.text == "," or s.at(i, "elliptical_before") and t.text.lower() in s.lang.grammar.and_):
             return False
         i += 1
     return True
@@ -411,9 +406,9 @@ def from_to(s: Sentence) -> None:
             continue
         word = s.tokens[r.first - 1].text.lower()
         nxt = s.readings[k + 1] if k + 1 < len(s.readings) else None
-        opens = (word in s.lang.words("grammar", "change_from") and nxt is not None and nxt.first == r.last + 2
-                 and s.tokens[r.last + 1].text.lower() in s.lang.words("grammar", "change_to"))
-        closes = word in s.lang.words("grammar", "change_to") and k and s.readings[k - 1].last == r.first - 2 and s.readings[k - 1].ref
+        opens = (word in s.lang.grammar.change_from and nxt is not None and nxt.first == r.last + 2
+                 and s.tokens[r.last + 1].text.lower() in s.lang.grammar.change_to)
+        closes = word in s.lang.grammar.change_to and k and s.readings[k - 1].last == r.first - 2 and s.readings[k - 1].ref
         if not (opens or closes):
             continue
         if closes:
@@ -651,8 +646,68 @@ def _victims_after(s: Sentence, i: int) -> str | None:
 
 def _events_table(lang: Language) -> tuple[tuple[str, str], ...]:
     """(phrase, category) of every event word of the language, longest phrase first."""
-    pairs = [(phrase, cat) for cat, phrases in lang.section("events").items() for phrase in phrases]
+    pairs = [(phrase, cat) for cat, phrases in lang.events.items() for phrase in phrases]
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+@dataclass(frozen=True)
+class FigurePatterns:
+    """The regexes the figure passes apply to a sentence's text, one per cue family, compiled
+    once per language (:func:`patterns`) rather than per sentence or per figure."""
+
+    recorded: re.Pattern[str]
+    """``registered``, ``recorded`` as a word (text lower-cased)."""
+    comparison_before: re.Pattern[str]
+    """``compared to`` right before a figure."""
+    anaphora_before: re.Pattern[str]
+    """``of which``, ``of the 343 attacks,`` right before a figure (text lower-cased)."""
+    anaphora_lead: re.Pattern[str]
+    """An anaphora word at the start of the text before a figure."""
+    and_between: re.Pattern[str]
+    """Text between two figures that ends in ``and``."""
+    coordinated_after: re.Pattern[str]
+    """``in``, ``at``, ``were`` right after a figure."""
+    back_reference_before: re.Pattern[str]
+    """``of the`` right before a figure."""
+    stock_verb: re.Pattern[str]
+    """A verb that records or reaches a stock of people."""
+    both_after_comma: re.Pattern[str]
+    """``, both`` before a second category."""
+    clause_break: re.Pattern[str]
+    """Where a figure's clause ends: ``;``, ``(`` or a clause-break word."""
+    as_of_before: re.Pattern[str]
+    """``as of``, ``of``, ``in`` right before a date."""
+    as_of: re.Pattern[str]
+    """``as of`` anywhere (case-insensitive)."""
+    origin_before: re.Pattern[str]
+    """``from`` right before a place: where people came from."""
+    not_perpetrator_before: re.Pattern[str]
+    """``against (the)`` right before an actor: not the perpetrator."""
+    of_before: re.Pattern[str]
+    """``of (the)`` right before an actor: the event's actor."""
+
+
+@cache
+def patterns(lang: Language) -> FigurePatterns:
+    g = lang.grammar
+    return FigurePatterns(
+        recorded=word_pattern(g.recorded),
+        comparison_before=re.compile(rf"(?<!\w)(?:{alternation(g.comparison_before)})\s*$"),
+        anaphora_before=re.compile(rf"(?<!\w)(?:{alternation(g.anaphora)}|(?:{alternation(g.back_reference)}) \d[\d ]*\s*\w*)\W*$"),
+        anaphora_lead=re.compile(rf"^\W*(?:{alternation(g.anaphora)})(?!\w)"),
+        and_between=re.compile(rf"[^.;]*?,?\s*(?:{alternation(g.and_)})\s*"),
+        coordinated_after=re.compile(rf"\s*(?:{alternation(g.coordinated_after)})(?!\w)"),
+        back_reference_before=re.compile(rf"(?<!\w)(?:{alternation(g.back_reference)})\s*$"),
+        stock_verb=re.compile(rf"(?<!\w)(?:{alternation(g.recorded)}|{alternation(lang.displacement.stock_verbs)})(?!\w)", re.I),
+        both_after_comma=re.compile(rf",\s*(?:{alternation(g.both)})\s+"),
+        clause_break=re.compile(rf"[;(]|(?<!\w)(?:{alternation(g.clause_breaks)})(?!\w)"),
+        as_of_before=re.compile(rf"(?<!\w)(?:{alternation(g.as_of)}|{alternation(g.of)}|{alternation(g.coordinated_after)})\s*$"),
+        as_of=re.compile(rf"(?<!\w)(?:{alternation(g.as_of)})\s+", re.I),
+        origin_before=re.compile(rf"(?<!\w)(?:{alternation(g.origin_before)})\s+$", re.I),
+        not_perpetrator_before=re.compile(
+            rf"(?<!\w)(?:{alternation(g.not_perpetrator_before)})\s+(?:(?:{alternation(g.articles)})\s+)?[‘'’]?$"),
+        of_before=re.compile(rf"(?<!\w)(?:{alternation(g.of)})\s+(?:(?:{alternation(g.articles)})\s+)?$"),
+    )
 
 
 def _after_phrase(after: str, table, lang: Language) -> str | None:
@@ -715,32 +770,29 @@ def executions(s: Sentence) -> None:
 def recorded_stock(s: Sentence) -> None:
     """``113 043 registered in July``, ``compared to 113 043``: a bare figure recorded or compared
     counts the population the text is about (weakly: a reference may still override it)."""
-    lang = s.lang
+    P = patterns(s.lang)
     for i, r in enumerate(s.readings):
         if r.kind or r.change or r.q.printed is None:
             continue
         before, after = _between(s, i)
         nxt = s.tokens[r.last + 1] if r.last + 1 < len(s.tokens) else None
         bare = nxt is None or not nxt.text[:1].isalpha() or s.at(r.last + 1, "filler", "elliptical_after")
-        if re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'recorded')})(?!\w)", after[:30].lower()) or (bare and re.search(
-                rf"(?<!\w)(?:{lang.alt('grammar', 'comparison_before')})\s*$", before.lower())):
+        if P.recorded.search(after[:30].lower()) or (bare and P.comparison_before.search(before.lower())):
             r.population = WEAK_CONTEXT
 
 
 def anaphora(s: Sentence) -> None:
     """``of which 124 were …``, ``Of those, 209 …``, ``Of the 343 attacks, 165 were …``, ``and 57 in
     …``: a figure with no kind of its own takes its referent's (keeping victims it names itself)."""
-    lang, text, prev = s.lang, s.text, s.prev
-    g_and = lang.alt("grammar", "and")
-    pattern = rf"(?<!\w)(?:{lang.alt('grammar', 'anaphora')}|(?:{lang.alt('grammar', 'back_reference')}) \d[\d ]*\s*\w*)\W*$"
+    text, prev = s.text, s.prev
+    P = patterns(s.lang)
     for i, r in enumerate(s.readings):
         if r.casualty or r.event or r.population not in (None, WEAK_CONTEXT):
             continue
         before, after = _between(s, i)
         lead = text[max(0, r.q.start - 60):r.q.start].lower()
-        coordinated = re.fullmatch(rf"[^.;]*?,?\s*(?:{g_and})\s*", before) and re.match(
-            rf"\s*(?:{lang.alt('grammar', 'coordinated_after')})(?!\w)", after)
-        if not (re.search(pattern, lead) or re.search(rf"^\W*(?:{lang.alt('grammar', 'anaphora')})(?!\w)", lead) or coordinated):
+        coordinated = P.and_between.fullmatch(before) and P.coordinated_after.match(after)
+        if not (P.anaphora_before.search(lead) or P.anaphora_lead.search(lead) or coordinated):
             continue
         ref = next((x for x in reversed(s.readings[:i]) if x.casualty or x.event), None) or prev
         if ref is not None:
@@ -768,7 +820,7 @@ def attacks_named_again(s: Sentence) -> None:
             r.event, r.ref = specific.event, specific
         elif r.noun is not None:
             k = r.noun.last + 1
-            if k < len(s.tokens) and s.tokens[k].text.lower().rstrip("'’") in lang.words("grammar", "of"):
+            if k < len(s.tokens) and s.tokens[k].text.lower().rstrip("'’") in lang.grammar.of:
                 more = _scan_after(s, Reading(r.q, first=k, last=k), ("event",), 1)
                 if more is not None and more.label != "attacks":
                     r.event = more.label
@@ -778,7 +830,7 @@ def back_references(s: Sentence) -> None:
     """``Of the 343 attacks, 165 were …``: the first figure is named again, not counted again."""
     for i, r in enumerate(s.readings):
         before, after = _between(s, i)
-        if re.search(rf"(?<!\w)(?:{s.lang.alt('grammar', 'back_reference')})\s*$", before.lower()) and re.match(r"\s*[^\W\d]+\s*,", after):
+        if patterns(s.lang).back_reference_before.search(before.lower()) and re.match(r"\s*[^\W\d]+\s*,", after):
             r.back_reference = True
 
 
@@ -789,8 +841,7 @@ def people_of_the_context(s: Sentence) -> None:
     for i, r in enumerate(s.readings):
         before, after = _between(s, i)
         if (not r.kind and r.noun is not None and r.noun.kind == "people" and not r.change and r.q.printed is not None
-                and re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'recorded')}|{lang.alt('displacement', 'stock_verbs')})(?!\w)",
-                              before + after, re.I)):
+                and patterns(lang).stock_verb.search(before + after)):
             r.population = FROM_CONTEXT
         if r.population == WEAK_CONTEXT:
             r.population = FROM_CONTEXT
@@ -800,7 +851,7 @@ def both_categories(s: Sentence) -> None:
     """``2 violent events, both incidents of violence against civilians``: a second category for
     the same count."""
     events = _events_table(s.lang)
-    for m in re.finditer(rf",\s*(?:{s.lang.alt('grammar', 'both')})\s+", s.text):
+    for m in patterns(s.lang).both_after_comma.finditer(s.text):
         cat = _after_phrase(s.text[m.end():], events, s.lang)
         before_q = [r for r in s.readings if r.q.end <= m.start()]
         if cat and before_q:
@@ -847,7 +898,7 @@ def _sources(bibliography_orgs: list[str]) -> list[str]:
 
 @cache
 def _sources_pattern(sources: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(s) for s in sources) or '(?!x)x'})(?![\w-])")
+    return word_pattern(sources, before=r"(?<![\w-])", after=r"(?![\w-])")
 
 
 def _source_in(text: str, sources: list[str], pos: int) -> str | None:
@@ -889,8 +940,11 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
     event_datasets = kb.event_datasets() if event_datasets is None else event_datasets
     sources = sorted({*_sources(bibliography_orgs), *event_datasets}, key=len, reverse=True)
     ctx = Context()
-    country_phrases = lang.words("areas", "country_level")
-    disp_words = {k: lang.words("displacement", k) for k in ("idp_returnees", "returnees_from_abroad", "refugees", "idps")}  # most specific first
+    country_phrases = lang.areas.country_level
+    disp_words = {k: word_pattern(getattr(lang.displacement, k), re.I) for k in ("idp_returnees", "returnees_from_abroad", "refugees", "idps")}  # most specific first
+    displaced = word_pattern(lang.displacement.displaced, re.I)
+    same_period_re = word_pattern(lang.grammar.same_period, re.I)
+    reference_period_re = word_pattern(lang.grammar.reference_period, re.I)
     prev_reading: Reading | None = None
     for unit in units:
         text = unit.text
@@ -904,11 +958,11 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
         unit_actors = _actors_in(unit, actors)
         if unit.sentence is None:
             for pop, words in disp_words.items():
-                if re.search(rf"(?<!\w)(?:{_alt(words)})(?!\w)", text, re.I):
+                if words.search(text):
                     ctx.population = pop
                     break
             else:
-                if ctx.population is None and re.search(rf"(?<!\w)(?:{lang.alt('displacement', 'displaced')})(?!\w)", text, re.I):
+                if ctx.population is None and displaced.search(text):
                     ctx.population = "idps"
         if unit.block.id != ctx.block_id:
             ctx.block_id = unit.block.id
@@ -959,7 +1013,7 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             own_date = _nearest(dates, pos, prefer=("day", "month", "interval"))
             perps = (_perpetrators([x for x in unit_actors if x[0] >= since], pos, text, lang) or _perpetrators(unit_actors, pos, text, lang)
                      or ([] if own_date else block_actors))  # a sentence with its own date tells another incident
-            same_period = re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'same_period')})(?!\w)", text, re.I)
+            same_period = same_period_re.search(text)
             date = own_date or (ctx.period if same_period else None) or (block_date or ctx.period)
             evidence_unit = unit
             counts = {k: v.q.count for k, v in group.items()}
@@ -1033,7 +1087,7 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             stated = _as_of(text, len(text), lang, dates)
             if stated:
                 ctx.as_of = stated
-            if re.search(rf"(?<!\w)(?:{lang.alt('grammar', 'reference_period')})(?!\w)", text, re.I) and reference_period and not dates:
+            if reference_period_re.search(text) and reference_period and not dates:
                 ctx.period = reference_period
             src = _source_in(text, sources, len(text))
             if src:
@@ -1066,7 +1120,7 @@ def _prov(doc_id: str, unit: Unit, source: str | None = None, footnote_texts: di
     give it)."""
     notes = unit.footnotes
     if unit.footnote_inherited and source and footnote_texts is not None:
-        notes = [n for n in notes if re.search(rf"(?<![\w-]){re.escape(source)}(?![\w-])", footnote_texts.get(n, ""))]
+        notes = [n for n in notes if word_pattern((source,), before=r"(?<![\w-])", after=r"(?![\w-])").search(footnote_texts.get(n, ""))]
     return Provenance(document_id=doc_id, block_id=unit.block.id, page=unit.page, start=unit.start, end=unit.end,
                       evidence=unit.text, footnotes=notes, ocr=unit.block.ocr, ocr_confidence=unit.block.ocr_confidence)
 
@@ -1082,12 +1136,11 @@ def _nearest(dates, pos: int, prefer=("day",)) -> str | None:
 
 def _as_of(text: str, pos: int, lang: Language, dates) -> str | None:
     """``as of 31 October 2020`` in the sentence, or the date printed right after the figure."""
-    breaks = lang.alt("grammar", "clause_breaks")
-    as_of = lang.alt("grammar", "as_of")
-    after = [d for d in dates if d[0] > pos and d[0] - pos < 60 and not re.search(rf"[(;]|(?<!\w)(?:{breaks})(?!\w)", text[pos:d[0]])]
-    if after and re.search(rf"(?<!\w)(?:{as_of}|{lang.alt('grammar', 'of')}|{lang.alt('grammar', 'coordinated_after')})\s*$", text[:after[0][0]]):
+    P = patterns(lang)
+    after = [d for d in dates if d[0] > pos and d[0] - pos < 60 and not P.clause_break.search(text[pos:d[0]])]
+    if after and P.as_of_before.search(text[:after[0][0]]):
         return after[0][1]
-    m = re.search(rf"(?<!\w)(?:{as_of})\s+", text, re.I)
+    m = P.as_of.search(text)
     if m:
         for d in dates:
             if d[0] == m.end():
@@ -1113,12 +1166,12 @@ def _best_place(unit_places, pos: int, text: str, country_phrases, country_name,
     specific place before it; ``at national level`` is the country. With ``skip_origin`` a
     place named as where people came from (``returned from Cameroon``) is not the figure's."""
     if skip_origin:
-        origin = re.compile(rf"(?<!\w)(?:{lang.alt('grammar', 'origin_before')})\s+$", re.I)
+        origin = patterns(lang).origin_before
         unit_places = [p for p in unit_places if not origin.search(text[max(0, p[0] - 30):p[0]])]
     if entry and unit_places:
         return unit_places[0][2], unit_places[0][3]
     clause_end = len(text)
-    m = re.search(rf"[;(]|(?<!\w)(?:{lang.alt('grammar', 'clause_breaks')})(?!\w)", text[pos:])
+    m = patterns(lang).clause_break.search(text[pos:])
     if m:
         clause_end = pos + m.start()
     for phrase in country_phrases:
@@ -1160,10 +1213,9 @@ def _perpetrators(unit_actors, pos: int, text: str, lang: Language) -> list[dict
     """Actors named before the figure (the victims come after it: ``members of the JNIM``),
     not those attacked (``against the JNIM``) or accused only (``accused of``)."""
     out = []
-    before = lang.alt("grammar", "not_perpetrator_before")
-    articles = lang.alt("grammar", "articles")
+    not_perpetrator = patterns(lang).not_perpetrator_before
     for a, b, e in unit_actors:
-        if a < pos and e not in out and not re.search(rf"(?<!\w)(?:{before})\s+(?:(?:{articles})\s+)?[‘'’]?$", text[max(0, a - 24):a]):
+        if a < pos and e not in out and not not_perpetrator.search(text[max(0, a - 24):a]):
             out.append(e)
     return out
 
@@ -1175,8 +1227,8 @@ def _event_actor(unit_actors, pos: int, text: str, entry: bool, lang: Language) 
 
     if entry:
         return named(unit_actors[0]) if unit_actors and unit_actors[0][0] == 0 else None
-    of, articles = lang.alt("grammar", "of"), lang.alt("grammar", "articles")
-    after = [x for x in unit_actors if pos < x[0] <= pos + 60 and re.search(rf"(?<!\w)(?:{of})\s+(?:(?:{articles})\s+)?$", text[:x[0]])]
+    of_before = patterns(lang).of_before
+    after = [x for x in unit_actors if pos < x[0] <= pos + 60 and of_before.search(text[:x[0]])]
     if after:
         return named(after[0])
     before = [x for x in unit_actors if pos - 90 <= x[1] <= pos and not re.search(r"[,;]\s", text[x[1]:pos])]

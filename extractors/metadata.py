@@ -17,7 +17,7 @@ from functools import lru_cache
 from schemas import kb
 from extractors.dates import find_dates, parse_date, parse_interval
 from schemas.kb import places as kb_places
-from schemas.lang import Language
+from schemas.lang import Language, alternation
 from schemas.document import BlockKind, Document, Table
 from schemas.extraction import Metadata, Warning
 
@@ -159,7 +159,7 @@ def read_from_text(doc: Document, lang: Language, meta: Metadata) -> None:
 
 @lru_cache(maxsize=8)
 def _adjectives(lang: Language) -> tuple[re.Pattern[str], dict[str, str]] | None:
-    table = lang.section("countries", "adjectives")
+    table = lang.countries.adjectives
     stems = {kb.fold(stem): iso2 for iso2, words in table.items() for stem in words}
     if not stems:
         return None
@@ -241,7 +241,7 @@ def report_date(head: str, lang: Language, labelled_zone: str = "") -> tuple[str
     ``Stand:``), else a numeric date standing alone in the head, else the first day (not part
     of an interval) in the head."""
     head, zone = _ordinals(head), _ordinals(labelled_zone or head)
-    labels = lang.alt("report", "date_labels")
+    labels = alternation(lang.report.date_labels)
     for m in re.finditer(rf"(?<!\w)(?:{labels})\s*:?\s*", zone, re.I):
         rest = zone[m.end():m.end() + 40]
         numeric = re.match(r"(\d{1,2})[./](\d{1,2})[./](\d{4})\b", rest)
@@ -256,7 +256,7 @@ def report_date(head: str, lang: Language, labelled_zone: str = "") -> tuple[str
         iso = _numeric(m)
         if iso:
             return iso, m.group()
-    event = re.compile(rf"(?<!\w)(?i:{lang.alt('report', 'event_date_words')})\s*$")
+    event = re.compile(rf"(?<!\w)(?i:{alternation(lang.report.event_date_words)})\s*$")
     for pos, iso, kind in find_dates(head, lang):
         if kind == "day" and not event.search(head[max(0, pos - 12):pos]):  # "took Kabul on 15 August 2021" dates an event
             return iso, head[pos:pos + 30].split("\n")[0]
@@ -279,8 +279,8 @@ def reference_period(head: str, title: str, lang: Language, year: int | None = N
     """The period a report covers, as printed in its head: an interval of days, ``between
     October 2020 and February 2021``, a quarter, ``Jahr 2020``, or a month in the title."""
     head = _ordinals(head)
-    months = lang.month_pattern()
-    sep = "|".join(re.escape(s) for s in sorted(lang.interval_separators, key=len, reverse=True))
+    months = lang.month_pattern
+    sep = alternation(lang.interval.separators)
     for pos, iso, kind in find_dates(head, lang):
         if kind == "interval":
             return iso, head[pos:pos + 60].split("\n")[0]
@@ -290,15 +290,15 @@ def reference_period(head: str, title: str, lang: Language, year: int | None = N
             iso = parse_interval(f"{m.group(1)} {m.group(2)} - {m.group(3)} {m.group(4)} {year}", lang)
             if iso:
                 return iso, m.group()
-    between = lang.alt("report", "between")
-    m = re.search(rf"(?<!\w)(?:{between})\s+(?:\w+\s+){{0,3}}?({months})\s+(\d{{4}})\s+(?:{lang.alt('grammar', 'and')}|{sep})\s+({months})\s+(\d{{4}})",
+    between = alternation(lang.report.between)
+    m = re.search(rf"(?<!\w)(?:{between})\s+(?:\w+\s+){{0,3}}?({months})\s+(\d{{4}})\s+(?:{alternation(lang.grammar.and_)}|{sep})\s+({months})\s+(\d{{4}})",
                   head, re.I)
     if m:
         y1, m1, y2, m2 = int(m.group(2)), lang.month_number(m.group(1)), int(m.group(4)), lang.month_number(m.group(3))
         if (y1, m1) <= (y2, m2):
             return f"{y1:04d}-{m1:02d}-01/{y2:04d}-{m2:02d}-{_month_end(y2, m2):02d}", m.group()
-    ordinals = {kb.fold(k): v for k, v in lang.section("report", "quarter_ordinals").items()}
-    quarter = lang.alt("report", "quarter_words")
+    ordinals = {kb.fold(k): v for k, v in lang.report.quarter_ordinals.items()}
+    quarter = alternation(lang.report.quarter_words)
     if ordinals:
         alt = "|".join(re.escape(o) for o in sorted(ordinals, key=len, reverse=True))
         folded = kb.fold(head)
@@ -306,7 +306,7 @@ def reference_period(head: str, title: str, lang: Language, year: int | None = N
         if m:
             q, y = ordinals[m.group(1)], int(m.group(2))
             return f"{y:04d}-{3 * q - 2:02d}-01/{y:04d}-{3 * q:02d}-{_month_end(y, 3 * q):02d}", m.group()
-    m = re.search(rf"(?<!\w)(?:{lang.alt('report', 'year_words')})\s+(\d{{4}})\b", head, re.I)
+    m = re.search(rf"(?<!\w)(?:{alternation(lang.report.year_words)})\s+(\d{{4}})\b", head, re.I)
     if m:
         return f"{m.group(1)}-01-01/{m.group(1)}-12-31", m.group()
     m = re.search(rf"(?<![\d.])\b({months})\s+(\d{{4}})\b", title, re.I)

@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from schemas.lang import Language
-from schemas.extraction import QUOTES, Count
+from schemas.lang import Language, alternation
+from schemas.extraction import QUOTES
+from schemas.extraction import Count
 
 _WINDOW = 80
 """Characters on either side of a figure that the exclusion rules read (bounded: linear time; the
@@ -40,27 +41,22 @@ class Quantity:
         return self.printed if self.printed is not None else self.value
 
 
-def _alt_words(words) -> str:
-    words = sorted(words, key=len, reverse=True)
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) if words else "(?!x)x"
-
-
 @cache
 def _pattern(lang: Language) -> re.Pattern[str]:
-    words = lang.section("numbers", "words")
-    vague = lang.section("numbers", "vague")
-    quals = [q for key in ("at_least", "more_than", "approx", "up_to") for q in lang.words("numbers", key)]
-    qual = _alt_words(quals)
-    word_alt = _alt_words(words)
-    vague_alt = _alt_words(vague)
-    mult = _alt_words(lang.section("numbers", "multipliers"))
-    between = lang.alt("numbers", "range_words")
+    words = lang.numbers.words
+    vague = lang.numbers.vague
+    quals = [q for key in ("at_least", "more_than", "approx", "up_to") for q in getattr(lang.numbers, key)]
+    qual = alternation(quals)
+    word_alt = alternation(words)
+    vague_alt = alternation(vague)
+    mult = alternation(lang.numbers.multipliers)
+    between = alternation(lang.numbers.range_words)
     # "30-33" and "30 to 33" are ranges; "30 and 33" is one only after "between"
-    conjunctions = {w.lower() for w in lang.words("grammar", "and")}
-    joiners = _alt_words([w for w in lang.words("numbers", "range_joiners") if w.lower() not in conjunctions])
-    joiners_after_between = lang.alt("numbers", "range_joiners")
-    seps = "".join(re.escape(s) for s in lang.words("numbers", "thousands_separators"))
-    dec = re.escape(lang.section("numbers").get("decimal_mark", "."))
+    conjunctions = {w.lower() for w in lang.grammar.and_}
+    joiners = alternation([w for w in lang.numbers.range_joiners if w.lower() not in conjunctions])
+    joiners_after_between = alternation(lang.numbers.range_joiners)
+    seps = "".join(re.escape(s) for s in lang.numbers.thousands_separators)
+    dec = re.escape(lang.numbers.decimal_mark)
     grouped = rf"\d{{1,3}}(?:[{seps}]\d{{3}})+(?![\d])" if seps else r"(?!x)x"
     digits = rf"(?:\d+{dec}\d+|\d+)\s+(?:{mult})(?!\w)|{grouped}|\d+(?:\.\d+)?"
     word_run = rf"(?:{word_alt})(?:[\s-]+(?:{word_alt}))*(?:\s+(?:{mult}))?"
@@ -102,10 +98,10 @@ def to_int(text: str, lang: Language) -> int | None:
 @cache
 def _number_forms(lang: Language) -> tuple[dict, dict, re.Pattern[str], re.Pattern[str]]:
     """Number words, multipliers, and the patterns of a multiplied and a grouped figure, once per language."""
-    mults = {k.lower(): v for k, v in lang.section("numbers", "multipliers").items()}
-    seps = "".join(re.escape(s) for s in lang.words("numbers", "thousands_separators"))
+    mults = {k.lower(): v for k, v in lang.numbers.multipliers.items()}
+    seps = "".join(re.escape(s) for s in lang.numbers.thousands_separators)
     grouped = re.compile(rf"\d{{1,3}}(?:[{seps}]\d{{3}})+" if seps else r"(?!x)x")
-    return lang.section("numbers", "words"), mults, re.compile(rf"(.+?)\s+({_alt_words(mults)})"), grouped
+    return lang.numbers.words, mults, re.compile(rf"(.+?)\s+({alternation(mults)})"), grouped
 
 
 def _words_to_int(text: str, code: str) -> int | None:
@@ -120,9 +116,9 @@ def _words_to_int(text: str, code: str) -> int | None:
 @cache
 def _exclusions(lang: Language) -> dict[str, re.Pattern[str]]:
     """The patterns that tell a number is no figure, compiled once per language."""
-    month = lang.month_pattern()
-    people = lang.alt("casualties", "victims") + "|" + "|".join(
-        lang.alt("displacement", k) for k in ("idps", "refugees", "returnees", "generic"))
+    month = lang.month_pattern
+    people = alternation(lang.casualties.victims) + "|" + "|".join(
+        alternation(getattr(lang.displacement, k)) for k in ("idps", "refugees", "returnees", "generic"))
     return {
         "month_after": re.compile(rf"\s*(?:{month})\b", re.I),
         "month_word": re.compile(rf"\b(?:{month})\.?(?!\w)", re.I),
@@ -130,11 +126,11 @@ def _exclusions(lang: Language) -> dict[str, re.Pattern[str]]:
         "year": re.compile(r"(?:1[89]|20)\d{2}"),
         "people_after": re.compile(rf"\s*(?:{people})(?!\w)", re.I),
         "hyphen_word": re.compile(r"-[^\W\d_]"),
-        "percent": re.compile(rf"\s*(?:{lang.alt('grammar', 'percent')})", re.I),
-        "not_before": re.compile(rf"(?<!\w)(?:{lang.alt('grammar', 'not_figure_before')})\.?(?!\w)", re.I),
-        "not_after": re.compile(rf"\s*(?:{lang.alt('grammar', 'not_figure_after')})(?!\w)", re.I),
+        "percent": re.compile(rf"\s*(?:{alternation(lang.grammar.percent)})", re.I),
+        "not_before": re.compile(rf"(?<!\w)(?:{alternation(lang.grammar.not_figure_before)})\.?(?!\w)", re.I),
+        "not_after": re.compile(rf"\s*(?:{alternation(lang.grammar.not_figure_after)})(?!\w)", re.I),
         "code_after": re.compile(r"[-/]\d"),
-        "ordinal": re.compile(rf"(?:{lang.alt('grammar', 'ordinal_suffixes')})(?!\w)"),
+        "ordinal": re.compile(rf"(?:{alternation(lang.grammar.ordinal_suffixes)})(?!\w)"),
     }
 
 
@@ -164,7 +160,7 @@ def _is_excluded(text: str, m: re.Match, n1: str, n2: str | None, lang: Language
 
 def find_quantities(text: str, lang: Language) -> list[Quantity]:
     out = []
-    vague = {k.lower(): v for k, v in lang.section("numbers", "vague").items()}
+    vague = {k.lower(): v for k, v in lang.numbers.vague.items()}
     p = _exclusions(lang)
     month_ends = {w.end() for w in p["month_word"].finditer(text)}
     not_figure_ends = {w.end() for w in p["not_before"].finditer(text)}
@@ -196,11 +192,11 @@ def find_quantities(text: str, lang: Language) -> list[Quantity]:
 
 def _count(n: int, qual: str, lang: Language) -> Count:
     """``{min, max, qualifier}`` of a figure and the qualifier printed before it."""
-    if qual in lang.words("numbers", "at_least"):
+    if qual in lang.numbers.at_least:
         return Count(min=n, max=None, qualifier="at_least")
-    if qual in lang.words("numbers", "more_than"):
+    if qual in lang.numbers.more_than:
         return Count(min=n + 1, max=None, qualifier="more_than")
-    if qual in lang.words("numbers", "up_to"):
+    if qual in lang.numbers.up_to:
         return Count(min=None, max=n, qualifier="up_to")
     if qual:
         return Count(min=n, max=n, qualifier="approx")

@@ -39,8 +39,8 @@ class Unit:
 def split_sentences(text: str, lang: Language) -> list[tuple[int, int]]:
     """(start, end) of each sentence: a stop (and closing quotes or brackets) followed by
     space and a capital, digit or quote, unless the word before is an abbreviation."""
-    abbreviations = set(lang.words("sentences", "abbreviations"))
-    month = re.compile(rf"\s+(?:{lang.month_pattern()})\b", re.I)
+    abbreviations = set(lang.sentences.abbreviations)
+    month = re.compile(rf"\s+(?:{lang.month_pattern})\b", re.I)
     spans = []
     start = 0
     for m in re.finditer(rf"[.?!][{re.escape(_CLOSE)}]*(?=\s+[A-Z0-9‘'\"“(])", text):

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from extractors.dates import parse_date
-from schemas.lang import Language
+from schemas.lang import Language, alternation, word_pattern
 from schemas.document import Document, Table
 from schemas.extraction import CellProvenance, TableRecord, Warning
 
@@ -28,7 +28,7 @@ class CellValue:
 def number_convention(texts: list[str], lang: Language) -> tuple[tuple[str, ...], str]:
     """(thousands separators, decimal mark) for one table: the language's, unless the
     table itself shows the other convention (``43.750`` groups in an English report)."""
-    seps, mark = lang.thousands_separators, lang.decimal_mark
+    seps, mark = lang.tables.thousands_separators, lang.tables.decimal_mark
     dot_groups = sum(bool(re.fullmatch(r"\d{1,3}(\.\d{3})+", t.strip())) for t in texts)
     comma_groups = sum(bool(re.fullmatch(r"\d{1,3}(,\d{3})+", t.strip())) for t in texts)
     dot_decimals = sum(bool(re.fullmatch(r"\d+\.\d{1,2}", t.strip())) for t in texts)
@@ -45,11 +45,11 @@ def parse_number(text: str, lang: Language, convention: tuple[tuple[str, ...], s
     (nil), ``N/A`` or empty → None (not available); footnote markers are never digits."""
     t = _SUPERSCRIPTS.sub("", text).strip()
     low = t.lower()
-    if t in lang.table_nil or low in lang.table_nil:
+    if t in lang.tables.nil or low in lang.tables.nil:
         return CellValue(0, "nil")
-    if not t or low in lang.table_not_available:
+    if not t or low in lang.tables.not_available:
         return CellValue(None, "not_available")
-    seps, mark = convention or (lang.thousands_separators, lang.decimal_mark)
+    seps, mark = convention or (lang.tables.thousands_separators, lang.tables.decimal_mark)
     sign = -1 if t[:1] in "-−–" and len(t) > 1 else 1
     body = t[1:].strip() if sign < 0 else t
     for sep in seps:
@@ -70,16 +70,15 @@ def _fold(text: str) -> str:
 def population_of(text: str, lang: Language) -> str | None:
     """The population a caption or header speaks of, most specific words first."""
     low = _fold(text)
-    for population, words in lang.population_words.items():
-        for word in words:
-            if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", low):
-                return population
+    for population, words in lang.tables.population.items():
+        if word_pattern(words).search(low):
+            return population
     return None
 
 
 def caption_source(caption: str, lang: Language) -> tuple[str | None, str | None]:
     """(source organisation, ISO date) from ``… Source: IOM DTM Mali, 31 October 2020, url``."""
-    words = "|".join(re.escape(w) for w in lang.captions.get("source", ("source",)))
+    words = alternation(lang.captions.source)
     m = re.search(rf"(?:{words})\s*:\s*(.+)$", caption, re.I)
     if not m:
         return None, None
@@ -95,7 +94,7 @@ def caption_source(caption: str, lang: Language) -> tuple[str | None, str | None
 
 
 def _is_total(label: str, lang: Language) -> bool:
-    return _fold(label) in lang.table_total
+    return _fold(label) in lang.tables.total
 
 
 def annotate_table(table: Table, lang: Language) -> bool:
@@ -209,7 +208,7 @@ def link_admin_units(table: Table, records: list[TableRecord], lang: Language, i
     if not gaz:
         return
     head = (table.grid()[0][0] if table.n_rows else "").lower()
-    level = next((t for t in ("admin2", "admin1") if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", head) for w in lang.words("places", t))), None)
+    level = next((t for t in ("admin2", "admin1") if word_pattern(lang.places.cues(t)).search(head)), None)
     by_name: dict[tuple[str, str], str] = {}
     for p in gaz:
         for n in (p.name, *p.aliases):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from schemas.lang import Language
+from schemas.lang import Language, word_pattern
 from pipeline.readers.textutil import ends_sentence, join_lines, starts_continuation
 from schemas.document import Block, BlockKind, FootnoteRef, Page
 
@@ -17,11 +17,8 @@ _BETWEEN = {BlockKind.footnote, BlockKind.header, BlockKind.footer}
 
 def is_caption(text: str, lang: Language) -> bool:
     """``Table 1: …`` / ``Figure 2. …`` with the caption words of the report's language."""
-    words = [w for key in ("table", "figure") for w in lang.captions.get(key, ())]
-    if not words:
-        return False
-    pattern = r"^(?:" + "|".join(re.escape(w) for w in words) + r")\s*\d+\s*[:.\-–]"
-    return re.match(pattern, text.strip(), re.I) is not None
+    pattern = word_pattern((*lang.captions.table, *lang.captions.figure), re.I, before="^", after=r"\s*\d+\s*[:.\-–]")
+    return pattern.match(text.strip()) is not None
 
 
 def mark_captions(pages: list[Page], lang: Language) -> None:

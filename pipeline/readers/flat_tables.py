@@ -65,13 +65,13 @@ def is_number_token(token: str, lang: Language) -> bool:
     """A token that can be (part of) a numeric cell: digits (with the language's marks), or a
     nil / not-available marker (``-``, ``N/A``)."""
     low = token.lower()
-    return bool(_GROUPED.fullmatch(token)) or token in lang.table_nil or low in lang.table_not_available
+    return bool(_GROUPED.fullmatch(token)) or token in lang.tables.nil or low in lang.tables.not_available
 
 
 def spaces_group_thousands(tokens: list[str], lang: Language) -> bool:
     """May a space split one figure (``25 916``) here? Not when the language never does, nor
     when the block prints figures of four digits or more without a separator (``1051``)."""
-    if " " not in lang.thousands_separators:
+    if " " not in lang.tables.thousands_separators:
         return False
     return not any(re.fullmatch(r"\d{4,}", t) for t in tokens)
 
@@ -120,10 +120,10 @@ def greedy_cells(tokens: list[str], space_groups: bool) -> list[str]:
 def _value(cell: str, lang: Language) -> int | None:
     """The figure of a rebuilt cell (digits with the language's thousands separators), 0 for
     a nil marker, None otherwise. Only used to check totals while rebuilding."""
-    if cell in lang.table_nil:
+    if cell in lang.tables.nil:
         return 0
     body = cell
-    for sep in lang.thousands_separators:
+    for sep in lang.tables.thousands_separators:
         if re.fullmatch(rf"\d{{1,3}}(?:{re.escape(sep)}\d{{3}})+", body):
             body = body.replace(sep, "")
             break
@@ -149,8 +149,7 @@ def totals_add_up(rows: list[list[str]], lang: Language, total_row: bool, total_
 def known_headers(lang: Language) -> list[tuple[str, ...]]:
     """Column layouts printed by recurring publications (the ACLED overviews), from the
     language file: stub header first, then the numeric columns."""
-    layouts = lang.section("text_renditions").get("table_headers", [])
-    return [tuple(layout) for layout in layouts if isinstance(layout, list)]
+    return list(lang.text_renditions.table_headers)
 
 
 def header_words_to_columns(lines: list[list[str]], n_cols: int, lang: Language) -> tuple[str, ...] | None:
@@ -264,7 +263,7 @@ def _one_reading(choices: list[list[tuple[list[str], list[str]]]], lang: Languag
 
 
 def _is_total(label: str, lang: Language) -> bool:
-    return re.sub(r"\s+", " ", label).strip().lower() in lang.table_total
+    return re.sub(r"\s+", " ", label).strip().lower() in lang.tables.total
 
 
 def merge_wrapped_labels(lines: list[str], lang: Language) -> tuple[list[str], list[int]]:
@@ -464,7 +463,7 @@ def paragraph_to_run_table(text: str, lang: Language, document: str) -> RunTable
     # caption: the short title right before the header, and a note on the table right after
     start_tok = header_start
     caption_words: list[str] = []
-    contents = {w.lower() for w in lang.section("text_renditions").get("contents_headings", [])}
+    contents = {w.lower() for w in lang.text_renditions.contents_headings}
     i = header_start - 1
     while i >= 0 and len(caption_words) < MAX_CAPTION_WORDS:
         if toc[i]:
@@ -553,7 +552,7 @@ def _leftovers_fit(window: list[int], tokens: list[str], extra: Counter) -> bool
 def _table_note(tokens: list[str], after: int, lang: Language, window: int = 6) -> int | None:
     """Index of a note on the table (``This table is based on …``) starting within a few
     words after it, or None."""
-    notes = [_fold_words(n) for n in lang.section("text_renditions").get("table_notes", [])]
+    notes = [_fold_words(n) for n in lang.text_renditions.table_notes]
     for i in range(after, min(after + window, len(tokens))):
         for note in notes:
             if [t.lower() for t in tokens[i:i + len(note)]] == note:
@@ -570,7 +569,7 @@ def lines_to_label_rows(lines: list[str], lang: Language, min_rows: int = 3) -> 
     than ``min_rows`` labels start lines near the top."""
     from pipeline.readers.textutil import looks_like_heading
 
-    labels = sorted({l for ls in lang.metadata_labels.values() for l in ls}, key=len, reverse=True)
+    labels = sorted({l for _, ls in lang.metadata_labels.items() for l in ls}, key=len, reverse=True)
     rows: list[tuple[str, str]] = []
     start = end = None
     for i, line in enumerate(lines):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from schemas.lang import Language
+from schemas.lang import Language, alternation
 from pipeline.readers.glued_markers import MAX_STEP, marker_candidates
 from pipeline.readers.textutil import ends_sentence, looks_like_heading
 
@@ -115,7 +115,7 @@ def body_lines_to_chunks(lines: list[str], lang: Language, long: int, state: Mar
     in_table = table_lines(lines, lang)
     # some exports end every wrapped line with a space: a line without one then ends its paragraph
     soft_wraps = sum(line.endswith(" ") for line in lines) >= 0.3 * max(1, len(lines))
-    accessed = "|".join(re.escape(w) for w in lang.accessed) or "(?!x)x"
+    accessed = alternation(lang.accessed)
     entry_end = re.compile(rf"(?:(?:{accessed})\s+\S.*\d{{4}}|\bn\.\s?d\.)\s*$", re.IGNORECASE)
     # "accessed 15 December" with the year left out ends an entry too when a new one follows
     entry_end_no_year = re.compile(rf"(?:{accessed})\s+\d{{1,2}}\.?\s+[^\W\d_]+\s*$", re.IGNORECASE)

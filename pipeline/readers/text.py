@@ -175,7 +175,7 @@ def _caption_title(block: Block, lang: Language) -> str | None:
     words = block.text.split()
     if block.kind not in (BlockKind.heading, BlockKind.paragraph) or not words or len(words) > 12 or ends_sentence(block.text):
         return None
-    contents = {w.lower() for w in lang.section("text_renditions").get("contents_headings", [])}
+    contents = {w.lower() for w in lang.text_renditions.contents_headings}
     while words and words[0].lower() in contents:
         words = words[1:]
     return " ".join(words) or None
@@ -395,7 +395,7 @@ def furniture_lines(page_lines: list[list[str]], lang: Language) -> dict[tuple[i
     boilerplate of the language file anywhere, a bare page number at a page's edge, and
     lines repeated (digits ignored) at the top or bottom of at least half of three or more
     pages (running headers and footers, as the PDF reader marks them)."""
-    boilerplate = {_line_key(w) for w in lang.section("text_renditions").get("boilerplate", [])}
+    boilerplate = {_line_key(w) for w in lang.text_renditions.boilerplate}
     edges: list[list[int]] = []
     for lines in page_lines:
         filled = [i for i, line in enumerate(lines) if line.strip()]

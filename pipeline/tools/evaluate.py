@@ -387,7 +387,7 @@ def victim_group(text: str | None, language: str = "en") -> str | None:
         return None
     head = fold_name(re.sub(r"\([^)]*\)", " ", text))
     found: list[tuple[int, int, str]] = []
-    for group, words in languages.load(language).section("victim_groups").items():
+    for group, words in languages.load(language).victim_groups.items():
         if fold_name(group) == head:
             return group
         for w in words:

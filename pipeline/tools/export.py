@@ -150,7 +150,7 @@ def aggregate_reason(fig: CasualtyFigure, event_counts: list[EventCount], lang: 
     named = [d for d in kb.event_datasets() if re.search(rf"\b{re.escape(d)}\b", fig.provenance.evidence)]
     if named:
         return f"the sentence cites an event dataset ({', '.join(named)})"
-    if lang is not None and re.search(rf"\b(?:{lang.alt('grammar', 'as_of')})\s+(?:\d|(?:{lang.month_pattern()})\b)",
+    if lang is not None and re.search(rf"\b(?:{languages.alternation(lang.grammar.as_of)})\s+(?:\d|(?:{lang.month_pattern})\b)",
                                       fig.provenance.evidence, re.I):
         return "a running total as of a date"
     return None

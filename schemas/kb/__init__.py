@@ -221,3 +221,48 @@ def publishers() -> tuple[tuple[str, ...], ...]:
     """Publishers of COI reports (``publishers.csv``), each as (name, *other names)."""
     with (_HERE / "publishers.csv").open(encoding="utf-8") as f:
         return tuple((r["name"], *(a for a in r["aliases"].split("|") if a)) for r in csv.DictReader(f))
+
+
+@dataclass(frozen=True)
+class RegionalWords:
+    """Words of one region or country (``regional/<name>.toml``) that reports print whatever
+    their language: mission names, one country's administrative units, armed groups' own terms."""
+
+    source: str
+    countries: tuple[str, ...]
+    """ISO 3166 alpha-2 codes of the states whose reports use these words."""
+    missions: tuple[str, ...] = ()
+    """Peacekeeping missions by the name reports give them (lower case)."""
+    extends: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Language-file list (dotted path, ``places.admin2``) → the words it gains in every language."""
+
+
+def read_regional(path: Path) -> RegionalWords:
+    """One ``regional/<name>.toml``; an unknown key, or a value that is not a list of strings,
+    is a ``ValueError`` naming the file and the key."""
+    import tomllib
+
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    unknown = set(data) - {"countries", "missions", "extends"}
+    if unknown:
+        raise ValueError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}; a regional file has countries, missions, extends")
+
+    def words(key: str, value) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
+            raise ValueError(f"{path}: {key} must be a list of strings")
+        return tuple(value)
+
+    countries = words("countries", data.get("countries"))
+    if not countries or not all(len(c) == 2 and c.isupper() for c in countries):
+        raise ValueError(f"{path}: countries must list ISO 3166 alpha-2 codes")
+    extends = data.get("extends", {})
+    if not isinstance(extends, dict):
+        raise ValueError(f"{path}: extends must be a table")
+    return RegionalWords(source=str(path), countries=countries, missions=words("missions", data.get("missions", [])),
+                         extends={k: words(f"extends.{k!r}", v) for k, v in extends.items()})
+
+
+@cache
+def regional_words() -> tuple[RegionalWords, ...]:
+    """Every ``regional/*.toml`` beside this module, in file-name order."""
+    return tuple(read_regional(path) for path in sorted((_HERE / "regional").glob("*.toml")))

@@ -1,24 +1,75 @@
-"""Per-language word lists (``<code>.toml`` beside this file) and language detection.
+"""Per-language word lists (``<code>.toml`` beside this file), their schema, and language detection.
 
-The sections the figure rules read (``numbers``, ``casualties``, ``victim_groups``, ``events``,
-``displacement``, the figure words of ``grammar``, ``figures``) are checked against a schema when
-a file is loaded: a missing or misspelt key is an error there, never a rule that silently matches
-nothing."""
+Every section and key of a language file is a typed field of :class:`Language` below, checked
+when the file is loaded (pydantic, ``extra="forbid"``): a misspelt, unknown or missing key is a
+``ValueError`` naming the file and the key, never a rule that silently matches nothing. The
+extractors read typed attributes (``lang.months``, ``lang.places.admin2``, ``lang.grammar.and_``).
+Adding a language is adding a TOML file this schema accepts.
+
+Words that belong to a region rather than a language (mission names, one country's
+administrative units, armed groups' own terms) live in the knowledge base
+(``schemas/kb/regional/``) and are merged into the lists they extend when a file is loaded.
+
+:func:`alternation` and :func:`word_pattern` are the one way a word list becomes a regex: escaped,
+longest first, an empty list never matches, compiled once per process."""
 
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
-from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Iterable, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from schemas import kb
 
 _HERE = Path(__file__).parent
 
-Words = list[str]
+# --------------------------------------------------------------------------- word lists → regex
+
+NEVER = "(?!x)x"
+"""A pattern that matches nothing: what an empty word list becomes."""
+
+
+PATTERN_CACHE_SIZE = 4096
+"""Word lists kept compiled: every list of the language files fits many times over; lists made
+per report (its sources, its actors' names) are dropped oldest first, so a long batch does not grow."""
+
+
+@lru_cache(maxsize=PATTERN_CACHE_SIZE)
+def _alternation(words: tuple[str, ...]) -> str:
+    if not words:
+        return NEVER
+    ordered = sorted(dict.fromkeys(words), key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """The regex source of a word list: each word escaped, longest first (so ``last accessed``
+    wins over ``accessed``), white space inside a phrase matching any run of it. An empty list
+    gives :data:`NEVER`, a pattern that never matches (a bare ``""`` would match everywhere).
+    Cached by content: each list is escaped and sorted once per process (within
+    :data:`PATTERN_CACHE_SIZE` lists)."""
+    return _alternation(tuple(words))
+
+
+@lru_cache(maxsize=PATTERN_CACHE_SIZE)
+def _word_pattern(words: tuple[str, ...], flags: int, before: str, after: str) -> re.Pattern[str]:
+    return re.compile(f"{before}(?:{_alternation(words)}){after}", flags)
+
+
+def word_pattern(words: Iterable[str], flags: int = 0, before: str = r"(?<!\w)", after: str = r"(?!\w)") -> re.Pattern[str]:
+    """A word list compiled once per process into one pattern that matches any of its words as
+    a whole word (``before`` and ``after`` are the boundaries; pass ``""`` for none)."""
+    return _word_pattern(tuple(words), flags, before, after)
+
+
+# --------------------------------------------------------------------------- the schema
+
+Words = tuple[str, ...]
 CasualtyField = Literal["killed", "injured", "abducted", "executed", "disappeared"]
 EventCategory = Literal["violent_events", "battles", "violence_against_civilians", "explosions_remote_violence",
                         "civilian_deaths", "human_rights_violations", "attacks_on_peacekeepers",
@@ -26,177 +77,389 @@ EventCategory = Literal["violent_events", "battles", "violence_against_civilians
                         "arbitrary_arrests", "attacks"]
 VictimGroup = Literal["civilians", "people", "soldiers", "police", "children", "women", "men", "fighters", "peacekeepers",
                       "protesters", "idps"]
+ActorKind = Literal["state_forces", "international_force", "jihadist_group", "communal_militia", "political", "unidentified"]
+MetadataField = Literal["country", "main_subject", "questions", "date_of_completion", "query_code", "contributing_units"]
+TablePopulation = Literal["idp_returnees", "returnees_from_abroad", "refugees", "idps", "casualties", "events"]
+PlaceType = Literal["admin1", "admin2", "admin3", "populated_place", "other"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def _w(description: str, **kw):
+    return Field(description=description, **kw)
 
 
-class NumberWords(_Strict):
-    at_least: Words
-    more_than: Words
-    approx: Words
-    up_to: Words
-    range_words: Words
-    range_joiners: Words
-    thousands_separators: Words
-    decimal_mark: str
-    article_numbers: Words
-    words: dict[str, int]
-    vague: dict[str, int] = {}
-    multipliers: dict[str, int]
+class Section(BaseModel):
+    """A table of a language file: every key declared, no other key allowed, read-only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class CasualtyWords(_Strict):
-    after: dict[CasualtyField, Words]
-    before: dict[CasualtyField, Words]
-    unsplit: Words
-    not_people: Words
-    victims: Words
+class MetadataLabels(Section):
+    """Labels of the query-response cover table, by the metadata field they fill."""
+
+    country: Words = _w("Cover-table labels of the country of origin.")
+    main_subject: Words = _w("Labels of the main subject.")
+    questions: Words = _w("Labels of the question(s) a query response answers.")
+    date_of_completion: Words = _w("Labels of the date the report was completed.")
+    query_code: Words = _w("Labels of the query's reference code.")
+    contributing_units: Words = _w("Labels of the COI units that contributed.")
+
+    def items(self) -> Iterable[tuple[MetadataField, Words]]:
+        """(field, labels) in the file's order of fields."""
+        return ((name, getattr(self, name)) for name in type(self).model_fields)
 
 
-class DisplacementWords(_Strict):
-    idp_returnees: Words
-    returnees_from_abroad: Words
-    refugees: Words
-    idps: Words
-    returnees: Words
-    generic: Words
-    displaced: Words
-    returned: Words
-    change: Words
-    stock_verbs: Words
+class Captions(Section):
+    """Words that start a caption."""
+
+    table: Words = _w("Words that start a table caption (``Table 3``).")
+    figure: Words = _w("Words that start a figure or map caption.")
+    source: Words = _w("Words that introduce the source line under a table or figure.")
 
 
-class FigureGrammar(BaseModel):
-    """The small words the figure passes read; other extractors keep their own words here too."""
+class Interval(Section):
+    """How an interval of dates is printed."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-    filler: Words
-    of: Words
-    articles: Words
-    recorded: Words
-    comparison_before: Words
-    coordinated_after: Words
-    anaphora: Words
-    sub_count: Words
-    elliptical_after: Words
-    elliptical_before: Words
-    change_from: Words
-    change_to: Words
-    copula: Words
-    rate: Words
-    relative: Words
-    neutral_events: Words
-    among: Words
-    back_reference: Words
-    both: Words
-    same_period: Words
-    reference_period: Words
-    clause_breaks: Words
-    as_of: Words
-    not_perpetrator_before: Words
-    percent: Words
-    not_figure_before: Words
-    not_figure_after: Words
-    ordinal_suffixes: Words
+    separators: Words = _w("Words or dashes between the two ends of an interval (``1 June to 30 November``).")
 
 
-class FigureSettings(_Strict):
-    stemmer: Literal["english", "french", "german"]
-    compounds: bool
+class Tables(Section):
+    """How tables print totals, nothing, no data and numbers."""
+
+    total: Words = _w("Labels of a total row or column.")
+    nil: Words = _w("Printed for nothing: the cell counts as 0 with status nil.")
+    not_available: Words = _w("Printed for no data: value null with status not_available.")
+    thousands_separators: Words = _w("Characters that separate thousands in this language's tables.")
+    decimal_mark: str = _w("The decimal mark of this language's tables.")
+    population: dict[TablePopulation, Words] = _w("Caption or header words that say what a table counts, most specific first.")
 
 
-class LanguageFile(BaseModel):
-    """The schema of a language file's figure sections (other sections pass through)."""
+class Sentences(Section):
+    """What does not end a sentence."""
 
-    model_config = ConfigDict(extra="allow")
-    language: str
+    abbreviations: Words = _w("Words ending in a full stop that do not end a sentence (without the stop).")
+
+
+class NumberWords(Section):
+    """How figures are printed and qualified in running text."""
+
+    at_least: Words = _w("Qualifiers before a figure meaning a minimum.")
+    more_than: Words = _w("Qualifiers meaning more than the figure (the minimum is the figure plus one).")
+    approx: Words = _w("Qualifiers meaning about the figure.")
+    up_to: Words = _w("Qualifiers meaning a maximum.")
+    range_words: Words = _w("Words before a range (``between 10 and 20``).")
+    range_joiners: Words = _w("Words or dashes between the two ends of a range.")
+    thousands_separators: Words = _w("Characters that separate thousands in running text.")
+    decimal_mark: str = _w("The decimal mark in running text.")
+    article_numbers: Words = _w("Number words that are also articles: a figure only right before its noun (``une attaque``).")
+    words: dict[str, int] = _w("Number words and their values.")
+    vague: dict[str, int] = _w("Vague plurals (``hundreds``): a minimum with the at_least qualifier.", default_factory=dict)
+    multipliers: dict[str, int] = _w("Words after a figure that multiply it (``2.6 million``).")
+
+
+class CasualtyWords(Section):
+    """Words that make a figure a count of people killed, injured, abducted."""
+
+    after: dict[CasualtyField, Words] = _w("Words after a figure that make it a casualty count, by the field they fill.")
+    before: dict[CasualtyField, Words] = _w("Verbs before a figure that make it a casualty count (``killed 12``).")
+    unsplit: Words = _w("Killed and injured together, not split (``390 casualties``).")
+    not_people: Words = _w("Counts of violations: a figure followed by these is an event count, never people.")
+    victims: Words = _w("Nouns for the victims (the word after a figure).")
+
+
+class DisplacementWords(Section):
+    """Words of displaced populations and their movements."""
+
+    idp_returnees: Words = _w("Internally displaced people who returned.")
+    returnees_from_abroad: Words = _w("People who returned from another country.")
+    refugees: Words = _w("Refugees and asylum seekers.")
+    idps: Words = _w("Internally displaced people.")
+    returnees: Words = _w("Returnees of a population the context names.")
+    generic: Words = _w("Nouns for people that carry the population of the sentence or section over to a bare figure.")
+    displaced: Words = _w("Verbs that make people displaced.")
+    returned: Words = _w("Verbs that bring displaced people back.")
+    change: Words = _w("Words that make a figure a change, not a stock (``an increase of``).")
+    stock_verbs: Words = _w("Verbs that make a bare count of people a stock of the population the text is about.")
+
+
+class Areas(Section):
+    """Phrases that say where a count applies."""
+
+    country_level: Words = _w("Phrases that put a count at the level of the whole country.")
+
+
+class ActorKinds(Section):
+    """Cues for the kind of an armed or security actor named in the report."""
+
+    state_forces: Words = _w("Cues of a state's armed or security forces.")
+    international_force: Words = _w("Cues of an international or multinational force.")
+    jihadist_group: Words = _w("Cues of a jihadist group.")
+    communal_militia: Words = _w("Cues of a communal militia or self-defence group.")
+    political: Words = _w("Cues of a political body.")
+    unidentified: Words = _w("Cues of unidentified attackers.")
+    heads: Words = _w("Words that make a name an organisation worth checking as an actor.")
+
+    def cues(self) -> dict[ActorKind, Words]:
+        """The cue lists by actor kind, in the order of the fields (``heads`` is not a kind)."""
+        return {k: getattr(self, k) for k in type(self).model_fields if k != "heads"}
+
+
+class Actors(Section):
+    """Actors named by a generic label or a name pattern."""
+
+    state_forces: Words = _w("Generic labels of the state's forces; they resolve to the report's country.")
+    unidentified: Words = _w("Attackers the sources do not name: one unidentified actor per report.")
+    attributive: Words = _w("Labels that are also adjectives (``military operations``): no actor there.")
+    attributive_follows_noun: bool = _w("Whether such adjectives follow their noun (French) rather than precede it.", default=False)
+    capitalised_qualifier_is_a_name: bool = _w(
+        "Whether a capitalised word before a label names a group (false in German, which capitalises every noun).", default=True)
+    verb_endings: Words = _w("Endings of a verb after a label (``the military killed``): the label is the subject then.", default=())
+    not_armed_after: Words = _w("Words after a known name that make it an institution speaking, not an armed actor.")
+    heads_after: dict[ActorKind, Words] = _w("Heads after an unknown group's name (``Hamza Brigade``), by the kind they give.")
+    heads_before: dict[ActorKind, Words] = _w("Heads before an unknown group's name (``Front X``), by the kind they give.")
+
+
+class Places(Section):
+    """Place cues: the words beside a name that say what kind of place it is."""
+
+    admin1: Words = _w("Cue words of a first-level administrative unit (region, province).")
+    admin2: Words = _w("Cue words of a second-level unit (district, county).")
+    admin3: Words = _w("Cue words of a third-level unit (commune, municipality).")
+    populated_place: Words = _w("Cue words of a town, village or camp.")
+    other: Words = _w("Cue words of a natural or informal area (plateau, delta, zone).")
+    of: Words = _w("Words between a cue and the names it introduces (``villages of A and B``).")
+    near: Words = _w("Words before a place the report introduces (``near X``).")
+    other_prefixes: Words = _w("Words before an area's name that belong to it (``inner``).")
+    river: Words = _w("The word for a river inside an area's name.")
+    prepositions: Words = _w("Prepositions before a bare town name that make it a place.")
+    country_prepositions: Words = _w("Prepositions before another country's name that put people or events there.")
+    crossing_words: Words = _w("Words that make another country part of the report's events.")
+    organisation_links: Words = _w("Words after a unit's name that make it the head of an organisation's name.")
+    before_only: Words = _w("Cues that stand only before a name (``the capital Riyadh``), never after one.")
+    not_places: Words = _w("Capitalised words that are place names somewhere but never places in a report's prose.")
+    area_directions: Words = _w("Directions that make an area of the country (``central Mali``).")
+    area_parts: Words = _w("Words between a direction and a country (``part of``).")
+    directions: Words = _w("Directions before the country's name that make an area of it.")
+
+    def cues(self, kind: PlaceType) -> Words:
+        return getattr(self, kind)
+
+
+class Grammar(Section):
+    """The small words the figure, actor and date rules read around what they find."""
+
+    origin_before: Words = _w("Words before the place people came from (``returned from X``).")
+    filler: Words = _w("Words that may stand between a figure and what it counts.")
+    and_: Words = _w("The word for and.", alias="and")
+    or_: Words = _w("The word for or.", alias="or")
+    of: Words = _w("The word for of.")
+    articles: Words = _w("Articles.")
+    recorded: Words = _w("Verbs of recording a count.")
+    comparison_before: Words = _w("Words before the figure a count is compared to.")
+    coordinated_after: Words = _w("Words after a coordinated figure.")
+    anaphora: Words = _w("Phrases that take the counted noun from before (``of which``).")
+    sub_count: Words = _w("A part of the figure before it, with its own victims (``of whom 8 children``).")
+    elliptical_after: Words = _w("Words between a figure and the place or month of an elliptical count.")
+    elliptical_before: Words = _w("Words before an elliptical count.")
+    change_from: Words = _w("The first word of a change between two counts (``from``).")
+    change_to: Words = _w("The second word of such a change (``to``).")
+    copula: Words = _w("Verbs between a counted noun and its figure (``were``).")
+    rate: Words = _w("Words that make a figure a rate (``per``).")
+    relative: Words = _w("Relative pronouns after the kind of an event.")
+    neutral_events: Words = _w("Nouns for a count of events of no kind of their own.")
+    among: Words = _w("Words before victims named after the figure (``among``).")
+    back_reference: Words = _w("Words that refer back to a figure (``of the``).")
+    both: Words = _w("Words that make a figure count two categories (``both``).")
+    first: Words = _w("The word first (of a span of months).")
+    last: Words = _w("The word last (of a span of months).")
+    months_of: Words = _w("Words between the number of months and the year (``months of``).")
+    same_period: Words = _w("Phrases that refer to the period already named.")
+    reference_period: Words = _w("Phrases that refer to the report's reference period.")
+    clause_breaks: Words = _w("Words that end the clause a figure's place is looked for in.")
+    as_of: Words = _w("Words before the date a stock was counted.")
+    not_perpetrator_before: Words = _w("Words before an actor that make it no perpetrator (``against``).")
+    percent: Words = _w("Signs and words of a percentage.")
+    not_figure_before: Words = _w("Words before a number that make it no figure (``article 5``).")
+    not_figure_after: Words = _w("Words after a number that make it no count (``5 years``).")
+    ordinal_suffixes: Words = _w("Ordinal endings after digits (``3rd``).")
+    group_adjectives: Words = _w("Adjectives between a community's name and its group noun.")
+    armed_people: Words = _w("Phrases for armed people of a community.")
+    community: Words = _w("The word community.")
+    community_nouns: Words = _w("Nouns after a community's name (``Fulani herders``).")
+    group_word: Words = _w("The word group.")
+    name_particles: Words = _w("Small words inside a group's name.")
+
+
+class FigureSettings(Section):
+    """How the figure rules match words (Snowball stems; German compounds)."""
+
+    stemmer: Literal["english", "french", "german"] = _w("The Snowball stemmer the figure rules match words with.")
+    compounds: bool = _w("Whether a word also matches a listed noun it ends in (German compounds).")
+
+
+class Report(Section):
+    """Report metadata found without a cover table (dates, periods)."""
+
+    date_labels: Words = _w("Labels before a report's publication or update date.")
+    event_date_words: Words = _w("Words before a day that make it an event's date, not the report's.")
+    quarter_words: Words = _w("The word quarter.")
+    between: Words = _w("The word between (of a period).")
+    year_words: Words = _w("The word year (``the year 2020``).")
+    quarter_ordinals: dict[str, int] = _w("Ordinals before quarter, by quarter number.")
+
+
+class Countries(Section):
+    """Country adjectives and demonyms."""
+
+    adjectives: dict[str, Words] = _w("Adjectives and demonyms by ISO 3166 alpha-2 code (stems: ``syrian``).")
+
+    @field_validator("adjectives")
+    @classmethod
+    def _iso2(cls, value: dict[str, Words]) -> dict[str, Words]:
+        bad = [k for k in value if not re.fullmatch(r"[A-Z]{2}", k)]
+        if bad:
+            raise ValueError(f"not ISO 3166 alpha-2 codes: {', '.join(bad)}")
+        return value
+
+
+class TextRenditions(Section):
+    """What text renditions (pdftotext, web copies) print that is not the report's text."""
+
+    boilerplate: Words = _w("Whole lines a web page or PDF viewer adds (``#`` stands for a number).")
+    contents_headings: Words = _w("Headings of a table of contents.")
+    table_notes: Words = _w("The start of a note printed under a table.")
+    table_headers: tuple[Words, ...] = _w("Column layouts of tables recurring publications print.")
+
+
+class Language(Section):
+    """One language file, whole. Hashed by identity: one instance per language per process
+    (:func:`load` is cached), so compiled patterns cached against it are built once."""
+
+    language: str = _w("The ISO 639-1 code of the language (the file's name).")
+    function_words: Words = _w("Frequent short words, used to tell which language a report is in.")
+    months: Words = _w("Month names, January first.", min_length=12, max_length=12)
+    month_aliases: tuple[Words, ...] = _w("Other forms of each month (abbreviations), January first.",
+                                          min_length=12, max_length=12)
+    bibliography_headings: Words = _w("Headings of the source lists at the end of a report (lower case).")
+    accessed: Words = _w("Words that introduce the date a web source was accessed.")
+    no_date: Words = _w("Markers of a source with no date.")
+    metadata_labels: MetadataLabels
+    captions: Captions
+    interval: Interval
+    tables: Tables
+    sentences: Sentences
     numbers: NumberWords
     casualties: CasualtyWords
-    victim_groups: dict[VictimGroup, Words]
-    events: dict[EventCategory, Words]
+    victim_groups: dict[VictimGroup, Words] = _w("Victim nouns by the normalised group they stand for.")
+    events: dict[EventCategory, Words] = _w("Words after a figure that make it a count of events, by category.")
+    mission_events: dict[EventCategory, Words] = _w(
+        "Event phrases that name a peacekeeping mission (``attacks on {mission}``); made for each mission of the "
+        "knowledge base (schemas/kb/regional/) and added to ``events``.")
     displacement: DisplacementWords
-    grammar: FigureGrammar
+    areas: Areas
+    actor_kinds: ActorKinds
+    actors: Actors
+    places: Places
+    grammar: Grammar
     figures: FigureSettings
+    report: Report
+    countries: Countries
+    text_renditions: TextRenditions
 
+    @field_validator("mission_events")
+    @classmethod
+    def _has_mission(cls, value: dict[EventCategory, Words]) -> dict[EventCategory, Words]:
+        bad = [p for phrases in value.values() for p in phrases if "{mission}" not in p]
+        if bad:
+            raise ValueError(f"phrases without {{mission}}: {', '.join(bad)}")
+        return value
 
-@dataclass(frozen=True, eq=False)  # hashed by identity: one instance per language (load is cached)
-class Language:
-    code: str
-    function_words: tuple[str, ...]
-    months: tuple[str, ...]
-    month_aliases: tuple[tuple[str, ...], ...]
-    bibliography_headings: tuple[str, ...]
-    accessed: tuple[str, ...]
-    no_date: tuple[str, ...]
-    metadata_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    captions: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    interval_separators: tuple[str, ...] = ()
-    table_total: tuple[str, ...] = ("total",)
-    table_nil: tuple[str, ...] = ("-",)
-    table_not_available: tuple[str, ...] = ("n/a",)
-    thousands_separators: tuple[str, ...] = (" ", ",")
-    decimal_mark: str = "."
-    population_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    data: dict = field(default_factory=dict)
-    """The whole file, for the fact extractors' word lists (``section``)."""
+    __hash__ = object.__hash__
 
-    def section(self, *path: str) -> dict:
-        """A table of the language file (``section("casualties", "after")``), empty when absent."""
-        node = self.data
-        for key in path:
-            node = node.get(key, {}) if isinstance(node, dict) else {}
-        return node if isinstance(node, dict) else {}
+    def __eq__(self, other: object) -> bool:
+        return self is other
 
-    @cache
-    def alt(self, *path: str) -> str:
-        """A regex alternation of a word list (escaped, longest first; white space in a phrase
-        matches any run of it). An absent list gives a pattern that never matches."""
-        words = self.words(*path)
-        if not words:
-            return "(?!x)x"
-        return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    @property
+    def code(self) -> str:
+        return self.language
 
-    @cache
-    def words(self, *path: str) -> tuple[str, ...]:
-        """A word list of the language file, longest first (empty when absent)."""
-        parent = self.section(*path[:-1])
-        value = parent.get(path[-1], [])
-        return tuple(sorted(value, key=len, reverse=True)) if isinstance(value, list) else ()
-
-    def month_number(self, word: str) -> int | None:
-        """1-12 for a month name or alias of this language (case-insensitive, trailing dot ok)."""
-        return self.month_table().get(word.lower().rstrip("."))
-
-    @cache
+    @cached_property
     def month_table(self) -> dict[str, int]:
+        """Month name or alias (lower case) → 1-12."""
         table = {name: i + 1 for i, name in enumerate(self.months)}
         for i, aliases in enumerate(self.month_aliases):
             for alias in aliases:
                 table.setdefault(alias, i + 1)
         return table
 
-    @cache
+    def month_number(self, word: str) -> int | None:
+        """1-12 for a month name or alias of this language (case-insensitive, trailing dot ok)."""
+        return self.month_table.get(word.lower().rstrip("."))
+
+    @cached_property
     def month_pattern(self) -> str:
         """A regex alternation matching every month word, longest first."""
-        words = sorted(self.month_table(), key=len, reverse=True)
-        return "|".join(re.escape(w) for w in words)
+        return alternation(self.month_table)
 
 
-def validate(data: dict, path: Path | str = "language file") -> None:
-    """Check a language file against :class:`LanguageFile`; ValueError naming every bad key."""
-    if "and" not in data.get("grammar", {}):
-        raise ValueError(f"{path}: grammar.and is missing")
+def _problems(e: ValidationError) -> str:
+    out = []
+    for err in e.errors():
+        key = ".".join(map(str, err["loc"]))
+        if err["type"] == "extra_forbidden":
+            out.append(f"{key}: unknown key (misspelt? the schema is schemas.lang.Language)")
+        elif err["type"] == "missing":
+            out.append(f"{key}: required key is missing")
+        else:
+            out.append(f"{key}: {err['msg']}")
+    return "; ".join(out)
+
+
+def validate(data: dict, path: Path | str = "language file") -> Language:
+    """Check a language file's table against :class:`Language`; ``ValueError`` naming the file
+    and every bad key."""
     try:
-        LanguageFile.model_validate(data)
+        return Language.model_validate(data)
     except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
-        raise ValueError(f"{path}: {problems}") from None
+        raise ValueError(f"{path}: {_problems(e)}") from None
 
 
 def available() -> list[str]:
     return sorted(p.stem for p in _HERE.glob("*.toml"))
+
+
+def with_regional_words(data: dict, regions: Iterable | None = None) -> dict:
+    """A copy of a language file's table with regional words added (``regions``; default the
+    knowledge base's, ``kb.regional_words``): each ``extends`` list appended to the list it
+    names (words it already has are not repeated), and each mission's ``mission_events``
+    phrases to ``events``. A path that names no word list is a ``ValueError`` naming the file."""
+    data = copy.deepcopy(data)
+    for region in kb.regional_words() if regions is None else regions:
+        for path, words in region.extends.items():
+            *parents, key = path.split(".")
+            node = data
+            for part in parents:
+                node = node.get(part) if isinstance(node, dict) else None
+            if not isinstance(node, dict) or not isinstance(node.get(key, []), list):
+                raise ValueError(f"{region.source}: extends.{path!r} names no word list of a language file")
+            node[key] = list(dict.fromkeys([*node.get(key, []), *words]))
+        for category, phrases in data.get("mission_events", {}).items():
+            events = data["events"].setdefault(category, [])
+            made = [p.replace("{mission}", m) for m in region.missions for p in phrases]
+            data["events"][category] = list(dict.fromkeys([*events, *made]))
+    return data
+
+
+def read(path: Path) -> Language:
+    """A language file, checked against the schema as written (so an error names the file's
+    own keys), then with the knowledge base's regional words added."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    validate(data, path)
+    if data["language"] != path.stem:
+        raise ValueError(f"{path}: language: {data['language']!r} is not the file's name ({path.stem})")
+    try:
+        return validate(with_regional_words(data))
+    except ValueError as e:
+        raise ValueError(f"{path} with the regional words of schemas/kb/regional/: {e}") from None
 
 
 @cache
@@ -204,32 +467,15 @@ def load(code: str) -> Language:
     path = _HERE / f"{code}.toml"
     if not path.exists():
         raise ValueError(f"no language data for {code!r}; have {', '.join(available())}")
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    validate(data, path)
-    interval = data.get("interval", {})
-    tables = data.get("tables", {})
-    return Language(
-        code=data["language"],
-        function_words=tuple(data["function_words"]),
-        months=tuple(data["months"]),
-        month_aliases=tuple(tuple(a) for a in data.get("month_aliases", [])),
-        bibliography_headings=tuple(data["bibliography_headings"]),
-        accessed=tuple(data["accessed"]),
-        no_date=tuple(data["no_date"]),
-        metadata_labels={k: tuple(v) for k, v in data["metadata_labels"].items()},
-        captions={k: tuple(v) for k, v in data.get("captions", {}).items()},
-        interval_separators=tuple(interval.get("separators", ["-"])),
-        table_total=tuple(tables.get("total", ["total"])),
-        table_nil=tuple(tables.get("nil", ["-"])),
-        table_not_available=tuple(tables.get("not_available", ["n/a"])),
-        thousands_separators=tuple(tables.get("thousands_separators", [" ", ","])),
-        decimal_mark=tables.get("decimal_mark", "."),
-        population_words={k: tuple(v) for k, v in tables.get("population", {}).items()},
-        data=data,
-    )
+    return read(path)
 
 
 _WORD = re.compile(r"[^\W\d_]+")
+
+
+@cache
+def _function_words(code: str) -> frozenset[str]:
+    return frozenset(load(code).function_words)
 
 
 def detect(text: str, sample: int = 20000) -> str:
@@ -237,7 +483,7 @@ def detect(text: str, sample: int = 20000) -> str:
     counts: dict[str, int] = {}
     words = _WORD.findall(text[:sample].lower())
     for code in available():
-        vocab = set(load(code).function_words)
+        vocab = _function_words(code)
         counts[code] = sum(1 for w in words if w in vocab)
     best = max(counts, key=lambda c: counts[c], default="en")
     return best if counts.get(best) else "en"
