@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 
 from extractors.dates import parse_date
-from schemas.lang import Language, alternation
 from schemas.document import Block, BlockKind, Document
 from schemas.extraction import BibliographyEntry, Warning, stable_id
+from schemas.lang import Language, alternation
 
 _URL = re.compile(r"<?\b((?:https?|ftp)://[^\s<>]+|www\.[^\s<>]+)>?")
 _ACRONYM = re.compile(r"^(?P<acr>[A-Z][A-Za-z0-9&.\-]{0,14})\s*\((?P<exp>[^)]+)\)")
@@ -37,7 +37,9 @@ def bibliography_blocks(doc: Document, lang: Language) -> list[tuple[str, list[B
             continue
         if current and _STARTS_CONTINUATION.match(block.text):
             prev = current[-1]
-            current[-1] = prev.model_copy(update={"text": prev.text.rstrip() + " " + block.text.strip(), "end": block.end})
+            current[-1] = prev.model_copy(
+                update={"text": prev.text.rstrip() + " " + block.text.strip(), "end": block.end}
+            )
             continue
         current.append(block)
     return out
@@ -83,10 +85,14 @@ def _is_date_piece(piece: str, lang: Language) -> bool:
         return True
     if len(piece) > 40:
         return False
-    return parse_date(piece, lang) is not None and not re.search(r"[a-z]{3,}\s+[a-z]{3,}\s+[a-z]{3,}", low.replace("last updated", ""))
+    return parse_date(piece, lang) is not None and not re.search(
+        r"[a-z]{3,}\s+[a-z]{3,}\s+[a-z]{3,}", low.replace("last updated", "")
+    )
 
 
-def extract_bibliography(doc: Document, lang: Language, default_year: int | None = None) -> tuple[list[BibliographyEntry], list[Warning]]:
+def extract_bibliography(
+    doc: Document, lang: Language, default_year: int | None = None
+) -> tuple[list[BibliographyEntry], list[Warning]]:
     entries: list[BibliographyEntry] = []
     warnings: list[Warning] = []
     for heading, blocks in bibliography_blocks(doc, lang):
@@ -96,5 +102,11 @@ def extract_bibliography(doc: Document, lang: Language, default_year: int | None
             entry = BibliographyEntry(id=entry_id, section=heading, page=block.page, block_id=block.id, **fields)
             entries.append(entry)
             if entry.accessed_year_inferred:
-                warnings.append(Warning(code="accessed_year_inferred", message=f"source accessed '{entry.accessed_text}' has no year; {entry.accessed[:4]} taken from the report", location=block.id))
+                warnings.append(
+                    Warning(
+                        code="accessed_year_inferred",
+                        message=f"source accessed '{entry.accessed_text}' has no year; {entry.accessed[:4]} taken from the report",
+                        location=block.id,
+                    )
+                )
     return entries, warnings

@@ -20,7 +20,11 @@ def footnote_sources(note: Footnote, bibliography: list[BibliographyEntry]) -> l
             by_title = dated or by_title
         if not by_title:
             head = kb.fold(part.split(",")[0])
-            by_org = [b for b in bibliography if head and (kb.fold(b.organisation).startswith(head) or kb.fold(b.acronym or "") == head)]
+            by_org = [
+                b
+                for b in bibliography
+                if head and (kb.fold(b.organisation).startswith(head) or kb.fold(b.acronym or "") == head)
+            ]
             by_title = by_org if len(by_org) == 1 else []
         for b in by_title:
             if b.id not in ids:
@@ -38,6 +42,8 @@ def resolve_citations(facts: Facts, footnotes: list[Footnote], bibliography: lis
             if n not in notes:
                 continue
             if n not in cache:
-                cache[n] = Citation(footnote=n, text=notes[n].text, bibliography=footnote_sources(notes[n], bibliography))
+                cache[n] = Citation(
+                    footnote=n, text=notes[n].text, bibliography=footnote_sources(notes[n], bibliography)
+                )
             cites.append(cache[n])
         fact.provenance.citations = cites

@@ -37,8 +37,11 @@ def _patterns(lang: Language) -> dict[str, re.Pattern[str]]:
             re.I,
         ),
         # "the first three months of 2020", "die letzten sechs Monate 2019"
-        "months_span": re.compile(rf"(?<!\w)({alternation(lang.grammar.first)}|{alternation(lang.grammar.last)})\s+(\w+)\s+"
-                                  rf"(?:{alternation(lang.grammar.months_of)})\s+(\d{{4}})\b", re.I),
+        "months_span": re.compile(
+            rf"(?<!\w)({alternation(lang.grammar.first)}|{alternation(lang.grammar.last)})\s+(\w+)\s+"
+            rf"(?:{alternation(lang.grammar.months_of)})\s+(\d{{4}})\b",
+            re.I,
+        ),
     }
 
 
@@ -144,7 +147,7 @@ def find_dates(text: str, lang: Language, period: str | None = None) -> list[tup
                 out.append((m.start(), iso, "day"))
                 taken.append((m.start(), m.end()))
     for m in p["month"].finditer(text):
-        if not any(a <= m.start() < b for a, b in taken) and not re.search(r"\d\.?\s*$", text[:m.start()]):
+        if not any(a <= m.start() < b for a, b in taken) and not re.search(r"\d\.?\s*$", text[: m.start()]):
             out.append((m.start(), _iso(int(m.group("year")), lang.month_number(m.group("month"))), "month"))
     words = lang.numbers.words
     firsts = {w.lower() for w in lang.grammar.first}

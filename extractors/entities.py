@@ -24,20 +24,27 @@ from functools import cache, lru_cache
 
 import ahocorasick
 
+from extractors.sentences import Unit
 from schemas import kb
+from schemas.extraction import Actor, Place, Provenance, stable_id
 from schemas.kb import places as kb_places
 from schemas.lang import Language, alternation, word_pattern
-
-
-from extractors.sentences import Unit
-from schemas.extraction import Actor, Place, Provenance, stable_id
 
 _NAME = r"[A-Z](?:[\w\-]|['’](?=\w))*(?:[ \-][A-Z](?:[\w\-]|['’](?=\w))*)*"
 
 
 def _prov(doc_id: str, unit: Unit, start: int, end: int) -> Provenance:
-    return Provenance(document_id=doc_id, block_id=unit.block.id, page=unit.page, start=unit.start + start,
-                      end=unit.start + end, evidence=unit.text, footnotes=unit.footnotes, ocr=unit.block.ocr, ocr_confidence=unit.block.ocr_confidence)
+    return Provenance(
+        document_id=doc_id,
+        block_id=unit.block.id,
+        page=unit.page,
+        start=unit.start + start,
+        end=unit.start + end,
+        evidence=unit.text,
+        footnotes=unit.footnotes,
+        ocr=unit.block.ocr,
+        ocr_confidence=unit.block.ocr_confidence,
+    )
 
 
 # ---------------------------------------------------------------- actor names
@@ -87,7 +94,7 @@ def is_acronym(name: str) -> bool:
     """``FAMa``, ``ISIS-K``, ``M23``, ``3R``: one word with two or more capitals or digits and
     no two lower-case letters in a row. Matched as printed (``SAF`` is not ``safe``); any
     other name is matched folded (case, accents, ``-'’.``)."""
-    if any(c.isspace() for c in name) or any(a.islower() and b.islower() for a, b in zip(name, name[1:])):
+    if any(c.isspace() for c in name) or any(a.islower() and b.islower() for a, b in zip(name, name[1:], strict=False)):
         return False
     return sum(c.isupper() or c.isdigit() for c in name) >= 2
 
@@ -123,7 +130,11 @@ class ActorMatcher:
                 continue
             out.append((starts[start], starts[end] + 1, key, meaning))
         exact = [(end - len(key) + 1, end + 1, key, meaning) for end, (key, meaning) in self.exact.iter(text)]
-        exact = [m for m in exact if not (m[0] > 0 and text[m[0] - 1].isalnum()) and not (m[1] < len(text) and text[m[1]].isalnum())]
+        exact = [
+            m
+            for m in exact
+            if not (m[0] > 0 and text[m[0] - 1].isalnum()) and not (m[1] < len(text) and text[m[1]].isalnum())
+        ]
         if exact and not _shouting(text):
             out.extend(exact)
         return out
@@ -185,8 +196,9 @@ def state_forces(iso2: str) -> kb.ActorEntry:
     if entry is not None:
         return entry
     found = kb.country(iso2)
-    return kb.ActorEntry(f"state_forces_{iso2.lower()}", f"{found[2] if found else iso2} state forces", "state_forces",
-                         countries=(iso2,))
+    return kb.ActorEntry(
+        f"state_forces_{iso2.lower()}", f"{found[2] if found else iso2} state forces", "state_forces", countries=(iso2,)
+    )
 
 
 @cache
@@ -195,7 +207,9 @@ def _states_after(lang: Language) -> re.Pattern[str]:
     of = alternation(lang.grammar.of)
     conj = f"{alternation(lang.grammar.and_)}|{alternation(lang.grammar.or_)}"
     words = rf"[\w’'-]+(?:\s+(?:(?:{of}|{alternation(lang.grammar.articles)})\s+)*[A-Z][\w’'-]+){{0,4}}"
-    return re.compile(rf"\s+(?:(?:{of})\s*(?:(?:{alternation(lang.grammar.articles)})\s*)?)?({words})(?:(?:\s*,\s*|\s+(?:{conj})\s+)({words}))?")
+    return re.compile(
+        rf"\s+(?:(?:{of})\s*(?:(?:{alternation(lang.grammar.articles)})\s*)?)?({words})(?:(?:\s*,\s*|\s+(?:{conj})\s+)({words}))?"
+    )
 
 
 def _adjective_states(text: str, a: int, b: int, lang: Language) -> list[str] | None:
@@ -219,7 +233,9 @@ def _adjective_states(text: str, a: int, b: int, lang: Language) -> list[str] | 
     before = re.search(r"(?:([\w’'.-]+)\s+)?([\w’'.-]+)\s+$", text[:a])
     if before:
         # "South Sudanese soldiers": the two words before, then the last one
-        iso = (state_of(f"{before.group(1)} {before.group(2)}") if before.group(1) else None) or state_of(before.group(2))
+        iso = (state_of(f"{before.group(1)} {before.group(2)}") if before.group(1) else None) or state_of(
+            before.group(2)
+        )
         if iso:
             out.append(iso)
         elif _named_qualifier(text, a, lang):
@@ -227,8 +243,18 @@ def _adjective_states(text: str, a: int, b: int, lang: Language) -> list[str] | 
     after = _states_after(lang).match(text, b)
     if after:
         for phrase in (after.group(1), after.group(2)):
-            iso = next((state_of(" ".join(phrase.split()[:n])) for n in range(len(phrase.split()), 0, -1)
-                        if state_of(" ".join(phrase.split()[:n]))), None) if phrase else None
+            iso = (
+                next(
+                    (
+                        state_of(" ".join(phrase.split()[:n]))
+                        for n in range(len(phrase.split()), 0, -1)
+                        if state_of(" ".join(phrase.split()[:n]))
+                    ),
+                    None,
+                )
+                if phrase
+                else None
+            )
             if iso and iso not in out:
                 out.append(iso)
             elif iso is None:
@@ -241,9 +267,13 @@ def _named_qualifier(text: str, a: int, lang: Language) -> bool:
     stands right before ``a``: a name qualifies the label (``Amhara forces``, ``Boko Haram
     gunmen``). Off for languages that capitalise every noun."""
     before = re.search(r"([\w’'.-]+)\s+$", text[:a])
-    return bool(before and before.group(1)[:1].isupper() and lang.actors.capitalised_qualifier_is_a_name
-                and kb.fold(before.group(1)) not in _small_words(lang)
-                and not re.search(r"(?:^|[.!?:;]\s*)$", text[:before.start(1)]))
+    return bool(
+        before
+        and before.group(1)[:1].isupper()
+        and lang.actors.capitalised_qualifier_is_a_name
+        and kb.fold(before.group(1)) not in _small_words(lang)
+        and not re.search(r"(?:^|[.!?:;]\s*)$", text[: before.start(1)])
+    )
 
 
 def _attributive(text: str, a: int, b: int, lang: Language) -> bool:
@@ -255,8 +285,12 @@ def _attributive(text: str, a: int, b: int, lang: Language) -> bool:
         return False
     if lang.actors.attributive_follows_noun:
         prev = re.search(r"([^\W\d_][\w'’-]*)\s+$", text[:a])
-        return bool(prev and prev.group(1).islower() and kb.fold(prev.group(1)) not in _small_words(lang)
-                    and prev.group(1).lower() not in lang.numbers.words)
+        return bool(
+            prev
+            and prev.group(1).islower()
+            and kb.fold(prev.group(1)) not in _small_words(lang)
+            and prev.group(1).lower() not in lang.numbers.words
+        )
     nxt = re.match(r"\s*(/|[^\W\d_][\w'’-]*)", text[b:])
     if nxt is None:
         return False
@@ -276,8 +310,17 @@ def _folded_words(words: tuple[str, ...]) -> frozenset[str]:
 @cache
 def _small_words(lang: Language) -> frozenset[str]:
     """Function words, articles, conjunctions and fillers of the language (folded): never a name."""
-    return frozenset(kb.fold(w) for w in (*lang.function_words, *lang.grammar.articles, *lang.grammar.and_,
-                                          *lang.grammar.or_, *lang.grammar.of, *lang.grammar.filler))
+    return frozenset(
+        kb.fold(w)
+        for w in (
+            *lang.function_words,
+            *lang.grammar.articles,
+            *lang.grammar.and_,
+            *lang.grammar.or_,
+            *lang.grammar.of,
+            *lang.grammar.filler,
+        )
+    )
 
 
 @cache
@@ -295,8 +338,9 @@ def _tie(entry: kb.ActorEntry, country: str | None) -> str | None:
     return country
 
 
-def _resolve(meaning: NameMeaning, country: str | None, text: str, a: int, b: int,
-             lang: Language) -> list[tuple[kb.ActorEntry, str | None]]:
+def _resolve(
+    meaning: NameMeaning, country: str | None, text: str, a: int, b: int, lang: Language
+) -> list[tuple[kb.ActorEntry, str | None]]:
     """The actors a matched name stands for in a report on ``country`` (ISO2 or None), each
     with the state it is tied to. Order: an entry of the report's country (``FDS`` in a
     report on Syria are the SDF); a generic label (the adjective's state, or else the
@@ -328,13 +372,15 @@ def _resolve(meaning: NameMeaning, country: str | None, text: str, a: int, b: in
     return [(entry, _tie(entry, None))]
 
 
-def actor_names(text: str, lang: Language, country: str | None) -> list[tuple[int, int, list[tuple[kb.ActorEntry, str | None]]]]:
+def actor_names(
+    text: str, lang: Language, country: str | None
+) -> list[tuple[int, int, list[tuple[kb.ActorEntry, str | None]]]]:
     """Longest non-overlapping actor names of ``text`` that resolve in a report on ``country``,
     with what each stands for; names followed by an institution word (``UNMISS Human Rights
     Division``) are left out."""
     not_armed = _folded_words(lang.actors.not_armed_after)
     candidates = []
-    for a, b, key, meaning in actor_matcher(lang).find(text):
+    for a, b, _key, meaning in actor_matcher(lang).find(text):
         resolved = _resolve(meaning, country, text, a, b, lang)
         if resolved:
             candidates.append((a, b, resolved, meaning.generic))
@@ -344,10 +390,10 @@ def actor_names(text: str, lang: Language, country: str | None) -> list[tuple[in
             chosen.append(c)
     out: list[tuple[int, int, list]] = []
     for a, b, resolved, generic in sorted(chosen, key=lambda c: c[0]):
-        following = kb.fold(text[b:b + 60])
+        following = kb.fold(text[b : b + 60])
         if any(following.startswith(w + " ") or following == w for w in not_armed):
             continue
-        if generic == "unidentified" and out and text[out[-1][1]:a].strip() == "":
+        if generic == "unidentified" and out and text[out[-1][1] : a].strip() == "":
             continue  # "ISWAP gunmen": the name before says who they are
         out.append((a, b, resolved))
     return out
@@ -376,8 +422,9 @@ class ActorIndex:
         e["mentions"].append(_prov(doc_id, unit, start, end))
         self.by_unit.setdefault(unit.index, []).append((start, end, e))
 
-    def add(self, name: str, kind: str | None, aliases: list[str] = (), kb_id: str | None = None,
-            country: str | None = None) -> dict:
+    def add(
+        self, name: str, kind: str | None, aliases: list[str] = (), kb_id: str | None = None, country: str | None = None
+    ) -> dict:
         """The record of this actor (a knowledge-base actor by its id, any other by its names),
         created when new; printed names become aliases."""
         found = None
@@ -389,8 +436,16 @@ class ActorIndex:
             for n in [name, *aliases]:
                 found = found or self.find(n)
         if found is None:
-            found = {"name": name, "aliases": [], "kind": kind, "kb_id": kb_id, "keys": {kb.fold(name)},
-                     "singular": {_singular(kb.fold(name))}, "mentions": [], "country": country}
+            found = {
+                "name": name,
+                "aliases": [],
+                "kind": kind,
+                "kb_id": kb_id,
+                "keys": {kb.fold(name)},
+                "singular": {_singular(kb.fold(name))},
+                "mentions": [],
+                "country": country,
+            }
             self.entries.append(found)
         for n in [name, *aliases]:
             if kb.fold(n) not in found["keys"]:
@@ -472,24 +527,40 @@ def actor_patterns(lang: Language) -> ActorPatterns:
         community_group=re.compile(
             rf"\b(?P<who>[A-Z][\w’'-]+)\s+(?:(?:{alternation(g.group_adjectives)})\s+)*(?:{alternation(lang.actor_kinds.communal_militia)}|{armed})(?!\w)"
             rf"|(?<!\w)(?:{armed})\s+(?:\w+\s+){{0,2}}?(?:{alternation(g.of)}|from)\s+(?:(?:{alternation(g.articles)})\s+)?"
-            rf"(?P<who2>[A-Z][\w’'-]+)\s+(?:{alternation(g.community)})(?!\w)"),
+            rf"(?P<who2>[A-Z][\w’'-]+)\s+(?:{alternation(g.community)})(?!\w)"
+        ),
         event_words=word_pattern((p for ps in lang.events.values() for p in ps), re.I),
-        definition=re.compile(rf"(?P<long>{_NAME}(?: (?:{alternation(g.name_particles)})(?: {_NAME}| [a-z][\w'’\-]*)*)*)"
-                              rf"\s*\((?:the\s+)?(?:(?P<alt>[^()]*?)\s+[-–]\s+)?(?P<acr>[A-Z][A-Za-z0-9]{{1,9}})\)"),
-        named_group=re.compile(rf"(?<!\w)(?:{alternation(g.articles)})\s+({_NAME})\s+(?:{alternation(g.group_word)})(?!\w)"),
+        definition=re.compile(
+            rf"(?P<long>{_NAME}(?: (?:{alternation(g.name_particles)})(?: {_NAME}| [a-z][\w'’\-]*)*)*)"
+            rf"\s*\((?:the\s+)?(?:(?P<alt>[^()]*?)\s+[-–]\s+)?(?P<acr>[A-Z][A-Za-z0-9]{{1,9}})\)"
+        ),
+        named_group=re.compile(
+            rf"(?<!\w)(?:{alternation(g.articles)})\s+({_NAME})\s+(?:{alternation(g.group_word)})(?!\w)"
+        ),
     )
 
 
-def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: list[str] = (), place_names: set[str] = frozenset(),
-                country_iso2: str | None = None) -> ActorIndex:
+def find_actors(
+    units: list[Unit],
+    lang: Language,
+    doc_id: str,
+    source_orgs: list[str] = (),
+    place_names: set[str] = frozenset(),
+    country_iso2: str | None = None,
+) -> ActorIndex:
     """Actors of the report's running text. ``country_iso2`` is the report's country when
     known: it decides what generic labels (``security forces``) and shared acronyms (``FDS``,
     ``ADF``) stand for; without it, only names specific to one actor are resolved."""
     index = ActorIndex(country=country_iso2)
     sources = _source_names(source_orgs)
     P = actor_patterns(lang)
-    heads, community_group, event_words, definition, named_group = (P.heads, P.community_group, P.event_words,
-                                                                     P.definition, P.named_group)
+    heads, community_group, event_words, definition, named_group = (
+        P.heads,
+        P.community_group,
+        P.event_words,
+        P.definition,
+        P.named_group,
+    )
     communities = community_words(units, lang, actors=True)
     by_fold = _kb_by_fold()
     patterns = _name_patterns(lang)
@@ -503,7 +574,7 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
         text = unit.text
         taken: list[tuple[int, int]] = []
 
-        def free(a: int, b: int) -> bool:
+        def free(a: int, b: int, taken: list[tuple[int, int]] = taken) -> bool:
             return all(b <= x or a >= y for x, y in taken)
 
         # 1. groups named after a community: "Fulani armed groups", "armed men from the Dogon community"
@@ -511,7 +582,14 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
             who = m.group("who") or m.group("who2")
             if kb.fold(who) not in communities or not free(m.start(), m.end()):
                 continue
-            entry = next((kb_lookup(n) for n in (m.group(), f"{who} militia", f"{who} militias", f"{who} ethnic militia") if kb_lookup(n)), None)
+            entry = next(
+                (
+                    kb_lookup(n)
+                    for n in (m.group(), f"{who} militia", f"{who} militias", f"{who} ethnic militia")
+                    if kb_lookup(n)
+                ),
+                None,
+            )
             name = entry.name if entry else f"{who} ethnic militias"
             e = index.add(name, "communal_militia", [m.group().strip()], entry.id if entry else None)
             index.mention(e, unit, doc_id, m.start(), m.end())
@@ -542,9 +620,12 @@ def find_actors(units: list[Unit], lang: Language, doc_id: str, source_orgs: lis
             if not free(m.start(1), m.end()) or index.find(m.group(1)) or kb.fold(m.group(1)) in place_names:
                 continue
             siblings = [e["kind"] for a, b, e in index.by_unit.get(unit.index, []) if e.get("kind")]
-            window = text[max(0, m.start() - 200): m.end() + 80]
-            kind = (max(set(siblings), key=siblings.count) if siblings
-                    else _kind_from_cues(window, lang, prefer=("communal_militia", "jihadist_group", "unidentified")))
+            window = text[max(0, m.start() - 200) : m.end() + 80]
+            kind = (
+                max(set(siblings), key=siblings.count)
+                if siblings
+                else _kind_from_cues(window, lang, prefer=("communal_militia", "jihadist_group", "unidentified"))
+            )
             if kind:
                 e = index.add(f"{m.group(1)} group", kind, [m.group(1)])
                 index.mention(e, unit, doc_id, m.start(1), m.end())
@@ -595,7 +676,9 @@ def _name_patterns(lang: Language) -> tuple[tuple[re.Pattern, str], ...]:
     name = rf"(?P<name>(?!(?i:{small})\s)[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,2}})"
     out = []
     for kind, heads in lang.actors.heads_after.items():
-        out.append((re.compile(rf"(?<![\w-]){name}(?:\s+|-)(?:{alternation(heads)})(?!\w)"), kind))  # "Kokodo-Miliz" too
+        out.append(
+            (re.compile(rf"(?<![\w-]){name}(?:\s+|-)(?:{alternation(heads)})(?!\w)"), kind)
+        )  # "Kokodo-Miliz" too
     for kind, heads in lang.actors.heads_before.items():
         out.append((re.compile(rf"(?<![\w-])(?:{alternation(heads)})\s+{name}(?![\w-])"), kind))
     return tuple(out)
@@ -623,16 +706,16 @@ def _defined_by_initials(text: str, lang: Language) -> list[tuple[int, int, str,
     out = []
     for m in re.finditer(r"\((?P<acr>[A-Z]{2,8})(?P<pl>s?)\)", text):
         letters = m.group("acr").lower()
-        words = list(re.finditer(r"[^\W\d_]+", text[max(0, m.start() - 120):m.start()]))
+        words = list(re.finditer(r"[^\W\d_]+", text[max(0, m.start() - 120) : m.start()]))
         base = max(0, m.start() - 120)
         for i in range(len(words) - 1, -1, -1):
             span = words[i:]
             initials = "".join(kb.fold(w.group())[0] for w in span if kb.fold(w.group()) not in skip)
             if initials == letters and kb.fold(span[0].group()) not in skip:
-                gap = text[base + span[-1].end():m.start()]
+                gap = text[base + span[-1].end() : m.start()]
                 if gap.strip() == "":
                     a = base + span[0].start()
-                    out.append((a, m.end(), text[a:base + span[-1].end()], m.group("acr") + m.group("pl")))
+                    out.append((a, m.end(), text[a : base + span[-1].end()], m.group("acr") + m.group("pl")))
                 break
             if len(initials) > len(letters):
                 break
@@ -656,8 +739,16 @@ def actors_output(index: ActorIndex) -> list[Actor]:
     for e in index.entries:
         if not e["kind"]:
             continue
-        out.append(Actor(id=stable_id(e.get("kb_id") or kb.fold(e["name"])), name=e["name"], aliases=e["aliases"],
-                         kind=e["kind"], country=e.get("country"), mentions=e["mentions"][:50]))
+        out.append(
+            Actor(
+                id=stable_id(e.get("kb_id") or kb.fold(e["name"])),
+                name=e["name"],
+                aliases=e["aliases"],
+                kind=e["kind"],
+                country=e.get("country"),
+                mentions=e["mentions"][:50],
+            )
+        )
     return out
 
 
@@ -676,9 +767,23 @@ class PlaceIndex:
     same_area: object = None
     """Key function for areas: names that differ only by a filler word (``river``) are one area."""
 
-    def add(self, name: str, type_: str, unit: Unit | None, doc_id: str, start: int = 0, end: int = 0,
-            admin1: str | None = None, pcode: str | None = None, admin2: str | None = None, aliases: tuple[str, ...] = (),
-            country: str | None = None, lat: float | None = None, lon: float | None = None, geonameid: int | None = None) -> dict:
+    def add(
+        self,
+        name: str,
+        type_: str,
+        unit: Unit | None,
+        doc_id: str,
+        start: int = 0,
+        end: int = 0,
+        admin1: str | None = None,
+        pcode: str | None = None,
+        admin2: str | None = None,
+        aliases: tuple[str, ...] = (),
+        country: str | None = None,
+        lat: float | None = None,
+        lon: float | None = None,
+        geonameid: int | None = None,
+    ) -> dict:
         key = (kb.fold(name), type_)
         if type_ == "other" and self.same_area is not None:
             key = (self.same_area(kb.fold(name)), type_)
@@ -686,10 +791,24 @@ class PlaceIndex:
         if e is not None and kb.fold(name) != kb.fold(e["name"]) and name not in e["aliases"]:
             e["aliases"].append(name)
         if e is None:
-            e = self.entries[key] = {"name": name, "type": type_, "admin1": admin1, "pcode": pcode, "admin2": admin2,
-                                     "aliases": list(aliases), "mentions": [], "country": country, "lat": lat, "lon": lon,
-                                     "geonameid": geonameid}
-        if unit is not None and unit.text[start:end] and kb.fold(unit.text[start:end]) not in {kb.fold(n) for n in (e["name"], *e["aliases"])}:
+            e = self.entries[key] = {
+                "name": name,
+                "type": type_,
+                "admin1": admin1,
+                "pcode": pcode,
+                "admin2": admin2,
+                "aliases": list(aliases),
+                "mentions": [],
+                "country": country,
+                "lat": lat,
+                "lon": lon,
+                "geonameid": geonameid,
+            }
+        if (
+            unit is not None
+            and unit.text[start:end]
+            and kb.fold(unit.text[start:end]) not in {kb.fold(n) for n in (e["name"], *e["aliases"])}
+        ):
             e["aliases"].append(unit.text[start:end])  # the spelling the report uses
         e["admin1"] = e["admin1"] or admin1
         e["admin2"] = e["admin2"] or admin2
@@ -800,29 +919,54 @@ def place_patterns(lang: Language) -> PlacePatterns:
         cues=cues,
         all_cues=tuple(w for t in ("admin1", "admin2", "admin3", "populated_place") for w in cues[t]),
         cue_before=tuple(
-            (t, re.compile(rf"(?<!\w)(?i:{alternation(cues[t])}):?\s+(?:(?i:{place_of})\s*)?(?:(?i:l'|l’|la|le|les|the)\s*)?(?=[A-Z])"))
-            for t in ("admin1", "admin2", "admin3", "populated_place") if cues[t]),
+            (
+                t,
+                re.compile(
+                    rf"(?<!\w)(?i:{alternation(cues[t])}):?\s+(?:(?i:{place_of})\s*)?(?:(?i:l'|l’|la|le|les|the)\s*)?(?=[A-Z])"
+                ),
+            )
+            for t in ("admin1", "admin2", "admin3", "populated_place")
+            if cues[t]
+        ),
         cue_after=tuple(
-            (t, re.compile(rf"(?i:{alternation(w for w in cues[t] if w not in before_only)})\b"),
-             re.compile(rf"{enumeration}\s+[*_]?(?i:{alternation(w for w in cues[t] if w not in before_only)})\b"))
-            for t in ("admin1", "admin2", "admin3", "populated_place") if any(w not in before_only for w in cues[t])),
-        enumeration=re.compile(rf"(?:{_NAME}){_PAREN}(?:(?:,\s*|\s+(?:{g_and})\s+|,\s+(?:{g_and})\s+)(?:(?:{place_of})\s*)?(?:{_NAME}){_PAREN})+"),
-        named_area=re.compile(rf"\b((?:(?:{alternation(places.other_prefixes)})\s+)?(?:[A-Z][\w'’\-]+\s+)+(?:(?:{alternation(places.river)})\s+)?)(?:{other})\b"),
+            (
+                t,
+                re.compile(rf"(?i:{alternation(w for w in cues[t] if w not in before_only)})\b"),
+                re.compile(rf"{enumeration}\s+[*_]?(?i:{alternation(w for w in cues[t] if w not in before_only)})\b"),
+            )
+            for t in ("admin1", "admin2", "admin3", "populated_place")
+            if any(w not in before_only for w in cues[t])
+        ),
+        enumeration=re.compile(
+            rf"(?:{_NAME}){_PAREN}(?:(?:,\s*|\s+(?:{g_and})\s+|,\s+(?:{g_and})\s+)(?:(?:{place_of})\s*)?(?:{_NAME}){_PAREN})+"
+        ),
+        named_area=re.compile(
+            rf"\b((?:(?:{alternation(places.other_prefixes)})\s+)?(?:[A-Z][\w'’\-]+\s+)+(?:(?:{alternation(places.river)})\s+)?)(?:{other})\b"
+        ),
         borrowed_area=re.compile(rf"\b(?:{other})\s+[^\W\d_]*[^\x00-\x7f][^\W\d_]*\b"),
         place_word=re.compile(rf"(?<!\w)(?i:{alternation(places.prepositions)})\s+(?:(?i:the|la|le|l'|l’)\s*)?$"),
         crossing=re.compile(rf"(?<!\w)(?i:{alternation(places.crossing_words)})"),
-        country_prep=re.compile(rf"(?<!\w)(?i:{alternation(places.country_prepositions)})\s+(?:(?i:the\s|le\s|la\s|l'|l’|die\s|den\s|dem\s)\s*)?"
-                                rf"(?:[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*\s*(?:,\s*|\s+(?:{g_and})\s+)(?:(?i:le|la|l'|l’)\s+)?)*$"),
+        country_prep=re.compile(
+            rf"(?<!\w)(?i:{alternation(places.country_prepositions)})\s+(?:(?i:the\s|le\s|la\s|l'|l’|die\s|den\s|dem\s)\s*)?"
+            rf"(?:[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*\s*(?:,\s*|\s+(?:{g_and})\s+)(?:(?i:le|la|l'|l’)\s+)?)*$"
+        ),
         org_after=re.compile(rf"\s+(?:{alternation(places.organisation_links)})\s+[A-Z]"),
         level_cues={t: word_pattern(cues[t], before=r"\b", after=r"\b") for t in ("admin2", "admin1")},
         after_near=re.compile(rf"(?<!\w)(?:{alternation(places.near)})\s+({_NAME})"),
-        stop=frozenset({w.lower() for w in lang.function_words} | {w.lower() for w in places.not_places} | set(lang.month_table)),
+        stop=frozenset(
+            {w.lower() for w in lang.function_words} | {w.lower() for w in places.not_places} | set(lang.month_table)
+        ),
     )
 
 
-def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None,
-                ner: dict[int, list[tuple[int, int, str]]] | None = None,
-                actor_spans: dict[int, list[tuple[int, int]]] | None = None) -> PlaceIndex:
+def find_places(
+    units: list[Unit],
+    lang: Language,
+    doc_id: str,
+    iso3: str | None,
+    ner: dict[int, list[tuple[int, int, str]]] | None = None,
+    actor_spans: dict[int, list[tuple[int, int]]] | None = None,
+) -> PlaceIndex:
     """Places of the report's country, and of its neighbours where a cue names them
     (``Sokoto, Zamfara and Katsina states`` in a report on Niger). ``ner`` optionally maps a
     unit index to statistical entities (start, end, label) used to confirm names after ``near``.
@@ -853,7 +997,7 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
     neighbour_codes = kb.neighbours(iso2) if iso2 else ()
     for code in neighbour_codes:
         other_country = kb.country(code)
-        for p in (kb.gazetteer(other_country[1]) if other_country else ()):
+        for p in kb.gazetteer(other_country[1]) if other_country else ():
             if p.type != "country":
                 for n in (p.name, *p.aliases):
                     near_by_name.setdefault(kb.fold(n), []).append(p)
@@ -861,14 +1005,23 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
     P = place_patterns(lang)
     cues, all_cues = P.cues, P.all_cues
     cue_before, cue_after, enumeration_re = P.cue_before, P.cue_after, P.enumeration
-    named_area, borrowed_area, place_word, crossing, country_prep = (P.named_area, P.borrowed_area, P.place_word,
-                                                                      P.crossing, P.country_prep)
+    named_area, borrowed_area, place_word, crossing, country_prep = (
+        P.named_area,
+        P.borrowed_area,
+        P.place_word,
+        P.crossing,
+        P.country_prep,
+    )
     org_after, level_cues, after_near = P.org_after, P.level_cues, P.after_near
     other = alternation(cues["other"])
-    country_areas = [] if country is None else [
-        re.compile(rf"\b(?:{alternation(lang.places.directions)})\s+{re.escape(country.name)}\b", re.I),
-        re.compile(rf"\b{re.escape(country.name)}-[A-Z][a-z]+\s+(?:{other})\b"),
-    ]
+    country_areas = (
+        []
+        if country is None
+        else [
+            re.compile(rf"\b(?:{alternation(lang.places.directions)})\s+{re.escape(country.name)}\b", re.I),
+            re.compile(rf"\b{re.escape(country.name)}-[A-Z][a-z]+\s+(?:{other})\b"),
+        ]
+    )
     # "south-eastern part of Myanmar", "Northern and Central Iraq", "north-west Nigeria" (a
     # neighbour), "im Norden Nigerias": a direction and any name of the country
     area_countries = [c for c in (iso2, *neighbour_codes) if c]
@@ -896,16 +1049,35 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
         key = kb_places.usable_key(name)
         tables = ((by_name, kb.fold(name)), (by_bare, kb_places.bare_key(name)), (by_key, key))
         for table, k in tables + (((near_by_name, kb.fold(name)),) if neighbours else ()):
-            hit = next((p for p in table.get(k or "", []) if p.type == type_
-                        and (table is not by_key or any(kb_places.similar(name, n) for n in (p.name, *p.aliases)))), None)
+            hit = next(
+                (
+                    p
+                    for p in table.get(k or "", [])
+                    if p.type == type_
+                    and (table is not by_key or any(kb_places.similar(name, n) for n in (p.name, *p.aliases)))
+                ),
+                None,
+            )
             if hit is not None:
                 return hit
         return None
 
     def add_admin(entry: kb.PlaceEntry, unit: Unit, a: int, b: int) -> None:
         coords = kb_places.unit_coords(entry.country, entry.name) or (None, None)
-        index.add(entry.name, entry.type, unit, doc_id, a, b, admin1=entry.admin1, pcode=entry.pcode,
-                  aliases=tuple(n for n in entry.aliases), country=entry.country, lat=coords[0], lon=coords[1])
+        index.add(
+            entry.name,
+            entry.type,
+            unit,
+            doc_id,
+            a,
+            b,
+            admin1=entry.admin1,
+            pcode=entry.pcode,
+            aliases=tuple(n for n in entry.aliases),
+            country=entry.country,
+            lat=coords[0],
+            lon=coords[1],
+        )
 
     for unit in units:
         if unit.sentence is not None:
@@ -925,16 +1097,16 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
         claimed: list[tuple[int, int]] = list((actor_spans or {}).get(unit.index, []))
         if tuple(unit.block.section) != section:
             section, index.current_admin1 = tuple(unit.block.section), None
-        for a, b, entries in admin_hits:
+        for a, _b, entries in admin_hits:
             named = [p.admin1 for p in entries if p.type in ("admin1", "admin2")]
             if named and text[a].isupper():
                 index.current_admin1 = named[0]
                 break
 
-        def after_place_word(a: int) -> bool:
-            return bool(place_word.search(text[max(0, a - 20):a]))
+        def after_place_word(a: int, text: str = text) -> bool:
+            return bool(place_word.search(text[max(0, a - 20) : a]))
 
-        def claim(a: int, b: int) -> bool:
+        def claim(a: int, b: int, claimed: list[tuple[int, int]] = claimed) -> bool:
             if any(not (b <= x or a >= y) for x, y in claimed):
                 return False
             claimed.append((a, b))
@@ -943,15 +1115,19 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
         # cue word BEFORE an enumeration: "the cercles of A, B and C", "villages of A and B"
         for type_, pattern in cue_before:
             for m in pattern.finditer(text):
-                for a, b in _enumeration(text[m.end():], all_cues, lang):
+                for a, b in _enumeration(text[m.end() :], all_cues, lang):
                     a, b = a + m.end(), b + m.end()
-                    _place(index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities, lang)
+                    _place(
+                        index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities, lang
+                    )
         # cue word AFTER a name or an enumeration: "Koro cercle", "Bandiagara and Bankass cercles", "Mopti region"
         for type_, gate, pattern in cue_after:
             for m in pattern.finditer(text) if gate.search(text) else ():
                 for a, b in _enumeration(m.group(1), (), lang):
                     a, b = a + m.start(1), b + m.start(1)
-                    _place(index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities, lang)
+                    _place(
+                        index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities, lang
+                    )
         # areas: "central Mali", "Mali-Niger borderlands", "the Dogon plateau", "inner Niger delta"
         for pattern in country_areas:
             for m in pattern.finditer(text):
@@ -959,33 +1135,71 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
                     index.add(m.group(), "other", unit, doc_id, m.start(), m.end(), country=iso2)
         for pattern in filter(None, (direction_area, regions)):
             for m in pattern.finditer(text):
-                code = _area_country(m.group("country") if "country" in pattern.groupindex and m.group("country") else None, iso2)
-                if (not code or kb.country(m.group()) or by_name.get(kb.fold(m.group()))
-                        or (pattern is direction_area and re.search(r"[A-Z][\w’'-]*[ -]$", text[max(0, m.start() - 30):m.start()]))):
+                code = _area_country(
+                    m.group("country") if "country" in pattern.groupindex and m.group("country") else None, iso2
+                )
+                if (
+                    not code
+                    or kb.country(m.group())
+                    or by_name.get(kb.fold(m.group()))
+                    or (
+                        pattern is direction_area
+                        and re.search(r"[A-Z][\w’'-]*[ -]$", text[max(0, m.start() - 30) : m.start()])
+                    )
+                ):
                     continue  # "South Sudan", "North Darfur" are names of their own; "Extrême nord du …" too
                 if claim(m.start(), m.end()):
                     index.add(m.group().strip(), "other", unit, doc_id, m.start(), m.end(), country=code)
         for m in named_area.finditer(text):
             if claim(m.start(1), m.end()):
-                index.add(m.group().strip(), "other", unit, doc_id, m.start(1), m.end(), admin1=index.current_admin1, country=iso2)
+                index.add(
+                    m.group().strip(),
+                    "other",
+                    unit,
+                    doc_id,
+                    m.start(1),
+                    m.end(),
+                    admin1=index.current_admin1,
+                    country=iso2,
+                )
         # an area named by a borrowed term after the cue word: "zone inondée" in an English report
         for m in borrowed_area.finditer(text):
             if claim(m.start(), m.end()):
-                index.add(m.group(), "other", unit, doc_id, m.start(), m.end(), admin1=index.current_admin1, country=iso2)
+                index.add(
+                    m.group(), "other", unit, doc_id, m.start(), m.end(), admin1=index.current_admin1, country=iso2
+                )
         # "near X": a place the report introduces, confirmed by the statistical model when there is one
         for m in after_near.finditer(text):
             name = m.group(1)
             ents = None if ner is None else ner.get(unit.index, [])
-            confirmed = ents is None or any(a <= m.start(1) < b and label in ("GPE", "LOC", "FAC") for a, b, label in ents)
+            confirmed = ents is None or any(
+                a <= m.start(1) < b and label in ("GPE", "LOC", "FAC") for a, b, label in ents
+            )
             if confirmed and lookup(name, "admin2") is None and lookup(name, "admin1") is None:
-                _place(index, lookup, add_admin, "populated_place", name, unit, doc_id, m.start(1), m.end(1), claim, text, communities, lang)
+                _place(
+                    index,
+                    lookup,
+                    add_admin,
+                    "populated_place",
+                    name,
+                    unit,
+                    doc_id,
+                    m.start(1),
+                    m.end(1),
+                    claim,
+                    text,
+                    communities,
+                    lang,
+                )
         # countries: the report's, and another where the text puts its displaced people or its
         # conflict ("refugees in Egypt, Iraq and Lebanon", "missiles launched into Saudi Arabia")
         for a, b, code in kb_places.country_mentions(text, folded):
             if any(x <= a and b <= y and (x, y) != (a, b) for x, y in town_spans):
                 continue  # "Port Sudan" is a town
             other_country = kb.country(code)
-            if other_country is None or (code != iso2 and not (country_prep.search(text[max(0, a - 80):a]) and crossing.search(text))):
+            if other_country is None or (
+                code != iso2 and not (country_prep.search(text[max(0, a - 80) : a]) and crossing.search(text))
+            ):
                 continue
             if claim(a, b):
                 index.add(other_country[2], "country", unit, doc_id, a, b, pcode=code, country=code)
@@ -993,7 +1207,13 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
         for a, b, entries in admin_hits:
             entries = [p for p in entries if p.type != "country"]
             best = min(entries, key=lambda p: p.type) if entries else None
-            if best is not None and text[a].isupper() and text[a:b].lower() not in stop and not org_after.match(text, b) and claim(a, b):
+            if (
+                best is not None
+                and text[a].isupper()
+                and text[a:b].lower() not in stop
+                and not org_after.match(text, b)
+                and claim(a, b)
+            ):
                 add_admin(best, unit, a, b)
         # ... or spelt another way ("Hajja" for Hajjah, "Sar-i-Pul" for Sar-e-Pul)
         for a, b in _name_windows(text):
@@ -1009,24 +1229,43 @@ def find_places(units: list[Unit], lang: Language, doc_id: str, iso3: str | None
             if not text[a].isupper() or name.lower() in stop or kb.fold(name) in communities or len(name) < 4:
                 continue
             town = max(towns, key=lambda t: t.population)
-            unit_of = next((p for n in town.names for p in by_bare.get(kb_places.bare_key(n), []) if p.type == "admin1"), None)
+            unit_of = next(
+                (p for n in town.names for p in by_bare.get(kb_places.bare_key(n), []) if p.type == "admin1"), None
+            )
             after_preposition = after_place_word(a)
             if unit_of is not None and claim(a, b):
                 add_admin(unit_of, unit, a, b)
             elif (after_preposition or town.population >= big_city) and claim(a, b):
-                index.add(town.name, "populated_place", unit, doc_id, a, b, admin1=town.admin1, country=town.country,
-                          lat=town.lat, lon=town.lon, geonameid=town.geonameid)
+                index.add(
+                    town.name,
+                    "populated_place",
+                    unit,
+                    doc_id,
+                    a,
+                    b,
+                    admin1=town.admin1,
+                    country=town.country,
+                    lat=town.lat,
+                    lon=town.lon,
+                    geonameid=town.geonameid,
+                )
         # the other names of a list that holds a town are towns too ("from Déou, Tin-Eigar and Pobe Mengao")
         towns_here = {(a, b) for a, b, _n, t in index.by_unit.get(unit.index, []) if t == "populated_place"}
         for m in enumeration_re.finditer(text):
-            items = [(a + m.start(), b + m.start()) for a, b in _enumeration(text[m.start():m.end()], all_cues, lang)]
+            items = [(a + m.start(), b + m.start()) for a, b in _enumeration(text[m.start() : m.end()], all_cues, lang)]
             if len(items) < 2 or not any(span in towns_here for span in items):
                 continue
             for a, b in items:
                 name = text[a:b]
-                if (name.lower() not in stop and kb.fold(name) not in communities and not name.isupper()
-                        and not any(key == kb.fold(name) for key, _type in index.entries)
-                        and lookup(name, "admin1") is None and lookup(name, "admin2") is None and claim(a, b)):
+                if (
+                    name.lower() not in stop
+                    and kb.fold(name) not in communities
+                    and not name.isupper()
+                    and not any(key == kb.fold(name) for key, _type in index.entries)
+                    and lookup(name, "admin1") is None
+                    and lookup(name, "admin2") is None
+                    and claim(a, b)
+                ):
                     index.add(name, "populated_place", unit, doc_id, a, b, admin1=index.current_admin1, country=iso2)
     return index
 
@@ -1049,8 +1288,10 @@ def _direction_area(lang: Language, countries: tuple[str, ...]) -> re.Pattern[st
     d = alternation(directions)
     parts = alternation(lang.places.area_parts)
     g_and = alternation(lang.grammar.and_)
-    return re.compile(rf"(?<![\w-])(?i:{d})(?:\s+(?:{g_and})\s+(?i:{d}))?(?:\s+(?:{parts}))?\s+"
-                      rf"(?P<country>{alternation(names)})(?:s\b|\b)")
+    return re.compile(
+        rf"(?<![\w-])(?i:{d})(?:\s+(?:{g_and})\s+(?i:{d}))?(?:\s+(?:{parts}))?\s+"
+        rf"(?P<country>{alternation(names)})(?:s\b|\b)"
+    )
 
 
 @lru_cache(maxsize=64)
@@ -1061,7 +1302,9 @@ def _regions_pattern(lang: Language, countries: tuple[str, ...]) -> re.Pattern[s
     if not names:
         return None
     d = alternation(lang.places.area_directions)
-    return re.compile(rf"(?<![\w-])(?:(?i:{d})\s+)?(?:{alternation(names)})(?:\s+(?i:{alternation(lang.places.other + lang.places.admin1)}))?(?![\w-])")
+    return re.compile(
+        rf"(?<![\w-])(?:(?i:{d})\s+)?(?:{alternation(names)})(?:\s+(?i:{alternation(lang.places.other + lang.places.admin1)}))?(?![\w-])"
+    )
 
 
 def _area_country(name: str | None, default: str | None) -> str | None:
@@ -1074,7 +1317,9 @@ def _area_country(name: str | None, default: str | None) -> str | None:
 PLACE_TUNING = {"big_city_population": 100_000}
 """A town named bare, with no cue and no place preposition, is taken only from this population up."""
 
-_TRANSLIT_NAME = r"(?<![\w'’-])[A-Z][\w'’]+(?:[ -](?:(?:al|el|ad|ar|as|ash|an|at|az|ag|aj|e|i)[ -])?[A-Z][\w'’]+)*(?![\w'’-])"
+_TRANSLIT_NAME = (
+    r"(?<![\w'’-])[A-Z][\w'’]+(?:[ -](?:(?:al|el|ad|ar|as|ash|an|at|az|ag|aj|e|i)[ -])?[A-Z][\w'’]+)*(?![\w'’-])"
+)
 """A capitalised name as transliterations write it (``Salah al-Din``, ``Sar-i-Pul``, ``Al-Hudaydah``)."""
 
 
@@ -1100,26 +1345,47 @@ def _admin_automaton(iso3: str) -> kb_places.Automaton:
     return kb_places.Automaton(entries)
 
 
-def _place(index: PlaceIndex, lookup, add_admin, type_: str, name: str, unit: Unit, doc_id: str, a: int, b: int, claim, text: str,
-           communities: set[str] = frozenset(), lang: Language | None = None) -> None:
+def _place(
+    index: PlaceIndex,
+    lookup,
+    add_admin,
+    type_: str,
+    name: str,
+    unit: Unit,
+    doc_id: str,
+    a: int,
+    b: int,
+    claim,
+    text: str,
+    communities: set[str] = frozenset(),
+    lang: Language | None = None,
+) -> None:
     if kb.fold(name) in communities:
         return
     if type_ in ("admin1", "admin2"):
         # only a known admin unit (of the country or, named so, of a neighbour) is taken here:
         # "near Niaki, Koro cercle" leaves Niaki to its own cue
-        entry = (lookup(name, type_) or lookup(name, "admin2" if type_ == "admin1" else "admin1")
-                 or lookup(name, type_, neighbours=True))
+        entry = (
+            lookup(name, type_)
+            or lookup(name, "admin2" if type_ == "admin1" else "admin1")
+            or lookup(name, type_, neighbours=True)
+        )
         if entry is not None and claim(a, b):
             add_admin(entry, unit, a, b)
-        elif (entry is None and type_ == "admin1" and text[b:b + 12].lstrip(" *_").lower().startswith(_plural_region(lang))
-              and _area_name(name, lang) and claim(a, b)):
+        elif (
+            entry is None
+            and type_ == "admin1"
+            and text[b : b + 12].lstrip(" *_").lower().startswith(_plural_region(lang))
+            and _area_name(name, lang)
+            and claim(a, b)
+        ):
             # "the Darfur and Kordofan regions": a region that is no admin unit
             index.add(name, "other", unit, doc_id, a, b, country=index.country)
         return
     if not claim(a, b):
         return
     parent = None
-    m = _unit_after(lang).search(text[b:b + 80])
+    m = _unit_after(lang).search(text[b : b + 80])
     if m:
         level = "admin1" if m.group(2).lower() in lang.places.admin1 else "admin2"
         other = "admin2" if level == "admin1" else "admin1"
@@ -1128,9 +1394,20 @@ def _place(index: PlaceIndex, lookup, add_admin, type_: str, name: str, unit: Un
         # the admin unit named with the town itself: a town that shares its cercle's name
         parent = lookup(name, "admin2") if type_ == "populated_place" else None
     town = _town(name, index.country) if type_ == "populated_place" else None
-    index.add(name, type_, unit, doc_id, a, b, admin1=parent.admin1 if parent else (town.admin1 if town else index.current_admin1),
-              admin2=parent.name if parent and parent.type == "admin2" else None, country=town.country if town else index.country,
-              lat=town.lat if town else None, lon=town.lon if town else None, geonameid=town.geonameid if town else None)
+    index.add(
+        name,
+        type_,
+        unit,
+        doc_id,
+        a,
+        b,
+        admin1=parent.admin1 if parent else (town.admin1 if town else index.current_admin1),
+        admin2=parent.name if parent and parent.type == "admin2" else None,
+        country=town.country if town else index.country,
+        lat=town.lat if town else None,
+        lon=town.lon if town else None,
+        geonameid=town.geonameid if town else None,
+    )
 
 
 @cache
@@ -1153,7 +1430,7 @@ def _plural_region(lang: Language | None) -> tuple[str, ...]:
 def _town(name: str, iso2: str | None) -> kb_places.Town | None:
     """The most populous GeoNames town of that name in the country (or a neighbour)."""
     key = kb_places.name_key(name)
-    for code in ((iso2, *kb.neighbours(iso2)) if iso2 else ()):
+    for code in (iso2, *kb.neighbours(iso2)) if iso2 else ():
         hits = kb_places.towns_by_name(code).get(key)
         if hits:
             return max(hits, key=lambda t: t.population)
@@ -1166,8 +1443,9 @@ def community_words(units: list[Unit], lang: Language, actors: bool = False) -> 
     used for people (not ``Islamist groups``)."""
     nouns = alternation(lang.grammar.community_nouns)
     if not actors:
-        nouns += "|" + alternation([*lang.actor_kinds.communal_militia, *lang.grammar.group_adjectives,
-                             "groups", "fighters"])
+        nouns += "|" + alternation(
+            [*lang.actor_kinds.communal_militia, *lang.grammar.group_adjectives, "groups", "fighters"]
+        )
     words = set()
     pattern = re.compile(rf"\b([A-Z][a-z]+)s?\s+(?:{nouns})\b")
     for unit in units:
@@ -1190,8 +1468,21 @@ def places_output(index: PlaceIndex) -> list[Place]:
     out = []
     for (key, type_), e in index.entries.items():
         has_coords = e.get("lat") is not None
-        out.append(Place(id=stable_id(key, type_), name=e["name"], aliases=e["aliases"], type=type_,
-                         country=e.get("country") or index.country, admin1=e["admin1"], admin2=e.get("admin2"), pcode=e["pcode"],
-                         lat=e.get("lat"), lon=e.get("lon"), geo_precision=GEO_PRECISION.get(type_) if has_coords else None,
-                         geonameid=e.get("geonameid"), mentions=e["mentions"][:50]))
+        out.append(
+            Place(
+                id=stable_id(key, type_),
+                name=e["name"],
+                aliases=e["aliases"],
+                type=type_,
+                country=e.get("country") or index.country,
+                admin1=e["admin1"],
+                admin2=e.get("admin2"),
+                pcode=e["pcode"],
+                lat=e.get("lat"),
+                lon=e.get("lon"),
+                geo_precision=GEO_PRECISION.get(type_) if has_coords else None,
+                geonameid=e.get("geonameid"),
+                mentions=e["mentions"][:50],
+            )
+        )
     return out

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import re
 
-from schemas import kb
 from extractors import nlp
 from extractors.entities import actor_spans, actors_output, find_actors, find_places, places_output
 from extractors.figures import extract_figures
-from schemas.lang import Language, alternation, word_pattern
 from extractors.sentences import Unit, document_units
+from schemas import kb
 from schemas.document import BlockKind, Document
 from schemas.extraction import BibliographyEntry, Facts, Footnote, Metadata
-
+from schemas.lang import Language, alternation, word_pattern
 
 HEADING_UNIT_OFFSET = 10_000_000
 """Heading units are numbered from here, apart from the body's sentences."""
 
 
-def extract_facts(doc: Document, lang: Language, metadata: Metadata, bibliography: list[BibliographyEntry],
-                  footnotes: list[Footnote] = ()) -> Facts:
+def extract_facts(
+    doc: Document,
+    lang: Language,
+    metadata: Metadata,
+    bibliography: list[BibliographyEntry],
+    footnotes: list[Footnote] = (),
+) -> Facts:
     units = document_units(doc, lang)
     found = kb.country(metadata.country) if metadata.country else None
     iso2, iso3, country_name = found if found else (None, None, None)
@@ -31,17 +35,30 @@ def extract_facts(doc: Document, lang: Language, metadata: Metadata, bibliograph
     ner = nlp.place_candidates({u.index: u.text for u in units if u.sentence is None and cue.search(u.text)}, lang.code)
     # headings name places too ("Damascus Governorate, December 2017"); they come after the
     # body units, with indices of their own, so no figure is read from them
-    headings = [Unit(block.text, block.start, block.end, block, HEADING_UNIT_OFFSET + i)
-                for i, block in enumerate(b for b in doc.blocks() if b.kind is BlockKind.heading)]
+    headings = [
+        Unit(block.text, block.start, block.end, block, HEADING_UNIT_OFFSET + i)
+        for i, block in enumerate(b for b in doc.blocks() if b.kind is BlockKind.heading)
+    ]
     spans = actor_spans(actors)
-    actor_names = sorted({n for e in actors.entries for n in (e["name"], *e["aliases"]) if len(n) > 3}, key=len, reverse=True)
+    actor_names = sorted(
+        {n for e in actors.entries for n in (e["name"], *e["aliases"]) if len(n) > 3}, key=len, reverse=True
+    )
     name_patterns = [word_pattern((n,), re.I) for n in actor_names]
     for unit in headings:  # "1.5. Katiba Macina (Macina Liberation Front)" names a group, not a place
         spans[unit.index] = [(m.start(), m.end()) for pattern in name_patterns for m in pattern.finditer(unit.text)]
     places = find_places(units + headings, lang, doc.id, iso3, ner=ner, actor_spans=spans)
     places.country = iso2
-    figures = extract_figures(units, lang, doc.id, places, actors, orgs, metadata.reference_period, country_name,
-                              footnote_texts={f.number: f.text for f in footnotes})
+    figures = extract_figures(
+        units,
+        lang,
+        doc.id,
+        places,
+        actors,
+        orgs,
+        metadata.reference_period,
+        country_name,
+        footnote_texts={f.number: f.text for f in footnotes},
+    )
     return Facts(
         casualty_figures=figures.casualty_figures,
         event_counts=figures.event_counts,

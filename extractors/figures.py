@@ -17,13 +17,13 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 
-from schemas import kb
 from extractors.dates import find_dates
 from extractors.entities import ActorIndex, PlaceIndex
-from schemas.lang import Language, alternation, word_pattern
 from extractors.quantities import Quantity, find_quantities
 from extractors.sentences import Unit
+from schemas import kb
 from schemas.extraction import QUOTES, CasualtyFigure, DisplacementFigure, EventCount, Provenance, fact_id
+from schemas.lang import Language, alternation, word_pattern
 
 POPULATIONS = ("idps", "idp_returnees", "returnees_from_abroad", "refugees")
 FROM_CONTEXT = "<context>"
@@ -88,7 +88,9 @@ def _stemmer(lang: Language):
 def tokenize(text: str, lang: Language) -> list[Token]:
     """Words, digit runs and single punctuation marks, each with its Snowball stem."""
     stem = _stemmer(lang).stemWord
-    return [Token(m.start(), m.end(), m.group(), stem(m.group().lower().replace("’", "'"))) for m in _TOKEN.finditer(text)]
+    return [
+        Token(m.start(), m.end(), m.group(), stem(m.group().lower().replace("’", "'"))) for m in _TOKEN.finditer(text)
+    ]
 
 
 @cache
@@ -112,8 +114,17 @@ def _lexicon(lang: Language) -> dict[str, list[tuple[tuple[str, ...], str, str]]
         entries += [(kind, "", w) for w in getattr(lang.displacement, kind)]
     for group, words in lang.victim_groups.items():
         entries += [("victims", group, w) for w in words]
-    for kind in ("sub_count", "anaphora", "filler", "elliptical_after", "elliptical_before", "copula", "rate", "relative",
-                 "among"):
+    for kind in (
+        "sub_count",
+        "anaphora",
+        "filler",
+        "elliptical_after",
+        "elliptical_before",
+        "copula",
+        "rate",
+        "relative",
+        "among",
+    ):
         entries += [(kind, "", w) for w in getattr(lang.grammar, kind)]
     entries += [("neutral_event", "", w) for w in lang.grammar.neutral_events]
     table: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
@@ -137,8 +148,10 @@ def _key(t: Token, kind: str) -> str:
 
 def _compound_heads(lang: Language) -> list[tuple[str, list[tuple[tuple[str, ...], str, str]]]]:
     """One-word entries a German compound may end in ("…anschlag"), longest first."""
-    return sorted(((k, [e for e in v if len(e[0]) == 1]) for k, v in _lexicon(lang).items() if len(k) >= 4),
-                  key=lambda kv: -len(kv[0]))
+    return sorted(
+        ((k, [e for e in v if len(e[0]) == 1]) for k, v in _lexicon(lang).items() if len(k) >= 4),
+        key=lambda kv: -len(kv[0]),
+    )
 
 
 def filter_spans(mentions: list[Mention]) -> list[Mention]:
@@ -194,7 +207,7 @@ class Reading:
     population: str | None = None
     victims: str | None = None
     inherited: bool = False
-    ref: "Reading | None" = None
+    ref: Reading | None = None
     actor: str | None = None
     back_reference: bool = False
     """``Of the 343 attacks, …``: a figure named again to refer to it, not a new count."""
@@ -249,8 +262,9 @@ class Sentence:
         return self.tokens[i].text in ".;:()[]!?" or self.is_number(i)
 
 
-def _scan_after(s: Sentence, r: Reading, kinds: tuple[str, ...], gap: int, start: int | None = None,
-                stop_at_and: bool = False) -> Mention | None:
+def _scan_after(
+    s: Sentence, r: Reading, kinds: tuple[str, ...], gap: int, start: int | None = None, stop_at_and: bool = False
+) -> Mention | None:
     """The first mention of ``kinds`` after the figure, past at most ``gap`` other words (filler
     words are free), stopping at punctuation, another figure or a counted noun of another kind."""
     i = r.last + 1 if start is None else start
@@ -289,9 +303,14 @@ def counted_noun(s: Sentence) -> None:
     the victims."""
     articles = set(s.lang.numbers.article_numbers)
     for r in s.readings:
-        gap = 0 if s.text[r.q.start:r.q.end].lower() in articles else MAX_GAP
-        hit = _scan_after(s, r, ("casualty", "event", "population", "not_people", "people", "victims", "displaced"), gap,
-                          stop_at_and=True)
+        gap = 0 if s.text[r.q.start : r.q.end].lower() in articles else MAX_GAP
+        hit = _scan_after(
+            s,
+            r,
+            ("casualty", "event", "population", "not_people", "people", "victims", "displaced"),
+            gap,
+            stop_at_and=True,
+        )
         if hit is None:
             continue
         if hit.kind in ("people", "victims"):
@@ -322,7 +341,9 @@ def predicate(s: Sentence) -> None:
     for r in s.readings:
         if r.kind or r.noun is None or r.noun.kind not in ("people", "victims"):
             continue
-        hit = _scan_after(s, r, ("casualty", "displaced", "returned"), MAX_PREDICATE, start=r.noun.last + 1, stop_at_and=True)
+        hit = _scan_after(
+            s, r, ("casualty", "displaced", "returned"), MAX_PREDICATE, start=r.noun.last + 1, stop_at_and=True
+        )
         if hit is None:
             continue
         if hit.kind == "casualty" and hit.label != "casualties":
@@ -393,7 +414,7 @@ def _joined(s: Sentence, a: Reading, b: Reading) -> bool:
 
 def together(s: Sentence) -> None:
     """``killing 5 and injuring 8 people``: the figures of one clause share the victims named last."""
-    for a, b in zip(s.readings, s.readings[1:]):
+    for a, b in zip(s.readings, s.readings[1:], strict=False):
         if a.casualty and b.casualty and a.victims is None and b.victims and a.casualty != b.casualty:
             a.victims = b.victims
 
@@ -406,15 +427,27 @@ def from_to(s: Sentence) -> None:
             continue
         word = s.tokens[r.first - 1].text.lower()
         nxt = s.readings[k + 1] if k + 1 < len(s.readings) else None
-        opens = (word in s.lang.grammar.change_from and nxt is not None and nxt.first == r.last + 2
-                 and s.tokens[r.last + 1].text.lower() in s.lang.grammar.change_to)
-        closes = word in s.lang.grammar.change_to and k and s.readings[k - 1].last == r.first - 2 and s.readings[k - 1].ref
+        opens = (
+            word in s.lang.grammar.change_from
+            and nxt is not None
+            and nxt.first == r.last + 2
+            and s.tokens[r.last + 1].text.lower() in s.lang.grammar.change_to
+        )
+        closes = (
+            word in s.lang.grammar.change_to and k and s.readings[k - 1].last == r.first - 2 and s.readings[k - 1].ref
+        )
         if not (opens or closes):
             continue
         if closes:
             opener = s.readings[k - 1]
             r.casualty, r.event, r.population, r.victims, r.noun, r.ref = (
-                opener.casualty, opener.event, opener.population, opener.victims, opener.noun, opener)
+                opener.casualty,
+                opener.event,
+                opener.population,
+                opener.victims,
+                opener.noun,
+                opener,
+            )
             continue
         hit = _counted_noun_before(s, r.first - 2)
         if hit:
@@ -538,7 +571,7 @@ def returned(s: Sentence) -> None:
 def stocks_not_changes(s: Sentence) -> None:
     """``an increase of 2,400``, ``+2,400 compared with March``: a change is not a count of people."""
     for r in s.readings:
-        if r.first and s.ending_at(r.first - 1, "change") or s.text[max(0, r.q.start - 1):r.q.start] == "+":
+        if r.first and s.ending_at(r.first - 1, "change") or s.text[max(0, r.q.start - 1) : r.q.start] == "+":
             r.change = True
             r.population = None
 
@@ -549,7 +582,7 @@ def unsplit_casualties(s: Sentence) -> None:
     for k, r in enumerate(s.readings):
         if r.casualty != "casualties":
             continue
-        split = [x for x in s.readings[k + 1:k + 3] if x.casualty in ("killed", "injured")]
+        split = [x for x in s.readings[k + 1 : k + 3] if x.casualty in ("killed", "injured")]
         if split and s.text.find("(", r.q.end) != -1 and s.text.find("(", r.q.end) < split[0].q.start:
             r.casualty = None
             for x in split:
@@ -582,8 +615,13 @@ def topical(s: Sentence) -> None:
     for r in s.readings:
         if r.event in TOPICAL:
             earlier = r
-        elif (r.event == "attacks" and r.noun is not None and s.at(r.noun.first, "neutral_event")
-              and earlier is not None and earlier.event in TOPICAL):
+        elif (
+            r.event == "attacks"
+            and r.noun is not None
+            and s.at(r.noun.first, "neutral_event")
+            and earlier is not None
+            and earlier.event in TOPICAL
+        ):
             r.event, r.ref = earlier.event, earlier
 
 
@@ -602,7 +640,7 @@ def victims_named_apart(s: Sentence) -> None:
         opened = s.text.rfind("(", 0, r.q.start)
         if opened != -1 and s.text.find(")", opened, r.q.start) == -1:
             head = [x for x in s.readings[:k] if x.q.end <= opened and x.victims]
-            if head and not any(x.kind for x in s.readings[s.readings.index(head[-1]) + 1:k] if x.q.end <= opened):
+            if head and not any(x.kind for x in s.readings[s.readings.index(head[-1]) + 1 : k] if x.q.end <= opened):
                 r.victims = head[-1].victims
 
 
@@ -637,11 +675,11 @@ def _victims(s: Sentence, i: int) -> str | None:
 
 def _victims_after(s: Sentence, i: int) -> str | None:
     """``killed civilians`` is rare; ``morts civils``, ``civilian deaths`` name the victims in the noun."""
-    if "civilian" in s.tokens[max(0, i - 1)].text.lower() or (i + 1 < len(s.tokens) and _victims(s, i + 1) == "civilians"):
+    if "civilian" in s.tokens[max(0, i - 1)].text.lower() or (
+        i + 1 < len(s.tokens) and _victims(s, i + 1) == "civilians"
+    ):
         return "civilians"
     return None
-
-
 
 
 def _events_table(lang: Language) -> tuple[tuple[str, str], ...]:
@@ -693,19 +731,26 @@ def patterns(lang: Language) -> FigurePatterns:
     return FigurePatterns(
         recorded=word_pattern(g.recorded),
         comparison_before=re.compile(rf"(?<!\w)(?:{alternation(g.comparison_before)})\s*$"),
-        anaphora_before=re.compile(rf"(?<!\w)(?:{alternation(g.anaphora)}|(?:{alternation(g.back_reference)}) \d[\d ]*\s*\w*)\W*$"),
+        anaphora_before=re.compile(
+            rf"(?<!\w)(?:{alternation(g.anaphora)}|(?:{alternation(g.back_reference)}) \d[\d ]*\s*\w*)\W*$"
+        ),
         anaphora_lead=re.compile(rf"^\W*(?:{alternation(g.anaphora)})(?!\w)"),
         and_between=re.compile(rf"[^.;]*?,?\s*(?:{alternation(g.and_)})\s*"),
         coordinated_after=re.compile(rf"\s*(?:{alternation(g.coordinated_after)})(?!\w)"),
         back_reference_before=re.compile(rf"(?<!\w)(?:{alternation(g.back_reference)})\s*$"),
-        stock_verb=re.compile(rf"(?<!\w)(?:{alternation(g.recorded)}|{alternation(lang.displacement.stock_verbs)})(?!\w)", re.I),
+        stock_verb=re.compile(
+            rf"(?<!\w)(?:{alternation(g.recorded)}|{alternation(lang.displacement.stock_verbs)})(?!\w)", re.I
+        ),
         both_after_comma=re.compile(rf",\s*(?:{alternation(g.both)})\s+"),
         clause_break=re.compile(rf"[;(]|(?<!\w)(?:{alternation(g.clause_breaks)})(?!\w)"),
-        as_of_before=re.compile(rf"(?<!\w)(?:{alternation(g.as_of)}|{alternation(g.of)}|{alternation(g.coordinated_after)})\s*$"),
+        as_of_before=re.compile(
+            rf"(?<!\w)(?:{alternation(g.as_of)}|{alternation(g.of)}|{alternation(g.coordinated_after)})\s*$"
+        ),
         as_of=re.compile(rf"(?<!\w)(?:{alternation(g.as_of)})\s+", re.I),
         origin_before=re.compile(rf"(?<!\w)(?:{alternation(g.origin_before)})\s+$", re.I),
         not_perpetrator_before=re.compile(
-            rf"(?<!\w)(?:{alternation(g.not_perpetrator_before)})\s+(?:(?:{alternation(g.articles)})\s+)?[‘'’]?$"),
+            rf"(?<!\w)(?:{alternation(g.not_perpetrator_before)})\s+(?:(?:{alternation(g.articles)})\s+)?[‘'’]?$"
+        ),
         of_before=re.compile(rf"(?<!\w)(?:{alternation(g.of)})\s+(?:(?:{alternation(g.articles)})\s+)?$"),
     )
 
@@ -755,8 +800,8 @@ def not_prose(tokens: list[Token], readings: list[Reading]) -> bool:
 def _between(s: Sentence, i: int) -> tuple[str, str]:
     """The text from the figure before reading ``i`` to it, and from it to the figure after."""
     readings, text, q = s.readings, s.text, s.readings[i].q
-    before = text[(readings[i - 1].q.end if i else 0):q.start]
-    after = text[q.end:(readings[i + 1].q.start if i + 1 < len(readings) else len(text))]
+    before = text[(readings[i - 1].q.end if i else 0) : q.start]
+    after = text[q.end : (readings[i + 1].q.start if i + 1 < len(readings) else len(text))]
     return before, after
 
 
@@ -790,7 +835,7 @@ def anaphora(s: Sentence) -> None:
         if r.casualty or r.event or r.population not in (None, WEAK_CONTEXT):
             continue
         before, after = _between(s, i)
-        lead = text[max(0, r.q.start - 60):r.q.start].lower()
+        lead = text[max(0, r.q.start - 60) : r.q.start].lower()
         coordinated = P.and_between.fullmatch(before) and P.coordinated_after.match(after)
         if not (P.anaphora_before.search(lead) or P.anaphora_lead.search(lead) or coordinated):
             continue
@@ -840,8 +885,14 @@ def people_of_the_context(s: Sentence) -> None:
     lang = s.lang
     for i, r in enumerate(s.readings):
         before, after = _between(s, i)
-        if (not r.kind and r.noun is not None and r.noun.kind == "people" and not r.change and r.q.printed is not None
-                and patterns(lang).stock_verb.search(before + after)):
+        if (
+            not r.kind
+            and r.noun is not None
+            and r.noun.kind == "people"
+            and not r.change
+            and r.q.printed is not None
+            and patterns(lang).stock_verb.search(before + after)
+        ):
             r.population = FROM_CONTEXT
         if r.population == WEAK_CONTEXT:
             r.population = FROM_CONTEXT
@@ -852,16 +903,40 @@ def both_categories(s: Sentence) -> None:
     the same count."""
     events = _events_table(s.lang)
     for m in patterns(s.lang).both_after_comma.finditer(s.text):
-        cat = _after_phrase(s.text[m.end():], events, s.lang)
+        cat = _after_phrase(s.text[m.end() :], events, s.lang)
         before_q = [r for r in s.readings if r.q.end <= m.start()]
         if cat and before_q:
             base = before_q[-1]
             s.readings.append(Reading(Quantity(m.start(), m.end(), base.q.count, base.q.printed), event=cat))
 
 
-PASSES = [counted_noun, rates, verb_before, predicate, from_to, copula, apposition, shared_noun, coordinated_victims, together, sub_count,
-          elliptical, returned, stocks_not_changes, unsplit_casualties, caused_by, topical, victims_named_apart,
-          executions, recorded_stock, anaphora, attacks_named_again, back_references, people_of_the_context, both_categories]
+PASSES = [
+    counted_noun,
+    rates,
+    verb_before,
+    predicate,
+    from_to,
+    copula,
+    apposition,
+    shared_noun,
+    coordinated_victims,
+    together,
+    sub_count,
+    elliptical,
+    returned,
+    stocks_not_changes,
+    unsplit_casualties,
+    caused_by,
+    topical,
+    victims_named_apart,
+    executions,
+    recorded_stock,
+    anaphora,
+    attacks_named_again,
+    back_references,
+    people_of_the_context,
+    both_categories,
+]
 """The passes that turn a unit's mentions into readings, in order; each is a small named rule."""
 
 
@@ -933,15 +1008,27 @@ class Figures:
     displacement_figures: list[DisplacementFigure] = field(default_factory=list)
 
 
-def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: PlaceIndex, actors: ActorIndex,
-                    bibliography_orgs: list[str], reference_period: str | None, country_name: str | None,
-                    event_datasets: tuple[str, ...] | None = None, footnote_texts: dict[int, str] | None = None) -> Figures:
+def extract_figures(
+    units: list[Unit],
+    lang: Language,
+    doc_id: str,
+    places: PlaceIndex,
+    actors: ActorIndex,
+    bibliography_orgs: list[str],
+    reference_period: str | None,
+    country_name: str | None,
+    event_datasets: tuple[str, ...] | None = None,
+    footnote_texts: dict[int, str] | None = None,
+) -> Figures:
     out = Figures()
     event_datasets = kb.event_datasets() if event_datasets is None else event_datasets
     sources = sorted({*_sources(bibliography_orgs), *event_datasets}, key=len, reverse=True)
     ctx = Context()
     country_phrases = lang.areas.country_level
-    disp_words = {k: word_pattern(getattr(lang.displacement, k), re.I) for k in ("idp_returnees", "returnees_from_abroad", "refugees", "idps")}  # most specific first
+    disp_words = {
+        k: word_pattern(getattr(lang.displacement, k), re.I)
+        for k in ("idp_returnees", "returnees_from_abroad", "refugees", "idps")
+    }  # most specific first
     displaced = word_pattern(lang.displacement.displaced, re.I)
     same_period_re = word_pattern(lang.grammar.same_period, re.I)
     reference_period_re = word_pattern(lang.grammar.reference_period, re.I)
@@ -978,7 +1065,9 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             if not block_actors:
                 block_actors = _perpetrators(_actors_in(earlier, actors), len(earlier.text), earlier.text, lang)
             if block_date is None:
-                block_date = _nearest(find_dates(earlier.text, lang), len(earlier.text), prefer=("day", "month", "interval"))
+                block_date = _nearest(
+                    find_dates(earlier.text, lang), len(earlier.text), prefer=("day", "month", "interval")
+                )
         if unit.sentence is None:
             block_units.append(unit)
         readings = read_unit(unit, lang, prev_reading)
@@ -986,8 +1075,14 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             # list entries: "Koro (57)" takes its kind from the sentence or the first entry
             own = [r for r in readings if r.casualty or r.event]
             if not own and readings:
-                head = unit.sentence.text[: unit.sentence.text.find(unit.text)] if unit.text in unit.sentence.text else unit.sentence.text
-                ref = _sentence_kind(head, lang) or (prev_reading and (prev_reading.casualty, prev_reading.event, prev_reading.population))
+                head = (
+                    unit.sentence.text[: unit.sentence.text.find(unit.text)]
+                    if unit.text in unit.sentence.text
+                    else unit.sentence.text
+                )
+                ref = _sentence_kind(head, lang) or (
+                    prev_reading and (prev_reading.casualty, prev_reading.event, prev_reading.population)
+                )
                 if ref:
                     readings[0].casualty, readings[0].event, readings[0].population = ref
         for r in readings:
@@ -1008,11 +1103,18 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
         for group in groups:
             first = min(group.values(), key=lambda x: x.q.start)
             pos = first.q.start
-            place = _best_place(unit_places, pos, text, country_phrases, country_name, lang) or block_place or ctx.region
-            since = max((x.q.end for x in readings if x.casualty and x.q.end <= pos and x not in group.values()), default=0)
+            place = (
+                _best_place(unit_places, pos, text, country_phrases, country_name, lang) or block_place or ctx.region
+            )
+            since = max(
+                (x.q.end for x in readings if x.casualty and x.q.end <= pos and x not in group.values()), default=0
+            )
             own_date = _nearest(dates, pos, prefer=("day", "month", "interval"))
-            perps = (_perpetrators([x for x in unit_actors if x[0] >= since], pos, text, lang) or _perpetrators(unit_actors, pos, text, lang)
-                     or ([] if own_date else block_actors))  # a sentence with its own date tells another incident
+            perps = (
+                _perpetrators([x for x in unit_actors if x[0] >= since], pos, text, lang)
+                or _perpetrators(unit_actors, pos, text, lang)
+                or ([] if own_date else block_actors)
+            )  # a sentence with its own date tells another incident
             same_period = same_period_re.search(text)
             date = own_date or (ctx.period if same_period else None) or (block_date or ctx.period)
             evidence_unit = unit
@@ -1020,23 +1122,42 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
             fig = CasualtyFigure(
                 id=fact_id(doc_id, "casualty_figures", evidence_unit.text, f"{unit.start}:{pos}"),
                 provenance=_prov(doc_id, evidence_unit),
-                killed=counts.get("killed"), injured=counts.get("injured"), abducted=counts.get("abducted"),
-                disappeared=counts.get("disappeared"), casualties=counts.get("casualties"),
+                killed=counts.get("killed"),
+                injured=counts.get("injured"),
+                abducted=counts.get("abducted"),
+                disappeared=counts.get("disappeared"),
+                casualties=counts.get("casualties"),
                 victims=first.victims or ("civilians" if first.event == "civilian_deaths" else None),
-                perpetrators=[e["name"] for e in perps], date=date,
-                location=place[0] if place else None, admin1=_admin1(place, places), admin2=_admin2(place, places),
+                perpetrators=[e["name"] for e in perps],
+                date=date,
+                location=place[0] if place else None,
+                admin1=_admin1(place, places),
+                admin2=_admin2(place, places),
             )
             out.casualty_figures.append(fig)
         for r in readings:
             if r.event is None or r.back_reference or r.q.printed is None:
                 continue
             pos = r.q.start
-            src = _source_in(text, sources, pos) or (_source_in(unit.sentence.text, sources, len(unit.sentence.text)) if unit.sentence else None) or ctx.source
+            src = (
+                _source_in(text, sources, pos)
+                or (_source_in(unit.sentence.text, sources, len(unit.sentence.text)) if unit.sentence else None)
+                or ctx.source
+            )
             if r.event == "civilian_deaths" and src not in event_datasets:
                 continue
-            place = _best_place(unit_places, pos, text, country_phrases, country_name, lang, entry=unit.sentence is not None) or ctx.area
+            place = (
+                _best_place(
+                    unit_places, pos, text, country_phrases, country_name, lang, entry=unit.sentence is not None
+                )
+                or ctx.area
+            )
             actor = _event_actor(unit_actors, pos, text, unit.sentence is not None, lang)
-            if actor is not None and src and kb.fold(src) in {kb.fold(n) for n in [actor[2]["name"], *actor[2]["aliases"]]}:
+            if (
+                actor is not None
+                and src
+                and kb.fold(src) in {kb.fold(n) for n in [actor[2]["name"], *actor[2]["aliases"]]}
+            ):
                 actor = None  # the organisation that counted is not an actor of the events it counts
             r.actor = actor[3] if actor else None
             if r.actor is None and r.ref is not None:
@@ -1045,34 +1166,62 @@ def extract_figures(units: list[Unit], lang: Language, doc_id: str, places: Plac
                 # "committed 119 executions, 32 disappearances and 116 arrests": one actor for the list
                 earlier = [x for x in readings if x is not r and x.event and x.q.end <= pos and x.actor]
                 if earlier:
-                    gap = text[earlier[-1].q.end:pos]
+                    gap = text[earlier[-1].q.end : pos]
                     if re.fullmatch(r"[^.;]*", gap) and not any(earlier[-1].q.end < a < pos for a, _, _ in unit_actors):
                         r.actor = earlier[-1].actor
             nxt = min((x.q.start for x in readings if x.q.start > pos), default=len(text))
-            month = next((d[1] for d in dates if d[2] == "month" and pos < d[0] < nxt), None)  # "15 attacks … in January 2022"
+            month = next(
+                (d[1] for d in dates if d[2] == "month" and pos < d[0] < nxt), None
+            )  # "15 attacks … in January 2022"
             period = _nearest(dates, pos, prefer=("interval",)) or month or ctx.period or reference_period
-            out.event_counts.append(EventCount(
-                id=fact_id(doc_id, "event_counts", unit.text, f"{unit.start}:{pos}:{r.event}"),
-                provenance=_prov(doc_id, unit, src, footnote_texts), category=r.event, count=r.q.number,
-                source_org=src, area=place[0] if place else None, period=period, actor=r.actor,
-            ))
+            out.event_counts.append(
+                EventCount(
+                    id=fact_id(doc_id, "event_counts", unit.text, f"{unit.start}:{pos}:{r.event}"),
+                    provenance=_prov(doc_id, unit, src, footnote_texts),
+                    category=r.event,
+                    count=r.q.number,
+                    source_org=src,
+                    area=place[0] if place else None,
+                    period=period,
+                    actor=r.actor,
+                )
+            )
             if r.event == "civilian_deaths" and not r.casualty:
-                out.casualty_figures.append(CasualtyFigure(
-                    id=fact_id(doc_id, "casualty_figures", unit.text, f"{unit.start}:{pos}"),
-                    provenance=_prov(doc_id, unit), killed=r.q.count, victims="civilians", date=period,
-                    location=place[0] if place else None, admin1=_admin1(place, places)))
+                out.casualty_figures.append(
+                    CasualtyFigure(
+                        id=fact_id(doc_id, "casualty_figures", unit.text, f"{unit.start}:{pos}"),
+                        provenance=_prov(doc_id, unit),
+                        killed=r.q.count,
+                        victims="civilians",
+                        date=period,
+                        location=place[0] if place else None,
+                        admin1=_admin1(place, places),
+                    )
+                )
         for r in readings:
             if r.population not in POPULATIONS or r.casualty or r.event or r.q.printed is None:
                 continue  # "thousands have been displaced" is no figure
             pos = r.q.start
-            place = _best_place(unit_places, pos, text, country_phrases, country_name, lang, after_only=True, skip_origin=True) or ctx.area
-            own = _nearest([d for d in dates if d[0] < pos], pos, prefer=("day", "month"))  # "Im Mai 2022 wurden 43.750 … vertrieben"
+            place = (
+                _best_place(
+                    unit_places, pos, text, country_phrases, country_name, lang, after_only=True, skip_origin=True
+                )
+                or ctx.area
+            )
+            own = _nearest(
+                [d for d in dates if d[0] < pos], pos, prefer=("day", "month")
+            )  # "Im Mai 2022 wurden 43.750 … vertrieben"
             as_of = _as_of(text, pos, lang, dates) or own or _as_of_ahead(unit, units, lang) or ctx.as_of or ctx.date
-            out.displacement_figures.append(DisplacementFigure(
-                id=fact_id(doc_id, "displacement_figures", unit.text, f"{unit.start}:{pos}"),
-                provenance=_prov(doc_id, unit.sentence or unit), population=r.population, count=r.q.number,
-                area=place[0] if place else None, as_of=as_of,
-            ))
+            out.displacement_figures.append(
+                DisplacementFigure(
+                    id=fact_id(doc_id, "displacement_figures", unit.text, f"{unit.start}:{pos}"),
+                    provenance=_prov(doc_id, unit.sentence or unit),
+                    population=r.population,
+                    count=r.q.number,
+                    area=place[0] if place else None,
+                    as_of=as_of,
+                )
+            )
         if readings:
             prev_reading = next((r for r in reversed(readings) if r.casualty or r.event), prev_reading)
         if unit.sentence is None:
@@ -1114,15 +1263,30 @@ def _sentence_kind(text: str, lang: Language) -> tuple[str | None, str | None, s
     return None
 
 
-def _prov(doc_id: str, unit: Unit, source: str | None = None, footnote_texts: dict[int, str] | None = None) -> Provenance:
+def _prov(
+    doc_id: str, unit: Unit, source: str | None = None, footnote_texts: dict[int, str] | None = None
+) -> Provenance:
     """Provenance of a fact; a footnote borrowed from later in the paragraph is kept only
     when it cites the fact's source (a figure is never credited to a source that does not
     give it)."""
     notes = unit.footnotes
     if unit.footnote_inherited and source and footnote_texts is not None:
-        notes = [n for n in notes if word_pattern((source,), before=r"(?<![\w-])", after=r"(?![\w-])").search(footnote_texts.get(n, ""))]
-    return Provenance(document_id=doc_id, block_id=unit.block.id, page=unit.page, start=unit.start, end=unit.end,
-                      evidence=unit.text, footnotes=notes, ocr=unit.block.ocr, ocr_confidence=unit.block.ocr_confidence)
+        notes = [
+            n
+            for n in notes
+            if word_pattern((source,), before=r"(?<![\w-])", after=r"(?![\w-])").search(footnote_texts.get(n, ""))
+        ]
+    return Provenance(
+        document_id=doc_id,
+        block_id=unit.block.id,
+        page=unit.page,
+        start=unit.start,
+        end=unit.end,
+        evidence=unit.text,
+        footnotes=notes,
+        ocr=unit.block.ocr,
+        ocr_confidence=unit.block.ocr_confidence,
+    )
 
 
 def _nearest(dates, pos: int, prefer=("day",)) -> str | None:
@@ -1137,8 +1301,8 @@ def _nearest(dates, pos: int, prefer=("day",)) -> str | None:
 def _as_of(text: str, pos: int, lang: Language, dates) -> str | None:
     """``as of 31 October 2020`` in the sentence, or the date printed right after the figure."""
     P = patterns(lang)
-    after = [d for d in dates if d[0] > pos and d[0] - pos < 60 and not P.clause_break.search(text[pos:d[0]])]
-    if after and P.as_of_before.search(text[:after[0][0]]):
+    after = [d for d in dates if d[0] > pos and d[0] - pos < 60 and not P.clause_break.search(text[pos : d[0]])]
+    if after and P.as_of_before.search(text[: after[0][0]]):
         return after[0][1]
     m = P.as_of.search(text)
     if m:
@@ -1150,7 +1314,7 @@ def _as_of(text: str, pos: int, lang: Language, dates) -> str | None:
 
 def _as_of_ahead(unit: Unit, units: list[Unit], lang: Language) -> str | None:
     """The ``as of`` date stated later in the same paragraph (a figure's date may follow it)."""
-    for later in units[unit.index + 1:]:
+    for later in units[unit.index + 1 :]:
         if later.block.id != unit.block.id:
             break
         if later.sentence is None:
@@ -1160,14 +1324,23 @@ def _as_of_ahead(unit: Unit, units: list[Unit], lang: Language) -> str | None:
     return None
 
 
-def _best_place(unit_places, pos: int, text: str, country_phrases, country_name, lang: Language, after_only: bool = False, entry: bool = False,
-                skip_origin: bool = False):
+def _best_place(
+    unit_places,
+    pos: int,
+    text: str,
+    country_phrases,
+    country_name,
+    lang: Language,
+    after_only: bool = False,
+    entry: bool = False,
+    skip_origin: bool = False,
+):
     """The place a figure is for: the first place after it in its clause, else the most
     specific place before it; ``at national level`` is the country. With ``skip_origin`` a
     place named as where people came from (``returned from Cameroon``) is not the figure's."""
     if skip_origin:
         origin = patterns(lang).origin_before
-        unit_places = [p for p in unit_places if not origin.search(text[max(0, p[0] - 30):p[0]])]
+        unit_places = [p for p in unit_places if not origin.search(text[max(0, p[0] - 30) : p[0]])]
     if entry and unit_places:
         return unit_places[0][2], unit_places[0][3]
     clause_end = len(text)
@@ -1214,22 +1387,23 @@ def _perpetrators(unit_actors, pos: int, text: str, lang: Language) -> list[dict
     not those attacked (``against the JNIM``) or accused only (``accused of``)."""
     out = []
     not_perpetrator = patterns(lang).not_perpetrator_before
-    for a, b, e in unit_actors:
-        if a < pos and e not in out and not not_perpetrator.search(text[max(0, a - 24):a]):
+    for a, _b, e in unit_actors:
+        if a < pos and e not in out and not not_perpetrator.search(text[max(0, a - 24) : a]):
             out.append(e)
     return out
 
 
 def _event_actor(unit_actors, pos: int, text: str, entry: bool, lang: Language) -> tuple | None:
     """(start, end, actor record, name as printed) of the actor of an event count."""
+
     def named(x):
-        return (*x, text[x[0]:x[1]])
+        return (*x, text[x[0] : x[1]])
 
     if entry:
         return named(unit_actors[0]) if unit_actors and unit_actors[0][0] == 0 else None
     of_before = patterns(lang).of_before
-    after = [x for x in unit_actors if pos < x[0] <= pos + 60 and of_before.search(text[:x[0]])]
+    after = [x for x in unit_actors if pos < x[0] <= pos + 60 and of_before.search(text[: x[0]])]
     if after:
         return named(after[0])
-    before = [x for x in unit_actors if pos - 90 <= x[1] <= pos and not re.search(r"[,;]\s", text[x[1]:pos])]
+    before = [x for x in unit_actors if pos - 90 <= x[1] <= pos and not re.search(r"[,;]\s", text[x[1] : pos])]
     return named(before[-1]) if before else None

@@ -14,12 +14,12 @@ from collections import Counter
 from datetime import date, timedelta
 from functools import lru_cache
 
-from schemas import kb
 from extractors.dates import find_dates, parse_date, parse_interval
-from schemas.kb import places as kb_places
-from schemas.lang import Language, alternation
+from schemas import kb
 from schemas.document import BlockKind, Document, Table
 from schemas.extraction import Metadata, Warning
+from schemas.kb import places as kb_places
+from schemas.lang import Language, alternation
 
 _QUESTION_START = re.compile(r"(?:(?<=^)|(?<=[\s?.!:;]))(\d{1,2})[.)]\s+(?=\S)")
 _SMALL_WORDS = {"of", "the", "and", "de", "du", "la", "le", "des", "der", "die", "und"}
@@ -45,7 +45,7 @@ def _field_for(label: str, lang: Language) -> str | None:
         if folded in labels:
             return field
     for field, labels in lang.metadata_labels.items():  # wrapped or decorated labels
-        if any(folded.startswith(l) for l in labels if len(l) > 6):
+        if any(folded.startswith(label) for label in labels if len(label) > 6):
             return field
     return None
 
@@ -78,7 +78,7 @@ def extract_metadata(doc: Document, lang: Language) -> tuple[Metadata, list[Warn
     for block in doc.blocks():
         if block.kind is BlockKind.table and block.table is not None:
             pairs = cover_pairs(block.table)
-            known = {l: v for l, v in pairs.items() if _field_for(l, lang)}
+            known = {label: v for label, v in pairs.items() if _field_for(label, lang)}
             if len(known) >= 2:
                 best = pairs
                 break
@@ -93,7 +93,9 @@ def extract_metadata(doc: Document, lang: Language) -> tuple[Metadata, list[Warn
             parsed = parse_date(value, lang)
             meta.date_of_completion = parsed.iso if parsed else None
             if parsed is None:
-                warnings.append(Warning(code="metadata_unparsed", message=f"date of completion '{value}' is not a date"))
+                warnings.append(
+                    Warning(code="metadata_unparsed", message=f"date of completion '{value}' is not a date")
+                )
         elif field == "country":
             meta.country = country_name(value)
         else:
@@ -104,7 +106,9 @@ def extract_metadata(doc: Document, lang: Language) -> tuple[Metadata, list[Warn
         meta.reference_period = parse_interval(meta.main_subject, lang)
     read_from_text(doc, lang, meta)
     if not best and not (meta.country or meta.date_of_completion or meta.reference_period):
-        warnings.append(Warning(code="metadata_missing", message="no COI cover table and no country or date in the text"))
+        warnings.append(
+            Warning(code="metadata_missing", message="no COI cover table and no country or date in the text")
+        )
     return meta, warnings
 
 
@@ -129,8 +133,8 @@ def read_from_text(doc: Document, lang: Language, meta: Metadata) -> None:
     lists the fields read this way; ``meta.evidence`` says from what)."""
     text = doc.text
     blocks = list(doc.blocks())
-    first = next((b for b in blocks if doc.text[b.start:b.end].strip()), None)
-    title = doc.text[first.start:first.end].strip().split("\n")[0] if first is not None else ""
+    first = next((b for b in blocks if doc.text[b.start : b.end].strip()), None)
+    title = doc.text[first.start : first.end].strip().split("\n")[0] if first is not None else ""
     if first is not None and first.kind is not BlockKind.heading and len(title) > MAX_TITLE:
         title = ""  # a report that opens with running text has no title line
     if not meta.title and title:
@@ -150,7 +154,7 @@ def read_from_text(doc: Document, lang: Language, meta: Metadata) -> None:
             meta.inferred.append("date_of_completion")
     if not meta.reference_period:
         year = int(meta.date_of_completion[:4]) if meta.date_of_completion else None
-        headings = " \n ".join(doc.text[b.start:b.end] for b in blocks[:8] if b.kind is BlockKind.heading)
+        headings = " \n ".join(doc.text[b.start : b.end] for b in blocks[:8] if b.kind is BlockKind.heading)
         period = reference_period(head, title + " \n " + headings, lang, year)
         if period:
             meta.reference_period, meta.evidence["reference_period"] = period
@@ -172,9 +176,13 @@ def country_scores(doc: Document, lang: Language, title: str = "") -> tuple[Coun
     first headings and the text, and the admin units of it the text names."""
     scores: Counter = Counter()
     evidence: dict[str, list[str]] = {}
-    headings = " ".join(doc.text[b.start:b.end] for b in list(doc.blocks())[:6] if b.kind is BlockKind.heading)
+    headings = " ".join(doc.text[b.start : b.end] for b in list(doc.blocks())[:6] if b.kind is BlockKind.heading)
     adjectives = _adjectives(lang)
-    for zone, text, weight in (("title", title, TITLE_WEIGHT), ("headings", headings, HEADING_WEIGHT), ("text", doc.text, TEXT_WEIGHT)):
+    for zone, text, weight in (
+        ("title", title, TITLE_WEIGHT),
+        ("headings", headings, HEADING_WEIGHT),
+        ("text", doc.text, TEXT_WEIGHT),
+    ):
         counts: Counter = Counter()
         names: dict[str, str] = {}
         for a, b, iso2 in kb_places.country_mentions(text):
@@ -243,7 +251,7 @@ def report_date(head: str, lang: Language, labelled_zone: str = "") -> tuple[str
     head, zone = _ordinals(head), _ordinals(labelled_zone or head)
     labels = alternation(lang.report.date_labels)
     for m in re.finditer(rf"(?<!\w)(?:{labels})\s*:?\s*", zone, re.I):
-        rest = zone[m.end():m.end() + 40]
+        rest = zone[m.end() : m.end() + 40]
         numeric = re.match(r"(\d{1,2})[./](\d{1,2})[./](\d{4})\b", rest)
         if numeric:
             iso = _numeric(numeric)
@@ -258,8 +266,10 @@ def report_date(head: str, lang: Language, labelled_zone: str = "") -> tuple[str
             return iso, m.group()
     event = re.compile(rf"(?<!\w)(?i:{alternation(lang.report.event_date_words)})\s*$")
     for pos, iso, kind in find_dates(head, lang):
-        if kind == "day" and not event.search(head[max(0, pos - 12):pos]):  # "took Kabul on 15 August 2021" dates an event
-            return iso, head[pos:pos + 30].split("\n")[0]
+        if kind == "day" and not event.search(
+            head[max(0, pos - 12) : pos]
+        ):  # "took Kabul on 15 August 2021" dates an event
+            return iso, head[pos : pos + 30].split("\n")[0]
     return None
 
 
@@ -283,7 +293,7 @@ def reference_period(head: str, title: str, lang: Language, year: int | None = N
     sep = alternation(lang.interval.separators)
     for pos, iso, kind in find_dates(head, lang):
         if kind == "interval":
-            return iso, head[pos:pos + 60].split("\n")[0]
+            return iso, head[pos : pos + 60].split("\n")[0]
     if year:  # "from 24 April to 24 May", the year of the report
         m = re.search(rf"\b(\d{{1,2}})\s+({months})\.?\s+(?:{sep})\s+(\d{{1,2}})\s+({months})\b(?!\s+\d)", head, re.I)
         if m:
@@ -291,8 +301,11 @@ def reference_period(head: str, title: str, lang: Language, year: int | None = N
             if iso:
                 return iso, m.group()
     between = alternation(lang.report.between)
-    m = re.search(rf"(?<!\w)(?:{between})\s+(?:\w+\s+){{0,3}}?({months})\s+(\d{{4}})\s+(?:{alternation(lang.grammar.and_)}|{sep})\s+({months})\s+(\d{{4}})",
-                  head, re.I)
+    m = re.search(
+        rf"(?<!\w)(?:{between})\s+(?:\w+\s+){{0,3}}?({months})\s+(\d{{4}})\s+(?:{alternation(lang.grammar.and_)}|{sep})\s+({months})\s+(\d{{4}})",
+        head,
+        re.I,
+    )
     if m:
         y1, m1, y2, m2 = int(m.group(2)), lang.month_number(m.group(1)), int(m.group(4)), lang.month_number(m.group(3))
         if (y1, m1) <= (y2, m2):
@@ -302,7 +315,9 @@ def reference_period(head: str, title: str, lang: Language, year: int | None = N
     if ordinals:
         alt = "|".join(re.escape(o) for o in sorted(ordinals, key=len, reverse=True))
         folded = kb.fold(head)
-        m = re.search(rf"\b({alt})\s+(?:{quarter})\b(?:\s*\(?q\d\)?)?\s*(?:of\s+|de\s+|des\s+jahres\s+)?(\d{{4}})", folded)
+        m = re.search(
+            rf"\b({alt})\s+(?:{quarter})\b(?:\s*\(?q\d\)?)?\s*(?:of\s+|de\s+|des\s+jahres\s+)?(\d{{4}})", folded
+        )
         if m:
             q, y = ordinals[m.group(1)], int(m.group(2))
             return f"{y:04d}-{3 * q - 2:02d}-01/{y:04d}-{3 * q:02d}-{_month_end(y, 3 * q):02d}", m.group()
@@ -310,7 +325,7 @@ def reference_period(head: str, title: str, lang: Language, year: int | None = N
     if m:
         return f"{m.group(1)}-01-01/{m.group(1)}-12-31", m.group()
     m = re.search(rf"(?<![\d.])\b({months})\s+(\d{{4}})\b", title, re.I)
-    if m and not re.search(r"\d\.?\s*$", title[:m.start()]):
+    if m and not re.search(r"\d\.?\s*$", title[: m.start()]):
         y, mo = int(m.group(2)), lang.month_number(m.group(1))
         return f"{y:04d}-{mo:02d}-01/{y:04d}-{mo:02d}-{_month_end(y, mo):02d}", m.group()
     return None

@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from schemas.extraction import QUOTES, Count
 from schemas.lang import Language, alternation
-from schemas.extraction import QUOTES
-from schemas.extraction import Count
 
 _WINDOW = 80
 """Characters on either side of a figure that the exclusion rules read (bounded: linear time; the
@@ -117,8 +116,11 @@ def _words_to_int(text: str, code: str) -> int | None:
 def _exclusions(lang: Language) -> dict[str, re.Pattern[str]]:
     """The patterns that tell a number is no figure, compiled once per language."""
     month = lang.month_pattern
-    people = alternation(lang.casualties.victims) + "|" + "|".join(
-        alternation(getattr(lang.displacement, k)) for k in ("idps", "refugees", "returnees", "generic"))
+    people = (
+        alternation(lang.casualties.victims)
+        + "|"
+        + "|".join(alternation(getattr(lang.displacement, k)) for k in ("idps", "refugees", "returnees", "generic"))
+    )
     return {
         "month_after": re.compile(rf"\s*(?:{month})\b", re.I),
         "month_word": re.compile(rf"\b(?:{month})\.?(?!\w)", re.I),
@@ -134,14 +136,15 @@ def _exclusions(lang: Language) -> dict[str, re.Pattern[str]]:
     }
 
 
-def _is_excluded(text: str, m: re.Match, n1: str, n2: str | None, lang: Language, month_ends: set[int],
-                 not_figure_ends: set[int]) -> bool:
+def _is_excluded(
+    text: str, m: re.Match, n1: str, n2: str | None, lang: Language, month_ends: set[int], not_figure_ends: set[int]
+) -> bool:
     """Whether a matched number is no figure. The words before it are looked up by where they end
     (``month_ends``, ``not_figure_ends``: found once per text), so each check is bounded."""
     p = _exclusions(lang)
-    before = text[max(0, m.start() - _WINDOW): m.start()].rstrip(" " + QUOTES)
+    before = text[max(0, m.start() - _WINDOW) : m.start()].rstrip(" " + QUOTES)
     word_end = m.start() - (min(m.start(), _WINDOW) - len(before))
-    after = text[m.end(): m.end() + _WINDOW]
+    after = text[m.end() : m.end() + _WINDOW]
     # dates: a number next to a month word ("5 June", "June 5, 2020"), or a year; "in May 15 attacks" is a figure
     if p["month_after"].match(after):
         return True
@@ -185,7 +188,9 @@ def find_quantities(text: str, lang: Language) -> list[Quantity]:
             out.append(Quantity(m.start(), end1, _count(low, qual, lang), printed=low))
             out.append(Quantity(m.start(key), m.end(key), Count(min=high, max=high, qualifier="exact"), printed=high))
             continue
-        count = Count(min=low, max=high, qualifier="range") if high is not None and high > low else _count(low, qual, lang)
+        count = (
+            Count(min=low, max=high, qualifier="range") if high is not None and high > low else _count(low, qual, lang)
+        )
         out.append(Quantity(m.start(), m.end(), count, printed=low))
     return out
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from schemas.lang import Language
 from schemas.document import Block, BlockKind, Document
+from schemas.lang import Language
 
 _BODY = (BlockKind.paragraph, BlockKind.list_item)
 _CLOSE = "'\"’”»)]"
@@ -23,7 +23,7 @@ class Unit:
     block: Block
     index: int
     """Position of the unit in the document (sentences and entries in reading order)."""
-    sentence: "Unit | None" = None
+    sentence: Unit | None = None
     """For a list entry: the sentence it stands in."""
     footnotes: list[int] = field(default_factory=list)
     footnote_inherited: bool = False
@@ -45,7 +45,11 @@ def split_sentences(text: str, lang: Language) -> list[tuple[int, int]]:
     start = 0
     for m in re.finditer(rf"[.?!][{re.escape(_CLOSE)}]*(?=\s+[A-Z0-9‘'\"“(])", text):
         word = re.search(r"([\w.]+)[.?!]$", text[start : m.start() + 1])
-        if word and m.group().startswith(".") and (word.group(1).lower().rstrip(".") in abbreviations or len(word.group(1)) == 1):
+        if (
+            word
+            and m.group().startswith(".")
+            and (word.group(1).lower().rstrip(".") in abbreviations or len(word.group(1)) == 1)
+        ):
             continue
         if word and m.group() == "." and word.group(1).isdigit() and month.match(text, m.end()):
             continue  # "2. Februar": a day written with a full stop
@@ -83,19 +87,41 @@ def document_units(doc: Document, lang: Language) -> list[Unit]:
     """Sentences of every body block; the ``;``-separated entries of a sentence that is a
     list of ``Name (figure)`` items are units too (after their sentence)."""
     units: list[Unit] = []
-    blocks = [b for b in doc.blocks() if b.kind in _BODY and not (b.section and b.section[0].lower() in lang.bibliography_headings)]
+    blocks = [
+        b
+        for b in doc.blocks()
+        if b.kind in _BODY and not (b.section and b.section[0].lower() in lang.bibliography_headings)
+    ]
     list_notes = _list_footnotes(doc)
     for block in blocks:
         for a, b in split_sentences(block.text, lang):
             notes, inherited = closing_footnotes(block, a, b)
             if not notes and block.id in list_notes:
                 notes, inherited = [list_notes[block.id]], True
-            sentence = Unit(block.text[a:b], block.start + a, block.start + b, block, len(units), footnotes=notes, footnote_inherited=inherited)
+            sentence = Unit(
+                block.text[a:b],
+                block.start + a,
+                block.start + b,
+                block,
+                len(units),
+                footnotes=notes,
+                footnote_inherited=inherited,
+            )
             units.append(sentence)
             sentence.entries = list_entries(sentence.text)
             for a2, b2 in sentence.entries:
-                units.append(Unit(sentence.text[a2:b2], sentence.start + a2, sentence.start + b2, block, len(units),
-                                  sentence=sentence, footnotes=sentence.footnotes, footnote_inherited=inherited))
+                units.append(
+                    Unit(
+                        sentence.text[a2:b2],
+                        sentence.start + a2,
+                        sentence.start + b2,
+                        block,
+                        len(units),
+                        sentence=sentence,
+                        footnotes=sentence.footnotes,
+                        footnote_inherited=inherited,
+                    )
+                )
     return units
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from extractors.bibliography import extract_bibliography
 from extractors.citations import resolve_citations
@@ -29,7 +29,6 @@ from extractors.tables import (
 from pipeline.readers.ingest import ingest
 from schemas import kb
 from schemas import lang as languages
-from schemas.limits import Limits
 from schemas.document import BlockBase, BlockKind, Document
 from schemas.extraction import (
     BibliographyEntry,
@@ -44,6 +43,7 @@ from schemas.extraction import (
     TableRecord,
     Warning,
 )
+from schemas.limits import Limits
 
 
 @dataclass
@@ -143,9 +143,16 @@ def found_to_extraction(found: Found) -> Extraction:
         for b in doc.blocks()
     ]
     extraction = Extraction(
-        document=DocumentInfo(id=doc.id, source_path=doc.source_path, kind=doc.kind, page_count=doc.page_count,
-                              pipeline_version=doc.pipeline_version, language=doc.language, encoding=doc.encoding,
-                              pages=[PageSize(number=p.number, width=p.width, height=p.height) for p in doc.pages]),
+        document=DocumentInfo(
+            id=doc.id,
+            source_path=doc.source_path,
+            kind=doc.kind,
+            page_count=doc.page_count,
+            pipeline_version=doc.pipeline_version,
+            language=doc.language,
+            encoding=doc.encoding,
+            pages=[PageSize(number=p.number, width=p.width, height=p.height) for p in doc.pages],
+        ),
         metadata=found.metadata,
         sections=found.sections,
         footnotes=found.footnotes,
@@ -161,8 +168,9 @@ def found_to_extraction(found: Found) -> Extraction:
     return Extraction.model_validate(extraction.model_dump())
 
 
-def extract_document(doc: Document, timings: Timings | None = None,
-                     stages: tuple[tuple[str, Stage], ...] = STAGES) -> Extraction:
+def extract_document(
+    doc: Document, timings: Timings | None = None, stages: tuple[tuple[str, Stage], ...] = STAGES
+) -> Extraction:
     """Run ``stages`` in order over an ingested document and validate the result."""
     found = Found(doc=doc, lang=languages.load(doc.language))
     for name, stage in stages:
@@ -177,8 +185,9 @@ def extract_document(doc: Document, timings: Timings | None = None,
     return extraction
 
 
-def extract_file(path: str | Path, language: str | None = None, timings: Timings | None = None,
-                 limits: Limits | None = None) -> Extraction:
+def extract_file(
+    path: str | Path, language: str | None = None, timings: Timings | None = None, limits: Limits | None = None
+) -> Extraction:
     """Read ``path`` (any format the readers know) and run the stages over it."""
     t0 = time.perf_counter()
     doc = ingest(path, language=language, limits=limits)

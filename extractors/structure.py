@@ -16,7 +16,11 @@ def extract_sections(doc: Document) -> list[Section]:
         number, title = heading_number(block.text)
         path = block.section
         parent = path[-2] if len(path) >= 2 else None
-        sections.append(Section(number=number, title=title, level=block.level or 1, parent=parent, page=block.page, block_id=block.id))
+        sections.append(
+            Section(
+                number=number, title=title, level=block.level or 1, parent=parent, page=block.page, block_id=block.id
+            )
+        )
     return sections
 
 
@@ -28,9 +32,17 @@ def extract_footnotes(doc: Document) -> tuple[list[Footnote], list[Warning]]:
     for block in doc.blocks():
         if block.kind is BlockKind.footnote and block.footnote_number is not None:
             if block.footnote_number in notes:
-                warnings.append(Warning(code="footnote_duplicate", message=f"footnote {block.footnote_number} is printed twice", location=block.id))
+                warnings.append(
+                    Warning(
+                        code="footnote_duplicate",
+                        message=f"footnote {block.footnote_number} is printed twice",
+                        location=block.id,
+                    )
+                )
                 continue
-            notes[block.footnote_number] = Footnote(number=block.footnote_number, text=block.text, page=block.page, block_id=block.id)
+            notes[block.footnote_number] = Footnote(
+                number=block.footnote_number, text=block.text, page=block.page, block_id=block.id
+            )
     for block in doc.blocks():
         if block.kind is BlockKind.footnote:
             continue
@@ -40,17 +52,33 @@ def extract_footnotes(doc: Document) -> tuple[list[Footnote], list[Warning]]:
         for ref in refs:
             note = notes.get(ref.number)
             if note is None:
-                warnings.append(Warning(code="footnote_missing", message=f"marker {ref.number} has no footnote text", location=block.id))
+                warnings.append(
+                    Warning(
+                        code="footnote_missing", message=f"marker {ref.number} has no footnote text", location=block.id
+                    )
+                )
             elif block.id not in note.cited_by:
                 note.cited_by.append(block.id)
     numbers = sorted(notes)
     if numbers:
         missing = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))
         if missing:
-            warnings.append(Warning(code="footnote_gap", message=f"footnote numbers missing: {missing[:20]}", details={"missing": missing}))
+            warnings.append(
+                Warning(
+                    code="footnote_gap",
+                    message=f"footnote numbers missing: {missing[:20]}",
+                    details={"missing": missing},
+                )
+            )
     for note in notes.values():
         if not note.cited_by:
-            warnings.append(Warning(code="footnote_uncited", message=f"footnote {note.number} is cited by no marker in the text", location=note.block_id))
+            warnings.append(
+                Warning(
+                    code="footnote_uncited",
+                    message=f"footnote {note.number} is cited by no marker in the text",
+                    location=note.block_id,
+                )
+            )
     return [notes[n] for n in numbers], warnings
 
 

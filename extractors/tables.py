@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 
 from extractors.dates import parse_date
-from schemas.lang import Language, alternation, word_pattern
 from schemas.document import Document, Table
 from schemas.extraction import CellProvenance, TableRecord, Warning
+from schemas.lang import Language, alternation, word_pattern
 
 _SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 
@@ -144,24 +144,34 @@ def table_records(table: Table, lang: Language, document_id: str) -> list[TableR
             if parsed.status == "text":
                 continue
             column_label = grid[0][c]
-            period_label, place_label = (row_label, column_label) if table.row_dimension == "period" else (column_label, row_label)
+            period_label, place_label = (
+                (row_label, column_label) if table.row_dimension == "period" else (column_label, row_label)
+            )
             period = parse_date(period_label, lang) if table.row_dimension != "label" else None
             is_total = r == table.total_row or c == table.total_col
-            records.append(TableRecord(
-                table_id=table.id,
-                period=period.iso if period else None,
-                admin_unit=None if table.row_dimension == "label" or _is_total(place_label, lang) else place_label,
-                population=table.population,
-                value=parsed.value,
-                raw=raw,
-                status=parsed.status,
-                row_label=row_label,
-                column_label=column_label,
-                total=is_total,
-                provenance=CellProvenance(document_id=document_id, table_id=table.id, page=cell.page if cell else table.page,
-                                          row=r, col=c, bbox=cell.bbox if cell else None,
-                                          footnotes=[f.number for f in cell.footnote_refs] if cell else []),
-            ))
+            records.append(
+                TableRecord(
+                    table_id=table.id,
+                    period=period.iso if period else None,
+                    admin_unit=None if table.row_dimension == "label" or _is_total(place_label, lang) else place_label,
+                    population=table.population,
+                    value=parsed.value,
+                    raw=raw,
+                    status=parsed.status,
+                    row_label=row_label,
+                    column_label=column_label,
+                    total=is_total,
+                    provenance=CellProvenance(
+                        document_id=document_id,
+                        table_id=table.id,
+                        page=cell.page if cell else table.page,
+                        row=r,
+                        col=c,
+                        bbox=cell.bbox if cell else None,
+                        footnotes=[f.number for f in cell.footnote_refs] if cell else [],
+                    ),
+                )
+            )
     return records
 
 
@@ -172,28 +182,50 @@ def check_totals(table: Table, records: list[TableRecord]) -> list[Warning]:
     by_pos = {(rec.provenance.row, rec.provenance.col): rec for rec in records}
 
     def check(kind: str, label: str, total: TableRecord | None, parts: list[TableRecord | None]) -> None:
-        if total is None or total.status == "not_available" or any(p is None or p.status == "not_available" for p in parts):
+        if (
+            total is None
+            or total.status == "not_available"
+            or any(p is None or p.status == "not_available" for p in parts)
+        ):
             return
         computed = sum(p.value for p in parts)
         if computed != total.value:
             where = "row" if kind == "row_total_mismatch" else "column"
-            warnings.append(Warning(
-                code=kind,
-                message=f"{table.id} {where} '{label}': printed total {total.raw.strip()} but the figures add up to {computed}",
-                location=table.id,
-                details={"table": table.id, where: label, "printed": total.value, "computed": computed,
-                         "page": total.provenance.page, "caption": table.caption},
-            ))
+            warnings.append(
+                Warning(
+                    code=kind,
+                    message=f"{table.id} {where} '{label}': printed total {total.raw.strip()} but the figures add up to {computed}",
+                    location=table.id,
+                    details={
+                        "table": table.id,
+                        where: label,
+                        "printed": total.value,
+                        "computed": computed,
+                        "page": total.provenance.page,
+                        "caption": table.caption,
+                    },
+                )
+            )
 
     grid = table.grid()
     data_cols = [c for c in range(1, table.n_cols) if c != table.total_col]
     data_rows = [r for r in range(table.header_rows, table.n_rows) if r != table.total_row]
     if table.total_col is not None:
         for r in data_rows:
-            check("row_total_mismatch", grid[r][0], by_pos.get((r, table.total_col)), [by_pos.get((r, c)) for c in data_cols])
+            check(
+                "row_total_mismatch",
+                grid[r][0],
+                by_pos.get((r, table.total_col)),
+                [by_pos.get((r, c)) for c in data_cols],
+            )
     if table.total_row is not None:
         for c in range(1, table.n_cols):
-            check("column_total_mismatch", grid[0][c], by_pos.get((table.total_row, c)), [by_pos.get((r, c)) for r in data_rows])
+            check(
+                "column_total_mismatch",
+                grid[0][c],
+                by_pos.get((table.total_row, c)),
+                [by_pos.get((r, c)) for r in data_rows],
+            )
     return warnings
 
 
@@ -224,6 +256,13 @@ def link_admin_units(table: Table, records: list[TableRecord], lang: Language, i
 def not_rebuilt_warnings(doc: Document) -> list[Warning]:
     """A ``table_not_rebuilt`` warning for every block of figures the text reader saw as a
     flattened table but could not rebuild safely (its figures stay running text)."""
-    return [Warning(code="table_not_rebuilt", message=f"rows of figures were not rebuilt as a table: {b.table_not_rebuilt}",
-                    location=b.id, details={"page": b.page, "reason": b.table_not_rebuilt, "text": b.text[:120]})
-            for b in doc.blocks() if b.table_not_rebuilt]
+    return [
+        Warning(
+            code="table_not_rebuilt",
+            message=f"rows of figures were not rebuilt as a table: {b.table_not_rebuilt}",
+            location=b.id,
+            details={"page": b.page, "reason": b.table_not_rebuilt, "text": b.text[:120]},
+        )
+        for b in doc.blocks()
+        if b.table_not_rebuilt
+    ]

@@ -16,7 +16,9 @@ def shown(path: str | os.PathLike) -> str:
     text = os.fsencode(os.fspath(path)).decode("utf-8", "backslashreplace")
     if not any(unicodedata.category(ch) == "Cc" for ch in text):
         return text
-    return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch for ch in text
+    )
 
 
 class FileError(Exception):

@@ -58,6 +58,7 @@ def temp_prefix(name: str) -> str:
     remove the temp files of a killed process (and only those: a live one's are its own)."""
     return f".{fit_name(name, 100)}~{os.getpid()}~"
 
+
 # --- shared-storage permissions (issue 15) -------------------------------------------------
 def umask_mode(mode: int = 0o666) -> int:
     """``mode`` as the process's umask leaves it (0644 under umask 022), as ``open`` would
@@ -72,6 +73,8 @@ def umask_mode(mode: int = 0o666) -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mode & ~mask
+
+
 # --- end shared-storage permissions --------------------------------------------------------
 
 

@@ -51,5 +51,9 @@ def human_size(n: int) -> str:
 def check_size(data: bytes, path: str, is_pdf: bool, limits: Limits) -> None:
     cap = limits.max_bytes if is_pdf else limits.max_text_bytes
     if len(data) > cap:
-        raise TooLargeError(path, f"the file is {human_size(len(data))}, more than the limit of {human_size(cap)} "
-                                  "(raise it with --max-mb if the report is really this long)", "max_bytes")
+        raise TooLargeError(
+            path,
+            f"the file is {human_size(len(data))}, more than the limit of {human_size(cap)} "
+            "(raise it with --max-mb if the report is really this long)",
+            "max_bytes",
+        )

@@ -13,9 +13,27 @@ from pydantic import Field, RootModel
 from schemas.document import Model
 
 ErrorCode = Literal[
-    "ingest_error", "empty_file", "unsupported_format", "encrypted_pdf", "no_text_layer", "ocr_needed", "corrupt_pdf",
-    "limit_exceeded", "too_many_pages", "too_large", "time_limit", "memory_limit", "internal_error",
-    "not_a_file", "unreadable", "symlink", "bad_encoding", "not_a_report", "worker_died", "disk_full", "changed",
+    "ingest_error",
+    "empty_file",
+    "unsupported_format",
+    "encrypted_pdf",
+    "no_text_layer",
+    "ocr_needed",
+    "corrupt_pdf",
+    "limit_exceeded",
+    "too_many_pages",
+    "too_large",
+    "time_limit",
+    "memory_limit",
+    "internal_error",
+    "not_a_file",
+    "unreadable",
+    "symlink",
+    "bad_encoding",
+    "not_a_report",
+    "worker_died",
+    "disk_full",
+    "changed",
 ]
 """Why an input failed: the ``code`` of each :class:`schemas.errors.IngestError` class, and
 ``internal_error`` for a bug."""
@@ -92,7 +110,9 @@ class BatchSummary(Model):
     """Version of coi-extract that ran the batch."""
     documents: int = Field(ge=0)
     """Inputs seen."""
-    counts: dict[Literal["extracted", "skipped", "duplicate", "failed", "busy", "interrupted", "changed", "deferred"], int] = Field(examples=[{"extracted": 3, "failed": 1}])
+    counts: dict[
+        Literal["extracted", "skipped", "duplicate", "failed", "busy", "interrupted", "changed", "deferred"], int
+    ] = Field(examples=[{"extracted": 3, "failed": 1}])
     """Inputs per status (statuses with no input are left out)."""
     pages_extracted: int = Field(ge=0)
     """Pages of the inputs extracted in this run."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from schemas.document import InputKind
 from schemas.errors import (
     EmptyFileError,
     EncodingError,
     NotAReportError,
     UnsupportedFormatError,
 )
-from schemas.document import InputKind
 
 # Magic numbers of formats people save into an inbox that are not reports we can read.
 _BINARY_MAGIC: list[tuple[bytes, str]] = [
@@ -39,7 +39,9 @@ MAX_BAD_CODE_POINTS = 0.01
 it the file is refused (it is not really in that encoding)."""
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_MARKUP_HEAD = re.compile(r"\A\s*(?:<\?xml\b|<!doctype\s+html\b|<html\b|<!doctype\b|<(?:head|body|svg|rss|feed)\b)", re.IGNORECASE)
+_MARKUP_HEAD = re.compile(
+    r"\A\s*(?:<\?xml\b|<!doctype\s+html\b|<html\b|<!doctype\b|<(?:head|body|svg|rss|feed)\b)", re.IGNORECASE
+)
 _TITLE = re.compile(r"<title[^>]*>([^<]{1,120})</title>", re.IGNORECASE)
 
 

@@ -61,6 +61,7 @@ class NotRebuilt:
 
 # --- numbers -------------------------------------------------------------------------------
 
+
 def is_number_token(token: str, lang: Language) -> bool:
     """A token that can be (part of) a numeric cell: digits (with the language's marks), or a
     nil / not-available marker (``-``, ``N/A``)."""
@@ -146,6 +147,7 @@ def totals_add_up(rows: list[list[str]], lang: Language, total_row: bool, total_
 
 # --- header words ---------------------------------------------------------------------------
 
+
 def known_headers(lang: Language) -> list[tuple[str, ...]]:
     """Column layouts printed by recurring publications (the ACLED overviews), from the
     language file: stub header first, then the numeric columns."""
@@ -158,13 +160,15 @@ def header_words_to_columns(lines: list[list[str]], n_cols: int, lang: Language)
     column. None when the words cannot be assigned to columns."""
     words = [w for line in lines for w in line]
     for layout in known_headers(lang):
-        if len(layout) == n_cols + 1 and Counter(_fold_words(" ".join(layout))) == Counter(_fold_words(" ".join(words))):
+        if len(layout) == n_cols + 1 and Counter(_fold_words(" ".join(layout))) == Counter(
+            _fold_words(" ".join(words))
+        ):
             return layout
     last = lines[-1] if lines else []
     if len(lines) == 1 and len(last) in (n_cols, n_cols + 1):
         return tuple(([""] if len(last) == n_cols else []) + last)
     if len(lines) == 2 and len(last) == n_cols + 1 and len(lines[0]) == n_cols:
-        return (last[0],) + tuple(f"{a} {b}" for a, b in zip(lines[0], last[1:]))
+        return (last[0],) + tuple(f"{a} {b}" for a, b in zip(lines[0], last[1:], strict=False))
     return None
 
 
@@ -173,6 +177,7 @@ def _fold_words(text: str) -> list[str]:
 
 
 # --- line tables ------------------------------------------------------------------------------
+
 
 def line_to_label_and_numbers(line: str, lang: Language) -> tuple[list[str], list[str]]:
     """Split a printed row into its label words and its trailing numeric tokens."""
@@ -194,8 +199,9 @@ def lines_to_numeric_rows(lines: list[str], lang: Language) -> list[tuple[int, l
     return rows
 
 
-def rows_to_table(header: tuple[str, ...], rows: list[tuple[list[str], list[str]]], lang: Language,
-                  caption: str | None = None) -> FlatTable | NotRebuilt:
+def rows_to_table(
+    header: tuple[str, ...], rows: list[tuple[list[str], list[str]]], lang: Language, caption: str | None = None
+) -> FlatTable | NotRebuilt:
     """Rows of (label words, numeric tokens) under a header of k numeric columns. Each row's
     tokens must read as exactly k cells in one way only (a printed total decides between
     readings of space-grouped thousands); labels may end in numbers (``2018 (Jan – Jun)``)."""
@@ -209,7 +215,11 @@ def rows_to_table(header: tuple[str, ...], rows: list[tuple[list[str], list[str]
         readings = []
         for split in range(len(numbers)):
             absorbed = numbers[:split]
-            if absorbed and not (len(absorbed) == 1 and re.fullmatch(r"(?:19|20)\d{2}", absorbed[0])) and _LETTER.search(" ".join(label)):
+            if (
+                absorbed
+                and not (len(absorbed) == 1 and re.fullmatch(r"(?:19|20)\d{2}", absorbed[0]))
+                and _LETTER.search(" ".join(label))
+            ):
                 continue  # a label may end in a year, not in figures
             for cells in tokens_to_cells(numbers[split:], n, lang, space_groups):
                 readings.append((label + absorbed, cells))
@@ -225,7 +235,11 @@ def rows_to_table(header: tuple[str, ...], rows: list[tuple[list[str], list[str]
         widths = [sorted(len(re.sub(r"\D", "", row[col])) for row in sure)[len(sure) // 2] for col in range(n)]
 
         def distance(reading: tuple[list[str], list[str]]) -> int:
-            return sum(abs(len(re.sub(r"\D", "", cell)) - w) for cell, w in zip(reading[1], widths) if re.search(r"\d", cell))
+            return sum(
+                abs(len(re.sub(r"\D", "", cell)) - w)
+                for cell, w in zip(reading[1], widths, strict=False)
+                if re.search(r"\d", cell)
+            )
 
         for i, readings in enumerate(choices):
             if len(readings) > 1:
@@ -234,14 +248,18 @@ def rows_to_table(header: tuple[str, ...], rows: list[tuple[list[str], list[str]
     chosen = _one_reading(choices, lang)
     if isinstance(chosen, NotRebuilt):
         return chosen
-    return FlatTable(header=header, rows=tuple(FlatRow(" ".join(words), tuple(cells)) for words, cells in chosen), caption=caption)
+    return FlatTable(
+        header=header, rows=tuple(FlatRow(" ".join(words), tuple(cells)) for words, cells in chosen), caption=caption
+    )
 
 
 MAX_READINGS = 5000
 """Most combinations of row readings a total row is asked to decide between."""
 
 
-def _one_reading(choices: list[list[tuple[list[str], list[str]]]], lang: Language) -> list[tuple[list[str], list[str]]] | NotRebuilt:
+def _one_reading(
+    choices: list[list[tuple[list[str], list[str]]]], lang: Language
+) -> list[tuple[list[str], list[str]]] | NotRebuilt:
     """One reading per row: the only one, or, where rows read in several ways (``312 481 324
     920`` as two cells), the only combination whose total row adds up."""
     ambiguous = [i for i, c in enumerate(choices) if len(c) > 1]
@@ -253,10 +271,17 @@ def _one_reading(choices: list[list[tuple[list[str], list[str]]]], lang: Languag
     for c in choices:
         combos *= len(c)
     if not _is_total(" ".join(choices[-1][0][0]), lang) or combos > MAX_READINGS:
-        return NotRebuilt(f"row '{' '.join(choices[ambiguous[0]][0][0])}' reads as {len(choices[ambiguous[0]])} different sets of cells and no total row decides", excerpt)
+        return NotRebuilt(
+            f"row '{' '.join(choices[ambiguous[0]][0][0])}' reads as {len(choices[ambiguous[0]])} different sets of cells and no total row decides",
+            excerpt,
+        )
     from itertools import product
 
-    fits = [combo for combo in product(*choices) if totals_add_up([cells for _, cells in combo], lang, total_row=True, total_col=False)]
+    fits = [
+        combo
+        for combo in product(*choices)
+        if totals_add_up([cells for _, cells in combo], lang, total_row=True, total_col=False)
+    ]
     if len(fits) != 1:
         return NotRebuilt(f"the rows read in {len(fits) or 'no'} ways that the total row confirms", excerpt)
     return list(fits[0])
@@ -276,13 +301,17 @@ def merge_wrapped_labels(lines: list[str], lang: Language) -> tuple[list[str], l
         numeric_only = len(tokens) >= 2 and all(is_number_token(t, lang) for t in tokens)
         if numeric_only:
             take = 0
-            while take < min(2, len(out)) and len(out[-1 - take].split()) <= 2 and not lines_to_numeric_rows([out[-1 - take]], lang):
+            while (
+                take < min(2, len(out))
+                and len(out[-1 - take].split()) <= 2
+                and not lines_to_numeric_rows([out[-1 - take]], lang)
+            ):
                 take += 1
-            labels = out[len(out) - take:]
+            labels = out[len(out) - take :]
             if take and _LETTER.search(" ".join(labels)):
-                del out[len(out) - take:]
-                del ends[len(ends) - take:]
-                line = " ".join([*(l.strip() for l in labels), line.strip()])
+                del out[len(out) - take :]
+                del ends[len(ends) - take :]
+                line = " ".join([*(label.strip() for label in labels), line.strip()])
         out.append(line)
         ends.append(i)
     return out, ends
@@ -329,7 +358,9 @@ def _merged_lines_to_flat_table(lines: list[str], lang: Language) -> tuple[int, 
     if not header_lines:
         return start, end, NotRebuilt("no header line above the rows", excerpt)
     reasons: list[NotRebuilt] = []
-    for k in dict.fromkeys([len(header_lines[-1]) - 1, len(header_lines[-1]), *(len(l) - 1 for l in known_headers(lang))]):
+    for k in dict.fromkeys(
+        [len(header_lines[-1]) - 1, len(header_lines[-1]), *(len(h) - 1 for h in known_headers(lang))]
+    ):
         header = header_words_to_columns(header_lines, k, lang) if k >= 2 else None
         if header is None or any(len(nums) < k for _, _, nums in run):
             continue
@@ -339,7 +370,7 @@ def _merged_lines_to_flat_table(lines: list[str], lang: Language) -> tuple[int, 
         reasons.append(table)
     if len(header_lines) == 2:
         # the header may be one of two lines only
-        found = _merged_lines_to_flat_table(lines[first - 1:], lang)
+        found = _merged_lines_to_flat_table(lines[first - 1 :], lang)
         if found is not None and (isinstance(found[2], FlatTable) or not reasons):
             return found[0] + first - 1, found[1] + first - 1, found[2]
     if reasons:
@@ -348,6 +379,7 @@ def _merged_lines_to_flat_table(lines: list[str], lang: Language) -> tuple[int, 
 
 
 # --- run tables (a table poured into a paragraph) ----------------------------------------------
+
 
 @dataclass(frozen=True)
 class RunTable:
@@ -405,9 +437,11 @@ def paragraph_to_run_table(text: str, lang: Language, document: str) -> RunTable
     if len(chain) < 3 or len(chain) > MAX_RUN_ROWS:
         return None
     run_tokens = [tokens[i] for a, b in chain for i in range(a, b)]
-    if spaces_group_thousands(run_tokens, lang) and sum(len(greedy_cells(tokens[a:b], True)) == 1 for a, b in chain) * 2 >= len(chain):
+    if spaces_group_thousands(run_tokens, lang) and sum(
+        len(greedy_cells(tokens[a:b], True)) == 1 for a, b in chain
+    ) * 2 >= len(chain):
         return None  # figures in running text printed with a space between thousands (``12 438``)
-    excerpt = " ".join(tokens[chain[0][0]:chain[-1][1]])[:120]
+    excerpt = " ".join(tokens[chain[0][0] : chain[-1][1]])[:120]
     # contents entries: a title printed elsewhere in the document, then a page number
     toc = [False] * len(tokens)
     boundary = [False] * len(tokens)
@@ -422,8 +456,12 @@ def paragraph_to_run_table(text: str, lang: Language, document: str) -> RunTable
                 continue
             toc[p] = boundary[p] = True
             for length in range(min(14, p), 0, -1):
-                phrase = tokens[p - length:p]
-                if any(i in in_row for i in range(p - length, p)) or not phrase[0][:1].isupper() or not _LETTER.search(phrase[0]):
+                phrase = tokens[p - length : p]
+                if (
+                    any(i in in_row for i in range(p - length, p))
+                    or not phrase[0][:1].isupper()
+                    or not _LETTER.search(phrase[0])
+                ):
                     continue
                 if _phrase_printed_elsewhere(" ".join(phrase), document):
                     for i in range(p - length, p):
@@ -432,7 +470,7 @@ def paragraph_to_run_table(text: str, lang: Language, document: str) -> RunTable
     # labels
     labels: list[list[str]] = []
     tails: list[list[str]] = [[] for _ in chain]
-    for n_row, (a, b) in enumerate(chain):
+    for n_row, (a, _b) in enumerate(chain):
         prev_end = chain[n_row - 1][1] if n_row else 0
         segments: list[list[str]] = [[]]
         for i in range(prev_end, a):
@@ -450,10 +488,12 @@ def paragraph_to_run_table(text: str, lang: Language, document: str) -> RunTable
     items = [-1 if boundary[i] else i for i in range(chain[0][0]) if boundary[i] or not toc[i]]
     found = first_row_header(items, tokens, k, lang)
     if found is None:
-        return NotRebuilt(f"{len(chain)} rows of {k} figures, but the header words match no known column layout", excerpt)
+        return NotRebuilt(
+            f"{len(chain)} rows of {k} figures, but the header words match no known column layout", excerpt
+        )
     header, header_start, label0 = found
     labels[0] = label0
-    labels = [label + tail for label, tail in zip(labels, tails)]
+    labels = [label + tail for label, tail in zip(labels, tails, strict=False)]
     if any(not lab or not _LETTER.search(" ".join(lab)) or len(lab) > MAX_LABEL_WORDS for lab in labels):
         return NotRebuilt(f"a row of {k} figures has no text label", excerpt)
     if not _is_total(" ".join(labels[-1]), lang):
@@ -483,14 +523,19 @@ def paragraph_to_run_table(text: str, lang: Language, document: str) -> RunTable
         j = note_start
         while j < len(tokens) and not (re.search(r"[.!?]$", tokens[j]) and not re.fullmatch(r"\d{1,2}\.", tokens[j])):
             j += 1
-        caption_words += tokens[note_start:j + 1]
+        caption_words += tokens[note_start : j + 1]
         end_tok = min(j + 1, len(tokens))
-    table = FlatTable(header=header, rows=tuple(FlatRow(" ".join(lab), tuple(r)) for lab, r in zip(labels, rows)),
-                      caption=" ".join(caption_words) or None)
+    table = FlatTable(
+        header=header,
+        rows=tuple(FlatRow(" ".join(lab), tuple(r)) for lab, r in zip(labels, rows, strict=False)),
+        caption=" ".join(caption_words) or None,
+    )
     return RunTable(start=spans[start_tok][0], end=spans[end_tok - 1][1], table=table)
 
 
-def first_row_header(items: list[int], tokens: list[str], k: int, lang: Language) -> tuple[tuple[str, ...], int, list[str]] | None:
+def first_row_header(
+    items: list[int], tokens: list[str], k: int, lang: Language
+) -> tuple[tuple[str, ...], int, list[str]] | None:
     """(layout, index of its first word, first row's label) for the words before a run
     table's first row. ``items`` are token indices, -1 where a contents entry's page number
     stood. The header is a known layout whose words fill a window right before the label;
@@ -504,7 +549,7 @@ def first_row_header(items: list[int], tokens: list[str], k: int, lang: Language
         want = Counter(_fold_words(" ".join(layout)))
         size = sum(want.values())
         for n_label in range(1, MAX_LABEL_WORDS + 1):
-            label_items = items[len(items) - n_label:]
+            label_items = items[len(items) - n_label :]
             if len(label_items) < n_label or -1 in label_items:
                 break
             end = len(items) - n_label
@@ -538,7 +583,7 @@ def _leftovers_fit(window: list[int], tokens: list[str], extra: Counter) -> bool
             return False
         seg = closed[n]
         for length in range(len(seg) + 1):
-            tail = [tokens[i] for i in seg[len(seg) - length:]]
+            tail = [tokens[i] for i in seg[len(seg) - length :]]
             if length and not tail[0][:1].isupper():
                 continue
             used = Counter(t.lower() for t in tail)
@@ -555,33 +600,38 @@ def _table_note(tokens: list[str], after: int, lang: Language, window: int = 6) 
     notes = [_fold_words(n) for n in lang.text_renditions.table_notes]
     for i in range(after, min(after + window, len(tokens))):
         for note in notes:
-            if [t.lower() for t in tokens[i:i + len(note)]] == note:
+            if [t.lower() for t in tokens[i : i + len(note)]] == note:
                 return i
     return None
 
 
 # --- label tables (a two-column cover table printed line by line) --------------------------------
 
-def lines_to_label_rows(lines: list[str], lang: Language, min_rows: int = 3) -> tuple[int, int, list[tuple[str, str]]] | None:
+
+def lines_to_label_rows(
+    lines: list[str], lang: Language, min_rows: int = 3
+) -> tuple[int, int, list[tuple[str, str]]] | None:
     """(first line, end line, [(label, value)]) for a cover table flattened to lines: each
     row starts with a label of the language file's ``metadata_labels`` and its value may
     wrap over the next lines; a short title line (``Disclaimer``) ends it. None when fewer
     than ``min_rows`` labels start lines near the top."""
     from pipeline.readers.textutil import looks_like_heading
 
-    labels = sorted({l for _, ls in lang.metadata_labels.items() for l in ls}, key=len, reverse=True)
+    labels = sorted({label for _, ls in lang.metadata_labels.items() for label in ls}, key=len, reverse=True)
     rows: list[tuple[str, str]] = []
     start = end = None
     for i, line in enumerate(lines):
         text = line.strip()
         low = text.lower()
-        label = next((l for l in labels if low.startswith(l) and (len(low) == len(l) or not low[len(l)].isalnum())), None)
+        label = next(
+            (x for x in labels if low.startswith(x) and (len(low) == len(x) or not low[len(x)].isalnum())), None
+        )
         if label:
             if start is None:
                 if i > 3:
                     return None
                 start = i
-            rows.append((text[:len(label)], text[len(label):].strip()))
+            rows.append((text[: len(label)], text[len(label) :].strip()))
             end = i + 1
         elif rows:
             if looks_like_heading(text) and len(text.split()) <= 4 and not re.search(r"\d", text):

@@ -10,12 +10,17 @@ language and vocabulary), what the file says about itself, and warnings.
 from __future__ import annotations
 
 import re
-from schemas.document import InputKind
+
 from pipeline.readers.structured import Read
+from schemas.document import InputKind
 
-
-_HTML_HEAD = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html\b|<html\b|<head\b|<body\b|<meta\b|<title\b)", re.I | re.S)
-_XHTML = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*>\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html\b|<html\b)", re.I | re.S)
+_HTML_HEAD = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html\b|<html\b|<head\b|<body\b|<meta\b|<title\b)",
+    re.I | re.S,
+)
+_XHTML = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*>\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html\b|<html\b)", re.I | re.S
+)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
 
@@ -29,7 +34,7 @@ def sniff_format(data: bytes) -> InputKind | str | None:
         # central directory at the end, so look there too.
         return InputKind.docx if b"word/document.xml" in data[-65536:] or b"word/" in head else None
     if head.startswith(_OLE):
-        return "doc" if _WORD_STREAM in data[:1 << 20] else None
+        return "doc" if _WORD_STREAM in data[: 1 << 20] else None
     if _HTML_HEAD.match(head) or _XHTML.match(head):
         return InputKind.html
     return None

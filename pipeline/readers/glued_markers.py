@@ -114,7 +114,7 @@ def cut_markers(block: Block, cuts: list[Candidate]) -> None:
     pieces, refs, pos, removed = [], [], 0, 0
     ends, widths = [], []  # for moving the refs already there
     for cut in cuts:
-        pieces.append(block.text[pos:cut.start])
+        pieces.append(block.text[pos : cut.start])
         refs.append(FootnoteRef(number=cut.number, offset=cut.start - removed))
         removed += cut.end - cut.start
         ends.append(cut.end)
@@ -133,7 +133,9 @@ def read_glued_markers(blocks: list[Block]) -> None:
     into footnote refs, in place."""
     if any(b.footnote_refs for b in blocks):
         return  # the text prints its markers (superscripts): digits glued to words are the text's own
-    footnote_numbers = {b.footnote_number for b in blocks if b.kind is BlockKind.footnote and b.footnote_number is not None}
+    footnote_numbers = {
+        b.footnote_number for b in blocks if b.kind is BlockKind.footnote and b.footnote_number is not None
+    }
     candidates = [c for i, b in enumerate(blocks) if b.kind in _TEXT_KINDS for c in marker_candidates(b.text, i)]
     chain = marker_sequence(candidates, footnote_numbers)
     by_block: dict[int, list[Candidate]] = {}

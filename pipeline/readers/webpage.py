@@ -20,10 +20,10 @@ import re
 
 from lxml import etree
 
-from schemas.errors import NotAReportError
 from pipeline.readers.structured import MARK, NestingTooDeepError, Read, marked_text
 from pipeline.readers.text import table_text
 from schemas.document import Block, BlockKind, Cell, Page, Table
+from schemas.errors import NotAReportError
 
 MIN_MAIN_WORDS = 40
 """Main content with fewer words than this is no report (an error page, a cookie wall)."""
@@ -31,19 +31,96 @@ MIN_MAIN_WORDS = 40
 MAIN_SHARE = 0.75
 """Descend from ``<body>`` into a child while it holds at least this share of the text."""
 
-_DROP_TAGS = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "form", "button",
-              "input", "select", "textarea", "nav", "aside", "dialog", "menu", "head", "link", "meta"}
-_DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog", "menu", "menubar"}
-_FURNITURE = re.compile(r"(?:^|[\s_-])(?:cookie|consent|gdpr|banner|navbar|nav|menu|breadcrumbs?|related|share|sharing|social|"
-                        r"sidebar|newsletter|subscribe|advert|ads?|promo|skip|popup|modal|site-header|site-footer|masthead|"
-                        r"pagination|toolbar|print-links)(?:$|[\s_-])", re.I)
-_BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "table", "blockquote", "pre", "dd", "dt", "figcaption",
-               "caption", "address", "div", "section", "article", "main", "ul", "ol", "dl", "figure", "header", "footer",
-               "hr", "body", "details", "summary", "center", "fieldset"}
+_DROP_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "canvas",
+    "form",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "nav",
+    "aside",
+    "dialog",
+    "menu",
+    "head",
+    "link",
+    "meta",
+}
+_DROP_ROLES = {
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "search",
+    "dialog",
+    "alertdialog",
+    "menu",
+    "menubar",
+}
+_FURNITURE = re.compile(
+    r"(?:^|[\s_-])(?:cookie|consent|gdpr|banner|navbar|nav|menu|breadcrumbs?|related|share|sharing|social|"
+    r"sidebar|newsletter|subscribe|advert|ads?|promo|skip|popup|modal|site-header|site-footer|masthead|"
+    r"pagination|toolbar|print-links)(?:$|[\s_-])",
+    re.I,
+)
+_BLOCK_TAGS = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "table",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "figcaption",
+    "caption",
+    "address",
+    "div",
+    "section",
+    "article",
+    "main",
+    "ul",
+    "ol",
+    "dl",
+    "figure",
+    "header",
+    "footer",
+    "hr",
+    "body",
+    "details",
+    "summary",
+    "center",
+    "fieldset",
+}
 _HEADING = re.compile(r"^h([1-6])$")
 _NUMBER = re.compile(r"^\s*\[?\(?(\d{1,4})\)?\]?\s*$")
-_DATE_META = ("article:published_time", "og:published_time", "citation_publication_date", "citation_date", "dc.date",
-              "dcterms.date", "dcterms.issued", "dc.date.issued", "date", "pubdate", "publication_date", "datepublished")
+_DATE_META = (
+    "article:published_time",
+    "og:published_time",
+    "citation_publication_date",
+    "citation_date",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.issued",
+    "dc.date.issued",
+    "date",
+    "pubdate",
+    "publication_date",
+    "datepublished",
+)
 
 
 def html_to_pages(data: bytes, path: str) -> Read:
@@ -55,7 +132,9 @@ def html_to_pages(data: bytes, path: str) -> Read:
     drop_furniture(root, notes)
     main = main_content(root)
     if main is None:
-        raise NotAReportError(path, f"not a report: it is {_page_name(properties)} with no main content (an error or index page?)")
+        raise NotAReportError(
+            path, f"not a report: it is {_page_name(properties)} with no main content (an error or index page?)"
+        )
     blocks, numbers = element_to_blocks(main, notes)
     for note_id, element in notes.items():
         number = numbers.get(note_id) or _printed_number(element)
@@ -64,12 +143,26 @@ def html_to_pages(data: bytes, path: str) -> Read:
         raw, inner = inline_text(element, notes, numbers, skip_backlinks=True)
         text, refs = marked_text(re.sub(rf"^\s*\[?{number}\]?[.)]?\s+", "", raw), inner)
         if text:
-            blocks.append(Block(id="", kind=BlockKind.footnote, text=text, page=1, start=0, end=0, footnote_number=number,
-                                footnote_refs=refs, locator=css_path(element)))
+            blocks.append(
+                Block(
+                    id="",
+                    kind=BlockKind.footnote,
+                    text=text,
+                    page=1,
+                    start=0,
+                    end=0,
+                    footnote_number=number,
+                    footnote_refs=refs,
+                    locator=css_path(element),
+                )
+            )
     words = sum(len(b.text.split()) for b in blocks if b.kind is not BlockKind.footnote)
     if words < MIN_MAIN_WORDS:
-        raise NotAReportError(path, f"not a report: it is {_page_name(properties)} with {words} word(s) of main content, "
-                                    f"fewer than {MIN_MAIN_WORDS} (an error or index page?)")
+        raise NotAReportError(
+            path,
+            f"not a report: it is {_page_name(properties)} with {words} word(s) of main content, "
+            f"fewer than {MIN_MAIN_WORDS} (an error or index page?)",
+        )
     plain = "\n".join(b.text for b in blocks)
     return Read(pages=[Page(number=1, blocks=blocks)], text=plain, properties=properties)
 
@@ -106,14 +199,20 @@ def page_encoding(data: bytes) -> str:
 def parse_html(data: bytes, path: str) -> etree._Element:
     """The page's tree; a page nested deeper than the parser follows is refused, since the
     parser would drop all that stands below that depth without a word."""
-    parser = etree.HTMLParser(encoding=page_encoding(data), no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
+    parser = etree.HTMLParser(
+        encoding=page_encoding(data), no_network=True, remove_comments=True, remove_pis=True, huge_tree=False
+    )
     try:
         root = etree.fromstring(data, parser)
     except (etree.ParserError, ValueError) as exc:
         raise NotAReportError(path, f"not a report: the web page cannot be parsed ({exc})") from None
     if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
-        raise NestingTooDeepError(path, "the web page is nested deeper than 255 elements: the parser would silently "
-                                        "drop what stands below that depth", "html_depth")
+        raise NestingTooDeepError(
+            path,
+            "the web page is nested deeper than 255 elements: the parser would silently "
+            "drop what stands below that depth",
+            "html_depth",
+        )
     if root is None:
         raise NotAReportError(path, "not a report: the web page is empty")
     return root
@@ -127,7 +226,12 @@ def page_properties(root: etree._Element) -> dict[str, str]:
         if key and el.get("content") and key not in meta:
             meta[key] = el.get("content").strip()
     out: dict[str, str] = {}
-    title = meta.get("og:title") or meta.get("citation_title") or meta.get("dc.title") or "".join(root.findtext(".//title") or "").strip()
+    title = (
+        meta.get("og:title")
+        or meta.get("citation_title")
+        or meta.get("dc.title")
+        or "".join(root.findtext(".//title") or "").strip()
+    )
     if title:
         out["title"] = re.sub(r"\s+", " ", title)
     date = next((meta[k] for k in _DATE_META if meta.get(k)), None)
@@ -136,7 +240,9 @@ def page_properties(root: etree._Element) -> dict[str, str]:
         date = stamp
     if date:
         out["published"] = date
-    canonical = next((l.get("href") for l in root.iter("link") if "canonical" in (l.get("rel") or "").lower().split()), None)
+    canonical = next(
+        (link.get("href") for link in root.iter("link") if "canonical" in (link.get("rel") or "").lower().split()), None
+    )
     url = canonical or meta.get("og:url")
     if url:
         out["url"] = url.strip()
@@ -179,7 +285,9 @@ def _is_marker_link(a: etree._Element) -> bool:
     (``#fn3``, Word's ``#_ftn3``, ``class="footnote-ref"``)."""
     text = "".join(a.itertext()).strip()
     in_sup = a.getparent() is not None and a.getparent().tag == "sup" or a.find(".//sup") is not None
-    names = f"{a.get('href') or ''} {a.get('class') or ''} " + " ".join(d.get("class") or "" for d in a.iter() if isinstance(d.tag, str))
+    names = f"{a.get('href') or ''} {a.get('class') or ''} " + " ".join(
+        d.get("class") or "" for d in a.iter() if isinstance(d.tag, str)
+    )
     return bool(_NUMBER.match(text)) and (in_sup or bool(_NOTE_NAME.search(names)))
 
 
@@ -205,7 +313,11 @@ def drop_furniture(root: etree._Element, notes: dict[str, etree._Element]) -> No
             continue
         role = (el.get("role") or "").lower()
         names = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if el.tag in _DROP_TAGS or role in _DROP_ROLES or (el.tag not in ("body", "html", "main", "article") and _FURNITURE.search(names)):
+        if (
+            el.tag in _DROP_TAGS
+            or role in _DROP_ROLES
+            or (el.tag not in ("body", "html", "main", "article") and _FURNITURE.search(names))
+        ):
             doomed.append(el)
         elif el.tag in ("header", "footer") and not any(a.tag in ("article", "main") for a in el.iterancestors()):
             doomed.append(el)
@@ -238,7 +350,9 @@ def _text_length(el: etree._Element) -> int:
 def main_content(root: etree._Element) -> etree._Element | None:
     """``<main>``, ``role=main`` or the longest ``<article>``; else, from ``<body>`` down,
     the child that holds most (:data:`MAIN_SHARE`) of the text while one does."""
-    marked = root.findall(".//main") + [el for el in root.iter() if isinstance(el.tag, str) and (el.get("role") or "").lower() == "main"]
+    marked = root.findall(".//main") + [
+        el for el in root.iter() if isinstance(el.tag, str) and (el.get("role") or "").lower() == "main"
+    ]
     if not marked:
         marked = root.findall(".//article")
     if marked:
@@ -273,8 +387,13 @@ def css_path(el: etree._Element) -> str:
     return " > ".join(reversed(parts))
 
 
-def inline_text(el: etree._Element, notes: dict[str, etree._Element], numbers: dict[str, int], skip_backlinks: bool = False,
-                stop_at_blocks: bool = False) -> tuple[str, list[int]]:
+def inline_text(
+    el: etree._Element,
+    notes: dict[str, etree._Element],
+    numbers: dict[str, int],
+    skip_backlinks: bool = False,
+    stop_at_blocks: bool = False,
+) -> tuple[str, list[int]]:
     """The raw text of ``el`` with a :data:`MARK` for each footnote marker (a ``<sup>``
     number or an in-page link to a note) and the markers' numbers."""
     parts: list[str] = []
@@ -346,8 +465,19 @@ def element_to_blocks(root: etree._Element, notes: dict[str, etree._Element]) ->
     def emit(kind: BlockKind, raw: str, found: list[int], where: etree._Element, level: int | None = None) -> None:
         text, refs = marked_text(raw, found)
         if text:
-            blocks.append(Block(id="", kind=kind, text=text, page=1, start=0, end=0, level=level, footnote_refs=refs,
-                                locator=css_path(where)))
+            blocks.append(
+                Block(
+                    id="",
+                    kind=kind,
+                    text=text,
+                    page=1,
+                    start=0,
+                    end=0,
+                    level=level,
+                    footnote_refs=refs,
+                    locator=css_path(where),
+                )
+            )
 
     def holds_only_notes(el: etree._Element) -> bool:
         return el in note_text and note_text[el] >= 0.8 * _text_length(el)
@@ -391,15 +521,27 @@ def element_to_blocks(root: etree._Element, notes: dict[str, etree._Element]) ->
                 emit(BlockKind.caption, raw, inner, caption)
             table = html_table_to_table(child, notes, numbers, f"t{n_tables}")
             if table.cells:
-                blocks.append(Block(id="", kind=BlockKind.table, text=table_text(table), page=1, start=0, end=0, table=table,
-                                    locator=css_path(child)))
+                blocks.append(
+                    Block(
+                        id="",
+                        kind=BlockKind.table,
+                        text=table_text(table),
+                        page=1,
+                        start=0,
+                        end=0,
+                        table=table,
+                        locator=css_path(child),
+                    )
+                )
         elif tag == "li":
             raw, inner = inline_text(child, notes, numbers, stop_at_blocks=True)
             emit(BlockKind.list_item, raw, inner, child)
             nested = [c for c in child if isinstance(c.tag, str) and c.tag in _BLOCK_TAGS]
             if nested:
                 flow(child, nested, "")
-        elif tag in ("p", "blockquote", "pre", "dd", "dt", "address", "figcaption", "summary") and not _has_blocks(child):
+        elif tag in ("p", "blockquote", "pre", "dd", "dt", "address", "figcaption", "summary") and not _has_blocks(
+            child
+        ):
             raw, inner = inline_text(child, notes, numbers)
             emit(BlockKind.caption if tag == "figcaption" else BlockKind.paragraph, raw, inner, child)
         elif tag != "hr":
@@ -413,7 +555,9 @@ def _has_blocks(el: etree._Element) -> bool:
     return any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in el)
 
 
-def html_table_to_table(table: etree._Element, notes: dict[str, etree._Element], numbers: dict[str, int], table_id: str) -> Table:
+def html_table_to_table(
+    table: etree._Element, notes: dict[str, etree._Element], numbers: dict[str, int], table_id: str
+) -> Table:
     """An HTML table as a grid: a ``rowspan`` repeats its text down the rows it spans (a
     label of several rows labels each), a ``colspan`` takes its columns with the text in
     the first, and a header cell's ``colspan`` repeats across them."""
@@ -437,16 +581,30 @@ def html_table_to_table(table: etree._Element, notes: dict[str, etree._Element],
                     if r + dr >= len(rows):
                         continue
                     repeat = dc == 0 or td.tag == "th"
-                    cell = Cell(row=r + dr, col=col + dc, text=text if repeat else "", raw=raw.replace(MARK, "").strip() if repeat else "",
-                                page=1, footnote_refs=refs if (dr, dc) == (0, 0) else [])
+                    cell = Cell(
+                        row=r + dr,
+                        col=col + dc,
+                        text=text if repeat else "",
+                        raw=raw.replace(MARK, "").strip() if repeat else "",
+                        page=1,
+                        footnote_refs=refs if (dr, dc) == (0, 0) else [],
+                    )
                     taken[(r + dr, col + dc)] = cell
             col += colspan
             n_cols = max(n_cols, col)
     for (_, _), cell in sorted(taken.items()):
         cells.append(cell)
     caption = table.find("caption")
-    return Table(id=table_id, page=1, pages=[1], n_rows=len(rows), n_cols=n_cols, cells=cells, ruled=True,
-                 caption=re.sub(r"\s+", " ", "".join(caption.itertext())).strip() if caption is not None else None)
+    return Table(
+        id=table_id,
+        page=1,
+        pages=[1],
+        n_rows=len(rows),
+        n_cols=n_cols,
+        cells=cells,
+        ruled=True,
+        caption=re.sub(r"\s+", " ", "".join(caption.itertext())).strip() if caption is not None else None,
+    )
 
 
 def _own_table(tr: etree._Element, table: etree._Element) -> bool:

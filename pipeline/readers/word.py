@@ -24,10 +24,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from schemas.errors import TooLargeError, UnsupportedFormatError
 from pipeline.readers.structured import MARK, CorruptDocumentError, Read, marked_text
 from pipeline.readers.text import table_text
 from schemas.document import Block, BlockKind, Cell, Page, Table
+from schemas.errors import TooLargeError, UnsupportedFormatError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
@@ -49,15 +49,21 @@ def open_docx_zip(data: bytes, path: str) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError) as exc:
-        raise CorruptDocumentError(path, f"the Word document is damaged: its ZIP container cannot be opened ({exc})") from None
+        raise CorruptDocumentError(
+            path, f"the Word document is damaged: its ZIP container cannot be opened ({exc})"
+        ) from None
     names = set(archive.namelist())
     missing = [name for name in _REQUIRED_PARTS if name not in names]
     if missing:
         raise CorruptDocumentError(path, f"the Word document is damaged: part(s) {', '.join(missing)} missing")
     unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > MAX_UNPACKED_BYTES:
-        raise TooLargeError(path, f"the Word document unpacks to {unpacked / 1024 / 1024:.0f} MB, more than the limit of "
-                                  f"{MAX_UNPACKED_BYTES / 1024 / 1024:.0f} MB (a ZIP bomb?)", "max_unpacked_bytes")
+        raise TooLargeError(
+            path,
+            f"the Word document unpacks to {unpacked / 1024 / 1024:.0f} MB, more than the limit of "
+            f"{MAX_UNPACKED_BYTES / 1024 / 1024:.0f} MB (a ZIP bomb?)",
+            "max_unpacked_bytes",
+        )
     return archive
 
 
@@ -67,13 +73,17 @@ def docx_risks(archive: zipfile.ZipFile) -> list[str]:
     names = archive.namelist()
     macros = [n for n in names if n.lower().endswith("vbaproject.bin") or "/activex/" in n.lower()]
     if macros:
-        warnings.append(f"the Word document holds macros ({', '.join(sorted(macros))}): they were not run, only the text was read")
+        warnings.append(
+            f"the Word document holds macros ({', '.join(sorted(macros))}): they were not run, only the text was read"
+        )
     external = 0
     for name in names:
         if name.endswith(".rels"):
             external += len(re.findall(rb'TargetMode\s*=\s*"External"', archive.read(name)))
     if external:
-        warnings.append(f"the Word document has {external} external link(s) (hyperlinks, linked images or templates): none was followed")
+        warnings.append(
+            f"the Word document has {external} external link(s) (hyperlinks, linked images or templates): none was followed"
+        )
     return warnings
 
 
@@ -91,17 +101,41 @@ def docx_to_pages(data: bytes, path: str) -> Read:
         numbering = _NoteNumbers(document.element.body)
         blocks = body_to_blocks(document, numbering)
         properties = core_properties(document)
-    except (KeyError, IndexError, AttributeError, TypeError, ValueError, EOFError, NotImplementedError, zlib.error, etree.XMLSyntaxError,
-            zipfile.BadZipFile, OpcError) as exc:
-        raise CorruptDocumentError(path, f"the Word document is damaged and cannot be read ({type(exc).__name__}: {exc})") from None
+    except (
+        KeyError,
+        IndexError,
+        AttributeError,
+        TypeError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+        zlib.error,
+        etree.XMLSyntaxError,
+        zipfile.BadZipFile,
+        OpcError,
+    ) as exc:
+        raise CorruptDocumentError(
+            path, f"the Word document is damaged and cannot be read ({type(exc).__name__}: {exc})"
+        ) from None
     for kind, number in numbering.order():
         text = notes[kind].get(number[1])
         if text is None:
             warnings.append(f"{kind} {number[1]} is referenced but not in the document's {kind}s part")
             continue
         clean, refs = marked_text(text, [])
-        blocks.append(Block(id="", kind=BlockKind.footnote, text=clean, page=1, start=0, end=0, footnote_number=number[0],
-                            locator=f"{kind}s/{kind}[@id={number[1]}]", footnote_refs=refs))
+        blocks.append(
+            Block(
+                id="",
+                kind=BlockKind.footnote,
+                text=clean,
+                page=1,
+                start=0,
+                end=0,
+                footnote_number=number[0],
+                locator=f"{kind}s/{kind}[@id={number[1]}]",
+                footnote_refs=refs,
+            )
+        )
     plain = "\n".join(b.text for b in blocks)
     return Read(pages=[Page(number=1, blocks=blocks)], text=plain, properties=properties, warnings=warnings)
 
@@ -120,7 +154,9 @@ class _NoteNumbers:
         return self.seen.setdefault((kind, note_id), len(self.seen) + 1)
 
     def order(self) -> list[tuple[str, tuple[int, str]]]:
-        return [(kind, (number, note_id)) for (kind, note_id), number in sorted(self.seen.items(), key=lambda item: item[1])]
+        return [
+            (kind, (number, note_id)) for (kind, note_id), number in sorted(self.seen.items(), key=lambda item: item[1])
+        ]
 
 
 def notes_part_to_texts(archive: zipfile.ZipFile, part: str, kind: str) -> dict[str, str]:
@@ -148,7 +184,11 @@ def paragraph_text(p: etree._Element, numbering: _NoteNumbers | None) -> tuple[s
         if tag == f"{_W}t":
             text = el.text or ""
             run = el.getparent()
-            if text.strip().isdigit() and run is not None and run.find(f"{_W}rPr/{_W}vertAlign[@{_W}val='superscript']") is not None:
+            if (
+                text.strip().isdigit()
+                and run is not None
+                and run.find(f"{_W}rPr/{_W}vertAlign[@{_W}val='superscript']") is not None
+            ):
                 parts.append(MARK)
                 numbers.append(int(text.strip()))
             else:
@@ -183,8 +223,18 @@ def body_to_blocks(document, numbering: _NoteNumbers) -> list[Block]:
                 counts["tbl"] += 1
                 table = docx_table_to_table(el, numbering, f"t{counts['tbl']}")
                 if table.cells:
-                    blocks.append(Block(id="", kind=BlockKind.table, text=table_text(table), page=1, start=0, end=0, table=table,
-                                        locator=f"body/tbl[{counts['tbl']}]"))
+                    blocks.append(
+                        Block(
+                            id="",
+                            kind=BlockKind.table,
+                            text=table_text(table),
+                            page=1,
+                            start=0,
+                            end=0,
+                            table=table,
+                            locator=f"body/tbl[{counts['tbl']}]",
+                        )
+                    )
             elif el.tag == f"{_W}sdt":
                 content = el.find(f"{_W}sdtContent")
                 if content is not None:
@@ -214,9 +264,11 @@ class _ListNumbers:
             levels = {}
             for lvl in source.iter(f"{_W}lvl"):
                 fmt, text, start = (lvl.find(f"{_W}{name}") for name in ("numFmt", "lvlText", "start"))
-                levels[int(lvl.get(f"{_W}ilvl", "0"))] = (fmt.get(f"{_W}val", "") if fmt is not None else "",
-                                                          text.get(f"{_W}val", "") if text is not None else "",
-                                                          int(start.get(f"{_W}val", "1")) if start is not None else 1)
+                levels[int(lvl.get(f"{_W}ilvl", "0"))] = (
+                    fmt.get(f"{_W}val", "") if fmt is not None else "",
+                    text.get(f"{_W}val", "") if text is not None else "",
+                    int(start.get(f"{_W}val", "1")) if start is not None else 1,
+                )
             self.levels[num.get(f"{_W}numId")] = levels
 
     def label(self, num_id: str, ilvl: int) -> str | None:
@@ -262,7 +314,9 @@ def paragraph_to_block(p: etree._Element, styles: dict, numbering: _NoteNumbers,
     list item (numbered or list-styled) or a paragraph."""
     raw, numbers = paragraph_text(p, numbering)
     ppr = p.find(f"{_W}pPr")
-    style_id = ppr.find(f"{_W}pStyle").get(f"{_W}val") if ppr is not None and ppr.find(f"{_W}pStyle") is not None else None
+    style_id = (
+        ppr.find(f"{_W}pStyle").get(f"{_W}val") if ppr is not None and ppr.find(f"{_W}pStyle") is not None else None
+    )
     styled = _style_chain(style_id, styles)
     num = _num_pr(ppr, styled)
     label = lists.label(*num) if num is not None else None
@@ -280,7 +334,12 @@ def paragraph_to_block(p: etree._Element, styles: dict, numbering: _NoteNumbers,
         if name.lower() in ("title", "subtitle"):
             kind, level = BlockKind.heading, 1
             break
-    if kind is BlockKind.paragraph and outline is not None and (outline.get(f"{_W}val") or "9").isdigit() and int(outline.get(f"{_W}val")) < 9:
+    if (
+        kind is BlockKind.paragraph
+        and outline is not None
+        and (outline.get(f"{_W}val") or "9").isdigit()
+        and int(outline.get(f"{_W}val")) < 9
+    ):
         kind, level = BlockKind.heading, int(outline.get(f"{_W}val")) + 1
     if kind is BlockKind.paragraph and (num is not None or any(_LIST_STYLE.search(n) for n in chain)):
         kind = BlockKind.list_item
@@ -336,8 +395,13 @@ def core_properties(document) -> dict[str, str]:
     """Title, author and dates of the core properties, where set."""
     props = document.core_properties
     out = {}
-    for key, value in (("title", props.title), ("author", props.author), ("subject", props.subject),
-                       ("created", props.created), ("modified", props.modified)):
+    for key, value in (
+        ("title", props.title),
+        ("author", props.author),
+        ("subject", props.subject),
+        ("created", props.created),
+        ("modified", props.modified),
+    ):
         if value:
             out[key] = value.date().isoformat() if hasattr(value, "date") else str(value).strip()
     return out
@@ -348,17 +412,35 @@ def doc_to_docx(data: bytes, path: str) -> bytes:
     when LibreOffice is not installed."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        raise UnsupportedFormatError(path, "a legacy Word document (.doc): LibreOffice is needed to convert it and is not "
-                                           "installed (Debian: apt-get install libreoffice-writer); or save it as DOCX or PDF")
+        raise UnsupportedFormatError(
+            path,
+            "a legacy Word document (.doc): LibreOffice is needed to convert it and is not "
+            "installed (Debian: apt-get install libreoffice-writer); or save it as DOCX or PDF",
+        )
     with tempfile.TemporaryDirectory(prefix="coi-doc-") as tmp:
         source = Path(tmp) / "input.doc"
         source.write_bytes(data)
         try:
-            done = subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
-                                   "--convert-to", "docx", "--outdir", tmp, str(source)],
-                                  capture_output=True, text=True, timeout=CONVERT_TIMEOUT)
+            done = subprocess.run(
+                [
+                    soffice,
+                    "--headless",
+                    "--norestore",
+                    f"-env:UserInstallation=file://{tmp}/profile",
+                    "--convert-to",
+                    "docx",
+                    "--outdir",
+                    tmp,
+                    str(source),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=CONVERT_TIMEOUT,
+            )
         except subprocess.TimeoutExpired:
-            raise CorruptDocumentError(path, f"LibreOffice did not convert the .doc within {CONVERT_TIMEOUT} s") from None
+            raise CorruptDocumentError(
+                path, f"LibreOffice did not convert the .doc within {CONVERT_TIMEOUT} s"
+            ) from None
         out = Path(tmp) / "input.docx"
         if done.returncode != 0 or not out.exists():
             raise CorruptDocumentError(path, f"LibreOffice could not convert the .doc: {done.stderr.strip()[:200]}")

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from deepdiff import DeepDiff
 
-from schemas.files import write_json
 from schemas.extraction import Extraction, normalize_evidence
+from schemas.files import write_json
 
 FACT_CATEGORIES = ("casualty_figures", "event_counts", "displacement_figures")
 SET_CATEGORIES = ("actors", "places")
@@ -120,8 +120,11 @@ def citations_of(provenance: dict, bibliography: dict[str, dict]) -> list[dict]:
     the sources it names (the extraction resolves them in ``provenance.citations``)."""
     out = []
     for c in provenance.get("citations") or []:
-        sources = [{k: bibliography[b].get(k) for k in ("organisation", "title", "date", "url")}
-                   for b in c.get("bibliography", []) if b in bibliography]
+        sources = [
+            {k: bibliography[b].get(k) for k in ("organisation", "title", "date", "url")}
+            for b in c.get("bibliography", [])
+            if b in bibliography
+        ]
         out.append({"footnote": c["footnote"], "text": c["text"], "sources": sources})
     if not out:
         out = [{"footnote": n, "text": "", "sources": []} for n in provenance.get("footnotes") or []]
@@ -147,20 +150,29 @@ def _cells(ex: Extraction) -> dict[tuple, str]:
     for table in ex.tables:
         grid = table.grid()
         name = table.caption or table.id
-        for r, row in enumerate(grid[1:], start=1):
+        for _r, row in enumerate(grid[1:], start=1):
             for c, text in enumerate(row[1:], start=1):
                 cells[(name, row[0], grid[0][c] if c < len(grid[0]) else str(c))] = text
     return cells
 
 
 def _changes(old: dict, new: dict) -> dict[str, list]:
-    dd = DeepDiff({k: v for k, v in old.items() if k not in _IGNORED}, {k: v for k, v in new.items() if k not in _IGNORED},
-                  ignore_order=True, verbose_level=2)
+    dd = DeepDiff(
+        {k: v for k, v in old.items() if k not in _IGNORED},
+        {k: v for k, v in new.items() if k not in _IGNORED},
+        ignore_order=True,
+        verbose_level=2,
+    )
     changes: dict[str, list] = {}
     for kind in ("values_changed", "type_changes"):
         for path, change in dd.get(kind, {}).items():
             changes[path.replace("root", "", 1)] = [change.get("old_value"), change.get("new_value")]
-    for kind, side in (("dictionary_item_added", 1), ("dictionary_item_removed", 0), ("iterable_item_added", 1), ("iterable_item_removed", 0)):
+    for kind, side in (
+        ("dictionary_item_added", 1),
+        ("dictionary_item_removed", 0),
+        ("iterable_item_added", 1),
+        ("iterable_item_removed", 0),
+    ):
         for path, value in dd.get(kind, {}).items():
             changes[path.replace("root", "", 1)] = [None, value] if side else [value, None]
     return changes
@@ -168,9 +180,15 @@ def _changes(old: dict, new: dict) -> dict[str, list]:
 
 def _brief(category: str, fact: dict, bibliography: dict[str, dict]) -> dict:
     p = fact["provenance"]
-    return {"evidence": p["evidence"], "page": p["page"], "footnotes": p["footnotes"], "block_id": p["block_id"],
-            "words": fact_words(category, fact), "citations": citations_of(p, bibliography),
-            "values": {k: v for k, v in fact.items() if k not in _IGNORED and v not in (None, [], {})}}
+    return {
+        "evidence": p["evidence"],
+        "page": p["page"],
+        "footnotes": p["footnotes"],
+        "block_id": p["block_id"],
+        "words": fact_words(category, fact),
+        "citations": citations_of(p, bibliography),
+        "values": {k: v for k, v in fact.items() if k not in _IGNORED and v not in (None, [], {})},
+    }
 
 
 def _alike(a: str, b: str) -> float:
@@ -216,7 +234,7 @@ def word_diff(old: str, new: str) -> list[list[str]]:
 
 
 def _paragraphs(ex: Extraction) -> list[str]:
-    return [_fold_space(ex.text[b.start:b.end]) for b in ex.blocks if b.kind.value in TEXT_BLOCK_KINDS]
+    return [_fold_space(ex.text[b.start : b.end]) for b in ex.blocks if b.kind.value in TEXT_BLOCK_KINDS]
 
 
 def _text_changes(old: Extraction, new: Extraction) -> list[dict]:
@@ -229,19 +247,35 @@ def _text_changes(old: Extraction, new: Extraction) -> list[dict]:
     gone = [t for t in pa if gone_keys[layout_key(t)] > 0 and not gone_keys.subtract([layout_key(t)])]
     came = [t for t in pb if came_keys[layout_key(t)] > 0 and not came_keys.subtract([layout_key(t)])]
     out: list[dict] = []
-    pairs = _reworded_pairs({(i, _mask(t)): t for i, t in enumerate(gone)}, {(j, _mask(t)): t for j, t in enumerate(came)})
+    pairs = _reworded_pairs(
+        {(i, _mask(t)): t for i, t in enumerate(gone)}, {(j, _mask(t)): t for j, t in enumerate(came)}
+    )
     paired_a = {p[0][0] for p in pairs}
     paired_b = {p[1][0] for p in pairs}
     for (i, _), (j, _) in pairs:
         out.append({"where": "paragraph", "old": gone[i], "new": came[j], "words": word_diff(gone[i], came[j])})
-    out += [{"where": "paragraph", "old": t, "new": None, "words": [["-", t]]} for i, t in enumerate(gone) if i not in paired_a]
-    out += [{"where": "paragraph", "old": None, "new": t, "words": [["+", t]]} for j, t in enumerate(came) if j not in paired_b]
+    out += [
+        {"where": "paragraph", "old": t, "new": None, "words": [["-", t]]}
+        for i, t in enumerate(gone)
+        if i not in paired_a
+    ]
+    out += [
+        {"where": "paragraph", "old": None, "new": t, "words": [["+", t]]}
+        for j, t in enumerate(came)
+        if j not in paired_b
+    ]
     fa = {f.number: _fold_space(f.text) for f in old.footnotes}
     fb = {f.number: _fold_space(f.text) for f in new.footnotes}
     for n in sorted(fa.keys() | fb.keys()):
         if layout_key(fa.get(n) or "") != layout_key(fb.get(n) or ""):
-            out.append({"where": f"footnote {n}", "old": fa.get(n), "new": fb.get(n),
-                        "words": word_diff(fa.get(n) or "", fb.get(n) or "")})
+            out.append(
+                {
+                    "where": f"footnote {n}",
+                    "old": fa.get(n),
+                    "new": fb.get(n),
+                    "words": word_diff(fa.get(n) or "", fb.get(n) or ""),
+                }
+            )
     return out
 
 
@@ -257,7 +291,11 @@ def _told_by_facts(change: dict, changed_evidence: list[str]) -> bool:
 def _warning_key(w) -> tuple:
     """A warning as it reads, without what only the layout changes (line breaks, page, block)."""
     details = {k: v for k, v in w.details.items() if k not in _LAYOUT_DETAILS}
-    return (w.code, _fold_space(re.sub(r"\bp\d+-b\d+\b", "", w.message)), json.dumps(details, sort_keys=True, default=str))
+    return (
+        w.code,
+        _fold_space(re.sub(r"\bp\d+-b\d+\b", "", w.message)),
+        json.dumps(details, sort_keys=True, default=str),
+    )
 
 
 def diff_extractions(old: Extraction, new: Extraction) -> dict:
@@ -283,28 +321,47 @@ def diff_extractions(old: Extraction, new: Extraction) -> dict:
             if ka != kb:
                 changes["['evidence']"] = [old_ev, new_ev]
             if changes:
-                entry["changed"].append({**_brief(category, b[kb], bib_new), "old_evidence": old_ev, "changes": changes,
-                                         "old_words": fact_words(category, a[ka]), "words_diff": word_diff(old_ev, new_ev)})
+                entry["changed"].append(
+                    {
+                        **_brief(category, b[kb], bib_new),
+                        "old_evidence": old_ev,
+                        "changes": changes,
+                        "old_words": fact_words(category, a[ka]),
+                        "words_diff": word_diff(old_ev, new_ev),
+                    }
+                )
         entry["changed"].sort(key=lambda c: c["evidence"])
         result["facts"][category] = entry
     for category in SET_CATEGORIES:
         a = {(x.name, getattr(x, "type", None)) for x in getattr(old.facts, category)}
         b = {(x.name, getattr(x, "type", None)) for x in getattr(new.facts, category)}
-        result["facts"][category] = {"added": sorted(n for n, _ in b - a), "removed": sorted(n for n, _ in a - b), "changed": []}
+        result["facts"][category] = {
+            "added": sorted(n for n, _ in b - a),
+            "removed": sorted(n for n, _ in a - b),
+            "changed": [],
+        }
     ca, cb = _cells(old), _cells(new)
-    result["table_cells"] = [{"table": k[0], "row": k[1], "column": k[2], "old": ca.get(k), "new": cb.get(k)}
-                             for k in sorted(ca.keys() | cb.keys()) if layout_key(ca.get(k) or "") != layout_key(cb.get(k) or "")
-                             or (k in ca) != (k in cb)]
-    result["metadata"] = {k: v for k, v in _changes(old.metadata.model_dump(mode="json"), new.metadata.model_dump(mode="json")).items()
-                          if not (isinstance(v[0], str) and isinstance(v[1], str) and layout_key(v[0]) == layout_key(v[1]))}
+    result["table_cells"] = [
+        {"table": k[0], "row": k[1], "column": k[2], "old": ca.get(k), "new": cb.get(k)}
+        for k in sorted(ca.keys() | cb.keys())
+        if layout_key(ca.get(k) or "") != layout_key(cb.get(k) or "") or (k in ca) != (k in cb)
+    ]
+    result["metadata"] = {
+        k: v
+        for k, v in _changes(old.metadata.model_dump(mode="json"), new.metadata.model_dump(mode="json")).items()
+        if not (isinstance(v[0], str) and isinstance(v[1], str) and layout_key(v[0]) == layout_key(v[1]))
+    }
     result["sections"] = _section_changes(old, new)
     changed_evidence = [c["evidence"] for c in (result["facts"][k]["changed"] for k in FACT_CATEGORIES) for c in c]
     result["text"] = [t for t in _text_changes(old, new) if not _told_by_facts(t, changed_evidence)]
     wa = {_warning_key(w): w.message for w in old.warnings}
     wb = {_warning_key(w): w.message for w in new.warnings}
     layout_only = sum(1 for w in old.warnings if _warning_key(w) in wb and w.message != wb[_warning_key(w)])
-    result["warnings"] = {"appeared": [wb[k] for k in sorted(wb.keys() - wa.keys())], "gone": [wa[k] for k in sorted(wa.keys() - wb.keys())],
-                          "layout_only": layout_only}
+    result["warnings"] = {
+        "appeared": [wb[k] for k in sorted(wb.keys() - wa.keys())],
+        "gone": [wa[k] for k in sorted(wa.keys() - wb.keys())],
+        "layout_only": layout_only,
+    }
     result["summary"] = summarize_diff(result)
     result["identical"] = not change_cards(result)
     result["summary_line"] = summary_line(result)
@@ -351,11 +408,20 @@ def summarize_diff(diff: dict) -> dict[str, int]:
     }
 
 
-_SUMMARY_WORDS = [("facts_changed", "fact(s) changed"), ("facts_added", "added"), ("facts_removed", "removed"),
-                  ("names_added", "name(s) added"), ("names_removed", "name(s) removed"), ("cells_changed", "table cell(s) changed"),
-                  ("metadata_changed", "metadata field(s) changed"), ("headings_changed", "heading(s) changed"),
-                  ("paragraphs_changed", "paragraph(s) changed"), ("footnotes_changed", "footnote(s) changed"),
-                  ("warnings_appeared", "warning(s) appeared"), ("warnings_gone", "warning(s) gone")]
+_SUMMARY_WORDS = [
+    ("facts_changed", "fact(s) changed"),
+    ("facts_added", "added"),
+    ("facts_removed", "removed"),
+    ("names_added", "name(s) added"),
+    ("names_removed", "name(s) removed"),
+    ("cells_changed", "table cell(s) changed"),
+    ("metadata_changed", "metadata field(s) changed"),
+    ("headings_changed", "heading(s) changed"),
+    ("paragraphs_changed", "paragraph(s) changed"),
+    ("footnotes_changed", "footnote(s) changed"),
+    ("warnings_appeared", "warning(s) appeared"),
+    ("warnings_gone", "warning(s) gone"),
+]
 
 
 def summary_line(diff: dict) -> str:
@@ -363,7 +429,11 @@ def summary_line(diff: dict) -> str:
     warnings that only moved, which are not changes)."""
     s = diff["summary"]
     said = [f"{s[k]} {words}" for k, words in _SUMMARY_WORDS if s.get(k)]
-    moved = f" ({s['warnings_layout_only']} warning(s) differ only in page or line breaks, not counted)" if s.get("warnings_layout_only") else ""
+    moved = (
+        f" ({s['warnings_layout_only']} warning(s) differ only in page or line breaks, not counted)"
+        if s.get("warnings_layout_only")
+        else ""
+    )
     return ("different: " + ", ".join(said) if said else "identical") + moved
 
 
@@ -396,36 +466,82 @@ def change_cards(diff: dict) -> list[dict]:
             continue
         for change in entry["changed"]:
             fields = [[field_label(k), v[0], v[1]] for k, v in change["changes"].items() if k != "['evidence']"]
-            cards.append({"kind": "fact", "status": "changed", "title": f"{category}: changed", "page": change["page"],
-                          "evidence": change["evidence"], "old_evidence": change["old_evidence"],
-                          "words_diff": change["words_diff"] if "['evidence']" in change["changes"] else None,
-                          "facts": [{"category": category, "old_words": change["old_words"], "words": change["words"]}],
-                          "fields": fields, "citations": change["citations"]})
+            cards.append(
+                {
+                    "kind": "fact",
+                    "status": "changed",
+                    "title": f"{category}: changed",
+                    "page": change["page"],
+                    "evidence": change["evidence"],
+                    "old_evidence": change["old_evidence"],
+                    "words_diff": change["words_diff"] if "['evidence']" in change["changes"] else None,
+                    "facts": [{"category": category, "old_words": change["old_words"], "words": change["words"]}],
+                    "fields": fields,
+                    "citations": change["citations"],
+                }
+            )
     for status in ("added", "removed"):
         by_sentence: dict[tuple, dict] = {}
         for category in FACT_CATEGORIES:
             for fact in diff["facts"].get(category, {}).get(status, []):
                 key = (fact["page"], normalize_evidence(fact["evidence"]))
-                card = by_sentence.setdefault(key, {"kind": "fact", "status": status, "title": f"sentence with facts {status}",
-                                                    "page": fact["page"], "evidence": fact["evidence"], "facts": [],
-                                                    "citations": fact["citations"]})
+                card = by_sentence.setdefault(
+                    key,
+                    {
+                        "kind": "fact",
+                        "status": status,
+                        "title": f"sentence with facts {status}",
+                        "page": fact["page"],
+                        "evidence": fact["evidence"],
+                        "facts": [],
+                        "citations": fact["citations"],
+                    },
+                )
                 card["facts"].append({"category": category, "words": fact["words"]})
         cards += by_sentence.values()
     for cell in diff["table_cells"]:
-        cards.append({"kind": "cell", "status": "changed", "title": f"table cell: {cell['table']}",
-                      "fields": [[f"{cell['row']} × {cell['column']}", cell["old"], cell["new"]]]})
+        cards.append(
+            {
+                "kind": "cell",
+                "status": "changed",
+                "title": f"table cell: {cell['table']}",
+                "fields": [[f"{cell['row']} × {cell['column']}", cell["old"], cell["new"]]],
+            }
+        )
     for key, (a, b) in diff["metadata"].items():
-        cards.append({"kind": "metadata", "status": "changed", "title": "metadata", "fields": [[field_label(key), a, b]]})
+        cards.append(
+            {"kind": "metadata", "status": "changed", "title": "metadata", "fields": [[field_label(key), a, b]]}
+        )
     s = diff["sections"]
     for r in s.get("renamed", []):
-        cards.append({"kind": "heading", "status": "changed", "title": f"heading {r['number']} renamed", "words_diff": r["words"]})
+        cards.append(
+            {
+                "kind": "heading",
+                "status": "changed",
+                "title": f"heading {r['number']} renamed",
+                "words_diff": r["words"],
+            }
+        )
     for status in ("added", "removed"):
         for number, title in s[status]:
-            cards.append({"kind": "heading", "status": status, "title": f"heading {status}", "text": " ".join(x for x in (number, title) if x)})
+            cards.append(
+                {
+                    "kind": "heading",
+                    "status": status,
+                    "title": f"heading {status}",
+                    "text": " ".join(x for x in (number, title) if x),
+                }
+            )
     for t in diff.get("text", []):
         status = "changed" if t["old"] and t["new"] else ("added" if t["new"] else "removed")
-        cards.append({"kind": "text", "status": status, "title": f"{t['where']} {'reworded' if status == 'changed' else status}",
-                      "words_diff": t["words"]})
+        cards.append(
+            {
+                "kind": "text",
+                "status": status,
+                "title": f"{t['where']} {'reworded' if status == 'changed' else status}",
+                "words_diff": t["words"],
+            }
+        )
     for status in ("appeared", "gone"):
         for message in diff["warnings"][status]:
             cards.append({"kind": "warning", "status": status, "title": f"warning {status}", "text": message})
@@ -455,8 +571,13 @@ def _highlight(evidence: str, values: list) -> str:
 def _citations_html(citations: list[dict]) -> str:
     items = []
     for c in citations or []:
-        sources = "; ".join(" — ".join(html.escape(str(s[k])) for k in ("organisation", "title", "date") if s.get(k)) for s in c["sources"])
-        items.append(f"<li><b>fn {c['footnote']}</b> {html.escape(c['text'])}{f' <span class=src>[{sources}]</span>' if sources else ''}</li>")
+        sources = "; ".join(
+            " — ".join(html.escape(str(s[k])) for k in ("organisation", "title", "date") if s.get(k))
+            for s in c["sources"]
+        )
+        items.append(
+            f"<li><b>fn {c['footnote']}</b> {html.escape(c['text'])}{f' <span class=src>[{sources}]</span>' if sources else ''}</li>"
+        )
     return f"<ul class='cites'>{''.join(items)}</ul>" if items else ""
 
 
@@ -478,11 +599,23 @@ def card_html(card: dict, pdf_url: str | None = None) -> str:
     if card.get("text"):
         parts.append(f"<p>{html.escape(card['text'])}</p>")
     for fact in card.get("facts", []):
-        old = f"<del>{html.escape(fact['old_words'])}</del> → " if fact.get("old_words") and fact["old_words"] != fact["words"] else ""
-        parts.append(f"<p class='fact'><b>{html.escape(fact['category'])}</b>: {old}<ins>{html.escape(fact['words'])}</ins></p>")
+        old = (
+            f"<del>{html.escape(fact['old_words'])}</del> → "
+            if fact.get("old_words") and fact["old_words"] != fact["words"]
+            else ""
+        )
+        parts.append(
+            f"<p class='fact'><b>{html.escape(fact['category'])}</b>: {old}<ins>{html.escape(fact['words'])}</ins></p>"
+        )
     if card.get("fields"):
-        parts.append("<ul>" + "".join(f"<li><b>{html.escape(label)}</b>: <del>{html.escape(_plain(a))}</del> → <ins><mark>{html.escape(_plain(b))}</mark></ins></li>"
-                                      for label, a, b in card["fields"]) + "</ul>")
+        parts.append(
+            "<ul>"
+            + "".join(
+                f"<li><b>{html.escape(label)}</b>: <del>{html.escape(_plain(a))}</del> → <ins><mark>{html.escape(_plain(b))}</mark></ins></li>"
+                for label, a, b in card["fields"]
+            )
+            + "</ul>"
+        )
     parts.append(_citations_html(card.get("citations")))
     return f"<section class='card {card['status']} {card['kind']}'>{''.join(parts)}</section>"
 
@@ -508,8 +641,8 @@ def diff_html(diff: dict) -> str:
 body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}}
 {CARD_CSS}
 </style></head><body>
-<h1>What changed</h1><p><b>old</b> {html.escape(diff['old'])}<br><b>new</b> {html.escape(diff['new'])}</p>
-<p class='summary'><b>{html.escape(diff['summary_line'])}</b></p>
+<h1>What changed</h1><p><b>old</b> {html.escape(diff["old"])}<br><b>new</b> {html.escape(diff["new"])}</p>
+<p class='summary'><b>{html.escape(diff["summary_line"])}</b></p>
 {body}
 </body></html>
 """
@@ -520,7 +653,10 @@ def card_lines(card: dict) -> list[str]:
     head = card["title"] + (f" p.{card['page']}" if card.get("page") is not None else "")
     lines = [f"{card['status']:>9}  {head}"]
     if card.get("words_diff"):
-        lines.append("   " + "".join(t if op == "=" else f"[-{t}-]" if op == "-" else f"{{+{t}+}}" for op, t in card["words_diff"]))
+        lines.append(
+            "   "
+            + "".join(t if op == "=" else f"[-{t}-]" if op == "-" else f"{{+{t}+}}" for op, t in card["words_diff"])
+        )
     elif card.get("evidence"):
         lines.append(f"   {card['evidence']}")
     if card.get("text"):

@@ -29,16 +29,29 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from schemas import kb, lang as languages
 from extractors.tables import parse_number
+from schemas import kb
+from schemas import lang as languages
 from schemas.extraction import Extraction, normalize_evidence
 
-CATEGORIES = ["metadata", "sections", "footnotes", "bibliography", "tables", "table_checks",
-              "casualty_figures", "event_counts", "displacement_figures", "actors", "places"]
+CATEGORIES = [
+    "metadata",
+    "sections",
+    "footnotes",
+    "bibliography",
+    "tables",
+    "table_checks",
+    "casualty_figures",
+    "event_counts",
+    "displacement_figures",
+    "actors",
+    "places",
+]
 SCORED_METADATA = ["country", "query_code", "date_of_completion", "reference_period", "questions"]
 COUNT_FIELDS = ("killed", "injured", "abducted", "casualties")
 """The counts a casualty figure is matched on (``casualties``: killed and injured not split)."""
@@ -75,8 +88,15 @@ def score(tp: int, fp: int, fn: int, attributes: dict[str, float] | None = None)
     precision = tp / (tp + fp) if tp + fp else (1.0 if tp + fp + fn == 0 else 0.0)
     recall = tp / (tp + fn) if tp + fn else (1.0 if tp + fp + fn == 0 else 0.0)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"tp": tp, "fp": fp, "fn": fn, "precision": round(precision, 4), "recall": round(recall, 4),
-            "f1": round(f1, 4), "attributes": attributes or {}}
+    return {
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "attributes": attributes or {},
+    }
 
 
 @dataclass
@@ -100,11 +120,13 @@ class Tally:
             self.attribute_mismatches.append({**about, "attribute": name, "expected": expected, "got": got})
 
     def result(self) -> dict[str, Any]:
-        out = score(self.tp, self.fp, self.fn,
-                    {k: round(sum(v) / len(v), 4) for k, v in self.attributes.items() if v})
+        out = score(self.tp, self.fp, self.fn, {k: round(sum(v) / len(v), 4) for k, v in self.attributes.items() if v})
         out["attribute_counts"] = {k: [sum(v), len(v)] for k, v in self.attributes.items() if v}
-        out["misses"] = {"false_negatives": self.false_negatives, "false_positives": self.false_positives,
-                         "attribute_mismatches": self.attribute_mismatches}
+        out["misses"] = {
+            "false_negatives": self.false_negatives,
+            "false_positives": self.false_positives,
+            "attribute_mismatches": self.attribute_mismatches,
+        }
         return out
 
 
@@ -198,8 +220,13 @@ def score_footnotes(gold: dict, ex: Extraction) -> Tally:
     texts = {f.number: f.text for f in ex.footnotes}
     for link in gold.get("links", []):
         text = texts.get(link["number"], "")
-        t.attribute("links", link["cites"], text, all(fold_name(c) in fold_name(text) for c in link["cites"]),
-                    {"footnote": link["number"]})
+        t.attribute(
+            "links",
+            link["cites"],
+            text,
+            all(fold_name(c) in fold_name(text) for c in link["cites"]),
+            {"footnote": link["number"]},
+        )
     return t
 
 
@@ -218,15 +245,31 @@ def score_bibliography(gold: dict, ex: Extraction) -> Tally:
             t.attribute_mismatches.append({"section": section, "attribute": "entries", "expected": n, "got": got})
     for sample in gold.get("samples", []):
         want_title = fold_title(sample["title_contains"])
-        entry = next((e for e in ex.bibliography
-                      if ("section" not in sample or fold_name(e.section) == fold_name(sample["section"]))
-                      and want_title in fold_title(e.title)), None)
+        entry = next(
+            (
+                e
+                for e in ex.bibliography
+                if ("section" not in sample or fold_name(e.section) == fold_name(sample["section"]))
+                and want_title in fold_title(e.title)
+            ),
+            None,
+        )
         about = {"title_contains": sample["title_contains"]}
         t.attribute("sample_found", True, entry is not None, entry is not None, about)
-        t.attribute("org", sample["org"], entry and entry.organisation,
-                    entry is not None and fold_name(sample["org"]) in fold_name(entry.organisation), about)
-        t.attribute("accessed", sample.get("accessed"), entry and entry.accessed,
-                    entry is not None and entry.accessed == sample.get("accessed"), about)
+        t.attribute(
+            "org",
+            sample["org"],
+            entry and entry.organisation,
+            entry is not None and fold_name(sample["org"]) in fold_name(entry.organisation),
+            about,
+        )
+        t.attribute(
+            "accessed",
+            sample.get("accessed"),
+            entry and entry.accessed,
+            entry is not None and entry.accessed == sample.get("accessed"),
+            about,
+        )
     return t
 
 
@@ -289,8 +332,14 @@ def predicted_tables(ex: Extraction) -> list[PredictedTable]:
 
 def match_tables(gold: list, tables: list[PredictedTable]) -> dict[str, PredictedTable]:
     """Gold table id → the predicted table whose caption contains the gold's caption text."""
-    pairs = match_one_to_one(gold, tables, lambda g, p: bool(fold_evidence(g.get("caption_contains", "")))
-                             and fold_evidence(g.get("caption_contains", "")) in p.caption)
+    pairs = match_one_to_one(
+        gold,
+        tables,
+        lambda g, p: (
+            bool(fold_evidence(g.get("caption_contains", "")))
+            and fold_evidence(g.get("caption_contains", "")) in p.caption
+        ),
+    )
     return {gold[gi].get("id", str(gi)): tables[pi] for gi, pi in pairs}
 
 
@@ -299,13 +348,20 @@ def score_tables(gold: list, ex: Extraction) -> tuple[Tally, dict]:
     matched = match_tables(gold, tables)
     t = Tally(tp=len(matched), fn=len(gold) - len(matched), fp=len(tables) - len(matched))
     matched_ids = {p.id for p in matched.values()}
-    t.false_positives = [{"table": p.id, "caption": p.caption, "page": p.page} for p in tables if p.id not in matched_ids]
+    t.false_positives = [
+        {"table": p.id, "caption": p.caption, "page": p.page} for p in tables if p.id not in matched_ids
+    ]
     correct = total = 0
     for gi, gt in enumerate(gold):
         table = matched.get(gt.get("id", str(gi)))
         if table is None:
-            t.false_negatives.append({"table": gt.get("id"), "caption_contains": gt.get("caption_contains"),
-                                      "cells": len(gt.get("cells", []))})
+            t.false_negatives.append(
+                {
+                    "table": gt.get("id"),
+                    "caption_contains": gt.get("caption_contains"),
+                    "cells": len(gt.get("cells", [])),
+                }
+            )
         for cell in gt.get("cells", []):
             total += 1
             if table is None:
@@ -316,8 +372,16 @@ def score_tables(gold: list, ex: Extraction) -> tuple[Tally, dict]:
             if got == cell.get("value"):
                 correct += 1
             else:
-                t.attribute_mismatches.append({"table": gt.get("id"), "row": cell["row"], "column": cell["column"],
-                                               "attribute": "cell", "expected": cell.get("value"), "got": got})
+                t.attribute_mismatches.append(
+                    {
+                        "table": gt.get("id"),
+                        "row": cell["row"],
+                        "column": cell["column"],
+                        "attribute": "cell",
+                        "expected": cell.get("value"),
+                        "got": got,
+                    }
+                )
     table_cells = {"correct": correct, "total": total, "accuracy": round(correct / total, 4) if total else 0.0}
     return t, table_cells
 
@@ -332,12 +396,17 @@ def score_table_checks(gold: list, ex: Extraction, tables_gold: list) -> Tally:
     def same(g: dict, w) -> bool:
         d = w.details
         label = d.get("row") if "row" in g else d.get("column")
-        return (g["kind"] == w.code and matched.get(g.get("table")) == d.get("table")
-                and fold_name(str(label)) == fold_name(str(g.get("row", g.get("column"))))
-                and d.get("printed") == g["printed"] and d.get("computed") == g["computed"])
+        return (
+            g["kind"] == w.code
+            and matched.get(g.get("table")) == d.get("table")
+            and fold_name(str(label)) == fold_name(str(g.get("row", g.get("column"))))
+            and d.get("printed") == g["printed"]
+            and d.get("computed") == g["computed"]
+        )
 
-    t, _ = _tally_matching(gold, pred, same, dict,
-                           lambda w: {"table": w.details.get("table"), "kind": w.code, "message": w.message})
+    t, _ = _tally_matching(
+        gold, pred, same, dict, lambda w: {"table": w.details.get("table"), "kind": w.code, "message": w.message}
+    )
     return t
 
 
@@ -359,8 +428,10 @@ def _evidence_in(gold_ev: str, pred_ev: str) -> bool:
 
 
 def _gold_fact(category: str, g: dict) -> dict:
-    return {"evidence": g.get("evidence"),
-            "expected": {k: v for k, v in g.items() if k not in ("evidence",) and v is not None}}
+    return {
+        "evidence": g.get("evidence"),
+        "expected": {k: v for k, v in g.items() if k not in ("evidence",) and v is not None},
+    }
 
 
 def _pred_fact(p) -> dict:
@@ -370,13 +441,17 @@ def _pred_fact(p) -> dict:
 
 def _same_fact(category: str) -> Callable[[dict, Any], bool]:
     if category == "casualty_figures":
-        return lambda g, p: (_evidence_in(g["evidence"], p.provenance.evidence)
-                             and all(_count_eq(g.get(k), getattr(p, k, None)) for k in COUNT_FIELDS))
+        return lambda g, p: (
+            _evidence_in(g["evidence"], p.provenance.evidence)
+            and all(_count_eq(g.get(k), getattr(p, k, None)) for k in COUNT_FIELDS)
+        )
     if category == "event_counts":
-        return lambda g, p: (_evidence_in(g["evidence"], p.provenance.evidence)
-                             and g["category"] == p.category and g["count"] == p.count)
-    return lambda g, p: (_evidence_in(g["evidence"], p.provenance.evidence)
-                         and g["population"] == p.population and g["count"] == p.count)
+        return lambda g, p: (
+            _evidence_in(g["evidence"], p.provenance.evidence) and g["category"] == p.category and g["count"] == p.count
+        )
+    return lambda g, p: (
+        _evidence_in(g["evidence"], p.provenance.evidence) and g["population"] == p.population and g["count"] == p.count
+    )
 
 
 def victim_group(text: str | None, language: str = "en") -> str | None:
@@ -418,33 +493,73 @@ def score_facts(category: str, gold: list, ex: Extraction) -> Tally:
     places, actors = ex.facts.places, ex.facts.actors
     for g, p in pairs:
         about = {"evidence": g["evidence"], "page": p.provenance.page}
-        t.attribute("footnote", g.get("footnote"), closing_footnote(p.provenance),
-                    g.get("footnote") == closing_footnote(p.provenance), about)
+        t.attribute(
+            "footnote",
+            g.get("footnote"),
+            closing_footnote(p.provenance),
+            g.get("footnote") == closing_footnote(p.provenance),
+            about,
+        )
         if category == "casualty_figures":
             t.attribute("date", g.get("date"), p.date, g.get("date") == p.date, about)
-            t.attribute("location", g.get("location"), p.location,
-                        _names_match(g.get("location") or [], _all_names(p.location, places)), about)
-            t.attribute("perpetrators", g.get("perpetrators"), p.perpetrators,
-                        _perpetrators_ok(g.get("perpetrators") or [], p.perpetrators, actors), about)
-            t.attribute("victims", g.get("victims"), p.victims, _victims_ok(g.get("victims"), p.victims, ex.document.language), about)
+            t.attribute(
+                "location",
+                g.get("location"),
+                p.location,
+                _names_match(g.get("location") or [], _all_names(p.location, places)),
+                about,
+            )
+            t.attribute(
+                "perpetrators",
+                g.get("perpetrators"),
+                p.perpetrators,
+                _perpetrators_ok(g.get("perpetrators") or [], p.perpetrators, actors),
+                about,
+            )
+            t.attribute(
+                "victims",
+                g.get("victims"),
+                p.victims,
+                _victims_ok(g.get("victims"), p.victims, ex.document.language),
+                about,
+            )
         elif category == "event_counts":
-            t.attribute("area", g.get("area"), p.area, _names_match(g.get("area") or [], _all_names(p.area, places)), about)
+            t.attribute(
+                "area", g.get("area"), p.area, _names_match(g.get("area") or [], _all_names(p.area, places)), about
+            )
             t.attribute("period", g.get("period"), p.period, g.get("period") == p.period, about)
-            t.attribute("actor", g.get("actor"), p.actor, _names_match(g.get("actor") or [], _all_names(p.actor, actors)), about)
-            t.attribute("source_org", g.get("source_org"), p.source_org,
-                        fold_name(g.get("source_org")) == fold_name(p.source_org), about)
+            t.attribute(
+                "actor", g.get("actor"), p.actor, _names_match(g.get("actor") or [], _all_names(p.actor, actors)), about
+            )
+            t.attribute(
+                "source_org",
+                g.get("source_org"),
+                p.source_org,
+                fold_name(g.get("source_org")) == fold_name(p.source_org),
+                about,
+            )
         else:  # displacement_figures
-            t.attribute("area", g.get("area"), p.area, _names_match(g.get("area") or [], _all_names(p.area, places)), about)
+            t.attribute(
+                "area", g.get("area"), p.area, _names_match(g.get("area") or [], _all_names(p.area, places)), about
+            )
             t.attribute("as_of", g.get("as_of"), p.as_of, g.get("as_of") == p.as_of, about)
     return t
 
 
 def score_actors(gold: list, ex: Extraction) -> Tally:
-    t, pairs = _tally_matching(gold, ex.facts.actors, lambda g, p: _names_match(g["names"], [p.name, *p.aliases]),
-                               lambda g: {"names": g["names"], "kind": g.get("kind")},
-                               lambda p: {"name": p.name, "aliases": p.aliases, "kind": p.kind,
-                                          "evidence": p.mentions[0].evidence if p.mentions else None,
-                                          "page": p.mentions[0].page if p.mentions else None})
+    t, pairs = _tally_matching(
+        gold,
+        ex.facts.actors,
+        lambda g, p: _names_match(g["names"], [p.name, *p.aliases]),
+        lambda g: {"names": g["names"], "kind": g.get("kind")},
+        lambda p: {
+            "name": p.name,
+            "aliases": p.aliases,
+            "kind": p.kind,
+            "evidence": p.mentions[0].evidence if p.mentions else None,
+            "page": p.mentions[0].page if p.mentions else None,
+        },
+    )
     for g, p in pairs:
         t.attribute("kind", g.get("kind"), p.kind, g.get("kind") == p.kind, {"names": g["names"]})
     return t
@@ -455,13 +570,24 @@ def _place_type_ok(g: dict, p) -> bool:
 
 
 def score_places(gold: list, ex: Extraction) -> Tally:
-    t, pairs = _tally_matching(gold, ex.facts.places,
-                               lambda g, p: _place_type_ok(g, p) and _names_match(g["names"], [p.name, *p.aliases]),
-                               lambda g: {"names": g["names"], "type": g.get("type"), "also_ok_type": g.get("also_ok_type"),
-                                          "admin1": g.get("admin1")},
-                               lambda p: {"name": p.name, "type": p.type, "admin1": p.admin1,
-                                          "evidence": p.mentions[0].evidence if p.mentions else None,
-                                          "page": p.mentions[0].page if p.mentions else None})
+    t, pairs = _tally_matching(
+        gold,
+        ex.facts.places,
+        lambda g, p: _place_type_ok(g, p) and _names_match(g["names"], [p.name, *p.aliases]),
+        lambda g: {
+            "names": g["names"],
+            "type": g.get("type"),
+            "also_ok_type": g.get("also_ok_type"),
+            "admin1": g.get("admin1"),
+        },
+        lambda p: {
+            "name": p.name,
+            "type": p.type,
+            "admin1": p.admin1,
+            "evidence": p.mentions[0].evidence if p.mentions else None,
+            "page": p.mentions[0].page if p.mentions else None,
+        },
+    )
     for g, p in pairs:
         about = {"names": g["names"]}
         t.attribute("admin1", g.get("admin1"), p.admin1, fold_name(g.get("admin1")) == fold_name(p.admin1), about)
@@ -472,8 +598,9 @@ def score_places(gold: list, ex: Extraction) -> Tally:
 # ---------------------------------------------------------------- reports
 
 
-def evaluate_extraction(ex: Extraction, gold: dict, report: str = "", gold_path: str = "",
-                        misses: bool = False) -> dict:
+def evaluate_extraction(
+    ex: Extraction, gold: dict, report: str = "", gold_path: str = "", misses: bool = False
+) -> dict:
     """One report's scores per category of its gold file; with ``misses`` each category also
     lists its false negatives, false positives and attribute mismatches."""
     categories: dict[str, dict] = {}
@@ -529,17 +656,33 @@ def summarize(reports: list[dict]) -> dict[str, Any]:
         attrs = {k: round(right / scored, 4) for k, (right, scored) in attr_counts.get(name, {}).items() if scored}
         micro[name] = score(tp, fp, fn, attrs)
         scores = per_report[name]
-        macro[name] = {"tp": tp, "fp": fp, "fn": fn, "reports": len(scores),
-                       **{k: round(sum(s[k] for s in scores) / len(scores), 4) for k in ("precision", "recall", "f1")}}
+        macro[name] = {
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+            "reports": len(scores),
+            **{k: round(sum(s[k] for s in scores) / len(scores), 4) for k in ("precision", "recall", "f1")},
+        }
     cells = [r["table_cells"] for r in reports if r["table_cells"]["total"]]
     correct, total = sum(c["correct"] for c in cells), sum(c["total"] for c in cells)
-    table_cells = {"micro": {"correct": correct, "total": total, "accuracy": round(correct / total, 4) if total else 0.0},
-                   "macro": {"reports": len(cells),
-                             "accuracy": round(sum(c["accuracy"] for c in cells) / len(cells), 4) if cells else 0.0}}
-    country = [r["categories"]["metadata"]["attributes"]["country"] for r in reports
-               if "country" in r["categories"].get("metadata", {}).get("attributes", {})]
-    return {"micro": micro, "macro": macro, "table_cells": table_cells,
-            "country": {"correct": int(sum(country)), "total": len(country)}}
+    table_cells = {
+        "micro": {"correct": correct, "total": total, "accuracy": round(correct / total, 4) if total else 0.0},
+        "macro": {
+            "reports": len(cells),
+            "accuracy": round(sum(c["accuracy"] for c in cells) / len(cells), 4) if cells else 0.0,
+        },
+    }
+    country = [
+        r["categories"]["metadata"]["attributes"]["country"]
+        for r in reports
+        if "country" in r["categories"].get("metadata", {}).get("attributes", {})
+    ]
+    return {
+        "micro": micro,
+        "macro": macro,
+        "table_cells": table_cells,
+        "country": {"correct": int(sum(country)), "total": len(country)},
+    }
 
 
 def load_gold(path: Path) -> dict:

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from schemas import kb
 from schemas import lang as languages
-from schemas.files import write_atomic
 from schemas.document import date_bounds
 from schemas.extraction import CasualtyFigure, EventCount, Extraction, Place, Table, TableRecord
+from schemas.files import write_atomic
 
 # ---------------------------------------------------------------- tables
 
@@ -41,17 +41,39 @@ HXL_VALUE = {
 }
 
 TABLE_COLUMNS = [
-    "period", "admin_unit", "pcode", "value", "status", "raw", "is_total", "row_label", "column_label", "page", "table_id",
-    "adm1_name", "adm1_code", "country_code", "source",
+    "period",
+    "admin_unit",
+    "pcode",
+    "value",
+    "status",
+    "raw",
+    "is_total",
+    "row_label",
+    "column_label",
+    "page",
+    "table_id",
+    "adm1_name",
+    "adm1_code",
+    "country_code",
+    "source",
 ]
 """The tidy table CSV's columns. ``admin_unit``/``pcode`` are tagged by the level of the table's
 units (``#adm2`` when the gazetteer knows them as admin 2 units, ``#adm1`` for admin 1, ``#loc``
 when no unit was found in it); ``adm1_*`` name the region an admin 2 unit lies in."""
 
 _TABLE_TAGS = {
-    "period": "#date+reported", "status": "#meta+status", "raw": "#meta+raw", "is_total": "#meta+total",
-    "row_label": "#meta+row", "column_label": "#meta+column", "page": "#meta+page", "table_id": "#meta+table",
-    "adm1_name": "#adm1+name", "adm1_code": "#adm1+code", "country_code": "#country+code", "source": "#meta+source",
+    "period": "#date+reported",
+    "status": "#meta+status",
+    "raw": "#meta+raw",
+    "is_total": "#meta+total",
+    "row_label": "#meta+row",
+    "column_label": "#meta+column",
+    "page": "#meta+page",
+    "table_id": "#meta+table",
+    "adm1_name": "#adm1+name",
+    "adm1_code": "#adm1+code",
+    "country_code": "#country+code",
+    "source": "#meta+source",
 }
 
 
@@ -79,10 +101,21 @@ def _table_row(rec: TableRecord, table: Table) -> dict:
         else:
             adm1_name, adm1_code = entry.admin1, entry.parent_pcode
     return {
-        "period": rec.period, "admin_unit": rec.admin_unit, "pcode": rec.pcode, "value": rec.value, "status": rec.status,
-        "raw": " ".join(rec.raw.split()), "is_total": rec.total, "row_label": rec.row_label,
-        "column_label": rec.column_label, "page": rec.provenance.page, "table_id": rec.table_id,
-        "adm1_name": adm1_name, "adm1_code": adm1_code, "country_code": country_code, "source": table.source,
+        "period": rec.period,
+        "admin_unit": rec.admin_unit,
+        "pcode": rec.pcode,
+        "value": rec.value,
+        "status": rec.status,
+        "raw": " ".join(rec.raw.split()),
+        "is_total": rec.total,
+        "row_label": rec.row_label,
+        "column_label": rec.column_label,
+        "page": rec.provenance.page,
+        "table_id": rec.table_id,
+        "adm1_name": adm1_name,
+        "adm1_code": adm1_code,
+        "country_code": country_code,
+        "source": table.source,
     }
 
 
@@ -90,8 +123,12 @@ def records_csv(records: list[TableRecord], table: Table, with_totals: bool = Fa
     """CSV text: a header row, the HXL hashtag row, then one row per record (total cells only
     ``with_totals``, marked in ``is_total``)."""
     level = unit_level(records)
-    tags = {**_TABLE_TAGS, "admin_unit": f"#{level}+name", "pcode": f"#{level}+code",
-            "value": HXL_VALUE.get(table.population or "", "#value")}
+    tags = {
+        **_TABLE_TAGS,
+        "admin_unit": f"#{level}+name",
+        "pcode": f"#{level}+code",
+        "value": HXL_VALUE.get(table.population or "", "#value"),
+    }
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(TABLE_COLUMNS)
@@ -125,7 +162,9 @@ MAX_INCIDENT_DAYS = 7
 specific week"; a figure over a longer period is a statistic."""
 
 
-def aggregate_reason(fig: CasualtyFigure, event_counts: list[EventCount], lang: languages.Language | None = None) -> str | None:
+def aggregate_reason(
+    fig: CasualtyFigure, event_counts: list[EventCount], lang: languages.Language | None = None
+) -> str | None:
     """Why a casualty figure is a statistic (a count over a period or over many events) rather
     than one incident, or None for an incident. The rules, in order:
 
@@ -150,8 +189,11 @@ def aggregate_reason(fig: CasualtyFigure, event_counts: list[EventCount], lang: 
     named = [d for d in kb.event_datasets() if re.search(rf"\b{re.escape(d)}\b", fig.provenance.evidence)]
     if named:
         return f"the sentence cites an event dataset ({', '.join(named)})"
-    if lang is not None and re.search(rf"\b(?:{languages.alternation(lang.grammar.as_of)})\s+(?:\d|(?:{lang.month_pattern})\b)",
-                                      fig.provenance.evidence, re.I):
+    if lang is not None and re.search(
+        rf"\b(?:{languages.alternation(lang.grammar.as_of)})\s+(?:\d|(?:{lang.month_pattern})\b)",
+        fig.provenance.evidence,
+        re.I,
+    ):
         return "a running total as of a date"
     return None
 
@@ -164,15 +206,48 @@ def _same_sentence(a, b) -> bool:
 # ---------------------------------------------------------------- events (ACLED)
 
 ACLED_COLUMNS = [
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
-    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
-    "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
-    "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
 ]
 """ACLED's columns in ACLED's order (checked against the acledR package's description of
 ACLED data, which lists these 31 columns in this order)."""
 
-ACTOR_INTER = {"state_forces": 1, "jihadist_group": 2, "unidentified": 3, "communal_militia": 4, "international_force": 8}
+ACTOR_INTER = {
+    "state_forces": 1,
+    "jihadist_group": 2,
+    "unidentified": 3,
+    "communal_militia": 4,
+    "international_force": 8,
+}
 """Actor kind → ACLED actor type code (inter1/inter2): 1 state forces, 2 rebel groups (ACLED codes
 the Sahel's jihadist groups so), 3 political militias (ACLED's "unidentified armed group"), 4
 identity militias, 8 external/other forces. ``political`` actors have no code here."""
@@ -200,7 +275,9 @@ def incidents(extraction: Extraction) -> tuple[list[Incident], list[tuple[Casual
     Figures of one sentence with the same date and place are one incident (victim groups)."""
     groups: dict[tuple, Incident] = {}
     statistics = []
-    lang = languages.load(extraction.document.language) if extraction.document.language in languages.available() else None
+    lang = (
+        languages.load(extraction.document.language) if extraction.document.language in languages.available() else None
+    )
     for fig in extraction.facts.casualty_figures:
         reason = aggregate_reason(fig, extraction.facts.event_counts, lang)
         if reason is not None:
@@ -229,7 +306,9 @@ def acled_date(iso: str | None, precision: str | None) -> tuple[str, int] | None
     return None
 
 
-def find_place(extraction: Extraction, name: str | None, admin1: str | None = None, admin2: str | None = None) -> Place | None:
+def find_place(
+    extraction: Extraction, name: str | None, admin1: str | None = None, admin2: str | None = None
+) -> Place | None:
     """The report's place of that name (or alias), preferring the admin level the figure gives it."""
     if not name:
         return None
@@ -261,8 +340,14 @@ def _actor_kind(extraction: Extraction, name: str) -> str | None:
 
 def _actors_in_sentence(extraction: Extraction, fig: CasualtyFigure) -> list[str]:
     """Canonical names of the actors the figure's sentence names."""
-    return [a.name for a in extraction.facts.actors
-            if any(m.block_id == fig.provenance.block_id and fig.provenance.start <= m.start < fig.provenance.end for m in a.mentions)]
+    return [
+        a.name
+        for a in extraction.facts.actors
+        if any(
+            m.block_id == fig.provenance.block_id and fig.provenance.start <= m.start < fig.provenance.end
+            for m in a.mentions
+        )
+    ]
 
 
 def _sources(extraction: Extraction, figs: Iterable[CasualtyFigure]) -> list[str]:
@@ -297,7 +382,9 @@ def _victim_notes(figs: list[CasualtyFigure]) -> str:
     """``killed: 12 traders, 1 soldier; injured: 8 civilians`` — every victim group of the incident."""
     parts = []
     for harm in _HARMS:
-        groups = [f"{_count_words(getattr(f, harm))} {f.victims or 'people'}" for f in figs if getattr(f, harm) is not None]
+        groups = [
+            f"{_count_words(getattr(f, harm))} {f.victims or 'people'}" for f in figs if getattr(f, harm) is not None
+        ]
         if groups:
             parts.append(f"{harm}: {', '.join(groups)}")
     return "; ".join(parts)
@@ -326,21 +413,36 @@ def event_row(extraction: Extraction, incident: Incident) -> dict | None:
     perpetrators = list(dict.fromkeys(p for f in figs for p in f.perpetrators))
     groups = {f.victims for f in figs}
     row = dict.fromkeys(ACLED_COLUMNS)
-    row.update(event_id_cnty=fig.id, event_date=dated[0], year=dated[0][:4], time_precision=dated[1],
-               disorder_type="Political violence", country=country[2] if country else None,
-               iso=iso_numeric(country[0]) if country else None, location=fig.location,
-               admin1=fig.admin1 or (place.admin1 if place else None),
-               admin2=fig.admin2 or getattr(place, "admin2", None) or (place.name if place and place.type == "admin2" else None),
-               admin3=getattr(place, "admin3", None) or (place.name if place and place.type == "admin3" else None),
-               latitude=getattr(place, "lat", None), longitude=getattr(place, "lon", None),
-               geo_precision=getattr(place, "geo_precision", None), source="; ".join(_sources(extraction, figs)) or None,
-               fatalities=fatalities(figs))
+    row.update(
+        event_id_cnty=fig.id,
+        event_date=dated[0],
+        year=dated[0][:4],
+        time_precision=dated[1],
+        disorder_type="Political violence",
+        country=country[2] if country else None,
+        iso=iso_numeric(country[0]) if country else None,
+        location=fig.location,
+        admin1=fig.admin1 or (place.admin1 if place else None),
+        admin2=fig.admin2
+        or getattr(place, "admin2", None)
+        or (place.name if place and place.type == "admin2" else None),
+        admin3=getattr(place, "admin3", None) or (place.name if place and place.type == "admin3" else None),
+        latitude=getattr(place, "lat", None),
+        longitude=getattr(place, "lon", None),
+        geo_precision=getattr(place, "geo_precision", None),
+        source="; ".join(_sources(extraction, figs)) or None,
+        fatalities=fatalities(figs),
+    )
     if perpetrators:
         row["actor1"], row["inter1"] = perpetrators[0], ACTOR_INTER.get(_actor_kind(extraction, perpetrators[0]) or "")
         row["assoc_actor_1"] = "; ".join(perpetrators[1:]) or None
     where = f" ({country[2]})" if country else ""
     if groups & CIVILIAN_GROUPS:
-        row["actor2"], row["inter2"], row["civilian_targeting"] = f"Civilians{where}", CIVILIANS_INTER, "Civilian targeting"
+        row["actor2"], row["inter2"], row["civilian_targeting"] = (
+            f"Civilians{where}",
+            CIVILIANS_INTER,
+            "Civilian targeting",
+        )
         row["event_type"] = "Violence against civilians"
         if any(f.killed or f.injured or f.executed or f.casualties for f in figs):
             row["sub_event_type"] = "Attack"
@@ -358,7 +460,8 @@ def event_row(extraction: Extraction, incident: Incident) -> dict | None:
     page = fig.provenance.page
     notes = " ".join(fig.provenance.evidence.split())
     row["notes"] = f"{notes} [{_victim_notes(figs)}; p. {page}" + (
-        f", fn {', '.join(map(str, fig.provenance.footnotes))}]" if fig.provenance.footnotes else "]")
+        f", fn {', '.join(map(str, fig.provenance.footnotes))}]" if fig.provenance.footnotes else "]"
+    )
     return row
 
 
@@ -396,8 +499,22 @@ def export_events(extraction: Extraction, path: Path) -> Path:
 
 # ---------------------------------------------------------------- statistics
 
-STATISTICS_COLUMNS = ["source", "category", "area", "period", "count", "actor",
-                      "count_max", "qualifier", "victims", "page", "footnotes", "fact_id", "reason", "evidence"]
+STATISTICS_COLUMNS = [
+    "source",
+    "category",
+    "area",
+    "period",
+    "count",
+    "actor",
+    "count_max",
+    "qualifier",
+    "victims",
+    "page",
+    "footnotes",
+    "fact_id",
+    "reason",
+    "evidence",
+]
 """The first six are the statistic (``count`` is the lower bound of a casualty figure); the rest
 say how it was printed (``count_max`` and ``qualifier`` for casualty figures only) and where."""
 
@@ -409,10 +526,24 @@ def statistics_rows(extraction: Extraction) -> list[dict]:
     rows = []
     counts = extraction.facts.event_counts
     for e in counts:
-        rows.append({"source": e.source_org, "category": e.category, "area": e.area, "period": e.period, "count": e.count,
-                     "actor": e.actor, "count_max": None, "qualifier": None, "victims": None,  # not recorded for event counts
-                     "page": e.provenance.page, "footnotes": " ".join(map(str, e.provenance.footnotes)), "fact_id": e.id,
-                     "reason": "event count", "evidence": " ".join(e.provenance.evidence.split())})
+        rows.append(
+            {
+                "source": e.source_org,
+                "category": e.category,
+                "area": e.area,
+                "period": e.period,
+                "count": e.count,
+                "actor": e.actor,
+                "count_max": None,
+                "qualifier": None,
+                "victims": None,  # not recorded for event counts
+                "page": e.provenance.page,
+                "footnotes": " ".join(map(str, e.provenance.footnotes)),
+                "fact_id": e.id,
+                "reason": "event count",
+                "evidence": " ".join(e.provenance.evidence.split()),
+            }
+        )
     for fig, reason in incidents(extraction)[1]:
         same = [e for e in counts if _same_sentence(e, fig)]
         for harm in _HARMS:
@@ -421,12 +552,29 @@ def statistics_rows(extraction: Extraction) -> list[dict]:
                 continue
             if harm == "killed" and any(e.category == "civilian_deaths" and e.count == count.min for e in same):
                 continue  # the same figure, already written as the event count
-            source = next((e.source_org for e in same if e.source_org), None) or "; ".join(_sources(extraction, [fig])) or None
-            rows.append({"source": source, "category": harm, "area": fig.location, "period": fig.date,
-                         "count": count.min, "actor": "; ".join(fig.perpetrators) or None, "count_max": count.max,
-                         "qualifier": count.qualifier, "victims": fig.victims, "page": fig.provenance.page,
-                         "footnotes": " ".join(map(str, fig.provenance.footnotes)), "fact_id": fig.id, "reason": reason,
-                         "evidence": " ".join(fig.provenance.evidence.split())})
+            source = (
+                next((e.source_org for e in same if e.source_org), None)
+                or "; ".join(_sources(extraction, [fig]))
+                or None
+            )
+            rows.append(
+                {
+                    "source": source,
+                    "category": harm,
+                    "area": fig.location,
+                    "period": fig.date,
+                    "count": count.min,
+                    "actor": "; ".join(fig.perpetrators) or None,
+                    "count_max": count.max,
+                    "qualifier": count.qualifier,
+                    "victims": fig.victims,
+                    "page": fig.provenance.page,
+                    "footnotes": " ".join(map(str, fig.provenance.footnotes)),
+                    "fact_id": fig.id,
+                    "reason": reason,
+                    "evidence": " ".join(fig.provenance.evidence.split()),
+                }
+            )
     return rows
 
 

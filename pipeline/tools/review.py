@@ -32,8 +32,8 @@ from pydantic import ValidationError
 
 from pipeline.tools.diff import FACT_CATEGORIES, card_html, change_cards, citations_of, diff_extractions, fact_words
 from pipeline.tools.evaluate import fold_name, parse_cell_value
-from schemas.files import load_extraction, write_json
 from schemas.extraction import CasualtyFigure, DisplacementFigure, EventCount, Extraction, normalize_evidence
+from schemas.files import load_extraction, write_json
 
 REVIEW_FORMAT = "coi-review/1"
 GOLD_FORMAT = "coi-gold/1"
@@ -45,9 +45,25 @@ PAGE_JPEG_QUALITY = 62
 METADATA_FIELDS = ("country", "query_code", "date_of_completion", "reference_period")
 
 EDITABLE: dict[str, tuple[str, ...]] = {
-    "casualty_figures": ("killed.min", "killed.max", "killed.qualifier", "injured.min", "injured.max", "injured.qualifier",
-                         "abducted.min", "abducted.max", "abducted.qualifier", "casualties.min", "casualties.max",
-                         "casualties.qualifier", "victims", "perpetrators", "date", "location", "admin1"),
+    "casualty_figures": (
+        "killed.min",
+        "killed.max",
+        "killed.qualifier",
+        "injured.min",
+        "injured.max",
+        "injured.qualifier",
+        "abducted.min",
+        "abducted.max",
+        "abducted.qualifier",
+        "casualties.min",
+        "casualties.max",
+        "casualties.qualifier",
+        "victims",
+        "perpetrators",
+        "date",
+        "location",
+        "admin1",
+    ),
     "event_counts": ("count", "category", "source_org", "area", "period", "actor"),
     "displacement_figures": ("count", "population", "area", "as_of"),
     "actors": ("name", "kind"),
@@ -59,7 +75,11 @@ EDITABLE: dict[str, tuple[str, ...]] = {
 """What a reviewer may correct, per kind of row (``killed.min`` is the ``min`` of ``killed``)."""
 _NUMBER_FIELDS = re.compile(r"(\.min|\.max|^count|^value)$")
 _LIST_FIELDS = {"perpetrators"}
-_FACT_MODELS = {"casualty_figures": CasualtyFigure, "event_counts": EventCount, "displacement_figures": DisplacementFigure}
+_FACT_MODELS = {
+    "casualty_figures": CasualtyFigure,
+    "event_counts": EventCount,
+    "displacement_figures": DisplacementFigure,
+}
 
 
 def review_path(extraction_path: Path) -> Path:
@@ -172,24 +192,64 @@ def fact_rows(ex: Extraction) -> list[Row]:
             value = fact.model_dump(mode="json")
             p = fact.provenance
             block = blocks.get(p.block_id)
-            rows.append(Row(fact.id, "fact", category, value, fact_words(category, value), p.evidence, p.page, p.block_id,
-                            block.bbox if block else None))
+            rows.append(
+                Row(
+                    fact.id,
+                    "fact",
+                    category,
+                    value,
+                    fact_words(category, value),
+                    p.evidence,
+                    p.page,
+                    p.block_id,
+                    block.bbox if block else None,
+                )
+            )
     for category in ("actors", "places"):
         for entity in getattr(ex.facts, category):
             value = entity.model_dump(mode="json", exclude={"mentions"})
             first = entity.mentions[0] if entity.mentions else None
             block = blocks.get(first.block_id) if first else None
-            rows.append(Row(f"{category}:{entity.id}", "fact", category, value, fact_words(category, value),
-                            first.evidence if first else "", first.page if first else None,
-                            first.block_id if first else None, block.bbox if block else None))
+            rows.append(
+                Row(
+                    f"{category}:{entity.id}",
+                    "fact",
+                    category,
+                    value,
+                    fact_words(category, value),
+                    first.evidence if first else "",
+                    first.page if first else None,
+                    first.block_id if first else None,
+                    block.bbox if block else None,
+                )
+            )
     for name in METADATA_FIELDS:
         v = getattr(ex.metadata, name)
-        rows.append(Row(f"metadata:{name}", "metadata", "metadata", {"field": name, "value": v}, f"{name}: {v if v is not None else '—'}"))
+        rows.append(
+            Row(
+                f"metadata:{name}",
+                "metadata",
+                "metadata",
+                {"field": name, "value": v},
+                f"{name}: {v if v is not None else '—'}",
+            )
+        )
     for s in ex.sections:
         if s.number:
             block = blocks.get(s.block_id)
-            rows.append(Row(f"section:{s.number}:{s.block_id}", "section", "sections", {"number": s.number, "title": s.title},
-                            f"{s.number} {s.title}", s.title, s.page, s.block_id, block.bbox if block else None))
+            rows.append(
+                Row(
+                    f"section:{s.number}:{s.block_id}",
+                    "section",
+                    "sections",
+                    {"number": s.number, "title": s.title},
+                    f"{s.number} {s.title}",
+                    s.title,
+                    s.page,
+                    s.block_id,
+                    block.bbox if block else None,
+                )
+            )
     return rows
 
 
@@ -213,10 +273,26 @@ def cell_rows(ex: Extraction) -> list[Row]:
                     continue
                 column = " ".join(grid[h][c] for h in range(header_rows) if c < len(grid[h]) and grid[h][c].strip())
                 bbox, page = boxes.get((r, c), (None, table.page))
-                rows.append(Row(f"cell:{table.id}:{r}:{c}", "cell", "tables",
-                                {"table": table.id, "row": grid[r][0], "period": periods.get((table.id, r, c)), "column": column,
-                                 "raw": grid[r][c], "value": value},
-                                f"{grid[r][0]} × {column}: {grid[r][c]}", grid[r][c], page, None, bbox))
+                rows.append(
+                    Row(
+                        f"cell:{table.id}:{r}:{c}",
+                        "cell",
+                        "tables",
+                        {
+                            "table": table.id,
+                            "row": grid[r][0],
+                            "period": periods.get((table.id, r, c)),
+                            "column": column,
+                            "raw": grid[r][c],
+                            "value": value,
+                        },
+                        f"{grid[r][0]} × {column}: {grid[r][c]}",
+                        grid[r][c],
+                        page,
+                        None,
+                        bbox,
+                    )
+                )
     return rows
 
 
@@ -236,8 +312,9 @@ def load_review(path: Path) -> dict:
     return {"format": REVIEW_FORMAT, "decisions": {}, "history": []}
 
 
-def make_decision(row: Row, decision: str, who: str, comment: str = "", corrected: dict | None = None,
-                  when: str | None = None) -> dict:
+def make_decision(
+    row: Row, decision: str, who: str, comment: str = "", corrected: dict | None = None, when: str | None = None
+) -> dict:
     """A decision as stored: who, when, what, and the original and corrected values.
     Raises ``ValueError`` for an unknown decision or a correction that does not validate."""
     if decision not in DECISIONS:
@@ -258,10 +335,21 @@ def make_decision(row: Row, decision: str, who: str, comment: str = "", correcte
             try:
                 _FACT_MODELS[row.category].model_validate(apply_fields(row.value, fixed))
             except ValidationError as exc:
-                raise ValueError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
-    return {"key": row.key, "kind": row.kind, "category": row.category, "decision": decision, "comment": comment or "",
-            "who": who, "when": when or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "evidence": row.evidence, "original": original, "corrected": fixed}
+                raise ValueError(
+                    "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+                ) from None
+    return {
+        "key": row.key,
+        "kind": row.kind,
+        "category": row.category,
+        "decision": decision,
+        "comment": comment or "",
+        "who": who,
+        "when": when or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "evidence": row.evidence,
+        "original": original,
+        "corrected": fixed,
+    }
 
 
 def record_decision(review: dict, decision: dict) -> dict:
@@ -312,16 +400,35 @@ def _closing_footnote(value: dict) -> int | None:
 def _gold_fact(category: str, v: dict) -> dict:
     evidence = v["provenance"]["evidence"]
     if category == "casualty_figures":
-        return {"evidence": evidence, "date": v.get("date"), "location": [v["location"]] if v.get("location") else None,
-                "admin1": v.get("admin1"), "perpetrators": [[p] for p in v.get("perpetrators") or []], "victims": v.get("victims"),
-                **{k: _count(v.get(k)) for k in ("killed", "injured", "abducted", "casualties", "executed", "disappeared")},
-                "footnote": _closing_footnote(v)}
+        return {
+            "evidence": evidence,
+            "date": v.get("date"),
+            "location": [v["location"]] if v.get("location") else None,
+            "admin1": v.get("admin1"),
+            "perpetrators": [[p] for p in v.get("perpetrators") or []],
+            "victims": v.get("victims"),
+            **{k: _count(v.get(k)) for k in ("killed", "injured", "abducted", "casualties", "executed", "disappeared")},
+            "footnote": _closing_footnote(v),
+        }
     if category == "event_counts":
-        return {"evidence": evidence, "source_org": v.get("source_org"), "area": [v["area"]] if v.get("area") else None,
-                "period": v.get("period"), "category": v["category"], "actor": [v["actor"]] if v.get("actor") else None,
-                "count": v["count"], "footnote": _closing_footnote(v)}
-    return {"evidence": evidence, "population": v["population"], "area": [v["area"]] if v.get("area") else None,
-            "as_of": v.get("as_of"), "count": v["count"], "footnote": _closing_footnote(v)}
+        return {
+            "evidence": evidence,
+            "source_org": v.get("source_org"),
+            "area": [v["area"]] if v.get("area") else None,
+            "period": v.get("period"),
+            "category": v["category"],
+            "actor": [v["actor"]] if v.get("actor") else None,
+            "count": v["count"],
+            "footnote": _closing_footnote(v),
+        }
+    return {
+        "evidence": evidence,
+        "population": v["population"],
+        "area": [v["area"]] if v.get("area") else None,
+        "as_of": v.get("as_of"),
+        "count": v["count"],
+        "footnote": _closing_footnote(v),
+    }
 
 
 def export_gold(ex: Extraction, review: dict) -> dict:
@@ -336,21 +443,37 @@ def export_gold(ex: Extraction, review: dict) -> dict:
     if "metadata" in decided:
         gold["metadata"] = meta
     if "sections" in decided:
-        gold["sections"] = [{"number": v["number"], "title": v["title"]} for r, v in kept.values() if r.kind == "section"]
+        gold["sections"] = [
+            {"number": v["number"], "title": v["title"]} for r, v in kept.values() if r.kind == "section"
+        ]
     if "tables" in decided:
         gold["tables"] = _gold_tables(ex, kept)
     for category in FACT_CATEGORIES:
         if category in decided:
             gold[category] = [_gold_fact(category, v) for r, v in kept.values() if r.category == category]
     if "actors" in decided:
-        gold["actors"] = [{"names": [v["name"], *v.get("aliases", [])], "kind": v.get("kind")}
-                          for r, v in kept.values() if r.category == "actors"]
+        gold["actors"] = [
+            {"names": [v["name"], *v.get("aliases", [])], "kind": v.get("kind")}
+            for r, v in kept.values()
+            if r.category == "actors"
+        ]
     if "places" in decided:
-        gold["places"] = [{"names": [v["name"], *v.get("aliases", [])], "type": v["type"], "country": v.get("country"),
-                           "admin1": v.get("admin1"), "pcode": v.get("pcode")} for r, v in kept.values() if r.category == "places"]
+        gold["places"] = [
+            {
+                "names": [v["name"], *v.get("aliases", [])],
+                "type": v["type"],
+                "country": v.get("country"),
+                "admin1": v.get("admin1"),
+                "pcode": v.get("pcode"),
+            }
+            for r, v in kept.values()
+            if r.category == "places"
+        ]
     undecided = sum(1 for r in rows if r.key not in review.get("decisions", {}))
-    gold["notes"] = (f"exported by coi review from {len(review.get('decisions', {}))} decision(s); "
-                     f"{undecided} row(s) not reviewed are left out")
+    gold["notes"] = (
+        f"exported by coi review from {len(review.get('decisions', {}))} decision(s); "
+        f"{undecided} row(s) not reviewed are left out"
+    )
     return gold
 
 
@@ -368,9 +491,25 @@ def _gold_tables(ex: Extraction, kept: dict[str, tuple[Row, dict]]) -> list[dict
             return (v["period"] or fold_name(v["row"]), fold_name(v["column"]))
 
         labels = [label(v) for v in cells]
-        out.append({"id": table.id, "caption_contains": table.caption, "population": table.population, "source_org": table.source,
-                    "cells": [{"row": v["row"], **({"period": v["period"]} if v["period"] else {}), "column": v["column"],
-                               "raw": v["raw"], "value": v["value"]} for v in cells if labels.count(label(v)) == 1]})
+        out.append(
+            {
+                "id": table.id,
+                "caption_contains": table.caption,
+                "population": table.population,
+                "source_org": table.source,
+                "cells": [
+                    {
+                        "row": v["row"],
+                        **({"period": v["period"]} if v["period"] else {}),
+                        "column": v["column"],
+                        "raw": v["raw"],
+                        "value": v["value"],
+                    }
+                    for v in cells
+                    if labels.count(label(v)) == 1
+                ],
+            }
+        )
     return out
 
 
@@ -392,7 +531,11 @@ def page_images(pdf: Path, pages: set[int]) -> dict[int, dict]:
             image = page.render(scale=PAGE_SCALE).to_pil().convert("RGB")
             buf = io.BytesIO()
             image.save(buf, "JPEG", quality=PAGE_JPEG_QUALITY)
-            out[n] = {"src": "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode(), "width": width, "height": height}
+            out[n] = {
+                "src": "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode(),
+                "width": width,
+                "height": height,
+            }
     finally:
         doc.close()
     return out
@@ -442,7 +585,9 @@ def _find_in_block(text, needle: str, bbox, height: float) -> list[float] | None
 def _related(category: str, v: dict) -> tuple[list[str], list[str]]:
     """(actors, places) a row names, for the page's filters."""
     if category == "casualty_figures":
-        return list(v.get("perpetrators") or []), [x for x in (v.get("location"), v.get("admin2"), v.get("admin1")) if x]
+        return list(v.get("perpetrators") or []), [
+            x for x in (v.get("location"), v.get("admin2"), v.get("admin1")) if x
+        ]
     if category == "event_counts":
         return [v["actor"]] if v.get("actor") else [], [v["area"]] if v.get("area") else []
     if category == "displacement_figures":
@@ -454,8 +599,15 @@ def _related(category: str, v: dict) -> tuple[list[str], list[str]]:
     return [], []
 
 
-def review_data(ex: Extraction, against: Extraction | None = None, pdf: Path | None = None, review: dict | None = None,
-                server: bool = False, reviewer: str | None = None, title: str = "") -> dict:
+def review_data(
+    ex: Extraction,
+    against: Extraction | None = None,
+    pdf: Path | None = None,
+    review: dict | None = None,
+    server: bool = False,
+    reviewer: str | None = None,
+    title: str = "",
+) -> dict:
     """Everything the page shows, as JSON."""
     rows = all_rows(ex)
     blocks = {b.id: b for b in ex.blocks}
@@ -493,32 +645,58 @@ def review_data(ex: Extraction, against: Extraction | None = None, pdf: Path | N
         else:
             is_changed = (row.category, normalize_evidence(row.evidence)) in changed
         block = blocks.get(row.block_id or "")
-        paragraph = ex.text[block.start:block.end] if block is not None and not images else ""
-        out_rows.append({
-            "key": row.key, "kind": row.kind, "category": row.category, "words": row.words, "evidence": row.evidence,
-            "marks": figure_spans(row.evidence, v) if row.kind == "fact" else [], "page": row.page, "bbox": row.bbox,
-            "figure": figures.get(row.key), "paragraph": paragraph,
-            "citations": citations_of(v["provenance"], bibliography) if "provenance" in v else [],
-            "actors": actors, "places": places, "warnings": warnings, "changed": is_changed, "fields": row.fields(),
-            "table": v.get("table"), "cell": [v.get("row"), v.get("column")] if row.kind == "cell" else None,
-        })
+        paragraph = ex.text[block.start : block.end] if block is not None and not images else ""
+        out_rows.append(
+            {
+                "key": row.key,
+                "kind": row.kind,
+                "category": row.category,
+                "words": row.words,
+                "evidence": row.evidence,
+                "marks": figure_spans(row.evidence, v) if row.kind == "fact" else [],
+                "page": row.page,
+                "bbox": row.bbox,
+                "figure": figures.get(row.key),
+                "paragraph": paragraph,
+                "citations": citations_of(v["provenance"], bibliography) if "provenance" in v else [],
+                "actors": actors,
+                "places": places,
+                "warnings": warnings,
+                "changed": is_changed,
+                "fields": row.fields(),
+                "table": v.get("table"),
+                "cell": [v.get("row"), v.get("column")] if row.kind == "cell" else None,
+            }
+        )
     if diff:
         out_rows.sort(key=lambda r: not r["changed"])  # against an older extraction, what changed first
     counts = {c: len(getattr(ex.facts, c)) for c in (*FACT_CATEGORIES, "actors", "places")}
     counts["table cells"] = sum(1 for r in rows if r.kind == "cell")
-    tables = [{"id": t.id, "caption": t.caption or t.id, "page": t.page, "grid": t.grid()} for t in ex.tables
-              if any(r.kind == "cell" and r.value["table"] == t.id for r in rows)]
+    tables = [
+        {"id": t.id, "caption": t.caption or t.id, "page": t.page, "grid": t.grid()}
+        for t in ex.tables
+        if any(r.kind == "cell" and r.value["table"] == t.id for r in rows)
+    ]
     pdf_url = pdf_path.resolve().as_uri() if have_pdf else None
     return {
-        "title": title or Path(ex.document.source_path).name, "document_id": ex.document.id, "source": ex.document.source_path,
-        "kind": ex.document.kind.value, "server": server, "reviewer": reviewer or getpass.getuser(),
-        "counts": counts, "warnings": [w.message for w in ex.warnings if w.code not in TOTAL_CHECKS],
+        "title": title or Path(ex.document.source_path).name,
+        "document_id": ex.document.id,
+        "source": ex.document.source_path,
+        "kind": ex.document.kind.value,
+        "server": server,
+        "reviewer": reviewer or getpass.getuser(),
+        "counts": counts,
+        "warnings": [w.message for w in ex.warnings if w.code not in TOTAL_CHECKS],
         "total_checks": [w.message for w in ex.warnings if w.code in TOTAL_CHECKS],
         "against": against.document.source_path if against is not None else None,
-        "summary_line": diff["summary_line"] if diff else None, "diff_summary": diff["summary"] if diff else None,
+        "summary_line": diff["summary_line"] if diff else None,
+        "diff_summary": diff["summary"] if diff else None,
         "cards_html": "".join(card_html(c, pdf_url) for c in change_cards(diff)) if diff else "",
-        "rows": out_rows, "tables": tables, "images": {str(k): v for k, v in images.items()},
-        "editable": {k: list(v) for k, v in EDITABLE.items()}, "decisions": (review or {}).get("decisions", {}),
+        "rows": out_rows,
+        "tables": tables,
+        "images": {str(k): v for k, v in images.items()},
+        "editable": {k: list(v) for k, v in EDITABLE.items()},
+        "decisions": (review or {}).get("decisions", {}),
         "review_file": None,
     }
 
@@ -542,8 +720,14 @@ class ReviewServer:
     (the decisions), ``POST /api/decision`` (one decision; JSON body ``{key, decision,
     comment, corrected}``, so a form on another site cannot post one)."""
 
-    def __init__(self, extraction_path: Path, against: Path | None = None, pdf: Path | None = None,
-                 reviewer: str | None = None, port: int = 0):
+    def __init__(
+        self,
+        extraction_path: Path,
+        against: Path | None = None,
+        pdf: Path | None = None,
+        reviewer: str | None = None,
+        port: int = 0,
+    ):
         self.extraction_path = extraction_path
         self.extraction = load_extraction(extraction_path)
         self.path = review_path(extraction_path)
@@ -567,7 +751,9 @@ class ReviewServer:
         row = self.rows.get(body.get("key", ""))
         if row is None:
             raise ValueError(f"no row {body.get('key')!r} in this extraction")
-        decision = make_decision(row, body.get("decision", ""), self.reviewer, body.get("comment", ""), body.get("corrected"))
+        decision = make_decision(
+            row, body.get("decision", ""), self.reviewer, body.get("comment", ""), body.get("corrected")
+        )
         with self.lock:
             record_decision(self.review, decision)
             write_json(self.path, self.review)
@@ -589,7 +775,9 @@ class ReviewServer:
                 self.wfile.write(body)
 
             def _json(self, status: int, value: Any) -> None:
-                self._send(status, json.dumps(value, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
+                self._send(
+                    status, json.dumps(value, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8"
+                )
 
             def do_GET(self):
                 if self.path in ("/", "/index.html"):

@@ -13,8 +13,12 @@ from pathlib import Path
 _HERE = Path(__file__).parent
 
 # Actor kinds of the seed files → the kinds of the output contract.
-_KIND = {"peacekeeping": "international_force", "foreign_forces": "international_force",
-         "regional_force": "international_force", "state_forces": "state_forces"}
+_KIND = {
+    "peacekeeping": "international_force",
+    "foreign_forces": "international_force",
+    "regional_force": "international_force",
+    "state_forces": "state_forces",
+}
 
 
 @lru_cache(maxsize=65536)
@@ -82,9 +86,18 @@ def actors() -> tuple[ActorEntry, ...]:
         with path.open(encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 kind = _KIND.get(row["actor_type"], row["actor_type"])
-                out.append(ActorEntry(row["actor_id"], row["canonical_name"], kind, _split(row.get("aliases")),
-                                      row.get("parent_or_umbrella") or None, _split(row.get("countries")),
-                                      _split(row.get("local_aliases")), row.get("source") or ""))
+                out.append(
+                    ActorEntry(
+                        row["actor_id"],
+                        row["canonical_name"],
+                        kind,
+                        _split(row.get("aliases")),
+                        row.get("parent_or_umbrella") or None,
+                        _split(row.get("countries")),
+                        _split(row.get("local_aliases")),
+                        row.get("source") or "",
+                    )
+                )
     return tuple(out)
 
 
@@ -131,7 +144,9 @@ def adjective_forms() -> dict[str, str]:
 @cache
 def _countries() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
     with (_HERE / "countries.csv").open(encoding="utf-8") as f:
-        return tuple((r["iso2"], r["iso3"], r["name"], tuple(a for a in r["aliases"].split("|") if a)) for r in csv.DictReader(f))
+        return tuple(
+            (r["iso2"], r["iso3"], r["name"], tuple(a for a in r["aliases"].split("|") if a)) for r in csv.DictReader(f)
+        )
 
 
 @cache
@@ -245,7 +260,9 @@ def read_regional(path: Path) -> RegionalWords:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     unknown = set(data) - {"countries", "missions", "extends"}
     if unknown:
-        raise ValueError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}; a regional file has countries, missions, extends")
+        raise ValueError(
+            f"{path}: unknown key(s) {', '.join(sorted(unknown))}; a regional file has countries, missions, extends"
+        )
 
     def words(key: str, value) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
@@ -258,8 +275,12 @@ def read_regional(path: Path) -> RegionalWords:
     extends = data.get("extends", {})
     if not isinstance(extends, dict):
         raise ValueError(f"{path}: extends must be a table")
-    return RegionalWords(source=str(path), countries=countries, missions=words("missions", data.get("missions", [])),
-                         extends={k: words(f"extends.{k!r}", v) for k, v in extends.items()})
+    return RegionalWords(
+        source=str(path),
+        countries=countries,
+        missions=words("missions", data.get("missions", [])),
+        extends={k: words(f"extends.{k!r}", v) for k, v in extends.items()},
+    )
 
 
 @cache

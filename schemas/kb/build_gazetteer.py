@@ -34,7 +34,9 @@ from pathlib import Path
 from schemas.kb.places import GEONAMES_DIR, SUBDIVISIONS, usable_key
 
 _HERE = Path(__file__).parent
-_TYPE_WORDS = r"\s+(?:Region|Province|Governorate|State|District|Division|Prefecture|Department|Oblast|County|Municipality)$"
+_TYPE_WORDS = (
+    r"\s+(?:Region|Province|Governorate|State|District|Division|Prefecture|Department|Oblast|County|Municipality)$"
+)
 
 
 def _latin(name: str) -> bool:
@@ -57,8 +59,16 @@ def build_subdivisions() -> dict[str, list[tuple[str, list[str]]]]:
             for v in (_core(n), n):
                 if v and _latin(v) and v not in names:
                     names.append(v)
-        rows.append({"code": s.code, "country": s.country_code, "type": s.type, "name": names[0] if names else s.name,
-                     "aliases": "|".join(names[1:]), "parent": s.parent_code or ""})
+        rows.append(
+            {
+                "code": s.code,
+                "country": s.country_code,
+                "type": s.type,
+                "name": names[0] if names else s.name,
+                "aliases": "|".join(names[1:]),
+                "parent": s.parent_code or "",
+            }
+        )
         if not s.parent_code:
             by_country[s.country_code].append((s.code, names))
     with SUBDIVISIONS.open("w", encoding="utf-8", newline="") as f:
@@ -114,8 +124,10 @@ def build_geonames(admin1: dict[str, list[str]]) -> None:
                 if len(n) > 1 and _latin(n) and not re.search(r"\d", n) and key not in seen:
                     seen.add(key)
                     names.append(n.replace("|", " ").replace("\t", " "))
-            out.write(f"{c['geonameid']}\t{code_to_name.get(c['admin1code'], '')}\t{c['latitude']:.5f}\t{c['longitude']:.5f}\t"
-                      f"{c['population']}\t{'|'.join(names)}\n")
+            out.write(
+                f"{c['geonameid']}\t{code_to_name.get(c['admin1code'], '')}\t{c['latitude']:.5f}\t{c['longitude']:.5f}\t"
+                f"{c['population']}\t{'|'.join(names)}\n"
+            )
         with gzip.GzipFile(GEONAMES_DIR / f"{iso2}.tsv.gz", "wb", mtime=0) as f:
             f.write(out.getvalue().encode("utf-8"))
 

@@ -49,8 +49,19 @@ def translit_key(name: str) -> str:
     s = "".join(words)
     if not s:
         return ""
-    for a, b in (("dsch", "j"), ("tsch", "ch"), ("sch", "sh"), ("kh", "k"), ("gh", "g"), ("ph", "f"), ("q", "k"),
-                 ("ck", "k"), ("dh", "d"), ("th", "t"), ("dj", "j")):
+    for a, b in (
+        ("dsch", "j"),
+        ("tsch", "ch"),
+        ("sch", "sh"),
+        ("kh", "k"),
+        ("gh", "g"),
+        ("ph", "f"),
+        ("q", "k"),
+        ("ck", "k"),
+        ("dh", "d"),
+        ("th", "t"),
+        ("dj", "j"),
+    ):
         s = s.replace(a, b)
     first = s[0]
     rest = "".join(ch for ch in s[1:] if ch not in _VOWELS and ch != "h")
@@ -146,7 +157,9 @@ def towns(iso2: str) -> tuple[Town, ...]:
         for line in f:
             gid, admin1, lat, lon, pop, names = line.rstrip("\n").split("\t")
             names_t = tuple(names.split("|"))
-            out.append(Town(int(gid), names_t[0], iso2.upper(), admin1 or None, float(lat), float(lon), int(pop), names_t[1:]))
+            out.append(
+                Town(int(gid), names_t[0], iso2.upper(), admin1 or None, float(lat), float(lon), int(pop), names_t[1:])
+            )
     return tuple(out)
 
 
@@ -166,8 +179,18 @@ def subdivisions(iso2: str) -> tuple[Subdivision, ...]:
     if not SUBDIVISIONS.exists():
         return ()
     with SUBDIVISIONS.open(encoding="utf-8") as f:
-        return tuple(Subdivision(r["code"], r["country"], r["type"], r["name"], tuple(a for a in r["aliases"].split("|") if a),
-                                 r["parent"] or None) for r in csv.DictReader(f) if r["country"] == iso2.upper())
+        return tuple(
+            Subdivision(
+                r["code"],
+                r["country"],
+                r["type"],
+                r["name"],
+                tuple(a for a in r["aliases"].split("|") if a),
+                r["parent"] or None,
+            )
+            for r in csv.DictReader(f)
+            if r["country"] == iso2.upper()
+        )
 
 
 class Automaton:
@@ -207,7 +230,14 @@ class Automaton:
             if stop < n and text[stop].isalpha():
                 # a digit may follow ("Baghdad1,635" in a flattened table, a glued footnote mark),
                 # and an inflection the caller allows ("Nigerias", German genitive)
-                suffix = next((x for x in suffixes if text.startswith(x, stop) and not (stop + len(x) < n and text[stop + len(x)].isalpha())), None)
+                suffix = next(
+                    (
+                        x
+                        for x in suffixes
+                        if text.startswith(x, stop) and not (stop + len(x) < n and text[stop + len(x)].isalpha())
+                    ),
+                    None,
+                )
                 if suffix is None:
                     continue
                 stop += len(suffix)
@@ -310,4 +340,6 @@ def regions(iso2: str) -> tuple[tuple[str, ...], ...]:
     (name, *other names)."""
     path = _HERE / "gazetteer" / "regions.csv"
     with path.open(encoding="utf-8") as f:
-        return tuple((r["name"], *(a for a in r["aliases"].split("|") if a)) for r in csv.DictReader(f) if r["iso2"] == iso2)
+        return tuple(
+            (r["name"], *(a for a in r["aliases"].split("|") if a)) for r in csv.DictReader(f) if r["iso2"] == iso2
+        )

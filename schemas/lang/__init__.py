@@ -18,9 +18,10 @@ from __future__ import annotations
 import copy
 import re
 import tomllib
+from collections.abc import Iterable
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -61,7 +62,9 @@ def _word_pattern(words: tuple[str, ...], flags: int, before: str, after: str) -
     return re.compile(f"{before}(?:{_alternation(words)}){after}", flags)
 
 
-def word_pattern(words: Iterable[str], flags: int = 0, before: str = r"(?<!\w)", after: str = r"(?!\w)") -> re.Pattern[str]:
+def word_pattern(
+    words: Iterable[str], flags: int = 0, before: str = r"(?<!\w)", after: str = r"(?!\w)"
+) -> re.Pattern[str]:
     """A word list compiled once per process into one pattern that matches any of its words as
     a whole word (``before`` and ``after`` are the boundaries; pass ``""`` for none)."""
     return _word_pattern(tuple(words), flags, before, after)
@@ -71,14 +74,39 @@ def word_pattern(words: Iterable[str], flags: int = 0, before: str = r"(?<!\w)",
 
 Words = tuple[str, ...]
 CasualtyField = Literal["killed", "injured", "abducted", "executed", "disappeared"]
-EventCategory = Literal["violent_events", "battles", "violence_against_civilians", "explosions_remote_violence",
-                        "civilian_deaths", "human_rights_violations", "attacks_on_peacekeepers",
-                        "targeted_attacks_on_civilians", "extrajudicial_executions", "enforced_disappearances",
-                        "arbitrary_arrests", "attacks"]
-VictimGroup = Literal["civilians", "people", "soldiers", "police", "children", "women", "men", "fighters", "peacekeepers",
-                      "protesters", "idps"]
-ActorKind = Literal["state_forces", "international_force", "jihadist_group", "communal_militia", "political", "unidentified"]
-MetadataField = Literal["country", "main_subject", "questions", "date_of_completion", "query_code", "contributing_units"]
+EventCategory = Literal[
+    "violent_events",
+    "battles",
+    "violence_against_civilians",
+    "explosions_remote_violence",
+    "civilian_deaths",
+    "human_rights_violations",
+    "attacks_on_peacekeepers",
+    "targeted_attacks_on_civilians",
+    "extrajudicial_executions",
+    "enforced_disappearances",
+    "arbitrary_arrests",
+    "attacks",
+]
+VictimGroup = Literal[
+    "civilians",
+    "people",
+    "soldiers",
+    "police",
+    "children",
+    "women",
+    "men",
+    "fighters",
+    "peacekeepers",
+    "protesters",
+    "idps",
+]
+ActorKind = Literal[
+    "state_forces", "international_force", "jihadist_group", "communal_militia", "political", "unidentified"
+]
+MetadataField = Literal[
+    "country", "main_subject", "questions", "date_of_completion", "query_code", "contributing_units"
+]
 TablePopulation = Literal["idp_returnees", "returnees_from_abroad", "refugees", "idps", "casualties", "events"]
 PlaceType = Literal["admin1", "admin2", "admin3", "populated_place", "other"]
 
@@ -130,7 +158,9 @@ class Tables(Section):
     not_available: Words = _w("Printed for no data: value null with status not_available.")
     thousands_separators: Words = _w("Characters that separate thousands in this language's tables.")
     decimal_mark: str = _w("The decimal mark of this language's tables.")
-    population: dict[TablePopulation, Words] = _w("Caption or header words that say what a table counts, most specific first.")
+    population: dict[TablePopulation, Words] = _w(
+        "Caption or header words that say what a table counts, most specific first."
+    )
 
 
 class Sentences(Section):
@@ -150,16 +180,22 @@ class NumberWords(Section):
     range_joiners: Words = _w("Words or dashes between the two ends of a range.")
     thousands_separators: Words = _w("Characters that separate thousands in running text.")
     decimal_mark: str = _w("The decimal mark in running text.")
-    article_numbers: Words = _w("Number words that are also articles: a figure only right before its noun (``une attaque``).")
+    article_numbers: Words = _w(
+        "Number words that are also articles: a figure only right before its noun (``une attaque``)."
+    )
     words: dict[str, int] = _w("Number words and their values.")
-    vague: dict[str, int] = _w("Vague plurals (``hundreds``): a minimum with the at_least qualifier.", default_factory=dict)
+    vague: dict[str, int] = _w(
+        "Vague plurals (``hundreds``): a minimum with the at_least qualifier.", default_factory=dict
+    )
     multipliers: dict[str, int] = _w("Words after a figure that multiply it (``2.6 million``).")
 
 
 class CasualtyWords(Section):
     """Words that make a figure a count of people killed, injured, abducted."""
 
-    after: dict[CasualtyField, Words] = _w("Words after a figure that make it a casualty count, by the field they fill.")
+    after: dict[CasualtyField, Words] = _w(
+        "Words after a figure that make it a casualty count, by the field they fill."
+    )
     before: dict[CasualtyField, Words] = _w("Verbs before a figure that make it a casualty count (``killed 12``).")
     unsplit: Words = _w("Killed and injured together, not split (``390 casualties``).")
     not_people: Words = _w("Counts of violations: a figure followed by these is an event count, never people.")
@@ -209,13 +245,23 @@ class Actors(Section):
     state_forces: Words = _w("Generic labels of the state's forces; they resolve to the report's country.")
     unidentified: Words = _w("Attackers the sources do not name: one unidentified actor per report.")
     attributive: Words = _w("Labels that are also adjectives (``military operations``): no actor there.")
-    attributive_follows_noun: bool = _w("Whether such adjectives follow their noun (French) rather than precede it.", default=False)
+    attributive_follows_noun: bool = _w(
+        "Whether such adjectives follow their noun (French) rather than precede it.", default=False
+    )
     capitalised_qualifier_is_a_name: bool = _w(
-        "Whether a capitalised word before a label names a group (false in German, which capitalises every noun).", default=True)
-    verb_endings: Words = _w("Endings of a verb after a label (``the military killed``): the label is the subject then.", default=())
+        "Whether a capitalised word before a label names a group (false in German, which capitalises every noun).",
+        default=True,
+    )
+    verb_endings: Words = _w(
+        "Endings of a verb after a label (``the military killed``): the label is the subject then.", default=()
+    )
     not_armed_after: Words = _w("Words after a known name that make it an institution speaking, not an armed actor.")
-    heads_after: dict[ActorKind, Words] = _w("Heads after an unknown group's name (``Hamza Brigade``), by the kind they give.")
-    heads_before: dict[ActorKind, Words] = _w("Heads before an unknown group's name (``Front X``), by the kind they give.")
+    heads_after: dict[ActorKind, Words] = _w(
+        "Heads after an unknown group's name (``Hamza Brigade``), by the kind they give."
+    )
+    heads_before: dict[ActorKind, Words] = _w(
+        "Heads before an unknown group's name (``Front X``), by the kind they give."
+    )
 
 
 class Places(Section):
@@ -337,8 +383,9 @@ class Language(Section):
     language: str = _w("The ISO 639-1 code of the language (the file's name).")
     function_words: Words = _w("Frequent short words, used to tell which language a report is in.")
     months: Words = _w("Month names, January first.", min_length=12, max_length=12)
-    month_aliases: tuple[Words, ...] = _w("Other forms of each month (abbreviations), January first.",
-                                          min_length=12, max_length=12)
+    month_aliases: tuple[Words, ...] = _w(
+        "Other forms of each month (abbreviations), January first.", min_length=12, max_length=12
+    )
     bibliography_headings: Words = _w("Headings of the source lists at the end of a report (lower case).")
     accessed: Words = _w("Words that introduce the date a web source was accessed.")
     no_date: Words = _w("Markers of a source with no date.")
@@ -353,7 +400,8 @@ class Language(Section):
     events: dict[EventCategory, Words] = _w("Words after a figure that make it a count of events, by category.")
     mission_events: dict[EventCategory, Words] = _w(
         "Event phrases that name a peacekeeping mission (``attacks on {mission}``); made for each mission of the "
-        "knowledge base (schemas/kb/regional/) and added to ``events``.")
+        "knowledge base (schemas/kb/regional/) and added to ``events``."
+    )
     displacement: DisplacementWords
     areas: Areas
     actor_kinds: ActorKinds
