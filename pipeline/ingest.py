@@ -71,7 +71,7 @@ def ingest_bytes(data: bytes, path: str, language: str | None = None, limits=Non
         lang = languages.load(language or languages.detect(raw_text))
         vocab = vocabulary(raw_text)
     elif sniffed.kind is InputKind.pdf:
-        from pipeline.pdf import pdf_to_pages  # pdfium is only loaded for PDFs
+        from pipeline.readers.pdf import pdf_to_pages  # pdfium is only loaded for PDFs
 
         pages, raw_text, pdf_warnings = pdf_to_pages(data, path, max_pages=limits.max_pages)
         warnings += pdf_warnings

@@ -168,7 +168,8 @@ def _child(conn, inherited: list, job: Job, limits: Limits, parent_pid: int, tmp
 def warm_up() -> None:
     """Import the pipeline and load the model in the parent, once: forked children share them."""
     from extractors import nlp
-    from pipeline import pdf, run  # noqa: F401  (pdfium's library is mapped here, not in each child)
+    from pipeline import run  # noqa: F401
+    from pipeline.readers import pdf  # noqa: F401  (pdfium's library is mapped here, not in each child)
 
     nlp.pipeline("en")
 

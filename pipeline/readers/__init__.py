@@ -1,0 +1,1 @@
+"""Readers: bytes → Document (floor 2)."""
