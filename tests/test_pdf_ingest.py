@@ -5,7 +5,7 @@ import pytest
 from pdf_factory import encrypted_pdf, image_only_pdf, sample_report_pdf
 from schemas.errors import CorruptPDFError, EmptyFileError, EncryptedPDFError, NoTextLayerError
 from pipeline.readers.ingest import ingest, ingest_bytes
-from pipeline.readers.pdf import pdf_settings
+from pipeline.readers.pdf import PdfSettings
 from schemas.document import BlockKind, InputKind
 
 
@@ -74,11 +74,11 @@ def test_spans_point_into_the_normalized_text(doc):
 
 
 def test_settings_are_validated():
-    assert pdf_settings({"segment_gap": 2})["segment_gap"] == 2.0
-    with pytest.raises(ValueError, match="unknown PDF setting"):
-        pdf_settings({"no_such": 1})
-    with pytest.raises(ValueError, match="non-negative"):
-        pdf_settings({"segment_gap": -1})
+    assert PdfSettings(segment_gap=2).segment_gap == 2.0
+    with pytest.raises(ValueError, match="no_such"):
+        PdfSettings(no_such=1)
+    with pytest.raises(ValueError, match="greater than 0"):
+        PdfSettings(segment_gap=-1)
 
 
 @pytest.mark.parametrize(
