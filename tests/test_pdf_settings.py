@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from pdf_factory import sample_report_pdf
 from pydantic import ValidationError
 
-from pdf_factory import sample_report_pdf
 from pipeline.readers.pdf import PDF_SETTINGS, PdfSettings, pdf_to_pages
 from schemas.document import BlockKind
 

@@ -44,7 +44,9 @@ def open_pdf(data: bytes, path: str) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as exc:
         msg = str(exc).lower()
         if "password" in msg:
-            raise EncryptedPDFError(path, "the PDF is encrypted with a password; ask the sender for an unprotected copy") from None
+            raise EncryptedPDFError(
+                path, "the PDF is encrypted with a password; ask the sender for an unprotected copy"
+            ) from None
         raise CorruptPDFError(path, f"the PDF is damaged and cannot be opened ({exc})") from None
 
 
@@ -54,7 +56,7 @@ def xref_points_at_xref(data: bytes) -> bool:
     if not found:
         return False
     offset = int(found[-1].group(1))
-    head = data[offset:offset + 32]
+    head = data[offset : offset + 32]
     return head.startswith(b"xref") or re.match(rb"\s*\d+\s+\d+\s+obj", head) is not None
 
 
@@ -100,7 +102,13 @@ def page_to_chars(textpage: pdfium.PdfTextPage, height: float, settings: PdfSett
     fonts: dict[bytes, bool] = {}
     chars: list[Char] = []
     append, style_of, text_object, loose_char_box, char_origin, new_char = (
-        chars.append, styles.get, _text_object, _loose_char_box, _char_origin, Char)  # locals: the loop runs per char
+        chars.append,
+        styles.get,
+        _text_object,
+        _loose_char_box,
+        _char_origin,
+        Char,
+    )  # locals: the loop runs per char
     pending_space = False
     for i, ch in enumerate(text):
         if ch.isspace() or ch == "\x00":
@@ -121,8 +129,19 @@ def page_to_chars(textpage: pdfium.PdfTextPage, height: float, settings: PdfSett
                 styles[key] = style
         loose_char_box(page, i, rect)
         char_origin(page, i, origin, origin_y)
-        append(new_char(ch, rect.left, height - rect.top, rect.right, height - rect.bottom, height - origin[1],
-                    style[0], style[1], pending_space))
+        append(
+            new_char(
+                ch,
+                rect.left,
+                height - rect.top,
+                rect.right,
+                height - rect.bottom,
+                height - origin[1],
+                style[0],
+                style[1],
+                pending_space,
+            )
+        )
         pending_space = False
     return chars
 
@@ -140,5 +159,10 @@ def page_to_rules(page: pdfium.PdfPage, height: float, settings: PdfSettings = P
         elif thick < w < settings.rect_max_width * page_width and thick < h < settings.rect_max_height * height:
             # A drawn rectangle (a table cell border): its four sides, as pdfplumber's rect edges.
             t, b = height - top, height - bottom
-            rules += [Rule(left, t, right, t), Rule(left, b, right, b), Rule(left, t, left, b), Rule(right, t, right, b)]
+            rules += [
+                Rule(left, t, right, t),
+                Rule(left, b, right, b),
+                Rule(left, t, left, b),
+                Rule(right, t, right, b),
+            ]
     return rules

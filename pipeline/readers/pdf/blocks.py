@@ -17,14 +17,26 @@ def top_down(x0: float, top: float) -> tuple[int, int, float]:
     return 0, 0, top
 
 
-def lines_to_blocks(lines: list[Line], body_size: float, page_number: int, settings: PdfSettings = PDF_SETTINGS,
-                    vocabulary: set[str] | None = None, layout: ColumnLayout | None = None) -> list[Block]:
+def lines_to_blocks(
+    lines: list[Line],
+    body_size: float,
+    page_number: int,
+    settings: PdfSettings = PDF_SETTINGS,
+    vocabulary: set[str] | None = None,
+    layout: ColumnLayout | None = None,
+) -> list[Block]:
     """Group body lines into paragraphs, headings and list items."""
     return [block for _, block in lines_to_keyed_blocks(lines, body_size, page_number, settings, vocabulary, layout)]
 
 
-def lines_to_keyed_blocks(lines: list[Line], body_size: float, page_number: int, settings: PdfSettings = PDF_SETTINGS,
-                          vocabulary: set[str] | None = None, layout: ColumnLayout | None = None) -> list[tuple[tuple, Block]]:
+def lines_to_keyed_blocks(
+    lines: list[Line],
+    body_size: float,
+    page_number: int,
+    settings: PdfSettings = PDF_SETTINGS,
+    vocabulary: set[str] | None = None,
+    layout: ColumnLayout | None = None,
+) -> list[tuple[tuple, Block]]:
     """Blocks of body lines, each with its place in reading order (the place of its first line).
 
     On a two-column page (``layout``) the lines come in reading order; a column or band
@@ -39,8 +51,14 @@ def lines_to_keyed_blocks(lines: list[Line], body_size: float, page_number: int,
 
     def flush(column_end: bool = False) -> None:
         if group:
-            blocks.append((order(group[0].x0, group[0].top),
-                           _lines_block(group, body_size, page_number, settings, vocabulary, cut=column_end and layout is not None)))
+            blocks.append(
+                (
+                    order(group[0].x0, group[0].top),
+                    _lines_block(
+                        group, body_size, page_number, settings, vocabulary, cut=column_end and layout is not None
+                    ),
+                )
+            )
             group.clear()
 
     for line in lines:
@@ -68,8 +86,14 @@ def starts_bullet(line: Line) -> bool:
     return len(t) > 2 and t[0] in BULLETS and t[1] == " "
 
 
-def _lines_block(lines: list[Line], body_size: float, page_number: int, settings: PdfSettings, vocabulary: set[str] | None,
-                 cut: bool = False) -> Block:
+def _lines_block(
+    lines: list[Line],
+    body_size: float,
+    page_number: int,
+    settings: PdfSettings,
+    vocabulary: set[str] | None,
+    cut: bool = False,
+) -> Block:
     text = ""
     for line in lines:
         text = join_lines(text, line.text, vocabulary)
@@ -77,13 +101,29 @@ def _lines_block(lines: list[Line], body_size: float, page_number: int, settings
     if starts_bullet(lines[0]):
         kind = BlockKind.list_item
         text = text.lstrip()[1:].lstrip()
-    size = median([l.size for l in lines])
+    size = median([ln.size for ln in lines])
     clean, refs = strip_markers(text)
-    if (kind is BlockKind.paragraph and len(clean) <= settings.heading_max_chars and len(lines) <= settings.heading_max_lines
-            and not ends_sentence(clean)):
-        if size >= body_size + settings.heading_size_delta or (all(l.bold for l in lines) and size >= body_size - settings.heading_bold_slack):
+    if (
+        kind is BlockKind.paragraph
+        and len(clean) <= settings.heading_max_chars
+        and len(lines) <= settings.heading_max_lines
+        and not ends_sentence(clean)
+    ):
+        if size >= body_size + settings.heading_size_delta or (
+            all(ln.bold for ln in lines) and size >= body_size - settings.heading_bold_slack
+        ):
             kind = BlockKind.heading
-        elif len(lines) == 1 and not cut and abs(size - body_size) < settings.body_size_tolerance and looks_like_heading(clean):
+        elif (
+            len(lines) == 1
+            and not cut
+            and abs(size - body_size) < settings.body_size_tolerance
+            and looks_like_heading(clean)
+        ):
             kind = BlockKind.heading
-    bbox = (min(l.x0 for l in lines), min(l.top for l in lines), max(l.x1 for l in lines), max(l.bottom for l in lines))
+    bbox = (
+        min(ln.x0 for ln in lines),
+        min(ln.top for ln in lines),
+        max(ln.x1 for ln in lines),
+        max(ln.bottom for ln in lines),
+    )
     return Block(id="", kind=kind, text=clean, page=page_number, start=0, end=0, bbox=bbox, footnote_refs=refs)

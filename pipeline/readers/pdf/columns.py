@@ -96,8 +96,8 @@ def find_gutter(lines: list[Line], width: float, settings: PdfSettings = PDF_SET
     # A line that covers the whole middle of the page rules out every gutter, and a right
     # column is text that starts past the middle's left edge: skip the search on pages with
     # few such lines (nearly every one-column page).
-    open_lines = [l for l in lines if not any(s0 <= lo and s1 >= hi for s0, s1, _ in l.segments)]
-    right_starts = [l for l in open_lines if any(s0 >= lo for s0, _, _ in l.segments)]
+    open_lines = [ln for ln in lines if not any(s0 <= lo and s1 >= hi for s0, s1, _ in ln.segments)]
+    right_starts = [ln for ln in open_lines if any(s0 >= lo for s0, _, _ in ln.segments)]
     if len(right_starts) < 2 * settings.columns_min_lines:
         return None
     step = settings.columns_step
@@ -123,7 +123,9 @@ def find_gutter(lines: list[Line], width: float, settings: PdfSettings = PDF_SET
     return (widest[0] + widest[-1]) / 2
 
 
-def split_columns(lines: list[Line], width: float, settings: PdfSettings = PDF_SETTINGS) -> tuple[list[Line], ColumnLayout | None]:
+def split_columns(
+    lines: list[Line], width: float, settings: PdfSettings = PDF_SETTINGS
+) -> tuple[list[Line], ColumnLayout | None]:
     """Lines of a two-column page cut at the gutter (a line of each column that shares a
     baseline with one of the other was read as one line), and the page's reading order:
     full-width lines (headings, tables, footnotes) where they stand, the two-column runs
@@ -135,7 +137,7 @@ def split_columns(lines: list[Line], width: float, settings: PdfSettings = PDF_S
     bands: list[tuple[float, float, bool]] = []
     ordered = sorted(lines, key=attrgetter("baseline"))
     runs = line_runs(ordered, gutter)
-    run_of = {id(l): i for i, run in enumerate(runs) for l in run}
+    run_of = {id(ln): i for i, run in enumerate(runs) for ln in run}
     done: set[int] = set()
     for line in ordered:
         if id(line) not in run_of:
@@ -149,16 +151,16 @@ def split_columns(lines: list[Line], width: float, settings: PdfSettings = PDF_S
         run = runs[index]
         if not is_prose_run(run, gutter, settings):
             out += run
-            bands.append((min(l.top for l in run), max(l.bottom for l in run), False))
+            bands.append((min(ln.top for ln in run), max(ln.bottom for ln in run), False))
             continue
         pieces: list[Line] = []
-        for l in run:
-            left, right = _sides(l, gutter)
-            if left and right and l.chars:
-                pieces.append(make_line([c for c in l.chars if (c.x0 + c.x1) / 2 < gutter], settings))
-                pieces.append(make_line([c for c in l.chars if (c.x0 + c.x1) / 2 >= gutter], settings))
+        for ln in run:
+            left, right = _sides(ln, gutter)
+            if left and right and ln.chars:
+                pieces.append(make_line([c for c in ln.chars if (c.x0 + c.x1) / 2 < gutter], settings))
+                pieces.append(make_line([c for c in ln.chars if (c.x0 + c.x1) / 2 >= gutter], settings))
             else:
-                pieces.append(l)
+                pieces.append(ln)
         out += pieces
         bands += _column_bands(pieces, gutter, settings)
     bands.sort(key=itemgetter(0))

@@ -12,10 +12,10 @@ from operator import itemgetter
 
 import pypdfium2 as pdfium
 
-from schemas.errors import CorruptPDFError, TooManyPagesError
 from pipeline.readers.text import table_text
 from pipeline.readers.textutil import vocabulary as make_vocabulary
 from schemas.document import Block, BlockKind, Page
+from schemas.errors import CorruptPDFError, TooManyPagesError
 
 from .backend import open_pdf, page_to_chars, page_to_rules, xref_points_at_xref
 from .blocks import lines_to_keyed_blocks, top_down
@@ -51,8 +51,9 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def pdf_to_pages(data: bytes, path: str, settings: PdfSettings = PDF_SETTINGS,
-                 max_pages: int | None = None) -> tuple[list[Page], str, list[str]]:
+def pdf_to_pages(
+    data: bytes, path: str, settings: PdfSettings = PDF_SETTINGS, max_pages: int | None = None
+) -> tuple[list[Page], str, list[str]]:
     """Draft pages (blocks without spans) of a PDF, the plain text of all pages (for
     vocabulary and language), and warnings."""
     with no_cycle_collection():
@@ -63,14 +64,20 @@ def _read(data: bytes, path: str, settings: PdfSettings, max_pages: int | None) 
     pdf = open_pdf(data, path)
     warnings: list[str] = []
     if not xref_points_at_xref(data):
-        warnings.append("the PDF's cross-reference table is damaged; pdfium rebuilt it, so check that no page is missing")
+        warnings.append(
+            "the PDF's cross-reference table is damaged; pdfium rebuilt it, so check that no page is missing"
+        )
     try:
         n_pages = len(pdf)
         if n_pages == 0:
             raise CorruptPDFError(path, "the PDF has no pages")
         if max_pages is not None and n_pages > max_pages:
-            raise TooManyPagesError(path, f"the PDF has {n_pages} pages, more than the limit of {max_pages} "
-                                          "(raise it with --max-pages for a long compilation)", "max_pages")
+            raise TooManyPagesError(
+                path,
+                f"the PDF has {n_pages} pages, more than the limit of {max_pages} "
+                "(raise it with --max-pages for a long compilation)",
+                "max_pages",
+            )
         page_data: list[PageLines] = []
         layouts: list[ColumnLayout | None] = []
         n_chars = 0
@@ -97,56 +104,102 @@ def _read(data: bytes, path: str, settings: PdfSettings, max_pages: int | None) 
     return lay_out_pages(page_data, settings, warnings, layouts)
 
 
-def lay_out_pages(page_data: list[PageLines], settings: PdfSettings = PDF_SETTINGS, warnings: list[str] | None = None,
-                  layouts: list[ColumnLayout | None] | None = None) -> tuple[list[Page], str, list[str]]:
+def lay_out_pages(
+    page_data: list[PageLines],
+    settings: PdfSettings = PDF_SETTINGS,
+    warnings: list[str] | None = None,
+    layouts: list[ColumnLayout | None] | None = None,
+) -> tuple[list[Page], str, list[str]]:
     """Pages of blocks (tables, paragraphs, headings, running headers and footers,
     footnotes) in reading order, the plain text of all lines, and ``warnings``."""
     all_lines = [(h, lines) for _, h, lines, _ in page_data]
-    plain = "\n".join(l.text for _, lines in all_lines for l in lines)
+    plain = "\n".join(ln.text for _, lines in all_lines for ln in lines)
     # The report's own words, from its prose lines only: the fragments of wrapped table
     # cells (``Ouda``/``lan``) must not count as words.
-    vocab = make_vocabulary("\n".join(l.text for _, lines in all_lines for l in lines if len(l.segments) == 1))
+    vocab = make_vocabulary("\n".join(ln.text for _, lines in all_lines for ln in lines if len(ln.segments) == 1))
     sizes = Counter()
     for _, lines in all_lines:
-        for l in lines:
-            sizes[round(l.size, 1)] += len(l.text)
+        for ln in lines:
+            sizes[round(ln.size, 1)] += len(ln.text)
     body_size = sizes.most_common(1)[0][0] if sizes else 10.0
     running = mark_running_lines(all_lines, settings)
     tolerance = settings.body_size_tolerance
-    body_lines = [l for _, lines in all_lines for l in lines if abs(l.size - body_size) < tolerance]
-    text_x0 = min((l.x0 for l in body_lines), default=0.0)
-    text_x1 = max((l.x1 for l in body_lines), default=0.0)
+    body_lines = [ln for _, lines in all_lines for ln in lines if abs(ln.size - body_size) < tolerance]
+    text_x0 = min((ln.x0 for ln in body_lines), default=0.0)
+    text_x1 = max((ln.x1 for ln in body_lines), default=0.0)
     text_width = text_x1 - text_x0
     pages: list[Page] = []
     n_tables = 0
-    for index, ((width, height, _, rules), (_, lines), run_ids) in enumerate(zip(page_data, all_lines, running)):
+    for index, ((width, height, _, rules), (_, lines), run_ids) in enumerate(
+        zip(page_data, all_lines, running, strict=True)
+    ):
         number = index + 1
         page = Page(number=number, width=width, height=height)
-        header_footer = [l for l in lines if id(l) in run_ids]
-        content = [l for l in lines if id(l) not in run_ids]
+        header_footer = [ln for ln in lines if id(ln) in run_ids]
+        content = [ln for ln in lines if id(ln) not in run_ids]
         body, notes = split_footnote_area(content, rules, text_x0, text_width, settings)
         layout = layouts[index] if layouts else None
         order = layout.key if layout is not None else top_down
         if layout is not None:
-            body.sort(key=lambda l: order(l.x0, l.top))
+            body.sort(key=lambda ln: order(ln.x0, ln.top))
         placed: list[tuple[tuple, Block]] = []
-        for grid in rules_to_grids([r for r in rules if not is_separator(r, rules, text_x0, text_width, settings)], settings):
+        for grid in rules_to_grids(
+            [r for r in rules if not is_separator(r, rules, text_x0, text_width, settings)], settings
+        ):
             n_tables += 1
             table, used = grid_to_table(grid, body, number, f"t{n_tables}", settings)
-            body = [l for l in body if id(l) not in used]
-            placed.append((order(table.bbox[0], table.bbox[1]), Block(id="", kind=BlockKind.table, text=table_text(table), page=number, start=0, end=0, bbox=table.bbox, table=table)))
+            body = [ln for ln in body if id(ln) not in used]
+            placed.append(
+                (
+                    order(table.bbox[0], table.bbox[1]),
+                    Block(
+                        id="",
+                        kind=BlockKind.table,
+                        text=table_text(table),
+                        page=number,
+                        start=0,
+                        end=0,
+                        bbox=table.bbox,
+                        table=table,
+                    ),
+                )
+            )
         for run in aligned_runs(body, settings):
             n_tables += 1
             table = lines_to_aligned_table(run, number, f"t{n_tables}", settings, vocab)
-            ids = {id(l) for l in run}
-            body = [l for l in body if id(l) not in ids]
-            placed.append((order(table.bbox[0], table.bbox[1]), Block(id="", kind=BlockKind.table, text=table_text(table), page=number, start=0, end=0, bbox=table.bbox, table=table)))
+            ids = {id(ln) for ln in run}
+            body = [ln for ln in body if id(ln) not in ids]
+            placed.append(
+                (
+                    order(table.bbox[0], table.bbox[1]),
+                    Block(
+                        id="",
+                        kind=BlockKind.table,
+                        text=table_text(table),
+                        page=number,
+                        start=0,
+                        end=0,
+                        bbox=table.bbox,
+                        table=table,
+                    ),
+                )
+            )
         placed += lines_to_keyed_blocks(body, body_size, number, settings, vocab, layout)
         placed.sort(key=_FIRST)
         blocks = [b for _, b in placed]
         for line in header_footer:
             kind = BlockKind.header if line.top < height / 2 else BlockKind.footer
-            blocks.append(Block(id="", kind=kind, text=line.text, page=number, start=0, end=0, bbox=(line.x0, line.top, line.x1, line.bottom)))
+            blocks.append(
+                Block(
+                    id="",
+                    kind=kind,
+                    text=line.text,
+                    page=number,
+                    start=0,
+                    end=0,
+                    bbox=(line.x0, line.top, line.x1, line.bottom),
+                )
+            )
         blocks += footnote_lines_to_blocks(notes, number, vocab)
         page.blocks = blocks
         pages.append(page)

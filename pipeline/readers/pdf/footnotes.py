@@ -15,11 +15,16 @@ from .settings import PDF_SETTINGS, PdfSettings
 _MARKER = re.compile(f"^([{SUPERSCRIPT_DIGITS}]+)\\s*")
 
 
-def is_separator(rule: Rule, rules: list[Rule], text_x0: float, text_width: float, settings: PdfSettings = PDF_SETTINGS) -> bool:
+def is_separator(
+    rule: Rule, rules: list[Rule], text_x0: float, text_width: float, settings: PdfSettings = PDF_SETTINGS
+) -> bool:
     """A footnote separator: a short horizontal rule at the left margin that no vertical
     rule meets (a table's border is met by its column lines)."""
-    if not (rule.horizontal and (rule.x1 - rule.x0) <= settings.footnote_rule_max_width * text_width
-            and abs(rule.x0 - text_x0) <= settings.footnote_rule_indent):
+    if not (
+        rule.horizontal
+        and (rule.x1 - rule.x0) <= settings.footnote_rule_max_width * text_width
+        and abs(rule.x0 - text_x0) <= settings.footnote_rule_indent
+    ):
         return False
     tol = settings.intersection_tolerance
     return not any(
@@ -28,14 +33,19 @@ def is_separator(rule: Rule, rules: list[Rule], text_x0: float, text_width: floa
     )
 
 
-def split_footnote_area(lines: list[Line], rules: list[Rule], text_x0: float, text_width: float,
-                        settings: PdfSettings = PDF_SETTINGS) -> tuple[list[Line], list[Line]]:
+def split_footnote_area(
+    lines: list[Line], rules: list[Rule], text_x0: float, text_width: float, settings: PdfSettings = PDF_SETTINGS
+) -> tuple[list[Line], list[Line]]:
     """Body lines and footnote lines, split at the lowest separator rule with a line below it."""
-    lowest = max((l.top for l in lines), default=None)
-    candidates = [r for r in rules if lowest is not None and lowest > r.bottom and is_separator(r, rules, text_x0, text_width, settings)]
+    lowest = max((ln.top for ln in lines), default=None)
+    candidates = [
+        r
+        for r in rules
+        if lowest is not None and lowest > r.bottom and is_separator(r, rules, text_x0, text_width, settings)
+    ]
     if candidates:
         sep = max(candidates, key=attrgetter("top"))
-        return [l for l in lines if l.bottom <= sep.top + 1], [l for l in lines if l.top > sep.bottom - 1]
+        return [ln for ln in lines if ln.bottom <= sep.top + 1], [ln for ln in lines if ln.top > sep.bottom - 1]
     return lines, []
 
 
@@ -46,15 +56,35 @@ def footnote_lines_to_blocks(lines: list[Line], page_number: int, vocabulary: se
     for line in lines:
         m = _MARKER.match(line.text)
         if m:
-            blocks.append(Block(id="", kind=BlockKind.footnote, text=line.text[m.end():], page=page_number, start=0, end=0,
-                                bbox=(line.x0, line.top, line.x1, line.bottom), footnote_number=superscript_to_int(m.group(1))))
+            blocks.append(
+                Block(
+                    id="",
+                    kind=BlockKind.footnote,
+                    text=line.text[m.end() :],
+                    page=page_number,
+                    start=0,
+                    end=0,
+                    bbox=(line.x0, line.top, line.x1, line.bottom),
+                    footnote_number=superscript_to_int(m.group(1)),
+                )
+            )
         elif blocks:
             b = blocks[-1]
             b.text = join_lines(b.text, line.text, vocabulary)
             b.bbox = (min(b.bbox[0], line.x0), b.bbox[1], max(b.bbox[2], line.x1), line.bottom)
         else:
-            blocks.append(Block(id="", kind=BlockKind.footnote, text=line.text, page=page_number, start=0, end=0,
-                                bbox=(line.x0, line.top, line.x1, line.bottom), footnote_number=None))
+            blocks.append(
+                Block(
+                    id="",
+                    kind=BlockKind.footnote,
+                    text=line.text,
+                    page=page_number,
+                    start=0,
+                    end=0,
+                    bbox=(line.x0, line.top, line.x1, line.bottom),
+                    footnote_number=None,
+                )
+            )
     for b in blocks:
         b.text, b.footnote_refs = strip_markers(b.text)
     return blocks

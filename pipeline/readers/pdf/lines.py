@@ -50,7 +50,11 @@ def chars_to_lines(chars: list[Char], settings: PdfSettings = PDF_SETTINGS) -> l
     # A group of small chars just above a group of larger ones is its superscripts.
     sizes = [median([c.size for c in g]) for g in groups]
     absorbed = [False] * len(groups)
-    ratio, min_rise, max_rise = settings.superscript_size_ratio, settings.superscript_rise, settings.superscript_max_rise
+    ratio, min_rise, max_rise = (
+        settings.superscript_size_ratio,
+        settings.superscript_rise,
+        settings.superscript_max_rise,
+    )
     reach, lookahead = settings.superscript_reach, settings.superscript_lookahead
     for i, group in enumerate(groups):
         size = sizes[i]
@@ -74,7 +78,9 @@ def chars_to_lines(chars: list[Char], settings: PdfSettings = PDF_SETTINGS) -> l
 
 def overlaps_x(a: list[Char], b: list[Char], margin: float) -> bool:
     """True when the chars of ``a`` stand within the horizontal extent of ``b`` widened by ``margin`` on each side."""
-    return min(c.x0 for c in a) >= min(c.x0 for c in b) - margin and max(c.x1 for c in a) <= max(c.x1 for c in b) + margin
+    return (
+        min(c.x0 for c in a) >= min(c.x0 for c in b) - margin and max(c.x1 for c in a) <= max(c.x1 for c in b) + margin
+    )
 
 
 def make_line(chars: list[Char], settings: PdfSettings = PDF_SETTINGS) -> Line:
@@ -101,7 +107,9 @@ def make_line(chars: list[Char], settings: PdfSettings = PDF_SETTINGS) -> Line:
     return line
 
 
-def line_text(chars: list[Char], size: float, settings: PdfSettings = PDF_SETTINGS) -> tuple[str, list[tuple[float, float, str]]]:
+def line_text(
+    chars: list[Char], size: float, settings: PdfSettings = PDF_SETTINGS
+) -> tuple[str, list[tuple[float, float, str]]]:
     """The line's text (superscript digits as ``⁰-⁹``) and its segments split at wide gaps."""
     segments: list[tuple[float, float, str]] = []
     parts: list[str] = []
@@ -129,7 +137,9 @@ def line_text(chars: list[Char], size: float, settings: PdfSettings = PDF_SETTIN
     return text, segments
 
 
-def release_prose_chars(lines: list[Line], rules: list[Rule], width: float, settings: PdfSettings = PDF_SETTINGS) -> None:
+def release_prose_chars(
+    lines: list[Line], rules: list[Rule], width: float, settings: PdfSettings = PDF_SETTINGS
+) -> None:
     """Drop the per-char records of lines that can only be prose (one segment, wider than
     ``prose_min_width`` of the page, outside every ruled area): only table lines need their
     chars again, and keeping every char of a long report is most of its memory."""

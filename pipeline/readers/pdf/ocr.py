@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from schemas.errors import CorruptPDFError, NoTextLayerError
 from schemas.document import Block, Page
+from schemas.errors import CorruptPDFError, NoTextLayerError
 
 from .settings import PDF_SETTINGS, PdfSettings
 
@@ -48,8 +48,9 @@ def tsv_to_paragraphs(tsv: str) -> list[tuple[str, float]]:
     return out
 
 
-def ocr_pages(pdf: pdfium.PdfDocument, path: str, language: str | None = None,
-              settings: PdfSettings = PDF_SETTINGS) -> tuple[list[Page], str, list[str]]:
+def ocr_pages(
+    pdf: pdfium.PdfDocument, path: str, language: str | None = None, settings: PdfSettings = PDF_SETTINGS
+) -> tuple[list[Page], str, list[str]]:
     """Pages with no text layer read by the ``tesseract`` command, one page at a time (at
     ``ocr_dpi``); every block is marked ``ocr`` with the mean confidence of its words.
     Without tesseract: a clear error that says how to enable it."""
@@ -57,13 +58,16 @@ def ocr_pages(pdf: pdfium.PdfDocument, path: str, language: str | None = None,
     import subprocess
     import tempfile
 
-    from schemas.errors import OCRNeededError
     from pipeline.readers.text import chunks_to_blocks, text_to_chunks
+    from schemas.errors import OCRNeededError
 
     tesseract = shutil.which("tesseract")
     if tesseract is None:
-        raise OCRNeededError(path, "the PDF has no text layer (a scan or images of text): OCR is needed. "
-                                   "Install tesseract (Debian: apt-get install tesseract-ocr) and run again")
+        raise OCRNeededError(
+            path,
+            "the PDF has no text layer (a scan or images of text): OCR is needed. "
+            "Install tesseract (Debian: apt-get install tesseract-ocr) and run again",
+        )
     from schemas import lang as languages
 
     lang = languages.load("en")
@@ -75,7 +79,9 @@ def ocr_pages(pdf: pdfium.PdfDocument, path: str, language: str | None = None,
             image = Path(tmp) / f"page-{i + 1}.png"
             if not image.exists():
                 pdf[i].render(scale=settings.ocr_dpi / 72).to_pil().save(image)
-            done = subprocess.run([tesseract, str(image), "stdout", "-l", codes, "tsv"], capture_output=True, text=True, timeout=300)
+            done = subprocess.run(
+                [tesseract, str(image), "stdout", "-l", codes, "tsv"], capture_output=True, text=True, timeout=300
+            )
             if done.returncode != 0:
                 raise CorruptPDFError(path, f"OCR of page {i + 1} failed: {done.stderr.strip()[:200]}")
             return tsv_to_paragraphs(done.stdout)
@@ -88,7 +94,7 @@ def ocr_pages(pdf: pdfium.PdfDocument, path: str, language: str | None = None,
         for i in range(len(pdf)):
             blocks: list[Block] = []
             page_text: list[str] = []
-            for text, confidence in (first if i == 0 else read(i, language)):
+            for text, confidence in first if i == 0 else read(i, language):
                 page_text.append(text)
                 for block in chunks_to_blocks(text_to_chunks(text), lang):
                     block.page, block.ocr, block.ocr_confidence = i + 1, True, confidence
@@ -97,5 +103,11 @@ def ocr_pages(pdf: pdfium.PdfDocument, path: str, language: str | None = None,
             width, height = pdf[i].get_size()
             pages.append(Page(number=i + 1, width=width, height=height, blocks=blocks))
     if not any(t.strip() for t in texts):
-        raise NoTextLayerError(path, "the PDF has no text layer, and OCR found no text on any page (blank pages or pictures only)")
-    return pages, "\n".join(texts), ["the PDF has no text layer: its text was read by OCR (tesseract); check figures against the page images"]
+        raise NoTextLayerError(
+            path, "the PDF has no text layer, and OCR found no text on any page (blank pages or pictures only)"
+        )
+    return (
+        pages,
+        "\n".join(texts),
+        ["the PDF has no text layer: its text was read by OCR (tesseract); check figures against the page images"],
+    )

@@ -16,7 +16,9 @@ def _key(line: Line) -> str:
     return _DIGITS.sub("#", line.text.strip().lower())
 
 
-def mark_running_lines(pages_lines: list[tuple[float, list[Line]]], settings: PdfSettings = PDF_SETTINGS) -> list[set[int]]:
+def mark_running_lines(
+    pages_lines: list[tuple[float, list[Line]]], settings: PdfSettings = PDF_SETTINGS
+) -> list[set[int]]:
     """Ids of lines per page that are running headers/footers: in the top or bottom
     margin and repeating (digits ignored) on enough pages, or a bare page number."""
     margin = settings.running_margin
@@ -28,7 +30,11 @@ def mark_running_lines(pages_lines: list[tuple[float, list[Line]]], settings: Pd
                 seen.add(_key(line))
         margin_keys.update(seen)
     n_pages = len(pages_lines)
-    repeated = {k for k, n in margin_keys.items() if n_pages >= settings.running_min_pages and n >= settings.running_min_share * n_pages}
+    repeated = {
+        k
+        for k, n in margin_keys.items()
+        if n_pages >= settings.running_min_pages and n >= settings.running_min_share * n_pages
+    }
     out = []
     for height, lines in pages_lines:
         ids = set()

@@ -23,10 +23,32 @@ def rules_to_grids(rules: list[Rule], settings: PdfSettings = PDF_SETTINGS) -> l
     for r in rules:
         if r.horizontal:
             y = (r.top + r.bottom) / 2
-            edges.append({"x0": r.x0, "x1": r.x1, "top": y, "bottom": y, "width": r.x1 - r.x0, "height": 0, "orientation": "h", "object_type": "line"})
+            edges.append(
+                {
+                    "x0": r.x0,
+                    "x1": r.x1,
+                    "top": y,
+                    "bottom": y,
+                    "width": r.x1 - r.x0,
+                    "height": 0,
+                    "orientation": "h",
+                    "object_type": "line",
+                }
+            )
         else:
             x = (r.x0 + r.x1) / 2
-            edges.append({"x0": x, "x1": x, "top": r.top, "bottom": r.bottom, "width": 0, "height": r.bottom - r.top, "orientation": "v", "object_type": "line"})
+            edges.append(
+                {
+                    "x0": x,
+                    "x1": x,
+                    "top": r.top,
+                    "bottom": r.bottom,
+                    "width": 0,
+                    "height": r.bottom - r.top,
+                    "orientation": "v",
+                    "object_type": "line",
+                }
+            )
     if not any(e["orientation"] == "v" for e in edges):
         return []
     snap, join = settings.snap_tolerance, settings.join_tolerance
@@ -37,8 +59,9 @@ def rules_to_grids(rules: list[Rule], settings: PdfSettings = PDF_SETTINGS) -> l
     return [t for t in pt.cells_to_tables(cells) if len(t) >= 2]
 
 
-def grid_to_table(cells: list[BBox], lines: list[Line], page_number: int, table_id: str,
-                  settings: PdfSettings = PDF_SETTINGS) -> tuple[Table, set[int]]:
+def grid_to_table(
+    cells: list[BBox], lines: list[Line], page_number: int, table_id: str, settings: PdfSettings = PDF_SETTINGS
+) -> tuple[Table, set[int]]:
     """Fill a ruled grid with the text of the lines inside it; returns the table and the
     ids of the lines it used (so they do not also become paragraphs)."""
     xs = sorted({round(c[0], 1) for c in cells})
@@ -54,19 +77,39 @@ def grid_to_table(cells: list[BBox], lines: list[Line], page_number: int, table_
         for line in lines:
             if line.bottom < top - line_margin or line.top > bottom + line_margin:
                 continue
-            chars = [c for c in line.chars if left <= (c.x0 + c.x1) / 2 <= right and upper <= (c.top + c.bottom) / 2 <= lower]
+            chars = [
+                c for c in line.chars if left <= (c.x0 + c.x1) / 2 <= right and upper <= (c.top + c.bottom) / 2 <= lower
+            ]
             if chars:
                 inside.append(make_line(chars, settings))
                 used.add(id(line))
-        raw = "\n".join(l.text for l in inside)
+        raw = "\n".join(ln.text for ln in inside)
         text = ""
-        for l in inside:
-            text = join_lines(text, l.text)
+        for ln in inside:
+            text = join_lines(text, ln.text)
         clean, refs = strip_markers(text)
-        out.append(Cell(row=row_of[round(top, 1)], col=col_of[round(x0, 1)], text=clean, raw=raw, bbox=(x0, top, x1, bottom),
-                        page=page_number, footnote_refs=refs))
+        out.append(
+            Cell(
+                row=row_of[round(top, 1)],
+                col=col_of[round(x0, 1)],
+                text=clean,
+                raw=raw,
+                bbox=(x0, top, x1, bottom),
+                page=page_number,
+                footnote_refs=refs,
+            )
+        )
     bbox = (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells))
-    table = Table(id=table_id, page=page_number, pages=[page_number], n_rows=len(ys), n_cols=len(xs), cells=out, bbox=bbox, ruled=True)
+    table = Table(
+        id=table_id,
+        page=page_number,
+        pages=[page_number],
+        n_rows=len(ys),
+        n_cols=len(xs),
+        cells=out,
+        bbox=bbox,
+        ruled=True,
+    )
     return table, used
 
 
@@ -132,12 +175,12 @@ def lines_to_rows(lines: list[Line], settings: PdfSettings = PDF_SETTINGS) -> li
     lines are evenly spaced has one line per row."""
     if len(lines) < 2:
         return [lines]
-    deltas = [b.baseline - a.baseline for a, b in zip(lines, lines[1:])]
+    deltas = [b.baseline - a.baseline for a, b in zip(lines, lines[1:], strict=False)]
     leading = min(deltas)
     if max(deltas) <= leading * settings.row_gap_ratio:
         return [[line] for line in lines]
     rows = [[lines[0]]]
-    for delta, line in zip(deltas, lines[1:]):
+    for delta, line in zip(deltas, lines[1:], strict=True):
         if delta > leading * settings.row_gap_ratio:
             rows.append([line])
         else:
@@ -155,8 +198,13 @@ def _split_line_at_columns(line: Line, columns: list[float], settings: PdfSettin
     return {col: make_line(chars, settings) for col, chars in parts.items()}
 
 
-def lines_to_aligned_table(lines: list[Line], page_number: int, table_id: str, settings: PdfSettings = PDF_SETTINGS,
-                           vocabulary: set[str] | None = None) -> Table:
+def lines_to_aligned_table(
+    lines: list[Line],
+    page_number: int,
+    table_id: str,
+    settings: PdfSettings = PDF_SETTINGS,
+    vocabulary: set[str] | None = None,
+) -> Table:
     """A borderless table: columns from aligned segment starts, rows from line spacing,
     the text of wrapped cells joined (``Januar`` + ``y 2020`` → ``January 2020``)."""
     columns = line_runs_to_columns(lines, settings)
@@ -171,11 +219,40 @@ def lines_to_aligned_table(lines: list[Line], page_number: int, table_id: str, s
             for part in parts:
                 text = join_wrapped(text, part.text, vocabulary)
             clean, refs = strip_markers(text)
-            bbox = (min(p.x0 for p in parts), min(p.top for p in parts), max(p.x1 for p in parts), max(p.bottom for p in parts))
-            cells.append(Cell(row=r, col=col, text=clean, raw="\n".join(p.text for p in parts), bbox=bbox, page=page_number, footnote_refs=refs))
-    bbox = (min(l.x0 for l in lines), min(l.top for l in lines), max(l.x1 for l in lines), max(l.bottom for l in lines))
+            bbox = (
+                min(p.x0 for p in parts),
+                min(p.top for p in parts),
+                max(p.x1 for p in parts),
+                max(p.bottom for p in parts),
+            )
+            cells.append(
+                Cell(
+                    row=r,
+                    col=col,
+                    text=clean,
+                    raw="\n".join(p.text for p in parts),
+                    bbox=bbox,
+                    page=page_number,
+                    footnote_refs=refs,
+                )
+            )
+    bbox = (
+        min(ln.x0 for ln in lines),
+        min(ln.top for ln in lines),
+        max(ln.x1 for ln in lines),
+        max(ln.bottom for ln in lines),
+    )
     n_rows = 1 + max((c.row for c in cells), default=0)
-    return Table(id=table_id, page=page_number, pages=[page_number], n_rows=n_rows, n_cols=len(columns), cells=cells, bbox=bbox, ruled=False)
+    return Table(
+        id=table_id,
+        page=page_number,
+        pages=[page_number],
+        n_rows=n_rows,
+        n_cols=len(columns),
+        cells=cells,
+        bbox=bbox,
+        ruled=False,
+    )
 
 
 def join_wrapped(left: str, right: str, vocabulary: set[str] | None = None) -> str:
