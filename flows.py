@@ -149,7 +149,8 @@ def _collect(paths: list[str], futures) -> list[dict]:
         if isinstance(result, DocumentFailed):
             outcomes.append(result.outcome)
         elif isinstance(result, BaseException):  # the task itself broke: still a failed document
-            error = {"code": "internal_error", "reason": f"internal error: {result!r}"}
+            error = {"error": type(result).__name__, "code": "internal_error", "file": shown(os.fsdecode(path)),
+                     "reason": f"internal error: {result!r}"}
             outcomes.append(_carried(Outcome(os.fsdecode(path), "failed", error=error)))
         elif result is not None:
             outcomes.append(result)

@@ -144,6 +144,15 @@ class WorkerDiedError(IngestError):
     code = "worker_died"
 
 
+class InternalError(IngestError):
+    """A bug of the pipeline met while extracting this file (an extractor raised something
+    unexpected), not a fault of the input: its ``internal_error`` code says so to machines and
+    its reason to people. It travels the typed path of a failed document (the batch goes on, the
+    input is quarantined with its reason), as :class:`WorkerDiedError` does."""
+
+    code = "internal_error"
+
+
 class DiskFullError(FileError):
     """The output could not be written because the disk (or quota) is full. Not a fault of
     the input (so not an :class:`IngestError`): the watcher keeps the file in the inbox,

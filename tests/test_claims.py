@@ -66,6 +66,29 @@ def test_claims_of_dead_processes_are_taken_back_and_live_ones_kept(tmp_path):
     assert being_made.exists()
 
 
+def test_a_claim_whose_new_folder_another_recovery_removed_is_made_again(tmp_path, monkeypatch):
+    """Two watchers: one's recovery sees the other's staging folder before its owner record is
+    written (it looks like a killed claim) and removes it; the claim is made again, not a crash."""
+    import pipeline.claims as claims
+
+    (tmp_path / "a.txt").write_text("x")
+    real = claims.current_owner
+    raced = []
+
+    def racing() -> Owner:
+        if not raced:
+            raced.append([p.name for p in processing_dir(tmp_path).iterdir()])
+            recover_stale_claims(tmp_path)  # what the other watcher's poll does at this moment
+        return real()
+
+    monkeypatch.setattr(claims, "current_owner", racing)
+    held = claim(tmp_path / "a.txt")
+    assert len(raced) == 1 and len(raced[0]) == 1 and raced[0][0].startswith(".new-")
+    assert held is not None and held.folder == processing_dir(tmp_path) / "a.txt"
+    assert claims.read_owner(held.folder) == real()
+    assert [p.name for p in processing_dir(tmp_path).iterdir()] == ["a.txt"]
+
+
 def test_a_batch_leaves_a_file_a_watcher_holds_to_it(tmp_path, fake_report):
     inbox = tmp_path / "in"
     inbox.mkdir()

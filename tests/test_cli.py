@@ -41,9 +41,19 @@ def test_schema_matches_the_committed_file():
     assert (ROOT / "schemas" / "extraction.schema.json").read_text(encoding="utf-8") == json_schema_text()
 
 
+def _said(output: str) -> str:
+    """The console's words without rich's box and line wrapping."""
+    return " ".join(output.replace("│", " ").split())
+
+
 def test_evaluate_needs_its_arguments():
+    """A usage error (exit 2, the command's own message), not a crash."""
     result = runner.invoke(app, ["evaluate"])
-    assert result.exit_code != 0
+    assert (result.exit_code, type(result.exception)) == (2, SystemExit)
+    assert "Invalid value: give REPORT --gold GOLD, or --corpus DIR --gold-dir DIR" in _said(result.output)
+    result = runner.invoke(app, ["evaluate", "--corpus", "."])
+    assert (result.exit_code, type(result.exception)) == (2, SystemExit)
+    assert "Invalid value: --corpus and --gold-dir go together" in _said(result.output)
 
 
 def test_help_lists_the_commands():

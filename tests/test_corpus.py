@@ -33,6 +33,16 @@ def test_structure_equals_the_gold(extractions, gold, name):
     assert scores["footnotes"]["attributes"]["links"] == 1.0
 
 
+@pytest.mark.parametrize("name", RENDITIONS)
+def test_seed_facts_found_missed_and_wrong_are_pinned(extractions, gold, name):
+    """Exact counts per category (tp, fp, fn), the same for the three renditions."""
+    scores = evaluate_extraction(extractions[name], gold)["categories"]
+    facts = ("tables", "table_checks", "casualty_figures", "event_counts", "displacement_figures", "actors", "places")
+    assert {c: (scores[c]["tp"], scores[c]["fp"], scores[c]["fn"]) for c in facts} == {
+        "tables": (2, 0, 0), "table_checks": (5, 0, 0), "casualty_figures": (24, 0, 0), "event_counts": (73, 0, 0),
+        "displacement_figures": (11, 0, 1), "actors": (26, 0, 0), "places": (37, 1, 6)}
+
+
 def test_text_and_pdf_renditions_agree(extractions):
     def key(ex):
         return (
@@ -76,3 +86,7 @@ def test_pooled_scores_over_the_excerpts_are_the_sums_of_the_reports(shared):
         assert sum(len(s["misses"]["false_negatives"]) for s in scored) == data["summary"]["micro"][name]["fn"]
         assert sum(len(s["misses"]["false_positives"]) for s in scored) == data["summary"]["micro"][name]["fp"]
     assert data["summary"]["country"]["total"] == 28
+    # the yardstick itself, pinned: any change of what is found or missed fails here and is looked at
+    assert {name: (s["tp"], s["fp"], s["fn"]) for name, s in data["summary"]["micro"].items()} == {
+        "metadata": (52, 1, 2), "tables": (2, 0, 0), "table_checks": (0, 0, 0), "casualty_figures": (28, 1, 1),
+        "event_counts": (33, 1, 1), "displacement_figures": (32, 1, 6), "actors": (61, 1, 3), "places": (210, 5, 41)}

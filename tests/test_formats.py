@@ -34,10 +34,18 @@ def seed(shared):
     return ingest(path), gold, evaluate_extraction(extract_file(path), gold)
 
 
-def _assert_scores_match(result: dict, reference: dict) -> None:
+def counts(result: dict) -> dict:
+    """Per category: (tp, fp, fn) and the right/scored count of each attribute."""
+    return {name: (s["tp"], s["fp"], s["fn"], s["attribute_counts"]) for name, s in result["categories"].items()}
+
+
+def _assert_scores_match(result: dict, reference: dict, differences: dict | None = None) -> None:
+    """The same facts found, missed and wrong as in the reference rendition, exactly; or, for the
+    categories in ``differences``, exactly these counts."""
     assert result["table_cells"]["correct"] == result["table_cells"]["total"] == 144
-    for name, scores in reference["categories"].items():
-        assert abs(result["categories"][name]["f1"] - scores["f1"]) <= 0.02, name
+    got, want = counts(result), counts(reference)
+    assert set(got) == set(want)
+    assert {name: got[name] for name in got if got[name] != want[name]} == (differences or {})
 
 
 def test_seed_saved_as_docx_scores_as_its_text(tmp_path, seed):
@@ -67,7 +75,9 @@ def test_seed_in_two_columns_scores_as_its_a4_pdf(tmp_path, seed, shared):
     reference = evaluate_extraction(extract_file(shared / "corpus" / f"{SEED}.pdf"), gold)
     path = tmp_path / "seed-two-columns.pdf"
     path.write_bytes(two_column_pdf(doc))
-    _assert_scores_match(evaluate_extraction(extract_file(path), gold), reference)
+    # one place fewer with the right region than in the A4 PDF (33 of 34 there)
+    _assert_scores_match(evaluate_extraction(extract_file(path), gold), reference,
+                         {"places": (37, 1, 6, {"admin1": [32, 34], "pcode": [13, 13]})})
 
 
 # ------------------------------------------------------------------ Word documents

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import time
 
@@ -102,16 +104,30 @@ def test_a_novel_is_extracted_with_a_warning(tmp_path):
     assert ex.facts.casualty_figures == []
 
 
-@pytest.mark.parametrize("name", ["report with spaces.txt", "rapport été àccents.txt", "..", "x" * 240 + ".txt", "..weird..name.txt"])
-def test_odd_file_names(tmp_path, name):
+@pytest.mark.parametrize("name, stem", [
+    ("report with spaces.txt", "report-with-spaces"),
+    ("rapport été àccents.txt", "rapport-été-àccents"),
+    ("dotdot..txt", "dotdot"),
+    ("x" * 240 + ".txt", "x" * 109 + "-718df6704d"),  # cut to 120 bytes, with a hash of the whole name
+    ("..weird..name.txt", None),  # a hidden-looking name is no input: left alone, never a crash
+], ids=["spaces", "accents", "dots", "long", "hidden"])
+def test_odd_file_names(tmp_path, name, stem):
     folder = tmp_path / "in"
     folder.mkdir()
-    target = folder / (name if name != ".." else "dotdot..txt")
+    target = folder / name
     target.write_text(REPORT, encoding="utf-8")
     summary = run_batch(folder, tmp_path / "out")
-    assert summary["counts"] in ({"extracted": 1}, {})  # a hidden-looking name is left alone, never a crash
-    for output in (tmp_path / "out").rglob("extraction.json"):
-        assert output.resolve().is_relative_to((tmp_path / "out").resolve())
+    written = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert target.read_text(encoding="utf-8") == REPORT  # the input is never modified
+    if stem is None:
+        assert (summary["counts"], summary["outcomes"], written) == ({}, [], [])
+        return
+    sha = hashlib.sha256(REPORT.encode()).hexdigest()
+    assert summary["counts"] == {"extracted": 1}
+    assert written == [f"{stem}/{sha[:12]}/extraction.json", f"{stem}/{sha[:12]}/sources.json"]
+    (outcome,) = summary["outcomes"]
+    assert (outcome["file"], outcome["output"]) == (str(target), str(tmp_path / "out" / stem / sha[:12] / "extraction.json"))
+    assert json.loads((tmp_path / "out" / stem / sha[:12] / "sources.json").read_text(encoding="utf-8")) == [name]
 
 
 def test_time_limit(tmp_path, fake_report):

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from schemas.errors import (
     IngestError,
+    InternalError,
     MemoryLimitError,
     TimeLimitError,
     WorkerDiedError,
@@ -213,7 +214,7 @@ def _answer(run: _Running, limits: Limits) -> str | IngestError | None:
         return payload
     if kind == "ingest":
         return payload
-    return IngestError(run.job.path, f"internal error while extracting: {payload}")
+    return InternalError(run.job.path, f"internal error while extracting: {payload}")
 
 
 def extract_many(jobs: list[Job], limits: Limits = DEFAULT, workers: int = 1,
