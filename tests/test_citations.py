@@ -16,11 +16,11 @@ import pytest
 from fpdf import FPDF
 from pdf_factory import _footnote
 
-from extractors import lang
+from schemas import lang
 from extractors.citations import footnote_sources, resolve_citations
-from pipeline.export import events_csv
-from pipeline.ingest import ingest_bytes
-from pipeline.run import extract_document
+from pipeline.tools.export import events_csv
+from pipeline.readers.ingest import ingest_bytes
+from pipeline.app.run import extract_document
 from schemas.extraction import BibliographyEntry, Citation, Extraction, Footnote
 
 EN = lang.load("en")

@@ -69,7 +69,7 @@ def test_claims_of_dead_processes_are_taken_back_and_live_ones_kept(tmp_path):
 def test_a_claim_whose_new_folder_another_recovery_removed_is_made_again(tmp_path, monkeypatch):
     """Two watchers: one's recovery sees the other's staging folder before its owner record is
     written (it looks like a killed claim) and removes it; the claim is made again, not a crash."""
-    import pipeline.claims as claims
+    import pipeline.app.claims as claims
 
     (tmp_path / "a.txt").write_text("x")
     real = claims.current_owner

@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import pipeline.run
-from pipeline import errors
-from pipeline.cli import app
-from pipeline.limits import extract_in_child
-from pipeline.ops import InboxWatcher, run_batch
-from pipeline.run import extract_file
+import extractors.stages
+import pipeline.app.run
+from schemas import errors
+from pipeline.app.cli import app
+from pipeline.app.limits import extract_in_child
+from pipeline.app.ops import InboxWatcher, run_batch
+from pipeline.app.run import extract_file
 from schemas.extraction import Extraction
 
 REPORT = ("COI QUERY\n\n| | |\n|---|---|\n| Country of Origin | MALI |\n| Date of completion | 3 March 2021 |\n\n"
@@ -31,14 +32,14 @@ REASON = "internal error while extracting: RuntimeError: the facts stage broke o
 @pytest.fixture
 def broken_facts(monkeypatch):
     """The facts stage raises for every input whose name holds ``broken``."""
-    real = pipeline.run.extract_facts
+    real = extractors.stages.extract_facts
 
     def facts(doc, *args, **kwargs):
         if "broken" in Path(doc.source_path).name:
             raise RuntimeError("the facts stage broke on purpose")
         return real(doc, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline.run, "extract_facts", facts)
+    monkeypatch.setattr(extractors.stages, "extract_facts", facts)
 
 
 def _inputs(folder: Path) -> dict[str, bytes]:
@@ -56,7 +57,7 @@ def test_a_stage_error_in_process_is_the_error_itself(tmp_path, monkeypatch, fak
     def broken(*args, **kwargs):
         raise RuntimeError(f"{stage} broke")
 
-    monkeypatch.setattr(pipeline.run, stage, broken)
+    monkeypatch.setattr(extractors.stages, stage, broken)
     with pytest.raises(RuntimeError, match=f"^{stage} broke$") as info:
         extract_file(fake_report)
     assert not isinstance(info.value, errors.IngestError)
@@ -125,8 +126,8 @@ def test_the_watcher_moves_it_to_quarantine_with_its_reason(tmp_path, broken_fac
 
 def test_an_answer_that_is_no_extraction_is_an_internal_error_too(tmp_path, monkeypatch):
     """The child answered, but with JSON that is not a valid extraction (a bug in the writer)."""
-    real = pipeline.run.to_json
-    monkeypatch.setattr(pipeline.run, "to_json",
+    real = pipeline.app.run.to_json
+    monkeypatch.setattr(pipeline.app.run, "to_json",
                         lambda ex: "{}" if "broken" in Path(ex.document.source_path).name else real(ex))
     data = _inputs(tmp_path / "in")
     summary = run_batch(tmp_path / "in", tmp_path / "out")
@@ -148,9 +149,9 @@ FLOW_SCRIPT = r"""
 import json, sys
 from pathlib import Path
 
-import pipeline.run
+import extractors.stages
 
-real = pipeline.run.extract_facts
+real = extractors.stages.extract_facts
 
 
 def facts(doc, *args, **kwargs):
@@ -159,7 +160,7 @@ def facts(doc, *args, **kwargs):
     return real(doc, *args, **kwargs)
 
 
-pipeline.run.extract_facts = facts
+extractors.stages.extract_facts = facts
 import flows
 
 root = Path(sys.argv[1])

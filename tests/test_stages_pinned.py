@@ -1,6 +1,6 @@
 """Each extractor stage's output pinned on the project's own small fixtures, through the whole
 pipeline (``extract_file``), so that a stage that stops working (returns nothing, or something
-else) fails a test named after what it makes. The stages are those ``pipeline.run.extract_document``
+else) fails a test named after what it makes. The stages are those ``pipeline.app.run.extract_document``
 calls: metadata, sections, captions, footnotes, bibliography, tables (annotation, records, P-codes,
 totals; tables not rebuilt: ``tests/test_text_renditions.py``), facts (figures, actors, places) and citations
 (``tests/test_citations.py``)."""
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.run import extract_file
+from pipeline.app.run import extract_file
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
