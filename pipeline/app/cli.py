@@ -11,7 +11,6 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table as RichTable
 
 from schemas.limits import DEFAULT as LIMITS
 
@@ -158,6 +157,8 @@ def evaluate(
 ) -> None:
     """Score extractions against gold annotations: per report and pooled over all reports (micro),
     with the per-report mean (macro) beside it; attribute accuracy; table-cell accuracy."""
+    from rich.table import Table as RichTable
+
     from pipeline.tools.evaluate import evaluate_extraction, load_gold, pair_corpus, summarize
     from pipeline.app.run import extract_file
     from schemas.files import load_extraction
@@ -216,6 +217,8 @@ def _print_misses(report: dict) -> None:
 
 
 def _print_summary(summary: dict, n_reports: int) -> None:
+    from rich.table import Table as RichTable
+
     table = RichTable(title=f"{n_reports} report(s): pooled (micro) over all reports; macro = mean of per-report scores",
                       title_justify="left")
     for col in ("category", "tp", "fp", "fn", "P", "R", "F1", "macro P", "macro R", "macro F1", "attributes (pooled)"):
@@ -240,10 +243,17 @@ def bench(
     runs: Annotated[int, typer.Option(help="Timed runs per input (after one warm-up run); the median is shown.")] = 5,
     long: Annotated[int, typer.Option(help="Also time a report of at least this many pages, made of the first PDF's pages repeated (0: no).")] = 0,
     workers: Annotated[int, typer.Option(help="Also measure batch throughput with 1 and this many worker processes (0: no).")] = 0,
+    whole_process: Annotated[bool, typer.Option("--whole-process", help="Also time a fresh `coi extract` of each input, start-up included "
+                                                                        "(median of --runs), against a fresh process doing the floor's work.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
-    """Measure pages/s, seconds per stage and peak RSS per input (figures only, no pass/fail)."""
-    from pipeline.tools.bench import bench_files, bench_workers, long_report
+    """Measure pages/s, seconds per stage and peak RSS per input (figures only, no pass/fail), beside the
+    floor: pypdfium2's text of the same pages split by spaCy's tokenizer. Warm: after a warm-up run in the
+    same process; --whole-process: fresh processes, as a single `coi extract` runs."""
+    from rich.table import Table as RichTable
+
+    from pipeline.tools.bench import bench_files, bench_workers, floor_files, long_report
+    from pipeline.tools.bench import whole_process as time_whole_process
 
     inputs = list(files)
     if long:
@@ -252,6 +262,15 @@ def bench(
             raise typer.BadParameter("--long needs a PDF among the inputs")
         inputs.append(long_report(first_pdf, long))
     rows = bench_files(inputs, runs=runs)
+    for r, f in zip(rows, floor_files(inputs, runs=runs)):
+        r["floor_seconds"] = f["seconds"]
+        r["floor_pages_per_second"] = r["pages"] / f["seconds"] if f["seconds"] else 0.0
+        r["warm_over_floor"] = r["seconds"] / f["seconds"] if f["seconds"] else 0.0
+        if whole_process:
+            w = time_whole_process(Path(r["input"]), runs)
+            r["whole_process"] = {**w, "pages_per_second": r["pages"] / w["seconds"],
+                                  "floor_pages_per_second": r["pages"] / w["floor_seconds"],
+                                  "over_floor": w["seconds"] / w["floor_seconds"]}
     pools = [bench_workers(list(files), n) for n in sorted({1, workers})] if workers else []
     if as_json:
         out_console.print_json(json.dumps({"inputs": rows, "workers": pools}))
@@ -264,6 +283,21 @@ def bench(
         table.add_row(Path(r["input"]).name, str(r["pages"]), f"{r['seconds']:.3f}", f"{r['pages_per_second']:.1f}",
                       *(f"{r['stages'].get(s, 0):.3f}" for s in stages), f"{r['peak_rss_mb']:.0f}")
     Console(width=max(out_console.width, 150)).print(table)
+    floor = RichTable(title="floor: pypdfium2 text + spaCy tokenizer over the same pages (warm, median); ratio = warm / floor",
+                      title_justify="left")
+    columns = ["input", "pages", "floor s", "floor pages/s", "warm / floor"]
+    if whole_process:
+        columns += ["whole-process s", "pages/s", "floor whole-process s", "whole-process / floor"]
+    for col in columns:
+        floor.add_column(col, justify="left" if col == "input" else "right", no_wrap=True)
+    for r in rows:
+        cells = [Path(r["input"]).name, str(r["pages"]), f"{r['floor_seconds']:.3f}", f"{r['floor_pages_per_second']:.1f}",
+                 f"{r['warm_over_floor']:.1f}x"]
+        if whole_process:
+            w = r["whole_process"]
+            cells += [f"{w['seconds']:.2f}", f"{w['pages_per_second']:.1f}", f"{w['floor_seconds']:.2f}", f"{w['over_floor']:.2f}x"]
+        floor.add_row(*cells)
+    Console(width=max(out_console.width, 200 if whole_process else 120)).print(floor)
     if pools:
         t = RichTable(title="batch throughput (10 passes over the inputs, warmed workers)", title_justify="left")
         for col in ("workers", "documents", "pages", "s", "pages/s"):
@@ -345,6 +379,7 @@ def batch(
         TextColumn,
         TimeElapsedColumn,
     )
+    from rich.table import Table as RichTable
 
     from pipeline.app.ops import batch_inputs, run_batch
     from schemas.files import write_json

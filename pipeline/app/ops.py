@@ -241,12 +241,14 @@ def process_file(path: Path, out: Path, limits: Limits | None = None, cancelled=
     """Extract one file into the output layout unless its bytes already have an output. The
     extraction runs in a child process within ``limits`` (time, memory, pages, size), on the
     very bytes that were hashed. Raises :class:`DiskFullError` when the output cannot be
-    written for want of space, :class:`~pipeline.app.limits.Cancelled` when ``cancelled()`` turned true."""
+    written for want of space, :class:`~pipeline.app.limits.Cancelled` when ``cancelled()`` turned true.
+    This process is warmed for the next file (the watcher's and the flow's case, see
+    :func:`pipeline.app.limits.extract_many`)."""
     start = time.perf_counter()
     outcome, data = _prepare(path, out, keep_bytes=True)
     if data is None:
         return outcome
-    ((_, answer),) = list(extract_many([Job(str(path), data)], limits or DEFAULT, 1, cancelled))
+    ((_, answer),) = list(extract_many([Job(str(path), data)], limits or DEFAULT, 1, cancelled, warm=True))
     return _finish(outcome, answer, out, start)
 
 

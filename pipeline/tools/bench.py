@@ -1,20 +1,33 @@
 """Timing and memory figures for ``coi bench`` (figures only: nothing here passes or fails).
 
 Each input is measured in a fresh child process, so its peak RSS is its own; the NLP model
-is loaded by a warm-up run before the timed runs, as in a long-running worker."""
+is loaded by a warm-up run before the timed runs, as in a long-running worker ("warm").
+
+Beside it, two yardsticks:
+
+- the **floor**: the least any reader of the file must do, its text taken from pdfium page by
+  page (or the file decoded, for other kinds) and split by spaCy's English tokenizer, timed
+  warm in the same way;
+- **whole process**: a fresh ``coi extract`` of the file, start-up included, as a user runs
+  it once, against a fresh Python that imports pypdfium2 and the tokenizer and does the floor's
+  work (the floor's own start-up).
+
+This module imports the pipeline only inside the functions that time it, so that the floor's
+fresh process (``python -c "from pipeline.tools.bench import read_and_tokenize ..."``) imports
+nothing but pypdfium2 and spaCy."""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-
-from extractors.stages import Timings, extract_file
-from schemas.files import to_json
 
 
 def _peak_rss_mb() -> float:
@@ -22,6 +35,9 @@ def _peak_rss_mb() -> float:
 
 
 def bench_one(path: str, runs: int) -> dict:
+    from extractors.stages import Timings, extract_file
+    from schemas.files import to_json
+
     extract_file(path)  # warm-up: imports, caches and the model, once per process
     totals, stages, pages = [], [], 0
     for _ in range(max(1, runs)):
@@ -57,7 +73,93 @@ def bench_files(files: list[Path], runs: int = 5) -> list[dict]:
     return rows
 
 
+def read_and_tokenize(path: str) -> int:
+    """The floor's work on ``path``: the text of every page from pdfium (a PDF) or the file
+    decoded as UTF-8 (any other kind), split into tokens by spaCy's blank English tokenizer.
+    Returns the number of tokens (so that nothing is optimised away)."""
+    tokenizer = _tokenizer()
+    data = Path(path).read_bytes()
+    if data[:5] == b"%PDF-":
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(data)
+        texts = []
+        for i in range(len(pdf)):
+            page = pdf[i]
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        pdf.close()
+    else:
+        texts = [data.decode("utf-8", errors="replace")]
+    return sum(len(tokenizer(text)) for text in texts)
+
+
+_TOKENIZERS: list = []
+
+
+def _tokenizer():
+    """spaCy's English tokenizer, without any model (made once per process)."""
+    if not _TOKENIZERS:
+        import spacy
+
+        _TOKENIZERS.append(spacy.blank("en").tokenizer)
+    return _TOKENIZERS[0]
+
+
+def floor_one(path: str, runs: int) -> dict:
+    """Median seconds of :func:`read_and_tokenize` on ``path``, after one warm-up run."""
+    read_and_tokenize(path)
+    totals = []
+    for _ in range(max(1, runs)):
+        start = time.perf_counter()
+        read_and_tokenize(path)
+        totals.append(time.perf_counter() - start)
+    return {"input": path, "seconds": statistics.median(totals)}
+
+
+def floor_files(files: list[Path], runs: int = 5) -> list[dict]:
+    """The floor of each input, each in a fresh process (as :func:`bench_files`)."""
+    rows = []
+    for path in files:
+        with ProcessPoolExecutor(max_workers=1, mp_context=_spawn()) as pool:
+            rows.append(pool.submit(floor_one, str(path), runs).result())
+    return rows
+
+
+FLOOR_COMMAND = "import sys; from pipeline.tools.bench import read_and_tokenize; read_and_tokenize(sys.argv[1])"
+"""The floor's fresh process: Python, pypdfium2 and spaCy's tokenizer imported, the file read."""
+
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+"""Where the fresh processes run, so that they run this code (not another installed copy)."""
+
+
+def _time_command(args: list[str], runs: int) -> float:
+    """Median wall seconds of ``args`` run ``runs`` times in fresh processes (one untimed run
+    first, so that the files are in the page cache for every timed one)."""
+    def once() -> float:
+        start = time.perf_counter()
+        subprocess.run(args, cwd=_PACKAGE_ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - start
+
+    once()
+    return statistics.median(once() for _ in range(max(1, runs)))
+
+
+def whole_process(path: Path, runs: int = 3) -> dict:
+    """Wall seconds of a fresh ``coi extract`` of ``path`` (start-up, imports, model if needed,
+    writing the JSON) and of a fresh floor process on it (start-up and imports included)."""
+    path = Path(path).resolve()
+    with tempfile.TemporaryDirectory(prefix="coi-bench-") as out:
+        extract = _time_command([sys.executable, "-m", "pipeline.app.cli", "extract", os.fspath(path), "--out", out], runs)
+    floor = _time_command([sys.executable, "-c", FLOOR_COMMAND, os.fspath(path)], runs)
+    return {"input": str(path), "seconds": extract, "floor_seconds": floor}
+
+
 def _extract_pages(path: str) -> int:
+    from extractors.stages import extract_file
+
     return extract_file(path).document.page_count
 
 
