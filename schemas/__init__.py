@@ -1,8 +1,16 @@
 """Pydantic types that cross rooms: the document model and the extraction contract."""
 
-from schemas.document import Block, BlockKind, Cell, Document, FootnoteRef, InputKind, Page, Table
-
 __all__ = ["Block", "BlockKind", "Cell", "Document", "FootnoteRef", "InputKind", "Page", "Table"]
+
+
+def __getattr__(name: str):
+    """The document model's types, imported on first use: ``import schemas.limits`` (which the
+    CLI does at start) need not load pydantic."""
+    if name in __all__:
+        from schemas import document
+
+        return getattr(document, name)
+    raise AttributeError(f"module 'schemas' has no attribute {name!r}")
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
