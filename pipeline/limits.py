@@ -39,7 +39,7 @@ from pipeline.errors import (
 
 @dataclass(frozen=True)
 class Limits:
-    max_pages: int = 1000
+    max_pages: int = 4000
     """PDFs with more pages are refused (compilations of thousands of pages: raise it)."""
     max_bytes: int = 100 * 1024 * 1024
     max_text_bytes: int = 20 * 1024 * 1024
@@ -141,11 +141,14 @@ def _child(conn, inherited: list, job: Job, limits: Limits, parent_pid: int, tmp
             pass
         try:
             from pipeline.ingest import ingest_bytes, read_input
-            from pipeline.run import extract_document, to_json
+            from pipeline.run import extract_document, write_extraction
 
             data = job.data if job.data is not None else read_input(job.path)
             doc = ingest_bytes(data, job.path, language=job.language, limits=limits)
-            result = ("ok", to_json(extract_document(doc)))
+            extraction = extract_document(doc)
+            del doc, data
+            # issue 17: the JSON is written piece by piece to a file, never built as one string here
+            result = ("file", str(write_extraction(extraction, Path(tmp) / "extraction.json")))
         except IngestError as exc:
             result = ("ingest", exc)
         except MemoryError:
@@ -254,6 +257,8 @@ def _answer(run: _Running, limits: Limits) -> str | IngestError | None:
                                              "it was retried once")
     if kind == "ok":
         return payload
+    if kind == "file":  # read before _end removes the child's temp folder
+        return Path(payload).read_text(encoding="utf-8")
     if kind == "ingest":
         return payload
     return IngestError(run.job.path, f"internal error while extracting: {payload}")
