@@ -43,6 +43,7 @@ from schemas.extraction import (
     TableRecord,
     Warning,
 )
+from schemas.files import revalidated
 from schemas.limits import Limits
 
 
@@ -164,8 +165,9 @@ def found_to_extraction(found: Found) -> Extraction:
         blocks=blocks,
         text=doc.text,
     )
-    # Validate the assembled model as a whole, as a reader of the JSON would.
-    return Extraction.model_validate(extraction.model_dump())
+    # Validate the assembled model as a reader of the JSON would (extractors set fields after
+    # construction, which pydantic does not check), one list item at a time.
+    return revalidated(extraction)
 
 
 def extract_document(

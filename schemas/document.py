@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -30,7 +30,24 @@ class Model(BaseModel):
     """Base of every type of the contract: unknown fields are refused, and each field's
     docstring is its description in the published JSON Schema."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, ser_json_inf_nan="constants")
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Every instance of a class shares one set of its field names as pydantic's "fields
+        set" (which nothing here reads: dumps never use ``exclude_unset``). Pydantic gives each
+        instance its own set, about 0.7 KB, nearly half the memory of a long report's model.
+        Assigning a field adds its name, which is already there, so the shared set never changes."""
+        object.__setattr__(self, "__pydantic_fields_set__", _field_names(type(self)))
+
+
+_FIELD_NAMES: dict[type, set[str]] = {}
+
+
+def _field_names(cls: type[BaseModel]) -> set[str]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = set(cls.model_fields)
+    return names
 
 
 # ---------------------------------------------------------------- dates

@@ -7,8 +7,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar, get_args, get_origin
+
+from pydantic import BaseModel
 
 from schemas.extraction import Extraction
 
@@ -19,9 +24,86 @@ def json_text(data) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
+# --- JSON out, piece by piece ---------------------------------------------------------------
+# The file is what ``json.dumps(extraction.model_dump(mode="json"), ensure_ascii=False,
+# indent=1)`` wrote, byte for byte, but made by pydantic's serialiser one list item at a time:
+# never a tree of dicts of the whole report, never the whole file as one string.
+
+TEXT_PIECE = 1 << 20
+"""Characters of ``text`` (or another long string) escaped at a time."""
+
+_PYTHON_FLOAT_DIFFERS = re.compile(r"0\.0000|\de-")
+"""Where pydantic's number form may differ from Python's ``repr``: between 0 and 1e-4 pydantic
+writes ``0.00001`` and ``2.5e-7``, Python ``1e-05`` and ``2.5e-07``. A piece that matches (a
+string holding such text matches too) is written by :func:`json.dumps` instead."""
+
+
+def _indented(piece: str, depth: int) -> str:
+    """``piece`` (JSON made at depth 0) moved ``depth`` spaces to the right. JSON strings never
+    hold a raw line break, so every ``\\n`` is a line of the layout."""
+    return piece.replace("\n", "\n" + " " * depth) if depth else piece
+
+
+def _item_json(item: BaseModel, depth: int) -> str:
+    piece = item.model_dump_json(indent=1)
+    if _PYTHON_FLOAT_DIFFERS.search(piece):
+        piece = json.dumps(item.model_dump(mode="json"), ensure_ascii=False, indent=1)
+    return _indented(piece, depth)
+
+
+def _field_json(model: BaseModel, name: str, depth: int) -> str:
+    """One field's value as its model serialises it, laid out at ``depth``."""
+    piece = model.model_dump_json(indent=1, include={name})
+    if _PYTHON_FLOAT_DIFFERS.search(piece):
+        piece = json.dumps(model.model_dump(mode="json", include={name}), ensure_ascii=False, indent=1)
+    head = "{\n " + json.dumps(name, ensure_ascii=False) + ": "
+    assert piece.startswith(head) and piece.endswith("\n}"), piece[:80]
+    return _indented(piece[len(head):-2], depth)
+
+
+def _string_json(text: str) -> Iterator[str]:
+    """A long string as JSON, escaped a piece at a time (escaping is per character, so the
+    pieces join to exactly what one call would give)."""
+    yield '"'
+    for i in range(0, len(text), TEXT_PIECE):
+        yield json.dumps(text[i:i + TEXT_PIECE], ensure_ascii=False)[1:-1]
+    yield '"'
+
+
+def _model_json(model: BaseModel, depth: int) -> Iterator[str]:
+    """``model`` as indented JSON in pieces: a list of models item by item, a nested model
+    field by field, a long string slice by slice, any other field whole."""
+    pad = " " * (depth + 1)
+    fields = type(model).model_fields
+    if not fields:
+        yield "{}"
+        return
+    for i, name in enumerate(fields):
+        yield ("{" if i == 0 else ",") + "\n" + pad + json.dumps(name, ensure_ascii=False) + ": "
+        value = getattr(model, name)
+        if isinstance(value, BaseModel) and type(value) is fields[name].annotation:
+            yield from _model_json(value, depth + 1)
+        elif isinstance(value, list) and value and _model_list(fields[name].annotation, value):
+            for j, item in enumerate(value):
+                yield ("[" if j == 0 else ",") + "\n" + pad + " " + _item_json(item, depth + 2)
+            yield "\n" + pad + "]"
+        elif isinstance(value, str) and len(value) > TEXT_PIECE:
+            yield from _string_json(value)
+        else:
+            yield _field_json(model, name, depth)
+    yield "\n" + " " * depth + "}"
+
+
+def json_pieces(extraction: Extraction) -> Iterator[str]:
+    """The extraction's JSON file (indent 1, non-ASCII kept, a final newline) in pieces."""
+    yield from _model_json(extraction, 0)
+    yield "\n"
+
+
 def to_json(extraction: Extraction) -> str:
-    """The text of an extraction's JSON file."""
-    return json_text(extraction.model_dump(mode="json"))
+    """The extraction's JSON file as one string (for small reports and tests; files are
+    written piece by piece by :func:`write_extraction`)."""
+    return "".join(json_pieces(extraction))
 
 
 def load_extraction(path: str | Path) -> Extraction:
@@ -78,15 +160,18 @@ def umask_mode(mode: int = 0o666) -> int:
 # --- end shared-storage permissions --------------------------------------------------------
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file in the same folder and a rename, so a
-    reader never sees half a file and a crash never leaves one."""
+def write_atomic(path: Path, text: str | Iterable[str]) -> None:
+    """Write ``text`` (a string, or its pieces in order) to ``path`` through a temp file in the
+    same folder and a rename, so a reader never sees half a file and a crash never leaves one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, umask_mode())  # issue 15: mkstemp makes 0600; outputs go to shared storage
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+            if isinstance(text, str):
+                f.write(text)
+            else:
+                f.writelines(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -98,3 +183,34 @@ def write_atomic(path: Path, text: str) -> None:
 def write_json(path: Path, data) -> None:
     """Write ``data`` as :func:`json_text` to ``path``, atomically."""
     write_atomic(path, json_text(data))
+
+
+# --- checking a model assembled in place, a piece at a time ---------------------------------
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def revalidated(model: M) -> M:
+    """``model`` as ``type(model).model_validate(model.model_dump())`` gives it, made a piece at
+    a time: each item of a list of models is dumped and validated on its own and replaces the
+    old one in its list, so the report never exists twice, nor as one tree of dicts."""
+    values = {}
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        if isinstance(value, BaseModel) and type(value) is info.annotation:
+            values[name] = revalidated(value)
+        elif isinstance(value, list) and value and _model_list(info.annotation, value):
+            for i, item in enumerate(value):
+                value[i] = type(item).model_validate(item.model_dump())
+            values[name] = value
+        else:
+            values[name] = model.model_dump(include={name})[name]
+    return type(model).model_validate(values)
+
+
+def _model_list(annotation, value: list) -> bool:
+    """Is ``value`` a ``list[X]`` of models of exactly type ``X``?"""
+    args = get_args(annotation)
+    if get_origin(annotation) is not list or len(args) != 1:
+        return False
+    return isinstance(args[0], type) and issubclass(args[0], BaseModel) and all(type(v) is args[0] for v in value)

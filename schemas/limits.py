@@ -14,7 +14,7 @@ from schemas.errors import TooLargeError
 
 @dataclass(frozen=True)
 class Limits:
-    max_pages: int = 1000
+    max_pages: int = 4000
     """PDFs with more pages are refused (compilations of thousands of pages: raise it)."""
     max_bytes: int = 100 * 1024 * 1024
     max_text_bytes: int = 20 * 1024 * 1024

@@ -34,7 +34,7 @@ def _error_rows():
         ("encrypted.pdf", encrypted_pdf("secret", "owner"), errors.EncryptedPDFError, "encrypted with a password"),
         ("cyclic tree.pdf", cyclic_page_tree_pdf(), errors.CorruptPDFError, "cannot be read"),
         ("deep tree.pdf", deep_page_tree_pdf(), errors.CorruptPDFError, "cannot be read"),
-        ("two thousand pages.pdf", many_pages_pdf(2000), errors.TooManyPagesError, "2000 pages, more than the limit of 1000"),
+        ("five thousand pages.pdf", many_pages_pdf(5000), errors.TooManyPagesError, "5000 pages, more than the limit of 4000"),
         ("huge.txt", b"word " * (10 * 1024 * 1024), errors.TooLargeError, "50 MB, more than the limit of 20 MB"),
         ("picture.pdf", b"\x89PNG\r\n\x1a\n" + bytes(200), errors.UnsupportedFormatError, "it is a PNG image"),
     ]

@@ -126,9 +126,9 @@ def test_the_watcher_moves_it_to_quarantine_with_its_reason(tmp_path, broken_fac
 
 def test_an_answer_that_is_no_extraction_is_an_internal_error_too(tmp_path, monkeypatch):
     """The child answered, but with JSON that is not a valid extraction (a bug in the writer)."""
-    real = pipeline.app.run.to_json
-    monkeypatch.setattr(pipeline.app.run, "to_json",
-                        lambda ex: "{}" if "broken" in Path(ex.document.source_path).name else real(ex))
+    real = pipeline.app.run.json_pieces
+    monkeypatch.setattr(pipeline.app.run, "json_pieces",
+                        lambda ex: iter(["{}"]) if "broken" in Path(ex.document.source_path).name else real(ex))
     data = _inputs(tmp_path / "in")
     summary = run_batch(tmp_path / "in", tmp_path / "out")
     assert summary["counts"] == {"extracted": 2, "failed": 1}

@@ -101,14 +101,16 @@ def _child(conn, inherited: list, job: Job, limits: Limits, parent_pid: int, tmp
         needs = None
         try:
             from extractors import nlp
+            from pipeline.app.run import extract_document, write_extraction
             from pipeline.readers.ingest import ingest_bytes, read_input
-            from pipeline.app.run import extract_document, to_json
 
             data = job.data if job.data is not None else read_input(job.path)
             doc = ingest_bytes(data, job.path, language=job.language, limits=limits)
             extraction = extract_document(doc)
             needs = Needs(extraction.document.language, extraction.metadata.country, nlp.loaded())
-            result = ("ok", to_json(extraction))
+            del doc, data
+            # issue 17: the JSON is written piece by piece to a file, never built as one string here
+            result = ("file", str(write_extraction(extraction, Path(tmp) / "extraction.json")))
         except IngestError as exc:
             result = ("ingest", exc)
         except MemoryError:
@@ -306,6 +308,8 @@ def _answer(run: _Running, limits: Limits) -> tuple[str | IngestError | None, Ne
             return None, None  # killed from outside (kill -9, the OOM killer): worth one more try
         return WorkerDiedError(run.job.path, f"the extraction process ended without an answer twice ({how}); "
                                              "it was retried once"), None
+    if kind == "file":  # read before _end removes the child's temp folder
+        return Path(payload).read_text(encoding="utf-8"), needs
     if kind in ("ok", "ingest"):
         return payload, needs
     return InternalError(run.job.path, f"internal error while extracting: {payload}"), needs

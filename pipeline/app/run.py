@@ -9,7 +9,7 @@ from pathlib import Path
 
 from extractors.stages import Timings, extract_document, extract_file
 from schemas.extraction import Extraction
-from schemas.files import MAX_NAME_BYTES, fit_name, to_json, write_atomic
+from schemas.files import MAX_NAME_BYTES, fit_name, json_pieces, to_json, write_atomic
 
 __all__ = ["Timings", "extract_document", "extract_file", "output_path", "to_json", "write_extraction"]
 
@@ -21,5 +21,5 @@ def output_path(out_dir: Path, source: Path) -> Path:
 
 
 def write_extraction(extraction: Extraction, path: Path) -> Path:
-    write_atomic(path, to_json(extraction))
+    write_atomic(path, json_pieces(extraction))
     return path

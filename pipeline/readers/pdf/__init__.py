@@ -21,7 +21,8 @@ frozen and validated when made.
 """
 
 from .document import lay_out_pages, pdf_to_pages
+from .lines import release_chars_of_plain_page
 from .objects import Char, Line, Rule
 from .settings import PDF_SETTINGS, PdfSettings
 
-__all__ = ["PDF_SETTINGS", "Char", "Line", "PdfSettings", "Rule", "lay_out_pages", "pdf_to_pages"]
+__all__ = ["PDF_SETTINGS", "Char", "Line", "PdfSettings", "Rule", "lay_out_pages", "pdf_to_pages", "release_chars_of_plain_page"]

@@ -21,7 +21,7 @@ from .backend import open_pdf, page_to_chars, page_to_rules, xref_points_at_xref
 from .blocks import lines_to_keyed_blocks, top_down
 from .columns import ColumnLayout, split_columns
 from .footnotes import footnote_lines_to_blocks, is_separator, join_footnotes_across_pages, split_footnote_area
-from .lines import chars_to_lines, release_prose_chars
+from .lines import chars_to_lines, release_chars_of_plain_page, release_prose_chars
 from .objects import Line, Rule
 from .ocr import ocr_pages
 from .running import mark_running_lines
@@ -95,6 +95,7 @@ def _read(data: bytes, path: str, settings: PdfSettings, max_pages: int | None) 
             n_chars += len(chars)
             lines, layout = split_columns(chars_to_lines(chars, settings), width, settings)
             release_prose_chars(lines, rules, width, settings)
+            release_chars_of_plain_page(lines, rules)
             page_data.append((width, height, lines, rules))
             layouts.append(layout)
         if n_chars < 10:

@@ -149,3 +149,14 @@ def release_prose_chars(
     for line in lines:
         if len(line.segments) == 1 and line.x1 - line.x0 > min_width and not any(t <= line.top <= b for t, b in ruled):
             line.chars = []
+
+
+def release_chars_of_plain_page(lines: list[Line], rules: list[Rule]) -> None:
+    """Drop every char record of a page that can hold no table (issue 17, bounded memory):
+    chars are read again only to fill a ruled grid (which needs a vertical rule) or to cut
+    the lines of an aligned table (which needs two lines of several segments). Most pages
+    of a long report are such pages, and their chars were most of its memory."""
+    if any(not r.horizontal for r in rules) or sum(len(line.segments) >= 2 for line in lines) >= 2:
+        return
+    for line in lines:
+        line.chars = []
