@@ -36,7 +36,7 @@ def test_json_is_the_same_bytes_as_json_dumps(extraction):
 
 
 def test_long_text_escaped_in_slices_joins_to_the_same_string(extraction, monkeypatch):
-    monkeypatch.setattr(run, "TEXT_PIECE", 5)
+    monkeypatch.setattr(files, "TEXT_PIECE", 5)
     text = 'a "quoted" line\nwith\ttabs, \\ and \x01 control, ünïcödé, “curly”, 😀 and \u2028.' * 3
     changed = extraction.model_copy(update={"text": text})
     assert run.to_json(changed) == _python_json(changed)
