@@ -396,7 +396,7 @@ def batch(
 
     signal.signal(signal.SIGTERM, interrupt)  # ends like Ctrl-C: children killed, summary written
     if prefect:
-        from flows import extract_batch
+        from pipeline.app.flows import extract_batch
 
         summary = extract_batch(str(in_dir), str(out), workers, limits.as_dict())
     else:
