@@ -44,7 +44,11 @@ print(json.dumps({"startup": ready - start, "batch": done - ready, "documents": 
 def make_inbox(inputs: list[Path], copies: int, folder: Path) -> Path:
     inbox = folder / "in"
     inbox.mkdir(parents=True)
-    files = [f for p in inputs for f in (sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith(".")) if p.is_dir() else [p])]
+    files = [
+        f
+        for p in inputs
+        for f in (sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith(".")) if p.is_dir() else [p])
+    ]
     for i in range(copies):
         for n, f in enumerate(files):
             trailer = f"\n% copy {i}\n" if f.suffix.lower() == ".pdf" else f"\n\ncopy {i}\n"
@@ -53,8 +57,14 @@ def make_inbox(inputs: list[Path], copies: int, folder: Path) -> Path:
 
 
 def run(mode: str, inbox: Path, out: Path, workers: int, empty: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", RUN, mode, str(inbox), str(out), str(workers), str(empty)],
-                          cwd=ROOT, capture_output=True, text=True, env=ENV, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, mode, str(inbox), str(out), str(workers), str(empty)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        check=False,
+    )
     if done.returncode != 0:
         raise SystemExit(f"{mode} with {workers} worker(s) failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -77,14 +87,18 @@ def main() -> None:
             for workers in sorted({1, args.workers}):
                 rows[mode, workers] = r = run(mode, inbox, folder / f"{mode}-{workers}", workers, empty)
                 n = r["documents"]
-                line = (f"{mode:8s} {workers} worker(s): {n} documents, batch {r['batch']:7.2f} s = {r['batch'] / n * 1000:6.1f} ms/document; "
-                        f"start-up {r['startup']:5.2f} s; {r['counts']}")
+                line = (
+                    f"{mode:8s} {workers} worker(s): {n} documents, batch {r['batch']:7.2f} s = {r['batch'] / n * 1000:6.1f} ms/document; "
+                    f"start-up {r['startup']:5.2f} s; {r['counts']}"
+                )
                 if mode == "prefect" and ("direct", workers) in rows:
                     line += f"; overhead over direct {r['batch'] / rows['direct', workers]['batch'] - 1:+.0%}"
                 print(line, flush=True)
         for mode in ("direct", "prefect"):
             if (mode, 1) in rows and (mode, args.workers) in rows and args.workers > 1:
-                print(f"{mode}: {args.workers} workers are {rows[mode, 1]['batch'] / rows[mode, args.workers]['batch']:.2f}x as fast as 1")
+                print(
+                    f"{mode}: {args.workers} workers are {rows[mode, 1]['batch'] / rows[mode, args.workers]['batch']:.2f}x as fast as 1"
+                )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -20,20 +20,46 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schemas import lang
 from extractors.figures import read_unit
 from extractors.sentences import Unit
 from extractors.tables import annotate_table, check_totals, table_records
+from pipeline.app.limits import extract_in_child, warm_up
 from pipeline.readers.detect import sniff
+from pipeline.readers.text import pipe_table, text_to_pages
+from schemas import lang
+from schemas.document import Block, BlockKind
 from schemas.errors import IngestError, TimeLimitError
 from schemas.limits import Limits
-from pipeline.app.limits import extract_in_child, warm_up
-from pipeline.readers.text import pipe_table, text_to_pages
-from schemas.document import Block, BlockKind
 
 EN = lang.load("en")
-WORDS = st.sampled_from(["killed", "injured", "at least", "some", "civilians", "violent events", "battles", "IDPs", "in", "Mopti",
-                         "region", "(", ")", ";", ",", "1 200", "2020", "June", "between", "-", "and", "of which", "¹²", "N/A"])
+WORDS = st.sampled_from(
+    [
+        "killed",
+        "injured",
+        "at least",
+        "some",
+        "civilians",
+        "violent events",
+        "battles",
+        "IDPs",
+        "in",
+        "Mopti",
+        "region",
+        "(",
+        ")",
+        ";",
+        ",",
+        "1 200",
+        "2020",
+        "June",
+        "between",
+        "-",
+        "and",
+        "of which",
+        "¹²",
+        "N/A",
+    ]
+)
 
 
 def heading_with_spaces(spaces: int) -> str:
@@ -74,7 +100,10 @@ def time_slow_patterns(budget: float) -> list[tuple[str, int, float | None]]:
                 except IngestError:
                     seconds = time.perf_counter() - start
                 rows.append((name, size, seconds))
-                print(f"slow input {name!r} at {size}: " + (f"{seconds:.2f} s" if seconds is not None else f"> {budget:g} s (stopped)"))
+                print(
+                    f"slow input {name!r} at {size}: "
+                    + (f"{seconds:.2f} s" if seconds is not None else f"> {budget:g} s (stopped)")
+                )
                 if seconds is None:
                     break
     return rows
@@ -83,7 +112,9 @@ def time_slow_patterns(budget: float) -> list[tuple[str, int, float | None]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--examples", type=int, default=20000)
-    ap.add_argument("--slow-budget", type=float, default=10.0, help="Seconds each slow input may take before it is stopped.")
+    ap.add_argument(
+        "--slow-budget", type=float, default=10.0, help="Seconds each slow input may take before it is stopped."
+    )
     ap.add_argument("--slow-only", action="store_true", help="Time the slow-input patterns only.")
     args = ap.parse_args()
     n = args.examples

@@ -38,13 +38,18 @@ def main(pdf_path: str, gold_path: str) -> None:
     for table in gold["tables"]:
         best = 0
         for cells in indexes:
-            hits = sum(1 for cell in table["cells"]
-                       if cells.get((fold_name(cell["row"]), fold_name(cell["column"])), "missing") == cell["value"])
+            hits = sum(
+                1
+                for cell in table["cells"]
+                if cells.get((fold_name(cell["row"]), fold_name(cell["column"])), "missing") == cell["value"]
+            )
             best = max(best, hits)
         correct += best
         total += len(table["cells"])
-    print(f"{Path(pdf_path).name}: pdfplumber found {len(grids)} table(s); gold cells right {correct}/{total} "
-          f"({correct / total:.2%}); {seconds:.2f} s for all pages")
+    print(
+        f"{Path(pdf_path).name}: pdfplumber found {len(grids)} table(s); gold cells right {correct}/{total} "
+        f"({correct / total:.2%}); {seconds:.2f} s for all pages"
+    )
 
 
 if __name__ == "__main__":

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import spacy
 
-from pipeline.tools.evaluate import _names_match, load_gold, match_one_to_one, score
 from pipeline.readers.ingest import ingest
+from pipeline.tools.evaluate import _names_match, load_gold, match_one_to_one, score
 from schemas.document import BlockKind
 
 
@@ -32,12 +32,16 @@ def main(report: str, gold_path: str) -> None:
                 places.add(e.text)
     a_pairs = match_one_to_one(gold["actors"], sorted(actors), lambda g, p: _names_match(g["names"], [p]))
     a = score(len(a_pairs), len(actors) - len(a_pairs), len(gold["actors"]) - len(a_pairs))
-    typed = match_one_to_one(gold["places"], sorted(places), lambda g, p: g["type"] == "populated_place" and _names_match(g["names"], [p]))
+    typed = match_one_to_one(
+        gold["places"], sorted(places), lambda g, p: g["type"] == "populated_place" and _names_match(g["names"], [p])
+    )
     named = match_one_to_one(gold["places"], sorted(places), lambda g, p: _names_match(g["names"], [p]))
     t = score(len(typed), len(places) - len(typed), len(gold["places"]) - len(typed))
     n = score(len(named), len(places) - len(named), len(gold["places"]) - len(named))
-    print(f"{Path(report).name}: plain en_core_web_sm actors F1 {a['f1']:.2f} (P {a['precision']:.2f} R {a['recall']:.2f}); "
-          f"places F1 {t['f1']:.2f} typed / {n['f1']:.2f} by name alone")
+    print(
+        f"{Path(report).name}: plain en_core_web_sm actors F1 {a['f1']:.2f} (P {a['precision']:.2f} R {a['recall']:.2f}); "
+        f"places F1 {t['f1']:.2f} typed / {n['f1']:.2f} by name alone"
+    )
 
 
 if __name__ == "__main__":

@@ -75,15 +75,43 @@ def start_postgres(work: Path, stack: ExitStack) -> str:
         os.chmod(work, 0o755)
         shutil.chown(pg, "postgres")
     port = free_port()
-    subprocess.run(as_postgres([pg_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                                "--no-instructions"]), check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(as_postgres([pg_bin("pg_ctl"), "-D", str(data), "-l", str(logfile), "-w", "-o",
-                                f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1", "start"]),
-                   check=True, stdout=subprocess.DEVNULL)
-    stack.callback(lambda: subprocess.run(as_postgres([pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    subprocess.run(as_postgres([pg_bin("createdb") or "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-                                "prefect"]), check=True)
+    subprocess.run(
+        as_postgres(
+            [pg_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    subprocess.run(
+        as_postgres(
+            [
+                pg_bin("pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(logfile),
+                "-w",
+                "-o",
+                f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1",
+                "start",
+            ]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    stack.callback(
+        lambda: subprocess.run(
+            as_postgres([pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    )
+    subprocess.run(
+        as_postgres(
+            [pg_bin("createdb") or "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "prefect"]
+        ),
+        check=True,
+    )
     log(f"PostgreSQL on 127.0.0.1:{port} (data in {data})")
     return f"postgresql+asyncpg://postgres@127.0.0.1:{port}/prefect"
 
@@ -140,8 +168,10 @@ def make_documents(folder: Path, n: int) -> list[str]:
 def ran_here(worker_log: str, run_id: str) -> bool:
     """The worker submitted the run and did not abort it (a worker that loses the race for a
     run logs 'submitting' and then 'Aborted submission')."""
-    return (f"submitting flow run '{run_id}'" in worker_log
-            and f"Aborted submission of flow run '{run_id}'" not in worker_log)
+    return (
+        f"submitting flow run '{run_id}'" in worker_log
+        and f"Aborted submission of flow run '{run_id}'" not in worker_log
+    )
 
 
 def check_outputs(out: Path, names: list[str], outcomes: list[dict]) -> list[str]:
@@ -170,21 +200,42 @@ def run(documents: int, work: Path) -> dict:
         db_url = start_postgres(work, stack)
         port = free_port()
         api = f"http://127.0.0.1:{port}/api"
-        env = {**os.environ, **TELEMETRY_OFF, "PREFECT_HOME": str(work / "prefect-home"), "PREFECT_UI_ENABLED": "false",
-               "PREFECT_API_DATABASE_CONNECTION_URL": db_url, "PREFECT_LOGGING_LEVEL": "INFO",
-               "PYTHONPATH": str(ROOT),
-               # results kept on (shared) disk, so the flow runs' summaries can be read back
-               "PREFECT_WORKER_QUERY_SECONDS": "2",  # workers look for new runs every 2 s (default 10)
-               "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true", "PREFECT_LOCAL_STORAGE_PATH": str(work / "results")}
+        env = {
+            **os.environ,
+            **TELEMETRY_OFF,
+            "PREFECT_HOME": str(work / "prefect-home"),
+            "PREFECT_UI_ENABLED": "false",
+            "PREFECT_API_DATABASE_CONNECTION_URL": db_url,
+            "PREFECT_LOGGING_LEVEL": "INFO",
+            "PYTHONPATH": str(ROOT),
+            # results kept on (shared) disk, so the flow runs' summaries can be read back
+            "PREFECT_WORKER_QUERY_SECONDS": "2",  # workers look for new runs every 2 s (default 10)
+            "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
+            "PREFECT_LOCAL_STORAGE_PATH": str(work / "results"),
+        }
         env.pop("PREFECT_API_URL", None)
-        server = spawn([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env, work / "server.log", stack)
+        server = spawn(
+            [prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env, work / "server.log", stack
+        )
         wait_healthy(api, server)
         log(f"Prefect server on {api} (PostgreSQL)")
         env["PREFECT_API_URL"] = api
-        subprocess.run([prefect, "work-pool", "create", POOL, "--type", "process"], env=env, check=True, cwd=ROOT,
-                       stdout=subprocess.DEVNULL)
-        workers = [spawn([prefect, "worker", "start", "--pool", POOL, "--name", f"worker-{i}", "--limit", "1"], env,
-                         work / f"worker-{i}.log", stack) for i in (1, 2)]
+        subprocess.run(
+            [prefect, "work-pool", "create", POOL, "--type", "process"],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        workers = [
+            spawn(
+                [prefect, "worker", "start", "--pool", POOL, "--name", f"worker-{i}", "--limit", "1"],
+                env,
+                work / f"worker-{i}.log",
+                stack,
+            )
+            for i in (1, 2)
+        ]
         deployed = subprocess.run([sys.executable, "-c", DEPLOY], env=env, cwd=ROOT, capture_output=True, text=True)
         if deployed.returncode:
             raise RuntimeError(f"deploy failed: {deployed.stderr[-2000:]}")
@@ -192,8 +243,14 @@ def run(documents: int, work: Path) -> dict:
         inbox, out = work / "documents", work / "out-distributed"
         names = make_documents(inbox, documents)
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", TRIGGER, str(inbox), str(out)], env=env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=3600)
+        done = subprocess.run(
+            [sys.executable, "-c", TRIGGER, str(inbox), str(out)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
         distributed_seconds = time.perf_counter() - started
         if done.returncode:
             raise RuntimeError(f"flow runs failed: {done.stderr[-3000:]}")
@@ -213,34 +270,45 @@ def run(documents: int, work: Path) -> dict:
         log(f"note: both flow runs went to one worker: {ran_on}")
     pages = sum(o["pages"] for o in outcomes if o["status"] == "extracted")
     running_seconds = max(r["end"] for r in runs) - min(r["start"] for r in runs)
-    log(f"distributed: {documents} documents, {pages} pages in {distributed_seconds:.1f} s from the trigger "
+    log(
+        f"distributed: {documents} documents, {pages} pages in {distributed_seconds:.1f} s from the trigger "
         f"({running_seconds:.1f} s from the first flow run's start to the last one's end); "
-        f"extracted per run {[sum(o['status'] == 'extracted' for o in r['outcomes']) for r in runs]}")
+        f"extracted per run {[sum(o['status'] == 'extracted' for o in r['outcomes']) for r in runs]}"
+    )
     single_out = work / "out-single"
     started = time.perf_counter()
-    single = subprocess.run([sys.executable, "-m", "pipeline.app.cli", "batch", str(inbox), "--out", str(single_out)],
-                            cwd=ROOT, env={**os.environ, **TELEMETRY_OFF}, capture_output=True, text=True)
+    single = subprocess.run(
+        [sys.executable, "-m", "pipeline.app.cli", "batch", str(inbox), "--out", str(single_out)],
+        cwd=ROOT,
+        env={**os.environ, **TELEMETRY_OFF},
+        capture_output=True,
+        text=True,
+    )
     single_seconds = time.perf_counter() - started
     if single.returncode:
         problems.append(f"coi batch exited {single.returncode}: {single.stderr[-1000:]}")
     log(f"single process coi batch: {documents} documents in {single_seconds:.1f} s")
     figures = {
-        "documents": documents, "pages": pages, "problems": problems,
-        "distributed_seconds": round(distributed_seconds, 1), "flow_runs_seconds": round(running_seconds, 1),
+        "documents": documents,
+        "pages": pages,
+        "problems": problems,
+        "distributed_seconds": round(distributed_seconds, 1),
+        "flow_runs_seconds": round(running_seconds, 1),
         "single_seconds": round(single_seconds, 1),
         "distributed_docs_per_s": round(documents / distributed_seconds, 2),
         "single_docs_per_s": round(documents / single_seconds, 2),
-        "speedup": round(single_seconds / distributed_seconds, 2), "cpus": os.cpu_count(),
+        "speedup": round(single_seconds / distributed_seconds, 2),
+        "cpus": os.cpu_count(),
     }
     return figures
 
 
-DEPLOY = """
+DEPLOY = f"""
 from prefect import flow
 import os
-for entry, name in (("flows.py:extract_batch", "local"), ("flows.py:watch_inbox", "local")):
-    flow.from_source(source=os.getcwd(), entrypoint=entry).deploy(name=name, work_pool_name=%r, print_next_steps=False)
-""" % POOL
+for entry, name in (("pipeline/app/flows.py:extract_batch", "local"), ("pipeline/app/flows.py:watch_inbox", "local")):
+    flow.from_source(source=os.getcwd(), entrypoint=entry).deploy(name=name, work_pool_name={POOL!r}, print_next_steps=False)
+"""
 
 TRIGGER = """
 import json, sys

@@ -73,7 +73,9 @@ def _load(language: str) -> Language | None:
 
     _register_components()
     try:
-        nlp = spacy.load(MODELS[language], exclude=["parser", "lemmatizer", "tagger", "attribute_ruler", "senter", "morphologizer"])
+        nlp = spacy.load(
+            MODELS[language], exclude=["parser", "lemmatizer", "tagger", "attribute_ruler", "senter", "morphologizer"]
+        )
     except OSError:
         return None
     nlp.add_pipe("coi_place_candidates", last=True)
@@ -86,7 +88,9 @@ def loaded() -> tuple[str, ...]:
     return tuple(code for code, nlp in _PIPELINES.items() if nlp is not None)
 
 
-def place_candidates(texts: dict[int, str], language: str, batch_size: int = 64) -> dict[int, list[tuple[int, int, str]]] | None:
+def place_candidates(
+    texts: dict[int, str], language: str, batch_size: int = 64
+) -> dict[int, list[tuple[int, int, str]]] | None:
     """(start, end, label) of place entities per text, with ``nlp.pipe`` batches; None without a
     model. With no text to ask about, the model is not loaded (only looked up)."""
     keys = [k for k in texts if len(texts[k]) <= MAX_CHARS]
@@ -96,6 +100,6 @@ def place_candidates(texts: dict[int, str], language: str, batch_size: int = 64)
     if nlp is None:
         return None
     out: dict[int, list[tuple[int, int, str]]] = {}
-    for key, doc in zip(keys, nlp.pipe((texts[k] for k in keys), batch_size=batch_size)):
+    for key, doc in zip(keys, nlp.pipe((texts[k] for k in keys), batch_size=batch_size), strict=False):
         out[key] = [(s.start_char, s.end_char, s.label_) for s in doc.spans["coi_places"]]
     return out

@@ -12,6 +12,7 @@ def __getattr__(name: str):
         return getattr(document, name)
     raise AttributeError(f"module 'schemas' has no attribute {name!r}")
 
+
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 

@@ -16,9 +16,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 BBox = Annotated[
     tuple[float, float, float, float],
-    Field(description="(x0, top, x1, bottom) in PDF points (1/72 inch), origin at the page's top-left corner, "
-                      "y growing downwards (pdfplumber's convention); the page's size is on its Page.",
-          examples=[[72.0, 110.5, 523.3, 140.2]]),
+    Field(
+        description="(x0, top, x1, bottom) in PDF points (1/72 inch), origin at the page's top-left corner, "
+        "y growing downwards (pdfplumber's convention); the page's size is on its Page.",
+        examples=[[72.0, 110.5, 523.3, 140.2]],
+    ),
 ]
 """(x0, top, x1, bottom) in PDF points, origin at the page's top-left corner."""
 
@@ -97,12 +99,19 @@ def _real_date(value: str) -> str:
 
 IsoDay = Annotated[str, Field(pattern=rf"^{_D}$", examples=["2020-12-17"]), AfterValidator(_real_date)]
 """A calendar day, ``YYYY-MM-DD``."""
-IsoDate = Annotated[str, Field(pattern=rf"^{_ANY}$", examples=["2020-06-03", "2020-06", "2020"]), AfterValidator(_real_date)]
+IsoDate = Annotated[
+    str, Field(pattern=rf"^{_ANY}$", examples=["2020-06-03", "2020-06", "2020"]), AfterValidator(_real_date)
+]
 """A day, a month (``YYYY-MM``) or a year (``YYYY``)."""
-IsoInterval = Annotated[str, Field(pattern=rf"^{_ANY}/{_ANY}$", examples=["2020-06-01/2020-11-30"]), AfterValidator(_real_date)]
+IsoInterval = Annotated[
+    str, Field(pattern=rf"^{_ANY}/{_ANY}$", examples=["2020-06-01/2020-11-30"]), AfterValidator(_real_date)
+]
 """An ISO 8601 interval ``start/end`` of days, months or years, both ends included."""
-IsoPeriod = Annotated[str, Field(pattern=rf"^{_ANY}(?:/{_ANY})?$", examples=["2020-06-03", "2019-03", "2020-06-02/2020-09-29"]),
-                      AfterValidator(_real_date)]
+IsoPeriod = Annotated[
+    str,
+    Field(pattern=rf"^{_ANY}(?:/{_ANY})?$", examples=["2020-06-03", "2019-03", "2020-06-02/2020-09-29"]),
+    AfterValidator(_real_date),
+]
 """A day, a month, a year or an interval of them."""
 
 
@@ -209,7 +218,9 @@ class Table(Dated):
     caption_block_id: str | None = None
     """Id of the caption block, when a caption was found."""
     # What the table means (filled by extractors.tables; None for tables that hold no figures).
-    population: Literal["idps", "idp_returnees", "returnees_from_abroad", "refugees", "casualties", "events"] | None = None
+    population: Literal["idps", "idp_returnees", "returnees_from_abroad", "refugees", "casualties", "events"] | None = (
+        None
+    )
     """What the figures count: ``idps``, ``idp_returnees``, ``returnees_from_abroad``,
     ``refugees``, ``casualties``, ``events`` (from the caption or header)."""
     source: str | None = None

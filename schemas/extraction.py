@@ -18,20 +18,43 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from schemas.document import (BBOX_ORIGIN, BBox, BlockBase, DatePrecision, Dated, InputKind, IsoDate, IsoDay, IsoInterval,
-                              IsoPeriod, Model, Table)
+from schemas.document import (
+    BBOX_ORIGIN,
+    BBox,
+    BlockBase,
+    Dated,
+    DatePrecision,
+    InputKind,
+    IsoDate,
+    IsoDay,
+    IsoInterval,
+    IsoPeriod,
+    Model,
+    Table,
+)
 
 SCHEMA_VERSION = "1.0"
 
 NonNegative = Annotated[int, Field(ge=0)]
 PageNumber = Annotated[int, Field(ge=1, description="1-based page number.")]
 EventCategory = Literal[
-    "violent_events", "battles", "violence_against_civilians", "explosions_remote_violence", "civilian_deaths",
-    "human_rights_violations", "attacks_on_peacekeepers", "targeted_attacks_on_civilians", "extrajudicial_executions",
-    "enforced_disappearances", "arbitrary_arrests", "attacks",
+    "violent_events",
+    "battles",
+    "violence_against_civilians",
+    "explosions_remote_violence",
+    "civilian_deaths",
+    "human_rights_violations",
+    "attacks_on_peacekeepers",
+    "targeted_attacks_on_civilians",
+    "extrajudicial_executions",
+    "enforced_disappearances",
+    "arbitrary_arrests",
+    "attacks",
 ]
 """What an event count counts (the keys of ``[events]`` in every ``schemas/lang/*.toml``)."""
-ActorKind = Literal["state_forces", "international_force", "jihadist_group", "communal_militia", "unidentified", "political"]
+ActorKind = Literal[
+    "state_forces", "international_force", "jihadist_group", "communal_militia", "unidentified", "political"
+]
 PlaceType = Literal["country", "admin1", "admin2", "admin3", "populated_place", "other"]
 
 
@@ -286,7 +309,9 @@ class TableRecord(Dated):
     """The place the figure is for (the column or row label), as printed."""
     pcode: str | None = Field(None, examples=["ML0505"])
     """The admin unit's P-code (OCHA) when the report's country and the unit are in the gazetteer."""
-    population: Literal["idps", "idp_returnees", "returnees_from_abroad", "refugees", "casualties", "events"] | None = None
+    population: Literal["idps", "idp_returnees", "returnees_from_abroad", "refugees", "casualties", "events"] | None = (
+        None
+    )
     """What the figure counts (the table's population)."""
     value: int | float | None
     """The figure as a number (``20 437`` → 20437); 0 for a printed dash; None when not available.

@@ -58,7 +58,7 @@ def _field_json(model: BaseModel, name: str, depth: int) -> str:
         piece = json.dumps(model.model_dump(mode="json", include={name}), ensure_ascii=False, indent=1)
     head = "{\n " + json.dumps(name, ensure_ascii=False) + ": "
     assert piece.startswith(head) and piece.endswith("\n}"), piece[:80]
-    return _indented(piece[len(head):-2], depth)
+    return _indented(piece[len(head) : -2], depth)
 
 
 def _string_json(text: str) -> Iterator[str]:
@@ -66,7 +66,7 @@ def _string_json(text: str) -> Iterator[str]:
     pieces join to exactly what one call would give)."""
     yield '"'
     for i in range(0, len(text), TEXT_PIECE):
-        yield json.dumps(text[i:i + TEXT_PIECE], ensure_ascii=False)[1:-1]
+        yield json.dumps(text[i : i + TEXT_PIECE], ensure_ascii=False)[1:-1]
     yield '"'
 
 

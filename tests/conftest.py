@@ -10,7 +10,6 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 import pytest
-
 from contract import contract_errors
 
 ROOT = Path(__file__).resolve().parent.parent

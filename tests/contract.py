@@ -39,8 +39,10 @@ def contract_errors(path: Path) -> list[str]:
     if kind is None:
         return []
     schema = json.loads((ROOT / "schemas" / kind).read_text(encoding="utf-8"))
-    errors = [f"{path.name}: {'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
-              for e in jsonschema.Draft202012Validator(schema).iter_errors(data)]
+    errors = [
+        f"{path.name}: {'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
+        for e in jsonschema.Draft202012Validator(schema).iter_errors(data)
+    ]
     try:
         published()[kind].model_validate(data)
     except ValidationError as exc:

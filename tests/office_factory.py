@@ -29,7 +29,7 @@ def _pieces(block_text: str, refs) -> list[tuple[str, int | None]]:
     """The text cut at its footnote markers: (text, None) and ("", number) pieces."""
     out, pos = [], 0
     for ref in sorted(refs, key=lambda r: r.offset):
-        out.append((block_text[pos:ref.offset], None))
+        out.append((block_text[pos : ref.offset], None))
         out.append(("", ref.number))
         pos = ref.offset
     out.append((block_text[pos:], None))
@@ -62,12 +62,16 @@ def _fill(paragraph, block_text: str, refs, used: set[int]) -> None:
             _footnote_run(paragraph, number, used)
 
 
-def document_to_docx(doc: Document, title: str = "", author: str = "", extra_parts: dict[str, bytes] | None = None) -> bytes:
+def document_to_docx(
+    doc: Document, title: str = "", author: str = "", extra_parts: dict[str, bytes] | None = None
+) -> bytes:
     """A DOCX of ``doc``'s blocks: headings in Heading styles (level from their number),
     list items in List Bullet, tables as Word tables, footnotes as real Word footnotes."""
     out = new_docx()
     used: set[int] = set()
-    notes = {b.footnote_number: b for b in doc.blocks() if b.kind is BlockKind.footnote and b.footnote_number is not None}
+    notes = {
+        b.footnote_number: b for b in doc.blocks() if b.kind is BlockKind.footnote and b.footnote_number is not None
+    }
     for block in doc.blocks():
         if block.kind is BlockKind.heading:
             number = re.match(r"(\d+(?:\.\d+)*)", block.text)
@@ -97,12 +101,18 @@ def document_to_docx(doc: Document, title: str = "", author: str = "", extra_par
 def add_footnotes_part(data: bytes, notes: dict[int, str], extra_parts: dict[str, bytes] | None = None) -> bytes:
     """``data`` with a ``word/footnotes.xml`` holding ``notes`` (id → text), related and typed
     as Word does it; ``extra_parts`` (name → bytes) are added or replace parts as they are."""
-    body = ['<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>',
-            '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>']
+    body = [
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>',
+        '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>',
+    ]
     for number, text in notes.items():
-        body.append(f'<w:footnote w:id="{number}"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteRef/></w:r>'
-                    f'<w:r><w:t xml:space="preserve"> {html.escape(text, quote=False)}</w:t></w:r></w:p></w:footnote>')
-    footnotes = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes {_W_NS}>{"".join(body)}</w:footnotes>'
+        body.append(
+            f'<w:footnote w:id="{number}"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteRef/></w:r>'
+            f'<w:r><w:t xml:space="preserve"> {html.escape(text, quote=False)}</w:t></w:r></w:p></w:footnote>'
+        )
+    footnotes = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes {_W_NS}>{"".join(body)}</w:footnotes>'
+    )
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     extra = dict(extra_parts or {})
@@ -114,9 +124,15 @@ def add_footnotes_part(data: bytes, notes: dict[int, str], extra_parts: dict[str
             if footnotes is None:
                 pass
             elif item.filename == "[Content_Types].xml":
-                content = content.replace(b"</Types>", f'<Override PartName="/word/footnotes.xml" ContentType="{_FOOTNOTES_CT}"/></Types>'.encode())
+                content = content.replace(
+                    b"</Types>",
+                    f'<Override PartName="/word/footnotes.xml" ContentType="{_FOOTNOTES_CT}"/></Types>'.encode(),
+                )
             elif item.filename == "word/_rels/document.xml.rels":
-                content = content.replace(b"</Relationships>", f'<Relationship Id="rIdFootnotes" Type="{_FOOTNOTES_REL}" Target="footnotes.xml"/></Relationships>'.encode())
+                content = content.replace(
+                    b"</Relationships>",
+                    f'<Relationship Id="rIdFootnotes" Type="{_FOOTNOTES_REL}" Target="footnotes.xml"/></Relationships>'.encode(),
+                )
             content = extra.pop(item.filename, content)
             target.writestr(item.filename, content)
         if footnotes is not None:
@@ -129,7 +145,11 @@ def add_footnotes_part(data: bytes, notes: dict[int, str], extra_parts: dict[str
 def _inline(text: str, refs) -> str:
     out = []
     for piece, number in _pieces(text, refs):
-        out.append(html.escape(piece) if number is None else f'<sup><a href="#fn{number}" id="fnref{number}">{number}</a></sup>')
+        out.append(
+            html.escape(piece)
+            if number is None
+            else f'<sup><a href="#fn{number}" id="fnref{number}">{number}</a></sup>'
+        )
     return "".join(out)
 
 
@@ -159,13 +179,20 @@ def document_to_html(doc: Document, title: str = "", published: str = "", url: s
             body.append('<div class="table-wrapper"><table class="data">')
             for r, row in enumerate(rows):
                 tag = "th" if r == 0 and block.table.n_cols > 2 else "td"
-                body.append("<tr>" + "".join(f"<{tag}>{_inline(t, refs.get((r, c), []))}</{tag}>" for c, t in enumerate(row)) + "</tr>")
+                body.append(
+                    "<tr>"
+                    + "".join(f"<{tag}>{_inline(t, refs.get((r, c), []))}</{tag}>" for c, t in enumerate(row))
+                    + "</tr>"
+                )
             body.append("</table></div>")
         elif block.kind in (BlockKind.paragraph, BlockKind.caption):
             body.append(f"<p>{_inline(block.text, block.footnote_refs)}</p>")
     if in_list:
         body.append("</ul>")
-    items = "".join(f'<li id="fn{n}"><p>{html.escape(notes[n].text)} <a href="#fnref{n}" class="back">↩</a></p></li>' for n in sorted(notes))
+    items = "".join(
+        f'<li id="fn{n}"><p>{html.escape(notes[n].text)} <a href="#fnref{n}" class="back">↩</a></p></li>'
+        for n in sorted(notes)
+    )
     esc = html.escape
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

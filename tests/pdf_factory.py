@@ -26,8 +26,12 @@ def sample_report_pdf() -> bytes:
     pdf.char_vpos = "SUP"
     pdf.cell(0, 5, "3", new_x="LMARGIN", new_y="NEXT")
     pdf.char_vpos = "LINE"
-    for line in ["according to the regional organization and to", "several counter-",
-                 "terrorism units, while the organiza-", "tion of patrols changed in the"]:
+    for line in [
+        "according to the regional organization and to",
+        "several counter-",
+        "terrorism units, while the organiza-",
+        "tion of patrols changed in the",
+    ]:
         pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Helvetica", style="B", size=13)
@@ -103,7 +107,7 @@ def borderless_table_pdf() -> bytes:
 
     def put_header(y: float) -> float:
         pdf.set_font("Helvetica", size=9)
-        for x, (a, b) in zip(cols, header):
+        for x, (a, b) in zip(cols, header, strict=False):
             pdf.text(x, y, a)
             if b:
                 pdf.text(x, y + 4, b)
@@ -121,7 +125,7 @@ def borderless_table_pdf() -> bytes:
         pdf.set_font("Helvetica", size=9)
         pdf.text(cols[0], y, label[0])
         pdf.text(cols[0], y + 4, label[1])
-        for x, value in zip(cols[1:], figures):
+        for x, value in zip(cols[1:], figures, strict=False):
             pdf.text(x, y, value)
         y += 10
     pdf.set_font("Helvetica", size=10)
@@ -144,8 +148,13 @@ def raw_pdf(objects: list[bytes]) -> bytes:
 
 
 def cyclic_page_tree_pdf() -> bytes:
-    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
-                    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] >>"])
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] >>",
+        ]
+    )
 
 
 def deep_page_tree_pdf(depth: int = 3000) -> bytes:
@@ -222,7 +231,10 @@ class TwoColumnWriter:
             self.pdf.add_font("Body", "B", str(regular.parent / "DejaVuSans-Bold.ttf"))
             self.family, self.clean = "Body", (lambda s: s)
         else:  # the core font holds Latin-1 only
-            self.family, self.clean = "Helvetica", (lambda s: s.translate(_ASCII).encode("latin-1", "replace").decode("latin-1"))
+            self.family, self.clean = (
+                "Helvetica",
+                (lambda s: s.translate(_ASCII).encode("latin-1", "replace").decode("latin-1")),
+            )
         self.col_width = (self.WIDTH - self.GUTTER) / 2
         self.wrapped: dict[tuple, list[str]] = {}
         self.notes: dict[int, str] = {}
@@ -244,7 +256,9 @@ class TwoColumnWriter:
         return lines * self.NOTE_LEADING + (5 if numbers else 0)
 
     def _limit(self, extra: list[int]) -> float:
-        wanted = self.page_notes + [n for n in dict.fromkeys(extra) if n not in self.page_notes and n not in self.printed]
+        wanted = self.page_notes + [
+            n for n in dict.fromkeys(extra) if n not in self.page_notes and n not in self.printed
+        ]
         return self.BOTTOM - self._note_height(wanted)
 
     # -- pages
@@ -279,7 +293,9 @@ class TwoColumnWriter:
                 self.page_notes.append(n)
 
     # -- drawing a line with raised markers
-    def _line(self, x: float, y: float, text: str, markers: list[tuple[int, int]], size: float, style: str = "") -> None:
+    def _line(
+        self, x: float, y: float, text: str, markers: list[tuple[int, int]], size: float, style: str = ""
+    ) -> None:
         pos = 0
         for offset, number in sorted(markers) + [(len(text), None)]:
             piece = self.clean(text[pos:offset])
@@ -292,7 +308,9 @@ class TwoColumnWriter:
                 x += self.pdf.get_string_width(str(number)) + 0.3
             pos = offset
 
-    def _lines_of(self, text: str, refs, width: float, size: float, style: str = "") -> list[tuple[str, list[tuple[int, int]]]]:
+    def _lines_of(
+        self, text: str, refs, width: float, size: float, style: str = ""
+    ) -> list[tuple[str, list[tuple[int, int]]]]:
         """Wrapped lines, each with its (offset, number) markers."""
         out, pos = [], 0
         source = self.clean(text)
@@ -302,7 +320,11 @@ class TwoColumnWriter:
             start = pos if start < 0 else start
             end = start + len(line)
             last = i == len(lines) - 1
-            marks = [(r.offset - start, r.number) for r in refs if start <= r.offset <= end and (r.offset < end or last or r.offset == end)]
+            marks = [
+                (r.offset - start, r.number)
+                for r in refs
+                if start <= r.offset <= end and (r.offset < end or last or r.offset == end)
+            ]
             refs = [r for r in refs if not (start <= r.offset <= end)]
             out.append((line, marks))
             pos = end
@@ -326,12 +348,16 @@ class TwoColumnWriter:
         rows = table.grid()
         first = 34.0 if table.n_cols > 3 else 60.0
         widths = [first] + [(self.WIDTH - first) / max(1, table.n_cols - 1)] * (table.n_cols - 1)
-        height = 2 + sum(max(len(self._wrap(t, w - 2, 7)) for t, w in zip(row, widths)) * 3.6 + 1.6 for row in rows)
+        height = 2 + sum(
+            max(len(self._wrap(t, w - 2, 7)) for t, w in zip(row, widths, strict=False)) * 3.6 + 1.6 for row in rows
+        )
         if self.y + height > self._limit([]):
             self._new_page()
         self.pdf.set_font(self.family, "", 7)
         self.pdf.set_xy(self.LEFT, self.y + 2)
-        with self.pdf.table(col_widths=widths, width=self.WIDTH, text_align="LEFT", first_row_as_headings=False, line_height=3.6) as grid:
+        with self.pdf.table(
+            col_widths=widths, width=self.WIDTH, text_align="LEFT", first_row_as_headings=False, line_height=3.6
+        ) as grid:
             for row in rows:
                 out = grid.row()
                 for text in row:
@@ -397,7 +423,9 @@ class TwoColumnWriter:
 
     def write(self, doc) -> bytes:
         blocks = doc.blocks()
-        self.notes = {b.footnote_number: b.text for b in blocks if b.kind.value == "footnote" and b.footnote_number is not None}
+        self.notes = {
+            b.footnote_number: b.text for b in blocks if b.kind.value == "footnote" and b.footnote_number is not None
+        }
         run: list[tuple[str, list]] = []
         for block in blocks:
             kind = block.kind.value

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from schemas import kb, lang
 from extractors.entities import actor_matcher, actors_output, find_actors, fold_spans, is_acronym
 from extractors.sentences import Unit
-from pipeline.readers.ingest import ingest_bytes
 from pipeline.app.run import extract_document
+from pipeline.readers.ingest import ingest_bytes
+from schemas import kb, lang
 from schemas.document import Block, BlockKind
 
 
@@ -49,8 +49,37 @@ def test_every_actor_has_a_gold_kind_and_real_countries():
         assert kb.actor(st.forces) is not None, st
 
 
-@pytest.mark.parametrize("iso2", ["AF", "PK", "SY", "IQ", "IR", "YE", "LY", "SO", "ET", "ER", "SD", "SS", "NG", "TD", "ML",
-                                  "BF", "NE", "CM", "CF", "CD", "BI", "MZ", "MM", "UA", "RU", "CO"])
+@pytest.mark.parametrize(
+    "iso2",
+    [
+        "AF",
+        "PK",
+        "SY",
+        "IQ",
+        "IR",
+        "YE",
+        "LY",
+        "SO",
+        "ET",
+        "ER",
+        "SD",
+        "SS",
+        "NG",
+        "TD",
+        "ML",
+        "BF",
+        "NE",
+        "CM",
+        "CF",
+        "CD",
+        "BI",
+        "MZ",
+        "MM",
+        "UA",
+        "RU",
+        "CO",
+    ],
+)
 def test_each_covered_country_has_its_state_forces_and_actors(iso2):
     assert kb.actor(kb.states()[iso2].forces).kind == "state_forces"
     assert any(iso2 in a.countries and a.kind != "state_forces" for a in kb.actors()) or iso2 in ("RU", "ER")
@@ -59,22 +88,25 @@ def test_each_covered_country_has_its_state_forces_and_actors(iso2):
 # ---------------------------------------------------------------- names, transliterations, spans
 
 
-@pytest.mark.parametrize("printed, name", [
-    ("Taleban", "Taliban"),
-    ("al-Shabab", "Al-Shabaab"),
-    ("Harakat al-Shabaab al-Mujahideen", "Al-Shabaab"),
-    ("ISIS-K", "Islamic State Khorasan Province"),
-    ("IS-KP", "Islamic State Khorasan Province"),
-    ("Hashd al-Shaabi", "Popular Mobilization Forces"),
-    ("QSD", "Syrian Democratic Forces"),
-    ("Jama'atu Ahlis Sunna Lidda'awati wal-Jihad", "Boko Haram"),
-    ("ISIS-WA", "Islamic State West Africa Province"),
-    ("Ansar Allah", "Houthis"),
-    ("Amba boys", "Ambazonian separatists"),
-    ("anti-Balaka", "Anti-Balaka"),
-    ("Tatmadaw", "Myanmar Armed Forces"),
-    ("Clan del Golfo", "Gaitanist Army of Colombia"),
-])
+@pytest.mark.parametrize(
+    "printed, name",
+    [
+        ("Taleban", "Taliban"),
+        ("al-Shabab", "Al-Shabaab"),
+        ("Harakat al-Shabaab al-Mujahideen", "Al-Shabaab"),
+        ("ISIS-K", "Islamic State Khorasan Province"),
+        ("IS-KP", "Islamic State Khorasan Province"),
+        ("Hashd al-Shaabi", "Popular Mobilization Forces"),
+        ("QSD", "Syrian Democratic Forces"),
+        ("Jama'atu Ahlis Sunna Lidda'awati wal-Jihad", "Boko Haram"),
+        ("ISIS-WA", "Islamic State West Africa Province"),
+        ("Ansar Allah", "Houthis"),
+        ("Amba boys", "Ambazonian separatists"),
+        ("anti-Balaka", "Anti-Balaka"),
+        ("Tatmadaw", "Myanmar Armed Forces"),
+        ("Clan del Golfo", "Gaitanist Army of Colombia"),
+    ],
+)
 def test_aliases_and_transliterations_name_one_actor(printed, name):
     assert {n for n, _, _ in actors(f"Fighters of the {printed} attacked the market.")} == {name}
 
@@ -83,7 +115,7 @@ def test_folded_match_keeps_the_printed_span():
     text = "Selon la police, l’État  Islamique au Grand-Sahara a revendiqué l’attaque."
     (actor,) = actors_output(find_actors(_units(text), lang.load("fr"), "doc"))
     (mention,) = actor.mentions
-    assert text[mention.start:mention.end] == "État  Islamique au Grand-Sahara"
+    assert text[mention.start : mention.end] == "État  Islamique au Grand-Sahara"
     assert actor.name == "Islamic State in the Greater Sahara"
     folded, starts = fold_spans("  Ça-va  Déjà")
     assert (folded, starts[0], starts[3], starts[-1]) == ("ca va deja", 2, 5, 12)
@@ -92,7 +124,9 @@ def test_folded_match_keeps_the_printed_span():
 def test_acronyms_match_as_printed_and_as_words_only():
     assert is_acronym("FAMa") and is_acronym("M23") and is_acronym("3R") and not is_acronym("Al-Qaida")
     assert actors("The SAF and the RSF fought in Khartoum.") == {
-        ("Sudanese Armed Forces", "state_forces", "SD"), ("Rapid Support Forces", "state_forces", "SD")}
+        ("Sudanese Armed Forces", "state_forces", "SD"),
+        ("Rapid Support Forces", "state_forces", "SD"),
+    }
     assert actors("Safe passage for the Saf family; the SAFER programme and HTSX code.") == set()
     assert actors("Die Adf-Gruppe und Hts-Werte sind keine Akteure.", "de") == set()
     assert {n for n, _, _ in actors("M23-held areas grew.")} == {"March 23 Movement"}
@@ -127,13 +161,19 @@ def test_shared_acronyms_follow_the_report_country():
     assert actors(text, "fr") == set()
     assert actors("ADF fighters burned houses.", country="CM") == {("Ambazonian separatists", "political", "CM")}
     assert actors("ADF fighters burned houses.", country="CD") == {("Allied Democratic Forces", "jihadist_group", "CD")}
-    assert actors("Al-Shabaab attacked Mocímboa da Praia.", country="MZ") == {("Ansar al-Sunna", "jihadist_group", "MZ")}
+    assert actors("Al-Shabaab attacked Mocímboa da Praia.", country="MZ") == {
+        ("Ansar al-Sunna", "jihadist_group", "MZ")
+    }
     assert actors("Al-Shabaab attacked Baidoa.", country="SO") == {("Al-Shabaab", "jihadist_group", "SO")}
 
 
 def test_local_names_count_only_in_a_report_on_their_country():
-    assert actors("The de facto authorities detained two journalists.", country="AF") == {("Taliban", "jihadist_group", "AF")}
-    assert actors("The de facto authorities detained two journalists.", country="YE") == {("Houthis", "political", "YE")}
+    assert actors("The de facto authorities detained two journalists.", country="AF") == {
+        ("Taliban", "jihadist_group", "AF")
+    }
+    assert actors("The de facto authorities detained two journalists.", country="YE") == {
+        ("Houthis", "political", "YE")
+    }
     assert actors("The de facto authorities detained two journalists.") == set()
     assert actors("Armed separatists burned a school.", country="CM") == {("Ambazonian separatists", "political", "CM")}
     assert {n for n, _, _ in actors("The PDF report lists attacks.", country="NG")} == set()
@@ -142,24 +182,34 @@ def test_local_names_count_only_in_a_report_on_their_country():
 def test_an_adjective_ties_a_label_to_its_state_and_another_state_is_international():
     assert actors("Nigerian security forces repelled the attack.") == {NG_FORCES}
     assert actors("Des patrouilles des armées nigériennes et maliennes ont eu lieu.", "fr", "NE") == {
-        ("Nigerien Armed Forces", "state_forces", "NE"), ("Malian Armed Forces", "international_force", "ML")}
+        ("Nigerien Armed Forces", "state_forces", "NE"),
+        ("Malian Armed Forces", "international_force", "ML"),
+    }
     assert actors("Die afghanischen Sicherheitskräfte meldeten Verluste.", "de") == {
-        ("Afghan National Defence and Security Forces", "state_forces", "AF")}
+        ("Afghan National Defence and Security Forces", "state_forces", "AF")
+    }
     assert actors("South Sudanese soldiers crossed the border.", country="SD") == {
-        ("South Sudan People's Defence Forces", "international_force", "SS")}
+        ("South Sudan People's Defence Forces", "international_force", "SS")
+    }
     assert actors("Pakistani forces shelled the border district.", country="AF") == {
-        ("Pakistan Armed Forces", "international_force", "PK")}
+        ("Pakistan Armed Forces", "international_force", "PK")
+    }
     # an unknown qualifier is not the state: "Amhara forces", "anti-government forces"
     assert actors("On Monday, Amhara security forces and anti-government forces clashed.", country="ET") == set()
 
 
 def test_acled_strings_and_foreign_forces_are_tied_to_their_state():
     assert actors("Police Forces of Nigeria (2015-2023) arrested 4 men.", country="ML") == {
-        ("Nigerian Armed Forces", "international_force", "NG")}
+        ("Nigerian Armed Forces", "international_force", "NG")
+    }
     assert actors("Military Forces of France clashed with JNIM.", country="ML") == {
-        ("Operation Barkhane", "international_force", "FR"), ("Jama'at Nusrat al-Islam wal-Muslimin", "jihadist_group", "ML")}
+        ("Operation Barkhane", "international_force", "FR"),
+        ("Jama'at Nusrat al-Islam wal-Muslimin", "jihadist_group", "ML"),
+    }
     assert actors("L'armée du Niger et les forces armées du Burkina Faso ont patrouillé.", "fr", "ML") == {
-        ("Nigerien Armed Forces", "international_force", "NE"), ("Burkina Faso Armed Forces", "international_force", "BF")}
+        ("Nigerien Armed Forces", "international_force", "NE"),
+        ("Burkina Faso Armed Forces", "international_force", "BF"),
+    }
     # German capitalises nouns: "Dutzende" is no unknown qualifier of "Soldaten"
     assert actors("Dutzende Soldaten wurden getötet.", "de", "ML") == {("Malian Armed Forces", "state_forces", "ML")}
 
@@ -172,17 +222,22 @@ def test_adjectives_and_nouns_used_attributively_are_not_actors():
 
 
 def test_national_bodies_are_tied_to_the_report_country():
-    assert actors("The Gendarmerie nationale opened an inquiry.", "fr", "NE") == {("Gendarmerie nationale", "state_forces", "NE")}
+    assert actors("The Gendarmerie nationale opened an inquiry.", "fr", "NE") == {
+        ("Gendarmerie nationale", "state_forces", "NE")
+    }
 
 
 # ---------------------------------------------------------------- unidentified attackers
 
 
-@pytest.mark.parametrize("code, text", [
-    ("en", "Unidentified gunmen killed 4 farmers; unknown armed men later burned the market."),
-    ("fr", "Des hommes armés non identifiés ont tué 4 personnes ; des individus armés ont incendié le marché."),
-    ("de", "Unbekannte Bewaffnete töteten 4 Menschen; bewaffnete Männer brannten den Markt nieder."),
-])
+@pytest.mark.parametrize(
+    "code, text",
+    [
+        ("en", "Unidentified gunmen killed 4 farmers; unknown armed men later burned the market."),
+        ("fr", "Des hommes armés non identifiés ont tué 4 personnes ; des individus armés ont incendié le marché."),
+        ("de", "Unbekannte Bewaffnete töteten 4 Menschen; bewaffnete Männer brannten den Markt nieder."),
+    ],
+)
 def test_unidentified_attackers_are_one_actor(code, text):
     index = find_actors(_units(text), lang.load(code), "doc", country_iso2="NE")
     (actor,) = actors_output(index)
@@ -191,7 +246,9 @@ def test_unidentified_attackers_are_one_actor(code, text):
 
 def test_gunmen_a_name_qualifies_are_not_unidentified():
     assert actors("ISWAP gunmen attacked a convoy; suspected Boko Haram gunmen burned a school.", country="NG") == {
-        ("Islamic State West Africa Province", "jihadist_group", "NG"), ("Boko Haram", "jihadist_group", "NG")}
+        ("Islamic State West Africa Province", "jihadist_group", "NG"),
+        ("Boko Haram", "jihadist_group", "NG"),
+    }
 
 
 # ---------------------------------------------------------------- groups the list lacks
@@ -204,7 +261,9 @@ def test_groups_the_list_lacks_are_found_from_their_definition_or_pattern():
     assert actors("The Hamza Brigade shelled the town.") == {("Hamza Brigade", "political", None)}
     assert actors("The Kokodo militia burned two villages.") == {("Kokodo militia", "communal_militia", None)}
     assert actors("La milice Kokodo a incendié deux villages ; la Katiba Serma a revendiqué.", "fr") == {
-        ("milice Kokodo", "communal_militia", None), ("Katiba Serma", "jihadist_group", None)}
+        ("milice Kokodo", "communal_militia", None),
+        ("Katiba Serma", "jihadist_group", None),
+    }
     assert actors("Die Kokodo-Miliz griff zwei Dörfer an.", "de") == {("Kokodo-Miliz", "communal_militia", None)}
     # a state or a function word is no group name
     assert actors("The Kenya Defence Forces and The militia withdrew.") == set()
@@ -221,8 +280,10 @@ def test_the_matcher_is_built_once_per_language():
 
 
 def test_a_report_with_its_country_resolves_generic_labels():
-    text = ("REQUÊTE COI\n\n| | |\n|---|---|\n| Pays d'origine | BURKINA FASO |\n| Date de finalisation | 3 mars 2021 |\n\n"
-            "1. Sécurité\n\nLe 2 février 2021, les forces de sécurité et les VDP ont repoussé une attaque du JNIM près de Djibo.\n").encode()
+    text = (
+        "REQUÊTE COI\n\n| | |\n|---|---|\n| Pays d'origine | BURKINA FASO |\n| Date de finalisation | 3 mars 2021 |\n\n"
+        "1. Sécurité\n\nLe 2 février 2021, les forces de sécurité et les VDP ont repoussé une attaque du JNIM près de Djibo.\n"
+    ).encode()
     ex = extract_document(ingest_bytes(text, "fr.txt"))
     assert {(a.name, a.kind, a.country) for a in ex.facts.actors} == {
         ("Burkina Faso Armed Forces", "state_forces", "BF"),

@@ -16,11 +16,11 @@ import pytest
 from fpdf import FPDF
 from pdf_factory import _footnote
 
-from schemas import lang
 from extractors.citations import footnote_sources, resolve_citations
-from pipeline.tools.export import events_csv
-from pipeline.readers.ingest import ingest_bytes
 from pipeline.app.run import extract_document
+from pipeline.readers.ingest import ingest_bytes
+from pipeline.tools.export import events_csv
+from schemas import lang
 from schemas.extraction import BibliographyEntry, Citation, Extraction, Footnote
 
 EN = lang.load("en")
@@ -35,10 +35,12 @@ COVER = """COI QUERY
 | Date of completion | 12 July 2022 |
 | Query Code | Q12-2022 |
 """
-SECURITY = ("1. Security situation\n\n1.1. Attacks on civilians\n\n"
-            "On 14 March 2022, gunmen killed 19 civilians near Ayorou in Tillabéri region.¹ "
-            "The monitoring group recorded 42 attacks on civilians in Tillabéri region between January and June 2022.²\n\n"
-            "On 20 April 2022, 7 traders were abducted on the road to Téra.³\n")
+SECURITY = (
+    "1. Security situation\n\n1.1. Attacks on civilians\n\n"
+    "On 14 March 2022, gunmen killed 19 civilians near Ayorou in Tillabéri region.¹ "
+    "The monitoring group recorded 42 attacks on civilians in Tillabéri region between January and June 2022.²\n\n"
+    "On 20 April 2022, 7 traders were abducted on the road to Téra.³\n"
+)
 SECURITY_NOTES = """¹ SMG, Weekly incident digest, 18 March 2022, url, p. 2
 
 ² SMG, Half-year review, 5 July 2022, url; Niamey Observer, Violence in the west, 6 July 2022, url
@@ -82,10 +84,20 @@ REPORTS = {
     "endnotes": _join(COVER, SECURITY, DISPLACEMENT, SOURCES, SECURITY_NOTES, DISPLACEMENT_NOTES),
 }
 
-DIGEST_18 = ("SMG (Sahel Monitoring Group)", "Weekly incident digest", "2022-03-18", "https://example.org/smg/digest-11")
+DIGEST_18 = (
+    "SMG (Sahel Monitoring Group)",
+    "Weekly incident digest",
+    "2022-03-18",
+    "https://example.org/smg/digest-11",
+)
 REVIEW = ("SMG (Sahel Monitoring Group)", "Half-year review", "2022-07-05", "https://example.org/smg/review")
 OBSERVER = ("Niamey Observer", "Violence in the west", "2022-07-06", "https://example.org/observer/west")
-SNAPSHOT = ("UNHCR (UN Refugee Agency)", "Niger: displacement snapshot", "2022-06-30", "https://example.org/unhcr/niger")
+SNAPSHOT = (
+    "UNHCR (UN Refugee Agency)",
+    "Niger: displacement snapshot",
+    "2022-06-30",
+    "https://example.org/unhcr/niger",
+)
 
 CITED = [
     # (fact, figure, page, footnotes, [(footnote, [(organisation, title, date, url) of each source named])])
@@ -110,8 +122,16 @@ def cited(ex: Extraction) -> list[tuple]:
     """Each figure fact with its footnotes and the sources its citations name."""
     bib = {b.id: (b.organisation, b.title, b.date, b.url) for b in ex.bibliography}
     facts = [*ex.facts.casualty_figures, *ex.facts.event_counts, *ex.facts.displacement_figures]
-    return [(type(f).__name__, _figure(f), f.provenance.page, f.provenance.footnotes,
-             [(c.footnote, [bib[i] for i in c.bibliography]) for c in f.provenance.citations]) for f in facts]
+    return [
+        (
+            type(f).__name__,
+            _figure(f),
+            f.provenance.page,
+            f.provenance.footnotes,
+            [(c.footnote, [bib[i] for i in c.bibliography]) for c in f.provenance.citations],
+        )
+        for f in facts
+    ]
 
 
 @pytest.fixture(scope="module", params=list(REPORTS))
@@ -134,20 +154,61 @@ def test_footnotes_and_source_list_as_read(report):
         (4, 1, "UNHCR, Operational update on Niger, June 2022, url"),
     ], name
     # the marker's block: notes 1 and 2 close sentences of one paragraph
-    blocks = {b.id: ex.text[b.start:b.end] for b in ex.blocks}
+    blocks = {b.id: ex.text[b.start : b.end] for b in ex.blocks}
     assert [[blocks[c][:18] for c in n.cited_by] for n in ex.footnotes] == [
-        ["On 14 March 2022, "], ["On 14 March 2022, "], ["On 20 April 2022, "], ["By 30 June 2022, 2"]], name
-    assert [(b.section, b.organisation, b.acronym, b.title, b.date_text, b.url, b.accessed) for b in ex.bibliography] == [
-        ("SOURCES USED", "SMG (Sahel Monitoring Group)", "SMG", "Weekly incident digest", "18 March 2022",
-         "https://example.org/smg/digest-11", "2022-07-01"),
-        ("SOURCES USED", "SMG (Sahel Monitoring Group)", "SMG", "Weekly incident digest", "25 March 2022",
-         "https://example.org/smg/digest-12", "2022-07-01"),
-        ("SOURCES USED", "SMG (Sahel Monitoring Group)", "SMG", "Half-year review", "5 July 2022",
-         "https://example.org/smg/review", "2022-07-08"),
-        ("SOURCES USED", "Niamey Observer", None, "Violence in the west", "6 July 2022",
-         "https://example.org/observer/west", "2022-07-08"),
-        ("SOURCES USED", "UNHCR (UN Refugee Agency)", "UNHCR", "Niger: displacement snapshot", "30 June 2022",
-         "https://example.org/unhcr/niger", "2022-07-09"),
+        ["On 14 March 2022, "],
+        ["On 14 March 2022, "],
+        ["On 20 April 2022, "],
+        ["By 30 June 2022, 2"],
+    ], name
+    assert [
+        (b.section, b.organisation, b.acronym, b.title, b.date_text, b.url, b.accessed) for b in ex.bibliography
+    ] == [
+        (
+            "SOURCES USED",
+            "SMG (Sahel Monitoring Group)",
+            "SMG",
+            "Weekly incident digest",
+            "18 March 2022",
+            "https://example.org/smg/digest-11",
+            "2022-07-01",
+        ),
+        (
+            "SOURCES USED",
+            "SMG (Sahel Monitoring Group)",
+            "SMG",
+            "Weekly incident digest",
+            "25 March 2022",
+            "https://example.org/smg/digest-12",
+            "2022-07-01",
+        ),
+        (
+            "SOURCES USED",
+            "SMG (Sahel Monitoring Group)",
+            "SMG",
+            "Half-year review",
+            "5 July 2022",
+            "https://example.org/smg/review",
+            "2022-07-08",
+        ),
+        (
+            "SOURCES USED",
+            "Niamey Observer",
+            None,
+            "Violence in the west",
+            "6 July 2022",
+            "https://example.org/observer/west",
+            "2022-07-08",
+        ),
+        (
+            "SOURCES USED",
+            "UNHCR (UN Refugee Agency)",
+            "UNHCR",
+            "Niger: displacement snapshot",
+            "30 June 2022",
+            "https://example.org/unhcr/niger",
+            "2022-07-09",
+        ),
     ], name
     assert [w.code for w in ex.warnings] == [], name
 
@@ -156,15 +217,22 @@ def test_a_citation_is_the_footnote_text_and_the_ids_of_its_entries(report):
     name, ex = report
     by_title = {(b.title, b.date): b.id for b in ex.bibliography}
     (killing,) = [f for f in ex.facts.casualty_figures if f.killed]
-    assert killing.provenance.citations == [Citation(
-        footnote=1, text="SMG, Weekly incident digest, 18 March 2022, url, p. 2",
-        bibliography=[by_title[("Weekly incident digest", "2022-03-18")]])], name
+    assert killing.provenance.citations == [
+        Citation(
+            footnote=1,
+            text="SMG, Weekly incident digest, 18 March 2022, url, p. 2",
+            bibliography=[by_title[("Weekly incident digest", "2022-03-18")]],
+        )
+    ], name
 
 
 def test_the_event_export_names_the_cited_source(report):
     name, ex = report
     rows = list(csv.DictReader(io.StringIO(events_csv(ex))))
-    assert [(r["event_date"], r["fatalities"], r["source"]) for r in rows] == [("2022-03-14", "19", "SMG"), ("2022-04-20", "0", "")], name
+    assert [(r["event_date"], r["fatalities"], r["source"]) for r in rows] == [
+        ("2022-03-14", "19", "SMG"),
+        ("2022-04-20", "0", ""),
+    ], name
 
 
 # ------------------------------------------------------------------ page-bottom footnotes in a PDF
@@ -206,19 +274,26 @@ def cited_report_pdf() -> bytes:
     page 1 and note 4 at the foot of page 2, the source list on page 2."""
     page1 = [
         ("heading", "1. Security situation"),
-        ("para", [["On 14 March 2022, gunmen killed 19 civilians near Ayorou in Tillaberi region.", 1, " The monitoring"],
-                  ["group recorded 42 attacks on civilians in Tillaberi region between January and June 2022.", 2]]),
+        (
+            "para",
+            [
+                ["On 14 March 2022, gunmen killed 19 civilians near Ayorou in Tillaberi region.", 1, " The monitoring"],
+                ["group recorded 42 attacks on civilians in Tillaberi region between January and June 2022.", 2],
+            ],
+        ),
         ("para", [["On 20 April 2022, 7 traders were abducted on the road to Tera.", 3]]),
     ]
-    notes1 = [(1, "SMG, Weekly incident digest, 18 March 2022, url, p. 2"),
-              (2, "SMG, Half-year review, 5 July 2022, url; Niamey Observer, Violence in the west, 6 July 2022, url"),
-              (3, "Radio Tamtam, Traders seized near Tera, 20 April 2022")]
+    notes1 = [
+        (1, "SMG, Weekly incident digest, 18 March 2022, url, p. 2"),
+        (2, "SMG, Half-year review, 5 July 2022, url; Niamey Observer, Violence in the west, 6 July 2022, url"),
+        (3, "Radio Tamtam, Traders seized near Tera, 20 April 2022"),
+    ]
     sources = [line for line in SOURCES.splitlines()[1:] if line]
     page2 = [
         ("heading", "2. Displacement"),
         ("para", [["By 30 June 2022, 264 000 people were internally displaced in Tillaberi region.", 4]]),
         ("heading", "SOURCES USED"),
-        *[("para", [[entry[: entry.index(" https")]], [entry[entry.index("https"):]]]) for entry in sources],
+        *[("para", [[entry[: entry.index(" https")]], [entry[entry.index("https") :]]]) for entry in sources],
     ]
     return _footnoted_pdf([(page1, notes1), (page2, [(4, "UNHCR, Operational update on Niger, June 2022, url")])])
 
@@ -234,16 +309,29 @@ def test_page_bottom_footnotes_of_a_pdf_are_resolved_like_the_text(tmp_path):
         ("Violence in the west", "2022-07-06", "https://example.org/observer/west", 2),
         ("Niger: displacement snapshot", "2022-06-30", "https://example.org/unhcr/niger", 2),
     ]
-    expected = [fact if fact[1] != 264000 else (*fact[:2], 2, *fact[3:]) for fact in CITED]  # the displacement is on page 2
+    expected = [
+        fact if fact[1] != 264000 else (*fact[:2], 2, *fact[3:]) for fact in CITED
+    ]  # the displacement is on page 2
     assert cited(ex) == expected
 
 
 # ------------------------------------------------------------------ the rules, one at a time
 
 
-def _entry(i: int, organisation: str, title: str, date_text: str | None = None, acronym: str | None = None) -> BibliographyEntry:
-    return BibliographyEntry(id=f"b{i}", section="SOURCES USED", organisation=organisation, acronym=acronym, title=title,
-                             date_text=date_text, text=f"{organisation}, {title}", page=1, block_id=f"p1-b{i}")
+def _entry(
+    i: int, organisation: str, title: str, date_text: str | None = None, acronym: str | None = None
+) -> BibliographyEntry:
+    return BibliographyEntry(
+        id=f"b{i}",
+        section="SOURCES USED",
+        organisation=organisation,
+        acronym=acronym,
+        title=title,
+        date_text=date_text,
+        text=f"{organisation}, {title}",
+        page=1,
+        block_id=f"p1-b{i}",
+    )
 
 
 LIST = [
@@ -260,19 +348,22 @@ def _note(text: str) -> Footnote:
     return Footnote(number=1, text=text, page=1, block_id="p1-b9")
 
 
-@pytest.mark.parametrize("text, ids", [
-    ("MRG, Quarterly note on the centre, 9 August 2021, p. 3", ["b2"]),  # two editions: the printed date decides
-    ("MRG, Quarterly note on the centre, p. 3", ["b1", "b2"]),  # no date to decide: both editions
-    ("Lantern Watch, Abuses in the borderlands, 2021; MRG, Quarterly note on the centre, 2 May 2021", ["b3", "b1"]),
-    ("Lantern Watch, interview with the author, 2021", ["b3"]),  # the organisation names one entry
-    ("MRG, email to the author, 2021", []),  # the acronym names two entries: none is guessed
-    ("Field Office, Brief, 2021", ["b4"]),  # a short title: matched on the organisation
-    ("Delta Network, interview, 2021", []),  # the organisation has two entries
-    ("Delta Network, Situation report, 2021", ["b5"]),
-    ("Abuses in the borderlands, Lantern Watch; Abuses in the borderlands", ["b3"]),  # each entry once
-    ("Unknown Radio, Headline, 2021", []),
-    ("", []),
-])
+@pytest.mark.parametrize(
+    "text, ids",
+    [
+        ("MRG, Quarterly note on the centre, 9 August 2021, p. 3", ["b2"]),  # two editions: the printed date decides
+        ("MRG, Quarterly note on the centre, p. 3", ["b1", "b2"]),  # no date to decide: both editions
+        ("Lantern Watch, Abuses in the borderlands, 2021; MRG, Quarterly note on the centre, 2 May 2021", ["b3", "b1"]),
+        ("Lantern Watch, interview with the author, 2021", ["b3"]),  # the organisation names one entry
+        ("MRG, email to the author, 2021", []),  # the acronym names two entries: none is guessed
+        ("Field Office, Brief, 2021", ["b4"]),  # a short title: matched on the organisation
+        ("Delta Network, interview, 2021", []),  # the organisation has two entries
+        ("Delta Network, Situation report, 2021", ["b5"]),
+        ("Abuses in the borderlands, Lantern Watch; Abuses in the borderlands", ["b3"]),  # each entry once
+        ("Unknown Radio, Headline, 2021", []),
+        ("", []),
+    ],
+)
 def test_footnote_sources(text, ids):
     assert footnote_sources(_note(text), LIST) == ids
 
@@ -286,6 +377,7 @@ def test_resolve_citations_skips_markers_without_a_note_and_fills_figures_only()
     resolve_citations(facts, ex.footnotes, ex.bibliography)
     (displacement,) = facts.displacement_figures
     assert [(c.footnote, c.bibliography) for c in displacement.provenance.citations] == [
-        (4, [next(b.id for b in ex.bibliography if b.acronym == "UNHCR")])]
+        (4, [next(b.id for b in ex.bibliography if b.acronym == "UNHCR")])
+    ]
     assert [c.footnote for f in facts.casualty_figures for c in f.provenance.citations] == [1, 3]
     assert facts.actors == ex.facts.actors and facts.places == ex.facts.places

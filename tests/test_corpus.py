@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.app.cli import app
-from pipeline.tools.evaluate import evaluate_extraction, load_gold
 from pipeline.app.run import extract_file
+from pipeline.tools.evaluate import evaluate_extraction, load_gold
 
 RENDITIONS = ["mali-mopti-2020-q28.txt", "mali-mopti-2020-q28.pdf", "mali-mopti-2020-q28-narrow.pdf"]
 
@@ -39,8 +39,14 @@ def test_seed_facts_found_missed_and_wrong_are_pinned(extractions, gold, name):
     scores = evaluate_extraction(extractions[name], gold)["categories"]
     facts = ("tables", "table_checks", "casualty_figures", "event_counts", "displacement_figures", "actors", "places")
     assert {c: (scores[c]["tp"], scores[c]["fp"], scores[c]["fn"]) for c in facts} == {
-        "tables": (2, 0, 0), "table_checks": (5, 0, 0), "casualty_figures": (24, 0, 0), "event_counts": (73, 0, 0),
-        "displacement_figures": (11, 0, 1), "actors": (26, 0, 0), "places": (37, 1, 6)}
+        "tables": (2, 0, 0),
+        "table_checks": (5, 0, 0),
+        "casualty_figures": (24, 0, 0),
+        "event_counts": (73, 0, 0),
+        "displacement_figures": (11, 0, 1),
+        "actors": (26, 0, 0),
+        "places": (37, 1, 6),
+    }
 
 
 def test_text_and_pdf_renditions_agree(extractions):
@@ -57,13 +63,24 @@ def test_text_and_pdf_renditions_agree(extractions):
 
 
 def test_evaluate_command_over_the_corpus(shared):
-    result = CliRunner().invoke(app, ["evaluate", "--corpus", str(shared / "corpus"), "--gold-dir", str(shared / "eval" / "gold"), "--json"])
+    result = CliRunner().invoke(
+        app, ["evaluate", "--corpus", str(shared / "corpus"), "--gold-dir", str(shared / "eval" / "gold"), "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert len(data["reports"]) == 3
     report = data["reports"][0]
     assert set(report) == {"report", "gold", "categories", "table_cells"}
-    assert set(report["categories"]["sections"]) == {"tp", "fp", "fn", "precision", "recall", "f1", "attributes", "attribute_counts"}
+    assert set(report["categories"]["sections"]) == {
+        "tp",
+        "fp",
+        "fn",
+        "precision",
+        "recall",
+        "f1",
+        "attributes",
+        "attribute_counts",
+    }
     assert data["summary"]["micro"]["sections"]["f1"] == 1.0
     assert data["summary"]["macro"]["sections"]["f1"] == 1.0
     assert data["summary"]["table_cells"]["micro"] == {"correct": 432, "total": 432, "accuracy": 1.0}
@@ -72,7 +89,15 @@ def test_evaluate_command_over_the_corpus(shared):
 def test_pooled_scores_over_the_excerpts_are_the_sums_of_the_reports(shared):
     """The excerpts are the yardstick: the pooled figures are the per-report counts summed,
     and --misses lists every false negative and false positive those counts stand for."""
-    args = ["evaluate", "--corpus", str(shared / "excerpts"), "--gold-dir", str(shared / "eval" / "gold-excerpts"), "--json", "--misses"]
+    args = [
+        "evaluate",
+        "--corpus",
+        str(shared / "excerpts"),
+        "--gold-dir",
+        str(shared / "eval" / "gold-excerpts"),
+        "--json",
+        "--misses",
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -88,5 +113,12 @@ def test_pooled_scores_over_the_excerpts_are_the_sums_of_the_reports(shared):
     assert data["summary"]["country"]["total"] == 28
     # the yardstick itself, pinned: any change of what is found or missed fails here and is looked at
     assert {name: (s["tp"], s["fp"], s["fn"]) for name, s in data["summary"]["micro"].items()} == {
-        "metadata": (52, 1, 2), "tables": (2, 0, 0), "table_checks": (0, 0, 0), "casualty_figures": (28, 1, 1),
-        "event_counts": (33, 1, 1), "displacement_figures": (32, 1, 6), "actors": (61, 1, 3), "places": (210, 5, 41)}
+        "metadata": (52, 1, 2),
+        "tables": (2, 0, 0),
+        "table_checks": (0, 0, 0),
+        "casualty_figures": (28, 1, 1),
+        "event_counts": (33, 1, 1),
+        "displacement_figures": (32, 1, 6),
+        "actors": (61, 1, 3),
+        "places": (210, 5, 41),
+    }

@@ -27,21 +27,26 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import children_of
-
 from pipeline.app.limits import warm_up
 from pipeline.app.ops import InboxWatcher, run_batch
 from schemas.files import write_atomic
+from tests.conftest import children_of
 
 KILLS = 20
-REPORT = ("COI QUERY\n\n| | |\n|---|---|\n| Country of Origin | MALI |\n| Date of completion | 3 March 2021 |\n\n"
-          "1. Security\n\nOn 2 February 2021, gunmen killed {n} civilians in Bandiagara cercle, Mopti region. "
-          "Some {m} people fled to Sévaré in the following days.\n")
-BROKEN = {"empty": b"", "bad.pdf": b"%PDF-1.7\n" + b"\x00garbage" * 300, "404.html": b"<html><title>404 Not Found</title></html>"}
+REPORT = (
+    "COI QUERY\n\n| | |\n|---|---|\n| Country of Origin | MALI |\n| Date of completion | 3 March 2021 |\n\n"
+    "1. Security\n\nOn 2 February 2021, gunmen killed {n} civilians in Bandiagara cercle, Mopti region. "
+    "Some {m} people fled to Sévaré in the following days.\n"
+)
+BROKEN = {
+    "empty": b"",
+    "bad.pdf": b"%PDF-1.7\n" + b"\x00garbage" * 300,
+    "404.html": b"<html><title>404 Not Found</title></html>",
+}
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux (/proc, PR_SET_CHILD_SUBREAPER)")
-
-
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="needs Linux (/proc, PR_SET_CHILD_SUBREAPER)"
+)
 
 
 def _reap() -> None:
@@ -148,7 +153,11 @@ def test_kill_the_watcher_20_times(tmp_path, subreaper):
     killed = []
     for i in range(KILLS):
         inputs.add(good=i % 2, broken=i % 5 == 0)
-        killed.append(_kill_at_random(lambda: InboxWatcher(inbox, out, interval=0.02).run(handle_signals=False), rng, subreaper, 0.05, 0.7))
+        killed.append(
+            _kill_at_random(
+                lambda: InboxWatcher(inbox, out, interval=0.02).run(handle_signals=False), rng, subreaper, 0.05, 0.7
+            )
+        )
     watcher = InboxWatcher(inbox, out, interval=0)
     watcher.start()
     deadline = time.monotonic() + 120
@@ -186,7 +195,9 @@ def test_kill_the_batch_20_times(tmp_path, subreaper):
     assert summary["documents"] == len(inputs.made) and "interrupted" not in summary["counts"]
     assert summary["counts"]["failed"] == len([n for n in inputs.made if n.startswith("broken-")])
     assert summary["counts"]["duplicate"] == 1
-    assert {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(".")} == inputs.made  # a batch never touches its inputs
+    assert {
+        p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(".")
+    } == inputs.made  # a batch never touches its inputs
     quarantined = {n: (out / "quarantine" / n).read_bytes() for n in _check_reasons(out / "quarantine")}
     assert quarantined == {n: d for n, d in inputs.made.items() if n.startswith("broken-")}  # one whole copy each
     _check_outputs(out, inputs, killed)

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from schemas import lang as languages
 from extractors.dates import find_dates, year_in_period
+from schemas import lang as languages
 
 
-@pytest.mark.parametrize("month, period, year", [
-    (1, "2023-01-01/2023-01-31", 2023),
-    (1, "2022-12-01/2023-01-31", 2023),  # December-January: January is the later year
-    (12, "2022-12-01/2023-01-31", 2022),
-    (6, "2022-12-01/2023-01-31", None),  # outside the period: no year is invented
-    (3, "2019-01-01/2020-12-31", None),  # March of two years: ambiguous
-    (5, "2021-05", 2021),
-    (5, None, None),
-])
+@pytest.mark.parametrize(
+    "month, period, year",
+    [
+        (1, "2023-01-01/2023-01-31", 2023),
+        (1, "2022-12-01/2023-01-31", 2023),  # December-January: January is the later year
+        (12, "2022-12-01/2023-01-31", 2022),
+        (6, "2022-12-01/2023-01-31", None),  # outside the period: no year is invented
+        (3, "2019-01-01/2020-12-31", None),  # March of two years: ambiguous
+        (5, "2021-05", 2021),
+        (5, None, None),
+    ],
+)
 def test_the_year_of_a_day_without_one_comes_from_the_period(month, period, year):
     assert year_in_period(month, period) == year
 
@@ -27,4 +30,6 @@ def test_a_day_without_a_year_counts_only_when_the_period_fixes_it():
     assert find_dates(text, en) == [(37, "2022-03-12", "day")]
     assert find_dates(text, en, "2022-12-01/2023-01-31") == [(7, "2023-01-07", "day"), (37, "2022-03-12", "day")]
     fr = languages.load("fr")
-    assert find_dates("Le 3 février, 12 civils ont été tués.", fr, "2021-01-01/2021-03-31") == [(3, "2021-02-03", "day")]
+    assert find_dates("Le 3 février, 12 civils ont été tués.", fr, "2021-01-01/2021-03-31") == [
+        (3, "2021-02-03", "day")
+    ]

@@ -52,7 +52,9 @@ def test_every_output_of_a_batch_and_a_watch_is_0644_under_umask_022(tmp_path, f
     watcher = InboxWatcher(inbox, tmp_path / "out2", interval=0)
     watcher.poll_once()
     outcomes = {Path(o.file).name: o for o in watcher.poll_once()}
-    files = [p for p in (*out.rglob("*"), *(tmp_path / "out2").rglob("*"), *(inbox / "quarantine").rglob("*")) if p.is_file()]
+    files = [
+        p for p in (*out.rglob("*"), *(tmp_path / "out2").rglob("*"), *(inbox / "quarantine").rglob("*")) if p.is_file()
+    ]
     assert {p.name for p in files} >= {"extraction.json", "sources.json", "empty.txt.error.json"}
     assert {str(p.relative_to(tmp_path)): oct(_mode(p)) for p in files if _mode(p) != 0o644} == {}
     assert outcomes["one.txt"].current_path == str(inbox / "processed" / "one.txt")
@@ -63,7 +65,9 @@ def test_every_output_of_a_batch_and_a_watch_is_0644_under_umask_022(tmp_path, f
 
 
 def test_version_option_prints_the_pipeline_version():
-    done = subprocess.run([sys.executable, "-m", "pipeline.app.cli", "--version"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.app.cli", "--version"], cwd=ROOT, capture_output=True, text=True
+    )
     assert done.returncode == 0 and done.stdout == f"coi-extract {__version__}\n"
 
 
@@ -79,8 +83,13 @@ def test_distributed_run_on_postgresql_with_two_workers():
         pytest.skip("PostgreSQL server programs not found: apt-get install -y postgresql")
     if os.geteuid() == 0 and shutil.which("runuser") is None:
         pytest.skip("running as root needs runuser to start PostgreSQL as the postgres user")
-    done = subprocess.run([sys.executable, str(ROOT / "deploy" / "distributed_run.py"), "--documents", "40"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "deploy" / "distributed_run.py"), "--documents", "40"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert figures["problems"] == [] and figures["documents"] == 40 and figures["pages"] >= 40

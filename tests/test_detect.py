@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.readers.detect import sniff
-from schemas.errors import EmptyFileError, UnsupportedFormatError
 from schemas.document import InputKind
+from schemas.errors import EmptyFileError, UnsupportedFormatError
 
 TEXT = "Côte d'Ivoire: 1 250 IDPs in Bouaké, «mid-2021»."
 

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.app.cli import app
-from pipeline.tools.diff import diff_extractions
 from pipeline.app.run import extract_file
+from pipeline.tools.diff import diff_extractions
 
 runner = CliRunner()
 
@@ -47,7 +47,9 @@ def _card_titles_in_html(page: str) -> list[str]:
 
 
 def test_wording_only_change_is_a_change(tmp_path, burkina):
-    edited = burkina.replace("JNIM keeps a strong presence in Soum province.", "JNIM keeps a weak presence in Soum province.")
+    edited = burkina.replace(
+        "JNIM keeps a strong presence in Soum province.", "JNIM keeps a weak presence in Soum province."
+    )
     code, out, page, diff = _diff(tmp_path, burkina, edited)
     assert code == 1
     assert "identical" not in out and "identical" not in page
@@ -60,7 +62,9 @@ def test_wording_only_change_is_a_change(tmp_path, burkina):
 
 
 def test_reworded_fact_sentence_is_one_changed_fact_not_added_and_removed(tmp_path, burkina):
-    edited = burkina.replace("unidentified gunmen attacked the village of Solhan", "unidentified gunmen raided the village of Solhan")
+    edited = burkina.replace(
+        "unidentified gunmen attacked the village of Solhan", "unidentified gunmen raided the village of Solhan"
+    )
     code, out, page, diff = _diff(tmp_path, burkina, edited)
     assert code == 1
     casualties = diff["facts"]["casualty_figures"]
@@ -73,7 +77,9 @@ def test_reworded_fact_sentence_is_one_changed_fact_not_added_and_removed(tmp_pa
 
 
 def test_heading_only_change_shows_in_html_and_terminal(tmp_path, burkina):
-    edited = burkina.replace("1.2. Volunteers for the Defence of the Homeland (VDP)", "1.2. Volunteers for Defence of the Homeland (VDP)")
+    edited = burkina.replace(
+        "1.2. Volunteers for the Defence of the Homeland (VDP)", "1.2. Volunteers for Defence of the Homeland (VDP)"
+    )
     code, out, page, diff = _diff(tmp_path, burkina, edited)
     assert code == 1
     assert "identical" not in page
@@ -84,7 +90,9 @@ def test_heading_only_change_shows_in_html_and_terminal(tmp_path, burkina):
 
 
 def test_metadata_only_change_shows_in_html_and_terminal(tmp_path, burkina):
-    code, out, page, diff = _diff(tmp_path, burkina, burkina.replace("| Query Code | Q7-2021 |", "| Query Code | Q8-2021 |"))
+    code, out, page, diff = _diff(
+        tmp_path, burkina, burkina.replace("| Query Code | Q7-2021 |", "| Query Code | Q8-2021 |")
+    )
     assert code == 1
     assert "identical" not in page
     assert diff["metadata"]["['query_code']"] == ["Q7-2021", "Q8-2021"]
@@ -121,10 +129,12 @@ def test_removed_sentence_with_two_victim_groups_is_one_card_in_words(tmp_path, 
 def test_html_and_terminal_report_the_same_changes(tmp_path, burkina):
     from pipeline.tools.diff import change_cards
 
-    edited = (burkina.replace("at least 132 civilians", "at least 135 civilians")
-              .replace("1.2. Volunteers for the Defence", "1.2. Volunteers for Defence")
-              .replace("JNIM keeps a strong presence", "JNIM keeps a weak presence")
-              .replace("| Query Code | Q7-2021 |", "| Query Code | Q8-2021 |"))
+    edited = (
+        burkina.replace("at least 132 civilians", "at least 135 civilians")
+        .replace("1.2. Volunteers for the Defence", "1.2. Volunteers for Defence")
+        .replace("JNIM keeps a strong presence", "JNIM keeps a weak presence")
+        .replace("| Query Code | Q7-2021 |", "| Query Code | Q8-2021 |")
+    )
     _, out, page, diff = _diff(tmp_path, burkina, edited)
     cards = change_cards(diff)
     html_titles = [t.strip() for t in _card_titles_in_html(page)]
@@ -139,8 +149,15 @@ def test_warnings_that_only_moved_are_collapsed(fake_report):
     moved = ex.model_copy(deep=True)
     if not moved.warnings:
         from schemas.extraction import Warning
-        ex.warnings.append(Warning(code="row_total_mismatch", message="t1 row 'March': printed total 99 598 but the figures add up to 99527",
-                                   location="t1", details={"page": 3, "printed": 99598}))
+
+        ex.warnings.append(
+            Warning(
+                code="row_total_mismatch",
+                message="t1 row 'March': printed total 99 598 but the figures add up to 99527",
+                location="t1",
+                details={"page": 3, "printed": 99598},
+            )
+        )
         moved = ex.model_copy(deep=True)
     for w in moved.warnings:
         w.message = w.message.replace(" ", "\n", 1)
@@ -181,4 +198,6 @@ def test_two_layouts_of_one_report_differ_in_no_warning(shared):
     diff = diff_extractions(a4, narrow)
     assert diff["warnings"]["appeared"] == [] and diff["warnings"]["gone"] == []
     assert diff["warnings"]["layout_only"] == 5
-    assert not [c for c in diff["text"] if c["where"] != "paragraph" or (c["old"] and c["new"])]  # no footnote or paragraph reworded
+    assert not [
+        c for c in diff["text"] if c["where"] != "paragraph" or (c["old"] and c["new"])
+    ]  # no footnote or paragraph reworded

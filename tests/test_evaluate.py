@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from pipeline.tools.evaluate import evaluate_extraction, fold_evidence, fold_name, pair_corpus, parse_cell_value
 from pipeline.app.run import extract_file
-from schemas.extraction import Count, CasualtyFigure, Provenance
+from pipeline.tools.evaluate import evaluate_extraction, fold_evidence, fold_name, pair_corpus, parse_cell_value
+from schemas.extraction import CasualtyFigure, Count, Provenance
 
 
 @pytest.fixture(scope="module")
@@ -16,19 +16,41 @@ def extraction(fake_report):
 
 GOLD = {
     "format": "coi-gold/1",
-    "metadata": {"country": "Burkina Faso", "query_code": "Q99-2021", "date_of_completion": "2021-09-14",
-                 "reference_period": "2021-03-01/2021-08-31", "questions": ["Which armed groups are active in Sahel Region?"]},
-    "sections": [{"number": "1", "title": "Armed actors"}, {"number": "1.1", "title": "Defence and Security Forces (FDS)"},
-                 {"number": "2", "title": "Displacement"}, {"number": "3", "title": "Not in the report"}],
+    "metadata": {
+        "country": "Burkina Faso",
+        "query_code": "Q99-2021",
+        "date_of_completion": "2021-09-14",
+        "reference_period": "2021-03-01/2021-08-31",
+        "questions": ["Which armed groups are active in Sahel Region?"],
+    },
+    "sections": [
+        {"number": "1", "title": "Armed actors"},
+        {"number": "1.1", "title": "Defence and Security Forces (FDS)"},
+        {"number": "2", "title": "Displacement"},
+        {"number": "3", "title": "Not in the report"},
+    ],
     "footnotes": {"count": 4, "links": [{"number": 4, "cites": ["Agency"]}, {"number": 1, "cites": ["Nobody"]}]},
-    "bibliography": {"sections": {"SOURCES USED": 3, "SOURCES CONSULTED": 2},
-                     "samples": [{"section": "SOURCES USED", "org": "Source A", "title_contains": "Invented title", "accessed": "2021-06-05"}]},
-    "tables": [{"id": "T1", "caption_contains": "IDPs in Sahel region",
-                "cells": [{"row": "March 2021", "column": "Soum", "raw": "1,200", "value": 1200},
-                          {"row": "April 2021", "column": "Soum", "raw": "-", "value": 0},
-                          {"row": "April 2021", "column": "Oudalan", "raw": "N/A", "value": None},
-                          {"row": "April 2021", "column": "Total", "raw": "1,600", "value": 1601}]}],
-    "casualty_figures": [{"evidence": "1 250 troops", "killed": {"min": 1250, "max": 1250}, "injured": None, "abducted": None}],
+    "bibliography": {
+        "sections": {"SOURCES USED": 3, "SOURCES CONSULTED": 2},
+        "samples": [
+            {"section": "SOURCES USED", "org": "Source A", "title_contains": "Invented title", "accessed": "2021-06-05"}
+        ],
+    },
+    "tables": [
+        {
+            "id": "T1",
+            "caption_contains": "IDPs in Sahel region",
+            "cells": [
+                {"row": "March 2021", "column": "Soum", "raw": "1,200", "value": 1200},
+                {"row": "April 2021", "column": "Soum", "raw": "-", "value": 0},
+                {"row": "April 2021", "column": "Oudalan", "raw": "N/A", "value": None},
+                {"row": "April 2021", "column": "Total", "raw": "1,600", "value": 1601},
+            ],
+        }
+    ],
+    "casualty_figures": [
+        {"evidence": "1 250 troops", "killed": {"min": 1250, "max": 1250}, "injured": None, "abducted": None}
+    ],
 }
 
 
@@ -47,9 +69,16 @@ def test_scores_follow_the_gold_format(extraction):
 
 
 def test_fact_matching_needs_evidence_and_equal_counts(extraction):
-    para = next(b for b in extraction.blocks if extraction.text[b.start:b.end].startswith("The FDS ran"))
-    prov = Provenance(document_id="d", block_id=para.id, page=1, start=para.start, end=para.end,
-                      evidence=extraction.text[para.start:para.end], footnotes=[1])
+    para = next(b for b in extraction.blocks if extraction.text[b.start : b.end].startswith("The FDS ran"))
+    prov = Provenance(
+        document_id="d",
+        block_id=para.id,
+        page=1,
+        start=para.start,
+        end=para.end,
+        evidence=extraction.text[para.start : para.end],
+        footnotes=[1],
+    )
     ok = CasualtyFigure(id="a", provenance=prov, killed=Count(min=1250, max=1250))
     wrong = CasualtyFigure(id="b", provenance=prov, killed=Count(min=1251, max=1251))
     for figure, tp in ((ok, 1), (wrong, 0)):
@@ -64,8 +93,17 @@ def test_folding_rules():
     assert fold_evidence("‘around 30 members’ of the *JNIM*¹⁷") == "'around 30 members' of the jnim"
 
 
-@pytest.mark.parametrize("text, value", [("20 437", (True, 20437)), ("1,079", (True, 1079)), ("-", (True, 0)),
-                                         ("N/A", (True, None)), ("Koro", (False, None)), ("45 394¹⁰⁵", (True, 45394))])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("20 437", (True, 20437)),
+        ("1,079", (True, 1079)),
+        ("-", (True, 0)),
+        ("N/A", (True, None)),
+        ("Koro", (False, None)),
+        ("45 394¹⁰⁵", (True, 45394)),
+    ],
+)
 def test_cell_values(text, value):
     assert parse_cell_value(text) == value
 

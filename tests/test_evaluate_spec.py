@@ -6,22 +6,42 @@ from __future__ import annotations
 from pipeline.tools.evaluate import evaluate_extraction, summarize
 from schemas.document import Cell, Table
 from schemas.extraction import (
-    Actor, CasualtyFigure, CellProvenance, Count, DisplacementFigure, EventCount, Extraction, Place, Provenance,
-    TableRecord, Warning,
+    Actor,
+    CasualtyFigure,
+    CellProvenance,
+    Count,
+    DisplacementFigure,
+    EventCount,
+    Extraction,
+    Place,
+    Provenance,
+    TableRecord,
+    Warning,
 )
 
 SENTENCE = "Gunmen killed 12 civilians and injured 4 in Tillia on 3 May 2021, the JNIM said."
 
 
 def _prov(evidence: str = SENTENCE, footnotes: list[int] | None = None) -> Provenance:
-    return Provenance(document_id="d", block_id="b1", page=2, start=0, end=len(evidence), evidence=evidence,
-                      footnotes=footnotes or [])
+    return Provenance(
+        document_id="d", block_id="b1", page=2, start=0, end=len(evidence), evidence=evidence, footnotes=footnotes or []
+    )
 
 
 def _extraction(**facts) -> Extraction:
-    ex = Extraction.model_validate({"document": {"id": "d", "source_path": "r.txt", "kind": "text", "page_count": 1,
-                                                 "pipeline_version": "test", "language": "en"},
-                                    "metadata": {}})
+    ex = Extraction.model_validate(
+        {
+            "document": {
+                "id": "d",
+                "source_path": "r.txt",
+                "kind": "text",
+                "page_count": 1,
+                "pipeline_version": "test",
+                "language": "en",
+            },
+            "metadata": {},
+        }
+    )
     for name, items in facts.items():
         setattr(ex.facts, name, items)
     return ex
@@ -36,7 +56,13 @@ def _casualty(**kw) -> CasualtyFigure:
 
 
 def _gold_casualty(**kw) -> dict:
-    return {"evidence": "killed 12 civilians", "killed": {"min": 12, "max": 12}, "injured": None, "abducted": None, **kw}
+    return {
+        "evidence": "killed 12 civilians",
+        "killed": {"min": 12, "max": 12},
+        "injured": None,
+        "abducted": None,
+        **kw,
+    }
 
 
 # ---------------------------------------------------------------- attributes
@@ -50,8 +76,20 @@ def test_a_null_gold_attribute_is_not_scored():
     assert "location" not in c["attributes"] and "date" not in c["attributes"] and "footnote" not in c["attributes"]
 
     events = [EventCount(id="e1", provenance=_prov(), category="attacks", count=12, area="Tillia", period="2021-05")]
-    gold = {"event_counts": [{"evidence": "killed 12", "category": "attacks", "count": 12, "area": None, "period": None,
-                              "actor": None, "source_org": None, "footnote": None}]}
+    gold = {
+        "event_counts": [
+            {
+                "evidence": "killed 12",
+                "category": "attacks",
+                "count": 12,
+                "area": None,
+                "period": None,
+                "actor": None,
+                "source_org": None,
+                "footnote": None,
+            }
+        ]
+    }
     e = evaluate_extraction(_extraction(event_counts=events), gold)["categories"]["event_counts"]
     assert e["tp"] == 1 and e["attributes"] == {}
 
@@ -62,19 +100,36 @@ def test_a_gold_attribute_is_scored_and_a_mismatch_listed():
     c = evaluate_extraction(ex, gold, misses=True)["categories"]["casualty_figures"]
     assert c["attributes"] == {"date": 0.0}
     assert c["misses"]["attribute_mismatches"] == [
-        {"evidence": "killed 12 civilians", "page": 2, "attribute": "date", "expected": "2021-05-03", "got": "2021-05-04"}]
+        {
+            "evidence": "killed 12 civilians",
+            "page": 2,
+            "attribute": "date",
+            "expected": "2021-05-03",
+            "got": "2021-05-04",
+        }
+    ]
 
 
 def test_perpetrators_match_by_any_name_or_alias_and_the_counts_need_not_be_equal():
-    actors = [Actor(id="a1", name="Jama'at Nusrat al-Islam wal-Muslimin", aliases=["JNIM", "GSIM"], kind="jihadist_group"),
-              Actor(id="a2", name="Unidentified armed group", kind="unidentified")]
-    figure = _casualty(killed=_count(12), perpetrators=["Jama'at Nusrat al-Islam wal-Muslimin", "Unidentified armed group"])
+    actors = [
+        Actor(id="a1", name="Jama'at Nusrat al-Islam wal-Muslimin", aliases=["JNIM", "GSIM"], kind="jihadist_group"),
+        Actor(id="a2", name="Unidentified armed group", kind="unidentified"),
+    ]
+    figure = _casualty(
+        killed=_count(12), perpetrators=["Jama'at Nusrat al-Islam wal-Muslimin", "Unidentified armed group"]
+    )
     gold = {"casualty_figures": [_gold_casualty(perpetrators=[["JNIM", "Group for Support of Islam and Muslims"]])]}
-    c = evaluate_extraction(_extraction(casualty_figures=[figure], actors=actors), gold)["categories"]["casualty_figures"]
+    c = evaluate_extraction(_extraction(casualty_figures=[figure], actors=actors), gold)["categories"][
+        "casualty_figures"
+    ]
     assert c["attributes"]["perpetrators"] == 1.0
 
-    gold = {"casualty_figures": [_gold_casualty(perpetrators=[["JNIM"], ["ISGS", "Islamic State in the Greater Sahara"]])]}
-    c = evaluate_extraction(_extraction(casualty_figures=[figure], actors=actors), gold)["categories"]["casualty_figures"]
+    gold = {
+        "casualty_figures": [_gold_casualty(perpetrators=[["JNIM"], ["ISGS", "Islamic State in the Greater Sahara"]])]
+    }
+    c = evaluate_extraction(_extraction(casualty_figures=[figure], actors=actors), gold)["categories"][
+        "casualty_figures"
+    ]
     assert c["attributes"]["perpetrators"] == 0.0
 
 
@@ -87,12 +142,23 @@ def test_the_footnote_is_the_marker_that_closes_the_sentence():
 
 
 def test_casualties_take_part_in_matching():
-    gold = {"casualty_figures": [{"evidence": "killed 12", "killed": None, "injured": None, "abducted": None,
-                                  "casualties": {"min": 16, "max": 16}}]}
+    gold = {
+        "casualty_figures": [
+            {
+                "evidence": "killed 12",
+                "killed": None,
+                "injured": None,
+                "abducted": None,
+                "casualties": {"min": 16, "max": 16},
+            }
+        ]
+    }
     split = _casualty(killed=_count(12), injured=_count(4))
     joined = _casualty(casualties=_count(16))
     assert evaluate_extraction(_extraction(casualty_figures=[split]), gold)["categories"]["casualty_figures"]["tp"] == 0
-    assert evaluate_extraction(_extraction(casualty_figures=[joined]), gold)["categories"]["casualty_figures"]["tp"] == 1
+    assert (
+        evaluate_extraction(_extraction(casualty_figures=[joined]), gold)["categories"]["casualty_figures"]["tp"] == 1
+    )
     # a gold item that splits the figure does not match a prediction that does not
     gold = {"casualty_figures": [_gold_casualty()]}
     both = _casualty(killed=_count(12), casualties=_count(16))
@@ -111,7 +177,9 @@ def test_a_location_matches_by_the_place_aliases():
     places = [Place(id="p1", name="Tillabéri", aliases=["Tillaberi region"], type="admin1")]
     figure = _casualty(killed=_count(12), location="Tillabéri")
     gold = {"casualty_figures": [_gold_casualty(location=["Tillaberi region"])]}
-    c = evaluate_extraction(_extraction(casualty_figures=[figure], places=places), gold)["categories"]["casualty_figures"]
+    c = evaluate_extraction(_extraction(casualty_figures=[figure], places=places), gold)["categories"][
+        "casualty_figures"
+    ]
     assert c["attributes"]["location"] == 1.0
 
 
@@ -120,8 +188,16 @@ def test_a_location_matches_by_the_place_aliases():
 
 def _table(id_: str, caption: str | None, rows: list[list[str]], header_rows: int = 1) -> Table:
     cells = [Cell(row=r, col=c, text=t, raw=t, page=1) for r, row in enumerate(rows) for c, t in enumerate(row)]
-    return Table(id=id_, page=1, pages=[1], n_rows=len(rows), n_cols=len(rows[0]), cells=cells, caption=caption,
-                 header_rows=header_rows)
+    return Table(
+        id=id_,
+        page=1,
+        pages=[1],
+        n_rows=len(rows),
+        n_cols=len(rows[0]),
+        cells=cells,
+        caption=caption,
+        header_rows=header_rows,
+    )
 
 
 def _records(table: Table, periods: dict[int, str] | None = None) -> list[TableRecord]:
@@ -129,10 +205,18 @@ def _records(table: Table, periods: dict[int, str] | None = None) -> list[TableR
     out = []
     for r in range(table.header_rows, table.n_rows):
         for c in range(1, table.n_cols):
-            out.append(TableRecord(table_id=table.id, period=(periods or {}).get(r),
-                                   value=int(grid[r][c]), raw=grid[r][c], status="value", row_label=grid[r][0],
-                                   column_label=grid[0][c],
-                                   provenance=CellProvenance(document_id="d", table_id=table.id, page=1, row=r, col=c)))
+            out.append(
+                TableRecord(
+                    table_id=table.id,
+                    period=(periods or {}).get(r),
+                    value=int(grid[r][c]),
+                    raw=grid[r][c],
+                    status="value",
+                    row_label=grid[r][0],
+                    column_label=grid[0][c],
+                    provenance=CellProvenance(document_id="d", table_id=table.id, page=1, row=r, col=c),
+                )
+            )
     return out
 
 
@@ -140,20 +224,42 @@ def test_cells_are_keyed_by_period_when_the_gold_gives_one():
     table = _table("t1", "Table 3: IDPs by month", [["Month", "Diffa"], ["Jan.", "10"], ["Feb.", "12"]])
     ex = _extraction()
     ex.tables, ex.table_records = [table], _records(table, {1: "2021-01", 2: "2021-02"})
-    gold = {"tables": [{"id": "T1", "caption_contains": "IDPs by month",
-                        "cells": [{"row": "January 2021", "period": "2021-01", "column": "Diffa", "value": 10},
-                                  {"row": "February 2021", "period": "2021-02", "column": "Diffa", "value": 12}]}]}
+    gold = {
+        "tables": [
+            {
+                "id": "T1",
+                "caption_contains": "IDPs by month",
+                "cells": [
+                    {"row": "January 2021", "period": "2021-01", "column": "Diffa", "value": 10},
+                    {"row": "February 2021", "period": "2021-02", "column": "Diffa", "value": 12},
+                ],
+            }
+        ]
+    }
     assert evaluate_extraction(ex, gold)["table_cells"] == {"correct": 2, "total": 2, "accuracy": 1.0}
 
 
 def test_a_header_printed_over_two_rows_matches():
-    rows = [["Event type", "Number of", "Events with at least"], ["", "events", "one fatality"], ["Battles", "415", "203"]]
+    rows = [
+        ["Event type", "Number of", "Events with at least"],
+        ["", "events", "one fatality"],
+        ["Battles", "415", "203"],
+    ]
     table = _table("t1", "Table 1: Events by type", rows, header_rows=2)
     ex = _extraction()
     ex.tables, ex.table_records = [table], _records(table)
-    gold = {"tables": [{"id": "T1", "caption_contains": "Events by type",
-                        "cells": [{"row": "Battles", "column": "Number of events", "value": 415},
-                                  {"row": "Battles", "column": "Events with at least one fatality", "value": 203}]}]}
+    gold = {
+        "tables": [
+            {
+                "id": "T1",
+                "caption_contains": "Events by type",
+                "cells": [
+                    {"row": "Battles", "column": "Number of events", "value": 415},
+                    {"row": "Battles", "column": "Events with at least one fatality", "value": 203},
+                ],
+            }
+        ]
+    }
     assert evaluate_extraction(ex, gold)["table_cells"]["correct"] == 2
 
 
@@ -174,11 +280,21 @@ def test_a_table_check_belongs_to_its_matched_table():
     t2 = _table("t2", "Table 2: Returnees by month", [["Month", "A", "Total"], ["May 2021", "5", "6"]])
     ex = _extraction()
     ex.tables, ex.table_records = [t1, t2], _records(t1) + _records(t2)
-    on = lambda tid: Warning(code="row_total_mismatch", message="m", details={"table": tid, "row": "May 2021",  # noqa: E731
-                                                                             "printed": 6, "computed": 5})
-    gold = {"tables": [{"id": "T1", "caption_contains": "IDPs by month", "cells": []},
-                       {"id": "T2", "caption_contains": "Returnees by month", "cells": []}],
-            "table_checks": [{"table": "T1", "row": "May 2021", "kind": "row_total_mismatch", "printed": 6, "computed": 5}]}
+
+    def on(tid):
+        return Warning(
+            code="row_total_mismatch",
+            message="m",
+            details={"table": tid, "row": "May 2021", "printed": 6, "computed": 5},
+        )
+
+    gold = {
+        "tables": [
+            {"id": "T1", "caption_contains": "IDPs by month", "cells": []},
+            {"id": "T2", "caption_contains": "Returnees by month", "cells": []},
+        ],
+        "table_checks": [{"table": "T1", "row": "May 2021", "kind": "row_total_mismatch", "printed": 6, "computed": 5}],
+    }
     ex.warnings = [on("t2")]
     c = evaluate_extraction(ex, gold)["categories"]["table_checks"]
     assert (c["tp"], c["fp"], c["fn"]) == (0, 1, 1)
@@ -201,13 +317,23 @@ def test_metadata_without_a_cover_table_scores_only_what_the_gold_gives():
 
 
 def test_pooled_scores_are_the_sums_and_the_mean_is_labelled_macro():
-    found = _extraction(displacement_figures=[
-        DisplacementFigure(id="x", provenance=_prov("12 000 IDPs in Diffa"), population="idps", count=12000, area="Diffa")])
-    gold_found = {"displacement_figures": [{"evidence": "12 000 IDPs", "population": "idps", "count": 12000, "area": ["Diffa"]}]}
+    found = _extraction(
+        displacement_figures=[
+            DisplacementFigure(
+                id="x", provenance=_prov("12 000 IDPs in Diffa"), population="idps", count=12000, area="Diffa"
+            )
+        ]
+    )
+    gold_found = {
+        "displacement_figures": [{"evidence": "12 000 IDPs", "population": "idps", "count": 12000, "area": ["Diffa"]}]
+    }
     missed = {"displacement_figures": [{"evidence": f"{n} IDPs", "population": "idps", "count": n} for n in (1, 2, 3)]}
     empty = {"displacement_figures": []}  # nothing to find and nothing found: 1.0 in the mean, nothing in the pool
-    reports = [evaluate_extraction(found, gold_found), evaluate_extraction(_extraction(), missed),
-               evaluate_extraction(_extraction(), empty)]
+    reports = [
+        evaluate_extraction(found, gold_found),
+        evaluate_extraction(_extraction(), missed),
+        evaluate_extraction(_extraction(), empty),
+    ]
     s = summarize(reports)
     micro, macro = s["micro"]["displacement_figures"], s["macro"]["displacement_figures"]
     assert (micro["tp"], micro["fp"], micro["fn"]) == (1, 0, 3)
@@ -219,20 +345,33 @@ def test_pooled_scores_are_the_sums_and_the_mean_is_labelled_macro():
 def test_misses_list_false_negatives_and_false_positives_with_their_values():
     wrong = _casualty(killed=_count(13))
     gold = {"casualty_figures": [_gold_casualty(victims="civilians")]}
-    m = evaluate_extraction(_extraction(casualty_figures=[wrong]), gold, misses=True)["categories"]["casualty_figures"]["misses"]
-    assert m["false_negatives"] == [{"evidence": "killed 12 civilians",
-                                     "expected": {"killed": {"min": 12, "max": 12}, "victims": "civilians"}}]
+    m = evaluate_extraction(_extraction(casualty_figures=[wrong]), gold, misses=True)["categories"]["casualty_figures"][
+        "misses"
+    ]
+    assert m["false_negatives"] == [
+        {"evidence": "killed 12 civilians", "expected": {"killed": {"min": 12, "max": 12}, "victims": "civilians"}}
+    ]
     assert m["false_positives"] == [{"evidence": SENTENCE, "page": 2, "values": {"killed": {"min": 13, "max": 13}}}]
-    assert "misses" not in evaluate_extraction(_extraction(casualty_figures=[wrong]), gold)["categories"]["casualty_figures"]
+    assert (
+        "misses"
+        not in evaluate_extraction(_extraction(casualty_figures=[wrong]), gold)["categories"]["casualty_figures"]
+    )
 
 
 def test_victims_compare_as_normalised_groups():
     """The extractor writes a victim group; the gold writes the report's noun: ``traders`` are
     civilians, ``JNIM members`` fighters, the bracketed detail is left aside."""
-    cases = [("traders", "civilians", 1.0), ("civilians (minibus passengers)", "civilians", 1.0),
-             ("JNIM members", "fighters", 1.0), ("soldier", "soldiers", 1.0), ("traders", "soldiers", 0.0),
-             ("persons", None, 0.0)]
+    cases = [
+        ("traders", "civilians", 1.0),
+        ("civilians (minibus passengers)", "civilians", 1.0),
+        ("JNIM members", "fighters", 1.0),
+        ("soldier", "soldiers", 1.0),
+        ("traders", "soldiers", 0.0),
+        ("persons", None, 0.0),
+    ]
     for want, got, ok in cases:
         figure = _casualty(killed=_count(12), victims=got)
-        c = evaluate_extraction(_extraction(casualty_figures=[figure]), {"casualty_figures": [_gold_casualty(victims=want)]})
+        c = evaluate_extraction(
+            _extraction(casualty_figures=[figure]), {"casualty_figures": [_gold_casualty(victims=want)]}
+        )
         assert c["categories"]["casualty_figures"]["attributes"]["victims"] == ok, (want, got)

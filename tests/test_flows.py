@@ -58,11 +58,20 @@ def test_batch_flow_through_a_real_prefect_server(tmp_path, fake_report):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "PREFECT_UI_ENABLED": "false",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_UI_ENABLED": "false",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
     env.pop("PREFECT_API_URL", None)
-    server = subprocess.Popen([str(prefect_cli), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(prefect_cli), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     api = f"http://127.0.0.1:{port}/api"
     try:
         deadline = time.monotonic() + 90
@@ -78,10 +87,18 @@ def test_batch_flow_through_a_real_prefect_server(tmp_path, fake_report):
         inbox.mkdir()
         shutil.copy(fake_report, inbox / "one.txt")
         (inbox / "empty.txt").write_bytes(b"")
-        code = ("import json, sys; from flows import extract_batch; "
-                "print(json.dumps(extract_batch(sys.argv[1], sys.argv[2])['counts']))")
-        done = subprocess.run([sys.executable, "-c", code, str(inbox), str(tmp_path / "out")], env={**env, "PREFECT_API_URL": api},
-                              cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=180)
+        code = (
+            "import json, sys; from flows import extract_batch; "
+            "print(json.dumps(extract_batch(sys.argv[1], sys.argv[2])['counts']))"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(inbox), str(tmp_path / "out")],
+            env={**env, "PREFECT_API_URL": api},
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         assert json.loads(done.stdout.strip().splitlines()[-1]) == {"extracted": 1, "failed": 1}
         runs = httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10).json()
@@ -93,18 +110,29 @@ def test_batch_flow_through_a_real_prefect_server(tmp_path, fake_report):
 
 def _runs_and_artifacts(flow_run_id):
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        FlowRunFilter,
+        FlowRunFilterId,
+        LogFilter,
+        LogFilterFlowRunId,
+    )
     from prefect.logging.handlers import APILogWorker
 
     APILogWorker.drain_all(timeout=30)
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
         logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
     return runs, artifacts, logs
 
 
-def test_a_bad_document_is_a_failed_task_run_named_after_it_and_listed_in_the_artifact(tmp_path, fake_report, prefect_server):
+def test_a_bad_document_is_a_failed_task_run_named_after_it_and_listed_in_the_artifact(
+    tmp_path, fake_report, prefect_server
+):
     inbox = tmp_path / "in"
     inbox.mkdir()
     shutil.copy(fake_report, inbox / "one.txt")
@@ -121,7 +149,9 @@ def test_a_bad_document_is_a_failed_task_run_named_after_it_and_listed_in_the_ar
     assert state.result()["counts"] == {"extracted": 1, "failed": 1}
     runs, artifacts, logs = _runs_and_artifacts(state.state_details.flow_run_id)
     assert sorted((r.name, r.state.type.value, r.tags) for r in runs) == [
-        ("extract · empty.pdf", "FAILED", ["kind:pdf"]), ("extract · one.txt", "COMPLETED", ["kind:text"])]
+        ("extract · empty.pdf", "FAILED", ["kind:pdf"]),
+        ("extract · one.txt", "COMPLETED", ["kind:text"]),
+    ]
     [artifact] = artifacts
     assert artifact.key == "extract-batch" and artifact.type == "markdown"
     assert "| empty.pdf | failed | 0 |  |  | the file is empty |" in artifact.data
@@ -131,7 +161,9 @@ def test_a_bad_document_is_a_failed_task_run_named_after_it_and_listed_in_the_ar
     assert any(m.startswith("empty.pdf failed after ") for m in messages)
 
 
-def test_a_poll_that_found_nothing_leaves_no_artifact_and_one_that_did_lists_its_files(tmp_path, fake_report, prefect_server):
+def test_a_poll_that_found_nothing_leaves_no_artifact_and_one_that_did_lists_its_files(
+    tmp_path, fake_report, prefect_server
+):
     from flows import watch_inbox
 
     inbox = tmp_path / "in"

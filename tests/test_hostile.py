@@ -8,21 +8,33 @@ import shutil
 import time
 
 import pytest
+from pdf_factory import (
+    broken_xref_pdf,
+    cyclic_page_tree_pdf,
+    deep_page_tree_pdf,
+    encrypted_pdf,
+    image_only_pdf,
+    many_pages_pdf,
+    sample_report_pdf,
+    scanned_pdf,
+)
 
-from pdf_factory import (broken_xref_pdf, cyclic_page_tree_pdf, deep_page_tree_pdf, encrypted_pdf, image_only_pdf,
-                         many_pages_pdf, sample_report_pdf, scanned_pdf)
-from schemas import errors
-from schemas.limits import Limits
 from pipeline.app.limits import extract_in_child
 from pipeline.app.ops import run_batch
 from pipeline.app.run import extract_file
+from schemas import errors
 from schemas.extraction import Extraction
+from schemas.limits import Limits
 
-NOVEL = ("Chapter One\n\nThe rain had not stopped for three days when Anna finally opened the letter. "
-         "She read it twice, folded it, and put it back in the drawer where her mother kept the keys.\n\n"
-         "Outside, the street was empty. A dog barked somewhere near the river, and the bells of the old church rang.\n")
-REPORT = ("COI QUERY\n\n| | |\n|---|---|\n| Country of Origin | MALI |\n| Date of completion | 3 March 2021 |\n\n"
-          "1. Security\n\nOn 2 February 2021, gunmen killed 12 civilians in Bandiagara cercle, Mopti region.\n")
+NOVEL = (
+    "Chapter One\n\nThe rain had not stopped for three days when Anna finally opened the letter. "
+    "She read it twice, folded it, and put it back in the drawer where her mother kept the keys.\n\n"
+    "Outside, the street was empty. A dog barked somewhere near the river, and the bells of the old church rang.\n"
+)
+REPORT = (
+    "COI QUERY\n\n| | |\n|---|---|\n| Country of Origin | MALI |\n| Date of completion | 3 March 2021 |\n\n"
+    "1. Security\n\nOn 2 February 2021, gunmen killed 12 civilians in Bandiagara cercle, Mopti region.\n"
+)
 
 
 def _error_rows():
@@ -34,7 +46,12 @@ def _error_rows():
         ("encrypted.pdf", encrypted_pdf("secret", "owner"), errors.EncryptedPDFError, "encrypted with a password"),
         ("cyclic tree.pdf", cyclic_page_tree_pdf(), errors.CorruptPDFError, "cannot be read"),
         ("deep tree.pdf", deep_page_tree_pdf(), errors.CorruptPDFError, "cannot be read"),
-        ("five thousand pages.pdf", many_pages_pdf(5000), errors.TooManyPagesError, "5000 pages, more than the limit of 4000"),
+        (
+            "five thousand pages.pdf",
+            many_pages_pdf(5000),
+            errors.TooManyPagesError,
+            "5000 pages, more than the limit of 4000",
+        ),
         ("huge.txt", b"word " * (10 * 1024 * 1024), errors.TooLargeError, "50 MB, more than the limit of 20 MB"),
         ("picture.pdf", b"\x89PNG\r\n\x1a\n" + bytes(200), errors.UnsupportedFormatError, "it is a PNG image"),
     ]
@@ -59,7 +76,9 @@ def test_scan_without_ocr_engine_says_how_to_enable_it(tmp_path, monkeypatch):
     assert "OCR is needed" in info.value.reason and "apt-get install tesseract-ocr" in info.value.reason
 
 
-@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed (apt-get install tesseract-ocr)")
+@pytest.mark.skipif(
+    shutil.which("tesseract") is None, reason="tesseract is not installed (apt-get install tesseract-ocr)"
+)
 def test_scan_is_read_by_ocr_and_marked(tmp_path):
     path = tmp_path / "scan.pdf"
     path.write_bytes(scanned_pdf())
@@ -69,12 +88,20 @@ def test_scan_is_read_by_ocr_and_marked(tmp_path):
     assert killed and all(f.provenance.ocr for f in killed)
 
 
-@pytest.mark.parametrize("name, data, encoding, warning", [
-    ("text saved as.pdf", REPORT.encode(), "utf-8", None),
-    ("utf16.txt", REPORT.encode("utf-16"), "utf-16", None),
-    ("latin1.txt", REPORT.replace("Mopti", "Ségou").encode("latin-1"), "cp1252", None),
-    ("broken utf8.txt", REPORT.replace("Mopti", "Ségou").encode() + "Côte d'Ivoire, Bouaké".encode() + b"\xff", "utf-8", "not valid UTF-8"),
-])
+@pytest.mark.parametrize(
+    "name, data, encoding, warning",
+    [
+        ("text saved as.pdf", REPORT.encode(), "utf-8", None),
+        ("utf16.txt", REPORT.encode("utf-16"), "utf-16", None),
+        ("latin1.txt", REPORT.replace("Mopti", "Ségou").encode("latin-1"), "cp1252", None),
+        (
+            "broken utf8.txt",
+            REPORT.replace("Mopti", "Ségou").encode() + "Côte d'Ivoire, Bouaké".encode() + b"\xff",
+            "utf-8",
+            "not valid UTF-8",
+        ),
+    ],
+)
 def test_odd_text_inputs_are_extracted(tmp_path, name, data, encoding, warning):
     path = tmp_path / name
     path.write_bytes(data)
@@ -104,13 +131,17 @@ def test_a_novel_is_extracted_with_a_warning(tmp_path):
     assert ex.facts.casualty_figures == []
 
 
-@pytest.mark.parametrize("name, stem", [
-    ("report with spaces.txt", "report-with-spaces"),
-    ("rapport été àccents.txt", "rapport-été-àccents"),
-    ("dotdot..txt", "dotdot"),
-    ("x" * 240 + ".txt", "x" * 109 + "-718df6704d"),  # cut to 120 bytes, with a hash of the whole name
-    ("..weird..name.txt", None),  # a hidden-looking name is no input: left alone, never a crash
-], ids=["spaces", "accents", "dots", "long", "hidden"])
+@pytest.mark.parametrize(
+    "name, stem",
+    [
+        ("report with spaces.txt", "report-with-spaces"),
+        ("rapport été àccents.txt", "rapport-été-àccents"),
+        ("dotdot..txt", "dotdot"),
+        ("x" * 240 + ".txt", "x" * 109 + "-718df6704d"),  # cut to 120 bytes, with a hash of the whole name
+        ("..weird..name.txt", None),  # a hidden-looking name is no input: left alone, never a crash
+    ],
+    ids=["spaces", "accents", "dots", "long", "hidden"],
+)
 def test_odd_file_names(tmp_path, name, stem):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -126,7 +157,10 @@ def test_odd_file_names(tmp_path, name, stem):
     assert summary["counts"] == {"extracted": 1}
     assert written == [f"{stem}/{sha[:12]}/extraction.json", f"{stem}/{sha[:12]}/sources.json"]
     (outcome,) = summary["outcomes"]
-    assert (outcome["file"], outcome["output"]) == (str(target), str(tmp_path / "out" / stem / sha[:12] / "extraction.json"))
+    assert (outcome["file"], outcome["output"]) == (
+        str(target),
+        str(tmp_path / "out" / stem / sha[:12] / "extraction.json"),
+    )
     assert json.loads((tmp_path / "out" / stem / sha[:12] / "sources.json").read_text(encoding="utf-8")) == [name]
 
 

@@ -23,24 +23,25 @@ import time
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import children_of
 from typer.testing import CliRunner
 
 import pipeline.app.run
-from schemas import errors
 from pipeline.app import ops
 from pipeline.app.cli import app
-from schemas.limits import Limits
 from pipeline.app.limits import extract_in_child
 from pipeline.app.ops import InboxWatcher, run_batch
 from pipeline.app.run import extract_file
+from schemas import errors
+from schemas.limits import Limits
+from tests.conftest import children_of
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 LINUX = sys.platform.startswith("linux")
-REPORT = ("COI QUERY\n\n| | |\n|---|---|\n| Country of Origin | MALI |\n| Date of completion | 3 March 2021 |\n\n"
-          "1. Security\n\nOn 2 February 2021, gunmen killed 12 civilians in Bandiagara cercle, Mopti region.\n")
+REPORT = (
+    "COI QUERY\n\n| | |\n|---|---|\n| Country of Origin | MALI |\n| Date of completion | 3 March 2021 |\n\n"
+    "1. Security\n\nOn 2 February 2021, gunmen killed 12 civilians in Bandiagara cercle, Mopti region.\n"
+)
 
 
 def _report(i: int = 0) -> bytes:
@@ -58,8 +59,6 @@ def _watch_once(inbox: Path, out: Path, **kw) -> list[ops.Outcome]:
     watcher.start()
     watcher.ready()
     return watcher.poll_once()
-
-
 
 
 def _wait_for(condition, seconds: float = 20.0) -> bool:
@@ -147,7 +146,9 @@ def test_01_name_that_is_not_utf8_in_the_prefect_flow(tmp_path):
     (folder / os.fsdecode(b"empty-\xfe.txt")).write_bytes(b"")
     summary = extract_batch(str(folder), str(tmp_path / "out"))
     assert sorted((Path(o["file"]).name, o["status"]) for o in summary["outcomes"]) == [
-        ("bad-\\xff.txt", "extracted"), ("empty-\\xfe.txt", "failed")]
+        ("bad-\\xff.txt", "extracted"),
+        ("empty-\\xfe.txt", "failed"),
+    ]
     assert (tmp_path / "out" / "quarantine" / os.fsdecode(b"empty-\xfe.txt.error.json")).exists()
 
 
@@ -237,7 +238,12 @@ def test_03_dead_worker_is_replaced_retried_once_then_quarantined(tmp_path, monk
     summary = run_batch(folder, tmp_path / "out", workers=2)
     status = {Path(o["file"]).name: o for o in summary["outcomes"]}
     assert {n: o["status"] for n, o in status.items()} == {
-        "a.txt": "extracted", "always-dies.txt": "failed", "b.txt": "extracted", "dies-once.txt": "extracted", "c.txt": "extracted"}
+        "a.txt": "extracted",
+        "always-dies.txt": "failed",
+        "b.txt": "extracted",
+        "dies-once.txt": "extracted",
+        "c.txt": "extracted",
+    }
     assert status["always-dies.txt"]["error"]["code"] == "worker_died"
     assert "twice (signal 9)" in status["always-dies.txt"]["error"]["reason"]
     reason = json.loads((tmp_path / "out" / "quarantine" / "always-dies.txt.error.json").read_text())
@@ -281,7 +287,9 @@ def test_04_05_watcher_folders_must_be_its_own(tmp_path, name, kind):
     for _ in range(2):  # and again on restart
         result = runner.invoke(app, ["watch", str(inbox), "--out", str(tmp_path / "out"), "--once", "--interval", "0"])
         assert result.exit_code == 2, result.output
-        assert "cannot watch" in _said(result) and ("symbolic link" if kind == "symlink" else "is a file") in _said(result)
+        assert "cannot watch" in _said(result) and ("symbolic link" if kind == "symlink" else "is a file") in _said(
+            result
+        )
     assert list(elsewhere.iterdir()) == []  # nothing moved through the link
     assert (inbox / "r.txt").exists() and (inbox / "empty.txt").exists()
 
@@ -344,6 +352,7 @@ def test_06_a_batch_killed_mid_copy_leaves_no_truncated_copy(tmp_path):
     (folder / "broken.pdf").write_bytes(broken)
     pid = os.fork()
     if pid == 0:  # a batch that dies half-way through copying the failed input
+
         def half_then_die(src, dst, *a, **k):
             Path(dst).write_bytes(Path(src).read_bytes()[:1000])
             os._exit(9)
@@ -467,7 +476,9 @@ def test_09_very_long_names_are_shortened_with_a_hash(tmp_path):
     result = runner.invoke(app, ["extract", str(inbox / "processed" / long_good), "--out", str(tmp_path / "ex")])
     assert result.exit_code == 0, result.output
     (written,) = (tmp_path / "ex").glob("*.json")
-    assert written.name.startswith("y" * 100) and written.name.endswith(".txt.json") and len(written.name.encode()) <= 255
+    assert (
+        written.name.startswith("y" * 100) and written.name.endswith(".txt.json") and len(written.name.encode()) <= 255
+    )
 
 
 # ------------------------------------------------------------------ 10. extract has batch's limits
@@ -525,9 +536,25 @@ def test_11_signal_abandons_the_file_in_hand_and_exits_0(tmp_path, slow_extracti
 def test_11_coi_watch_exits_0_on_sigterm(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    cmd = [sys.executable, "-m", "pipeline.app.cli", "watch", str(inbox), "--out", str(tmp_path / "out"), "--interval", "0.2"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipeline.app.cli",
+        "watch",
+        str(inbox),
+        "--out",
+        str(tmp_path / "out"),
+        "--interval",
+        "0.2",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert _wait_for(lambda: (inbox / "processed").is_dir(), 60)
         time.sleep(0.3)
@@ -571,7 +598,9 @@ def test_13_utf32_with_a_bad_code_point(tmp_path):
         extract_file(path)
     assert "UTF-32" in info.value.reason and info.value.code == "bad_encoding"
     long = (REPORT * 40).encode("utf-32-le")
-    path.write_bytes(b"\xff\xfe\x00\x00" + long[:400] + b"\x00\x00\x11\x00" + long[400:])  # 1 bad in 7 000: read, with a warning
+    path.write_bytes(
+        b"\xff\xfe\x00\x00" + long[:400] + b"\x00\x00\x11\x00" + long[400:]
+    )  # 1 bad in 7 000: read, with a warning
     ex = extract_file(path)
     assert any("1 invalid UTF-32 code point" in w.message for w in ex.warnings)
 
@@ -580,10 +609,19 @@ def test_13_utf32_with_a_bad_code_point(tmp_path):
 
 
 NOT_REPORTS = [
-    ("404.html", (b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1>"
-                  b"<p>The requested URL was not found on this server.</p></body></html>\n"), "an HTML page titled '404 Not Found'"),
-    ("feed.xml", b'<?xml version="1.0" encoding="UTF-8"?>\n<rss><channel><title>News</title><item>Mali</item></channel></rss>\n',
-     "an XML file"),
+    (
+        "404.html",
+        (
+            b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1>"
+            b"<p>The requested URL was not found on this server.</p></body></html>\n"
+        ),
+        "an HTML page titled '404 Not Found'",
+    ),
+    (
+        "feed.xml",
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<rss><channel><title>News</title><item>Mali</item></channel></rss>\n',
+        "an XML file",
+    ),
     ("percent.pdf", b"%", "0 word(s)"),
 ]
 
@@ -604,7 +642,10 @@ def test_14_watcher_quarantines_what_is_not_a_report(tmp_path):
         (inbox / name).write_bytes(data)
     outcomes = _watch_once(inbox, tmp_path / "out")
     assert sorted((Path(o.file).name, o.status, o.error["code"]) for o in outcomes) == [
-        ("404.html", "failed", "not_a_report"), ("feed.xml", "failed", "not_a_report"), ("percent.pdf", "failed", "not_a_report")]
+        ("404.html", "failed", "not_a_report"),
+        ("feed.xml", "failed", "not_a_report"),
+        ("percent.pdf", "failed", "not_a_report"),
+    ]
     assert not (inbox / "processed").exists() or list((inbox / "processed").iterdir()) == []
 
 
@@ -677,7 +718,11 @@ def test_18_full_disk_is_a_typed_pause_and_a_retry(tmp_path, monkeypatch):
     watcher.start()
     watcher.ready()
     (outcome,) = watcher.poll_once()
-    assert outcome.status == "deferred" and outcome.error["code"] == "disk_full" and outcome.error["error"] == "DiskFullError"
+    assert (
+        outcome.status == "deferred"
+        and outcome.error["code"] == "disk_full"
+        and outcome.error["error"] == "DiskFullError"
+    )
     assert (inbox / "r.txt").exists() and watcher.poll_once() == []  # paused
     monkeypatch.setattr(ops, "write_atomic", real)
     time.sleep(0.25)
@@ -689,8 +734,17 @@ def test_18_full_disk_is_a_typed_pause_and_a_retry(tmp_path, monkeypatch):
 # ------------------------------------------------------------------ 19. limit options are checked
 
 
-@pytest.mark.parametrize("option", [["--max-seconds", "-1"], ["--max-seconds", "0"], ["--max-memory-mb", "0"],
-                                    ["--max-pages", "0"], ["--max-mb", "0"], ["--workers", "0"]])
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--max-seconds", "-1"],
+        ["--max-seconds", "0"],
+        ["--max-memory-mb", "0"],
+        ["--max-pages", "0"],
+        ["--max-mb", "0"],
+        ["--workers", "0"],
+    ],
+)
 def test_19_limit_options_are_checked(tmp_path, option):
     result = runner.invoke(app, ["batch", str(tmp_path), "--out", str(tmp_path / "out"), *option])
     assert result.exit_code == 2 and "Invalid value" in result.output

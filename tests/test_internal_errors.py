@@ -17,15 +17,17 @@ from typer.testing import CliRunner
 
 import extractors.stages
 import pipeline.app.run
-from schemas import errors
 from pipeline.app.cli import app
 from pipeline.app.limits import extract_in_child
 from pipeline.app.ops import InboxWatcher, run_batch
 from pipeline.app.run import extract_file
+from schemas import errors
 from schemas.extraction import Extraction
 
-REPORT = ("COI QUERY\n\n| | |\n|---|---|\n| Country of Origin | MALI |\n| Date of completion | 3 March 2021 |\n\n"
-          "1. Security\n\nOn 2 February 2021, gunmen killed {n} civilians in Bandiagara cercle, Mopti region.\n")
+REPORT = (
+    "COI QUERY\n\n| | |\n|---|---|\n| Country of Origin | MALI |\n| Date of completion | 3 March 2021 |\n\n"
+    "1. Security\n\nOn 2 February 2021, gunmen killed {n} civilians in Bandiagara cercle, Mopti region.\n"
+)
 REASON = "internal error while extracting: RuntimeError: the facts stage broke on purpose"
 
 
@@ -50,10 +52,21 @@ def _inputs(folder: Path) -> dict[str, bytes]:
     return data
 
 
-@pytest.mark.parametrize("stage", ["extract_metadata", "extract_sections", "extract_footnotes", "extract_bibliography",
-                                   "extract_facts", "resolve_citations", "annotate_table"])
+@pytest.mark.parametrize(
+    "stage",
+    [
+        "extract_metadata",
+        "extract_sections",
+        "extract_footnotes",
+        "extract_bibliography",
+        "extract_facts",
+        "resolve_citations",
+        "annotate_table",
+    ],
+)
 def test_a_stage_error_in_process_is_the_error_itself(tmp_path, monkeypatch, fake_report, stage):
     """Called in-process, extract_file lets the bug through as it is (not disguised as a bad input)."""
+
     def broken(*args, **kwargs):
         raise RuntimeError(f"{stage} broke")
 
@@ -69,7 +82,12 @@ def test_in_a_child_it_is_a_typed_internal_error_naming_the_file(tmp_path, broke
     with pytest.raises(errors.InternalError) as info:
         extract_in_child(path)
     assert str(info.value) == f"{path}: {REASON}"
-    assert info.value.as_dict() == {"error": "InternalError", "code": "internal_error", "file": str(path), "reason": REASON}
+    assert info.value.as_dict() == {
+        "error": "InternalError",
+        "code": "internal_error",
+        "file": str(path),
+        "reason": REASON,
+    }
 
 
 def test_coi_extract_names_the_file_and_goes_on(tmp_path, broken_facts):
@@ -81,8 +99,12 @@ def test_coi_extract_names_the_file_and_goes_on(tmp_path, broken_facts):
     assert f"failed {tmp_path / 'in' / 'broken.txt'}: {REASON} (InternalError)" in said
     assert "1 of 3 file(s) failed" in said
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.txt.json", "c.txt.json"]
-    killed = [Extraction.model_validate_json((tmp_path / "out" / f"{n}.json").read_text()).facts.casualty_figures[0].killed.min
-              for n in ("a.txt", "c.txt")]
+    killed = [
+        Extraction.model_validate_json((tmp_path / "out" / f"{n}.json").read_text())
+        .facts.casualty_figures[0]
+        .killed.min
+        for n in ("a.txt", "c.txt")
+    ]
     assert killed == [10, 12]
     assert {name: (tmp_path / "in" / name).read_bytes() for name in data} == data  # inputs never modified
 
@@ -96,13 +118,21 @@ def test_a_batch_quarantines_a_copy_with_its_reason_and_goes_on(tmp_path, broken
     broken = str(tmp_path / "in" / "broken.txt")
     assert status == {
         "a.txt": ("extracted", None),
-        "broken.txt": ("failed", {"error": "InternalError", "code": "internal_error", "file": broken, "reason": REASON}),
+        "broken.txt": (
+            "failed",
+            {"error": "InternalError", "code": "internal_error", "file": broken, "reason": REASON},
+        ),
         "c.txt": ("extracted", None),
     }
     assert sorted(p.name for p in (out / "quarantine").iterdir()) == ["broken.txt", "broken.txt.error.json"]
     assert (out / "quarantine" / "broken.txt").read_bytes() == data["broken.txt"]
     assert json.loads((out / "quarantine" / "broken.txt.error.json").read_text(encoding="utf-8")) == {
-        "error": "InternalError", "code": "internal_error", "file": broken, "reason": REASON, "quarantined_as": "broken.txt"}
+        "error": "InternalError",
+        "code": "internal_error",
+        "file": broken,
+        "reason": REASON,
+        "quarantined_as": "broken.txt",
+    }
     assert {name: (tmp_path / "in" / name).read_bytes() for name in data} == data  # a batch leaves its inputs in place
 
 
@@ -113,28 +143,45 @@ def test_the_watcher_moves_it_to_quarantine_with_its_reason(tmp_path, broken_fac
     watcher.start()
     assert watcher.poll_once() == []  # first sight: sizes noted, nothing taken yet
     outcomes = {Path(o.file).name: o for o in watcher.poll_once()}
-    assert {n: o.status for n, o in outcomes.items()} == {"a.txt": "extracted", "broken.txt": "failed", "c.txt": "extracted"}
-    assert outcomes["broken.txt"].error == {"error": "InternalError", "code": "internal_error",
-                                            "file": str(inbox / "broken.txt"), "reason": REASON}
+    assert {n: o.status for n, o in outcomes.items()} == {
+        "a.txt": "extracted",
+        "broken.txt": "failed",
+        "c.txt": "extracted",
+    }
+    assert outcomes["broken.txt"].error == {
+        "error": "InternalError",
+        "code": "internal_error",
+        "file": str(inbox / "broken.txt"),
+        "reason": REASON,
+    }
     assert outcomes["broken.txt"].current_path == str(inbox / "quarantine" / "broken.txt")
     assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == []
     assert sorted(p.name for p in (inbox / "quarantine").iterdir()) == ["broken.txt", "broken.txt.error.json"]
     assert (inbox / "quarantine" / "broken.txt").read_bytes() == data["broken.txt"]  # moved whole, never modified
-    assert json.loads((inbox / "quarantine" / "broken.txt.error.json").read_text(encoding="utf-8"))["code"] == "internal_error"
+    assert (
+        json.loads((inbox / "quarantine" / "broken.txt.error.json").read_text(encoding="utf-8"))["code"]
+        == "internal_error"
+    )
     assert {p.name: p.read_bytes() for p in (inbox / "processed").iterdir()} == {n: data[n] for n in ("a.txt", "c.txt")}
 
 
 def test_an_answer_that_is_no_extraction_is_an_internal_error_too(tmp_path, monkeypatch):
     """The child answered, but with JSON that is not a valid extraction (a bug in the writer)."""
     real = pipeline.app.run.json_pieces
-    monkeypatch.setattr(pipeline.app.run, "json_pieces",
-                        lambda ex: iter(["{}"]) if "broken" in Path(ex.document.source_path).name else real(ex))
+    monkeypatch.setattr(
+        pipeline.app.run,
+        "json_pieces",
+        lambda ex: iter(["{}"]) if "broken" in Path(ex.document.source_path).name else real(ex),
+    )
     data = _inputs(tmp_path / "in")
     summary = run_batch(tmp_path / "in", tmp_path / "out")
     assert summary["counts"] == {"extracted": 2, "failed": 1}
     (failed,) = [o for o in summary["outcomes"] if o["status"] == "failed"]
     assert (failed["error"]["error"], failed["error"]["code"], failed["error"]["file"]) == (
-        "ValidationError", "internal_error", str(tmp_path / "in" / "broken.txt"))
+        "ValidationError",
+        "internal_error",
+        str(tmp_path / "in" / "broken.txt"),
+    )
     assert failed["error"]["reason"].startswith("internal error: ")
     assert (tmp_path / "out" / "quarantine" / "broken.txt").read_bytes() == data["broken.txt"]
     assert (tmp_path / "in" / "broken.txt").read_bytes() == data["broken.txt"]
@@ -183,8 +230,14 @@ def flow_runs(tmp_path_factory):
     data = {folder: _inputs(root / folder) for folder in ("batch", "inbox", "task")}
     env = {**os.environ, "PREFECT_HOME": str(root / "prefect-home"), "PREFECT_LOGGING_LEVEL": "WARNING"}
     env.pop("PREFECT_API_URL", None)
-    done = subprocess.run([sys.executable, "-c", FLOW_SCRIPT, str(root)], cwd=Path(__file__).resolve().parent.parent,
-                          env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-c", FLOW_SCRIPT, str(root)],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return root, data, json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -192,10 +245,19 @@ def flow_runs(tmp_path_factory):
 def test_the_batch_flow_reports_it_as_internal_and_goes_on(flow_runs):
     root, data, runs = flow_runs
     batch = runs["batch"]
-    assert (batch["type"], batch["name"], batch["message"]) == ("COMPLETED", "Completed with failures", "1 of 3 document(s) failed: broken.txt")
+    assert (batch["type"], batch["name"], batch["message"]) == (
+        "COMPLETED",
+        "Completed with failures",
+        "1 of 3 document(s) failed: broken.txt",
+    )
     assert batch["summary"]["counts"] == {"extracted": 2, "failed": 1}
     (failed,) = [o for o in batch["summary"]["outcomes"] if o["status"] == "failed"]
-    assert failed["error"] == {"error": "InternalError", "code": "internal_error", "file": str(root / "batch" / "broken.txt"), "reason": REASON}
+    assert failed["error"] == {
+        "error": "InternalError",
+        "code": "internal_error",
+        "file": str(root / "batch" / "broken.txt"),
+        "reason": REASON,
+    }
     assert (root / "batch-out" / "quarantine" / "broken.txt").read_bytes() == data["batch"]["broken.txt"]
     assert (root / "batch" / "broken.txt").read_bytes() == data["batch"]["broken.txt"]
 
@@ -203,7 +265,10 @@ def test_the_batch_flow_reports_it_as_internal_and_goes_on(flow_runs):
 def test_the_watch_flow_moves_it_to_quarantine(flow_runs):
     root, data, runs = flow_runs
     assert sorted((Path(o["file"]).name, o["status"], (o["error"] or {}).get("code")) for o in runs["watch"]) == [
-        ("a.txt", "extracted", None), ("broken.txt", "failed", "internal_error"), ("c.txt", "extracted", None)]
+        ("a.txt", "extracted", None),
+        ("broken.txt", "failed", "internal_error"),
+        ("c.txt", "extracted", None),
+    ]
     assert (root / "inbox" / "quarantine" / "broken.txt").read_bytes() == data["inbox"]["broken.txt"]
     assert json.loads((root / "inbox" / "quarantine" / "broken.txt.error.json").read_text())["reason"] == REASON
     assert sorted(p.name for p in (root / "inbox" / "processed").iterdir()) == ["a.txt", "c.txt"]
@@ -220,10 +285,18 @@ def test_a_task_that_breaks_outside_the_child_is_still_one_failed_document(flow_
     assert sorted(Path(o["file"]).name for o in task["outcomes"]) == ["a.txt", "broken.txt", "c.txt"]
     for o in task["outcomes"]:
         name = Path(o["file"]).name
-        error = {"error": "RuntimeError", "code": "internal_error", "file": str(root / "task" / name),
-                 "reason": "internal error: RuntimeError('the task broke on purpose')"}
+        error = {
+            "error": "RuntimeError",
+            "code": "internal_error",
+            "file": str(root / "task" / name),
+            "reason": "internal error: RuntimeError('the task broke on purpose')",
+        }
         assert o["error"] == error
         reason = root / "task-out" / "quarantine" / f"{name}.error.json"
         assert json.loads(reason.read_text(encoding="utf-8")) == {**error, "quarantined_as": name}
         assert contract_errors(reason) == []
-        assert (root / "task-out" / "quarantine" / name).read_bytes() == data["task"][name] == (root / "task" / name).read_bytes()
+        assert (
+            (root / "task-out" / "quarantine" / name).read_bytes()
+            == data["task"][name]
+            == (root / "task" / name).read_bytes()
+        )

@@ -9,11 +9,11 @@ import json
 import math
 
 import pytest
+from pdf_factory import sample_report_pdf
 from pydantic import ValidationError
 
 import pipeline.app.run as run
 import schemas.files as files
-from pdf_factory import sample_report_pdf
 from pipeline.readers.ingest import ingest_bytes
 from pipeline.readers.pdf import Char, Line, Rule, release_chars_of_plain_page
 from schemas.document import BlockKind
@@ -32,7 +32,9 @@ def extraction(fake_report) -> Extraction:
 
 def test_json_is_the_same_bytes_as_json_dumps(extraction):
     assert run.to_json(extraction) == _python_json(extraction)
-    assert extraction.blocks and extraction.facts.displacement_figures and extraction.facts.places  # the pieces were really lists
+    assert (
+        extraction.blocks and extraction.facts.displacement_figures and extraction.facts.places
+    )  # the pieces were really lists
 
 
 def test_long_text_escaped_in_slices_joins_to_the_same_string(extraction, monkeypatch):
@@ -46,10 +48,24 @@ def test_long_text_escaped_in_slices_joins_to_the_same_string(extraction, monkey
 def test_numbers_are_written_as_python_writes_them(extraction):
     """pydantic writes 1e-05 as 0.00001 and 2.5e-07 as 2.5e-7; NaN as null unless told
     otherwise: such pieces must come out as json.dumps writes them."""
-    warnings = [Warning(code="w", message="m", details={"tiny": 1e-05, "small": 2.5e-07, "big": 1e16,
-                                                        "nan": math.nan, "inf": -math.inf, "plain": 0.1 + 0.2})]
-    blocks = [b.model_copy(update={"bbox": (1e-05, 0.00012, 72.0, 3.5e-06)}) if i == 0 else b
-              for i, b in enumerate(extraction.blocks)]
+    warnings = [
+        Warning(
+            code="w",
+            message="m",
+            details={
+                "tiny": 1e-05,
+                "small": 2.5e-07,
+                "big": 1e16,
+                "nan": math.nan,
+                "inf": -math.inf,
+                "plain": 0.1 + 0.2,
+            },
+        )
+    ]
+    blocks = [
+        b.model_copy(update={"bbox": (1e-05, 0.00012, 72.0, 3.5e-06)}) if i == 0 else b
+        for i, b in enumerate(extraction.blocks)
+    ]
     changed = extraction.model_copy(update={"warnings": warnings, "blocks": blocks})
     written = run.to_json(changed)
     assert written == _python_json(changed)
@@ -57,9 +73,19 @@ def test_numbers_are_written_as_python_writes_them(extraction):
 
 
 def test_empty_lists_and_models_keep_their_layout():
-    empty = Extraction.model_validate({"document": {"id": "x", "source_path": "a.txt", "kind": "text", "page_count": 1,
-                                                    "pipeline_version": "0", "language": "en"},
-                                       "metadata": {}})
+    empty = Extraction.model_validate(
+        {
+            "document": {
+                "id": "x",
+                "source_path": "a.txt",
+                "kind": "text",
+                "page_count": 1,
+                "pipeline_version": "0",
+                "language": "en",
+            },
+            "metadata": {},
+        }
+    )
     assert run.to_json(empty) == _python_json(empty)
     assert '\n "sections": [],\n' in run.to_json(empty)
 
@@ -97,8 +123,7 @@ def test_instances_share_one_fields_set_that_never_changes():
 
 def _line(segments: int, chars: int = 3) -> Line:
     cs = [Char("x", float(i), 0.0, i + 1.0, 10.0, 9.0, 10.0, False) for i in range(chars)]
-    return Line(cs, 0.0, 0.0, float(chars), 10.0, 9.0, 10.0, False, "x" * chars,
-                [(0.0, 1.0, "x")] * segments)
+    return Line(cs, 0.0, 0.0, float(chars), 10.0, 9.0, 10.0, False, "x" * chars, [(0.0, 1.0, "x")] * segments)
 
 
 def test_plain_page_drops_its_chars_a_table_page_keeps_them():
@@ -116,4 +141,14 @@ def test_plain_page_drops_its_chars_a_table_page_keeps_them():
 def test_pdf_table_page_keeps_the_chars_its_cells_are_read_from():
     doc = ingest_bytes(sample_report_pdf(), "sample.pdf")
     (table,) = [b.table for b in doc.blocks() if b.kind is BlockKind.table]
-    assert [c.text for c in table.cells] == ["Month", "North", "Total", "May 2021", "1 200", "1 200", "June 2021", "-", "N/A"]
+    assert [c.text for c in table.cells] == [
+        "Month",
+        "North",
+        "Total",
+        "May 2021",
+        "1 200",
+        "1 200",
+        "June 2021",
+        "-",
+        "N/A",
+    ]

@@ -52,7 +52,9 @@ def test_safe_names_cannot_leave_the_output_folder(tmp_path):
     assert safe_stem("Rapport e\u0301te\u0301.pdf") == "Rapport-été"  # NFC
     assert safe_stem("تقرير مالي.pdf") == "تقرير-مالي" and safe_stem("马里报告.txt") == "马里报告"
     assert safe_stem("quarantine.txt") == "_quarantine"  # never the layout's own folder
-    assert len(safe_stem("x" * 500 + ".pdf").encode()) <= 120 and safe_stem("x" * 500 + ".pdf") != safe_stem("x" * 501 + ".pdf")
+    assert len(safe_stem("x" * 500 + ".pdf").encode()) <= 120 and safe_stem("x" * 500 + ".pdf") != safe_stem(
+        "x" * 501 + ".pdf"
+    )
     target = output_dir(tmp_path, "../../escape.pdf", "ab" * 32)
     assert target.resolve().is_relative_to(tmp_path.resolve())
 
@@ -87,7 +89,14 @@ def test_inbox_watcher_takes_each_file_once_and_loses_none(tmp_path, fake_report
     processed = {p.name for p in (inbox / "processed").iterdir()}
     quarantined = {p.name for p in (inbox / "quarantine").iterdir()}
     assert processed == {n for n, k in kinds.items() if k != "broken"} | {"incoming.txt"}
-    assert {"broken.pdf", "empty.txt", "link.txt", "broken.pdf.error.json", "empty.txt.error.json", "link.txt.error.json"} == quarantined
+    assert {
+        "broken.pdf",
+        "empty.txt",
+        "link.txt",
+        "broken.pdf.error.json",
+        "empty.txt.error.json",
+        "link.txt.error.json",
+    } == quarantined
     reason = json.loads((inbox / "quarantine" / "broken.pdf.error.json").read_text())
     assert reason["code"] == "corrupt_pdf" and "broken.pdf" in reason["file"]
     link = json.loads((inbox / "quarantine" / "link.txt.error.json").read_text())
@@ -113,7 +122,9 @@ def test_batch_rerun_extracts_nothing(tmp_path, fake_report):
     assert first["counts"] == {"extracted": 15, "duplicate": 2, "failed": 2}
     second = run_batch(folder, out)
     assert second["counts"] == {"skipped": 15, "duplicate": 2, "failed": 2} and second["pages_extracted"] == 0
-    (folder / "report 03 é.txt").write_bytes((folder / "report 03 é.txt").read_bytes().replace(b"1 250 troops", b"1 260 troops"))
+    (folder / "report 03 é.txt").write_bytes(
+        (folder / "report 03 é.txt").read_bytes().replace(b"1 250 troops", b"1 260 troops")
+    )
     third = run_batch(folder, out)
     assert third["counts"]["extracted"] == 1
     changed = next(o for o in third["outcomes"] if o["status"] == "extracted")
@@ -141,7 +152,9 @@ def test_watcher_survives_sigkill(tmp_path, fake_report):
         proc.wait(timeout=10)
     left = [p.name for p in inbox.iterdir() if p.is_file()]
     assert left == []
-    kept = {p.name for p in (inbox / "processed").iterdir()} | {p.name for p in (inbox / "quarantine").iterdir() if not p.name.endswith(".error.json")}
+    kept = {p.name for p in (inbox / "processed").iterdir()} | {
+        p.name for p in (inbox / "quarantine").iterdir() if not p.name.endswith(".error.json")
+    }
     assert kept == set(kinds)  # nothing lost
     assert len(list(out.glob("*/*/extraction.json"))) == 15  # nothing duplicated
     assert not list(out.glob("*/*/.*.tmp"))
@@ -151,7 +164,9 @@ def test_diff_reports_exactly_the_edited_figures(tmp_path, fake_report):
     report = fake_report.parent / "burkina_report.txt"
     edited = tmp_path / "burkina_edited.txt"
     text = report.read_text(encoding="utf-8")
-    text = text.replace("at least 132 civilians", "at least 135 civilians").replace("212 violent events", "213 violent events")
+    text = text.replace("at least 132 civilians", "at least 135 civilians").replace(
+        "212 violent events", "213 violent events"
+    )
     text = text.replace("On 17 May 2021", "On 18 May 2021")
     edited.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
@@ -160,10 +175,17 @@ def test_diff_reports_exactly_the_edited_figures(tmp_path, fake_report):
     result = runner.invoke(app, ["diff", str(old), str(new), "--json", "--html", str(tmp_path / "diff.html")])
     assert result.exit_code == 1
     diff = json.loads(result.output)
-    changes = sorted((cat, path, tuple(v)) for cat, entry in diff["facts"].items() for c in entry["changed"] for path, v in c["changes"].items())
-    assert changes == [("casualty_figures", "['date']", ("2021-05-17", "2021-05-18")),
-                       ("casualty_figures", "['killed']['min']", (132, 135)),
-                       ("event_counts", "['count']", (212, 213))]
+    changes = sorted(
+        (cat, path, tuple(v))
+        for cat, entry in diff["facts"].items()
+        for c in entry["changed"]
+        for path, v in c["changes"].items()
+    )
+    assert changes == [
+        ("casualty_figures", "['date']", ("2021-05-17", "2021-05-18")),
+        ("casualty_figures", "['killed']['min']", (132, 135)),
+        ("event_counts", "['count']", (212, 213)),
+    ]
     assert all(not e["added"] and not e["removed"] for e in diff["facts"].values())
     page = (tmp_path / "diff.html").read_text(encoding="utf-8")
     assert "<mark>135</mark>" in page and "<mark>213</mark>" in page
@@ -175,16 +197,29 @@ def test_diff_page_renders_in_headless_chromium(tmp_path, fake_report):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("headless Chromium is not installed (apt-get install chromium); the HTML is checked as text above")
-    from pipeline.tools.diff import diff_extractions, diff_html
     from pipeline.app.run import extract_file
+    from pipeline.tools.diff import diff_extractions, diff_html
 
     a = extract_file(fake_report.parent / "burkina_report.txt")
     page = tmp_path / "d.html"
     page.write_text(diff_html(diff_extractions(a, a)), encoding="utf-8")
     shot = tmp_path / "d.png"
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                    f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", page.as_uri()], timeout=60, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        timeout=60,
+        check=True,
+        capture_output=True,
+    )
     assert shot.exists() and shot.stat().st_size > 1000
 
 

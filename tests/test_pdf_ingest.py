@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import pytest
-
 from pdf_factory import encrypted_pdf, image_only_pdf, sample_report_pdf
-from schemas.errors import CorruptPDFError, EmptyFileError, EncryptedPDFError, NoTextLayerError
+
 from pipeline.readers.ingest import ingest, ingest_bytes
 from pipeline.readers.pdf import PdfSettings
 from schemas.document import BlockKind, InputKind
+from schemas.errors import CorruptPDFError, EmptyFileError, EncryptedPDFError, NoTextLayerError
 
 
 @pytest.fixture(scope="module")

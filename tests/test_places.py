@@ -8,11 +8,11 @@ import io
 
 import pytest
 
+from pipeline.app.run import extract_document
+from pipeline.readers.ingest import ingest_bytes
+from pipeline.tools.export import events_csv
 from schemas import kb
 from schemas.kb import places as kb_places
-from pipeline.tools.export import events_csv
-from pipeline.readers.ingest import ingest_bytes
-from pipeline.app.run import extract_document
 
 
 def _places(text: str, name: str = "report.txt") -> dict[tuple[str, str], object]:
@@ -20,9 +20,19 @@ def _places(text: str, name: str = "report.txt") -> dict[tuple[str, str], object
     return {(p.name, p.type): p for p in ex.facts.places}
 
 
-@pytest.mark.parametrize("a, b", [("Al-Hudaydah", "Hodeidah"), ("Jawzjan", "Jowzjan"), ("Tillabéri", "Tillabery"),
-                                  ("Sar-i-Pul", "Sar-e-Pul"), ("Al-Anbar", "Anbar"), ("Sulaimaniya", "Sulaymaniyah"),
-                                  ("Qaboun", "Qabun"), ("Zana Khan", "Zanakhan")])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Al-Hudaydah", "Hodeidah"),
+        ("Jawzjan", "Jowzjan"),
+        ("Tillabéri", "Tillabery"),
+        ("Sar-i-Pul", "Sar-e-Pul"),
+        ("Al-Anbar", "Anbar"),
+        ("Sulaimaniya", "Sulaymaniyah"),
+        ("Qaboun", "Qabun"),
+        ("Zana Khan", "Zanakhan"),
+    ],
+)
 def test_transliteration_variants_share_one_key(a, b):
     assert kb_places.translit_key(a) == kb_places.translit_key(b)
 
@@ -53,7 +63,9 @@ def test_iso_subdivisions_stand_in_where_ocha_has_no_table():
 
 
 def test_a_town_named_with_its_state():
-    found = _places("Nigeria: security update\n\nGunmen killed five farmers in Kukawa town, Borno state, on 3 May 2022.\n")
+    found = _places(
+        "Nigeria: security update\n\nGunmen killed five farmers in Kukawa town, Borno state, on 3 May 2022.\n"
+    )
     kukawa, borno = found[("Kukawa", "populated_place")], found[("Borno", "admin1")]
     assert (kukawa.country, kukawa.admin1, kukawa.geo_precision) == ("NG", "Borno", 1)
     assert (round(kukawa.lat, 2), round(kukawa.lon, 2)) == (12.92, 13.57)
@@ -61,7 +73,9 @@ def test_a_town_named_with_its_state():
 
 
 def test_a_spelling_variant_is_the_gazetteer_unit():
-    found = _places("Yemen: monthly note\n\nShelling continued in Hajja and the front lines near Al-Jawf stayed active.\n")
+    found = _places(
+        "Yemen: monthly note\n\nShelling continued in Hajja and the front lines near Al-Jawf stayed active.\n"
+    )
     hajjah = found[("Hajjah", "admin1")]
     assert "Hajja" in hajjah.aliases and hajjah.pcode.startswith("YE")
     assert ("Al Jawf", "admin1") in found
@@ -70,8 +84,10 @@ def test_a_spelling_variant_is_the_gazetteer_unit():
 def test_cue_lists_in_three_languages():
     en = _places("Mali: note\n\nArmed men attacked the villages of Dabrakoy, Sinkoro and Tembali in Mopti region.\n")
     assert {n for n, t in en if t == "populated_place"} == {"Dabrakoy", "Sinkoro", "Tembali"}
-    fr = _places("Niger : note\n\nDes incidents ont touché les communes de Wuradi (Sara, Benga) et Kelbori, Région de Tillabéri.\n",
-                 "fr.txt")
+    fr = _places(
+        "Niger : note\n\nDes incidents ont touché les communes de Wuradi (Sara, Benga) et Kelbori, Région de Tillabéri.\n",
+        "fr.txt",
+    )
     assert {n for n, t in fr if t == "admin3"} == {"Wuradi", "Kelbori"} and ("Tillaberi", "admin1") in fr
     de = _places("Afghanistan\n\nIn der Provinz Nangarhar und im Distrikt Zanakhan kam es zu Kämpfen.\n", "de.txt")
     assert ("Nangarhar", "admin1") in de
@@ -85,7 +101,9 @@ def test_town_or_admin_unit_from_the_wording():
 
 
 def test_another_country_counts_where_the_displaced_went():
-    found = _places("Syria: update\n\nSyrian refugees registered in Lebanon and Jordan. A delegation of France visited Syria.\n")
+    found = _places(
+        "Syria: update\n\nSyrian refugees registered in Lebanon and Jordan. A delegation of France visited Syria.\n"
+    )
     countries = {n for n, t in found if t == "country"}
     assert countries == {"Syria", "Lebanon", "Jordan"}
     assert found[("Lebanon", "country")].country == "LB"
@@ -97,17 +115,23 @@ def test_a_neighbours_units_need_a_cue():
 
 
 def test_common_words_are_not_places():
-    found = _places("Côte d'Ivoire: note\n\nMan of the Mission said: Of the Union members, Des and Nord left. "
-                    "Most families stayed.\n")
+    found = _places(
+        "Côte d'Ivoire: note\n\nMan of the Mission said: Of the Union members, Des and Nord left. "
+        "Most families stayed.\n"
+    )
     assert {n for n, t in found if t != "country"} == set()
 
 
 def test_events_export_carries_the_place_columns():
-    ex = extract_document(ingest_bytes(b"Nigeria: update\n\nOn 3 May 2022 gunmen killed 5 farmers in Kukawa town, Borno state.\n",
-                                       "ng.txt"))
+    ex = extract_document(
+        ingest_bytes(
+            b"Nigeria: update\n\nOn 3 May 2022 gunmen killed 5 farmers in Kukawa town, Borno state.\n", "ng.txt"
+        )
+    )
     rows = list(csv.DictReader(io.StringIO(events_csv(ex))))
     assert [(r["country"], r["admin1"], r["location"], r["geo_precision"], r["latitude"][:5]) for r in rows] == [
-        ("Nigeria", "Borno", "Kukawa", "1", "12.92")]
+        ("Nigeria", "Borno", "Kukawa", "1", "12.92")
+    ]
 
 
 def test_a_place_named_after_the_country_is_not_the_country():

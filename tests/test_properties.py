@@ -7,13 +7,13 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schemas import lang
 from extractors.dates import parse_date, parse_interval
 from extractors.quantities import find_quantities
 from extractors.tables import parse_number
 from pipeline.readers.detect import sniff
-from schemas.errors import IngestError
 from pipeline.readers.text import pipe_table, text_to_pages
+from schemas import lang
+from schemas.errors import IngestError
 
 EN = lang.load("en")
 MONTHS = [m.capitalize() for m in EN.months]
@@ -56,7 +56,9 @@ def test_dates_round_trip(day):
 
 
 @FAST
-@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2035, 12, 31)), st.integers(min_value=0, max_value=400))
+@given(
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2035, 12, 31)), st.integers(min_value=0, max_value=400)
+)
 def test_intervals_round_trip(start, days):
     end = start + dt.timedelta(days=days)
     printed = f"{start.day} {MONTHS[start.month - 1]} {start.year}-{end.day} {MONTHS[end.month - 1]} {end.year}"
@@ -75,7 +77,9 @@ def test_text_ingest_never_crashes(data):
 
 
 @FAST
-@given(st.lists(st.lists(st.text(alphabet="ab1 2-|\\N/A,.", max_size=8), min_size=1, max_size=5), min_size=1, max_size=6))
+@given(
+    st.lists(st.lists(st.text(alphabet="ab1 2-|\\N/A,.", max_size=8), min_size=1, max_size=5), min_size=1, max_size=6)
+)
 def test_pipe_tables_never_crash(rows):
     lines = ["| " + " | ".join(row) + " |" for row in rows]
     table = pipe_table(lines, "t1")

@@ -14,10 +14,20 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.app.cli import app
-from pipeline.tools.evaluate import evaluate_extraction
-from pipeline.tools.review import (ReviewServer, accept_all, all_rows, export_gold, figure_spans, make_decision, record_decision,
-                             review_data, review_html, review_path)
 from pipeline.app.run import extract_file, write_extraction
+from pipeline.tools.evaluate import evaluate_extraction
+from pipeline.tools.review import (
+    ReviewServer,
+    accept_all,
+    all_rows,
+    export_gold,
+    figure_spans,
+    make_decision,
+    record_decision,
+    review_data,
+    review_html,
+    review_path,
+)
 from schemas.extraction import Extraction
 
 runner = CliRunner()
@@ -49,13 +59,32 @@ def _row(ex: Extraction, category: str, words_start: str):
 def test_seed_report_scores_perfectly_against_the_gold_of_its_accepted_review(shared, tmp_path):
     ex = extract_file(shared / "corpus" / "mali-mopti-2020-q28.pdf")
     gold = export_gold(ex, accept_all(ex))
-    assert {"metadata", "sections", "tables", "casualty_figures", "event_counts", "displacement_figures", "actors", "places"} <= gold.keys()
+    assert {
+        "metadata",
+        "sections",
+        "tables",
+        "casualty_figures",
+        "event_counts",
+        "displacement_figures",
+        "actors",
+        "places",
+    } <= gold.keys()
     assert len(gold["casualty_figures"]) == len(ex.facts.casualty_figures) and gold["tables"][0]["cells"]
     _perfect(evaluate_extraction(ex, gold))
     # ... and `coi evaluate` reads the exported file as it reads hand-made gold
     out = write_extraction(ex, tmp_path / "seed.pdf.json")
     (tmp_path / "seed.review.json").write_text(json.dumps(accept_all(ex)), encoding="utf-8")
-    result = runner.invoke(app, ["review", str(out), "--decisions", str(tmp_path / "seed.review.json"), "--export-gold", str(tmp_path / "seed.gold.json")])
+    result = runner.invoke(
+        app,
+        [
+            "review",
+            str(out),
+            "--decisions",
+            str(tmp_path / "seed.review.json"),
+            "--export-gold",
+            str(tmp_path / "seed.gold.json"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     scored = runner.invoke(app, ["evaluate", str(out), "--gold", str(tmp_path / "seed.gold.json"), "--json"])
     _perfect(json.loads(scored.output)["reports"][0])
@@ -72,7 +101,11 @@ def test_corrected_values_are_in_the_gold_and_rejected_facts_are_not(burkina, ta
     assert {"min": 133, "max": None, "qualifier": "at_least"} in killed and all(k["min"] != 132 for k in killed)
     assert [g for g in gold["event_counts"] if g["count"] == 98] == []
     scores = evaluate_extraction(burkina, gold)["categories"]
-    assert (scores["casualty_figures"]["tp"], scores["casualty_figures"]["fp"], scores["casualty_figures"]["fn"]) == (2, 1, 1)
+    assert (scores["casualty_figures"]["tp"], scores["casualty_figures"]["fp"], scores["casualty_figures"]["fn"]) == (
+        2,
+        1,
+        1,
+    )
     assert (scores["event_counts"]["tp"], scores["event_counts"]["fp"], scores["event_counts"]["fn"]) == (3, 1, 0)
 
     review = accept_all(tables)
@@ -110,17 +143,21 @@ def test_figures_are_found_where_printed():
 def test_offline_page_is_one_self_contained_file(burkina, tmp_path):
     data = review_data(burkina)
     page = review_html(data)
-    assert "<script src" not in page and "<link" not in page and "http://" not in page.split("<script id=\"data\"")[0]
+    assert "<script src" not in page and "<link" not in page and "http://" not in page.split('<script id="data"')[0]
     row = next(r for r in data["rows"] if r["words"].startswith("killed at least 132"))
     assert row["paragraph"].count(row["evidence"]) == 1  # a text input shows the paragraph around the fact
     assert row["evidence"][slice(*row["marks"][0])] == "132"
     assert row["citations"][0]["text"].startswith("Invented Wire") and row["places"] == ["Solhan", "Yagha", "Sahel"]
-    result = runner.invoke(app, ["review", str(write_extraction(burkina, tmp_path / "b.txt.json")), "--html", str(tmp_path / "b.html")])
+    result = runner.invoke(
+        app, ["review", str(write_extraction(burkina, tmp_path / "b.txt.json")), "--html", str(tmp_path / "b.html")]
+    )
     assert result.exit_code == 0 and (tmp_path / "b.html").read_text(encoding="utf-8").startswith("<!doctype html>")
 
 
 def test_page_against_an_older_extraction_counts_the_changes_as_coi_diff_does(burkina, fake_report, tmp_path):
-    text = (fake_report.parent / "burkina_report.txt").read_text(encoding="utf-8").replace("at least 132", "at least 135")
+    text = (
+        (fake_report.parent / "burkina_report.txt").read_text(encoding="utf-8").replace("at least 132", "at least 135")
+    )
     (tmp_path / "new.txt").write_text(text, encoding="utf-8")
     new = extract_file(tmp_path / "new.txt")
     data = review_data(new, against=burkina)
@@ -132,7 +169,9 @@ def test_page_against_an_older_extraction_counts_the_changes_as_coi_diff_does(bu
 
 
 def _post(url: str, body: dict, kind: str = "application/json") -> tuple[int, dict]:
-    request = urllib.request.Request(url + "api/decision", data=json.dumps(body).encode(), headers={"Content-Type": kind}, method="POST")
+    request = urllib.request.Request(
+        url + "api/decision", data=json.dumps(body).encode(), headers={"Content-Type": kind}, method="POST"
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as r:
             return r.status, json.loads(r.read())
@@ -146,11 +185,24 @@ def test_review_server_writes_decisions_next_to_the_extraction(burkina, tmp_path
     try:
         assert server.url.startswith("http://127.0.0.1:")
         solhan = _row(burkina, "casualty_figures", "killed at least 132")
-        status, d = _post(server.url, {"key": solhan.key, "decision": "correct", "comment": "typo", "corrected": {"killed.min": "133"}})
-        assert status == 200 and d["corrected"] == {"killed.min": 133} and d["who"] == "tester" and d["original"]["killed.min"] == 132
-        assert _post(server.url, {"key": solhan.key, "decision": "correct", "corrected": {"killed.min": "lots"}})[0] == 400
+        status, d = _post(
+            server.url,
+            {"key": solhan.key, "decision": "correct", "comment": "typo", "corrected": {"killed.min": "133"}},
+        )
+        assert (
+            status == 200
+            and d["corrected"] == {"killed.min": 133}
+            and d["who"] == "tester"
+            and d["original"]["killed.min"] == 132
+        )
+        assert (
+            _post(server.url, {"key": solhan.key, "decision": "correct", "corrected": {"killed.min": "lots"}})[0] == 400
+        )
         assert _post(server.url, {"key": "nope", "decision": "accept"})[0] == 400
-        assert _post(server.url, {"key": solhan.key, "decision": "accept"}, kind="application/x-www-form-urlencoded")[0] == 415
+        assert (
+            _post(server.url, {"key": solhan.key, "decision": "accept"}, kind="application/x-www-form-urlencoded")[0]
+            == 415
+        )
         with urllib.request.urlopen(server.url + "api/review", timeout=10) as r:
             assert json.loads(r.read())["decisions"][solhan.key]["decision"] == "correct"
         with urllib.request.urlopen(server.url, timeout=10) as r:
@@ -176,8 +228,18 @@ def _chrome(tmp_path: Path):
         pytest.skip(f"headless Chromium or chromedriver is not installed; to run the browser test: {BROWSER_INSTALL}")
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,1600"):
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1400,1600",
+    ):
         options.add_argument(arg)
     return webdriver.Chrome(service=Service(driver_path), options=options)
 
@@ -188,7 +250,9 @@ def _ready(driver) -> bool:
 
 def _classes(driver, key: str) -> list[str]:
     """A row's classes, read in the page (a decided row is redrawn, so a held element goes stale)."""
-    return driver.execute_script("const e = document.getElementById(arguments[0]); return e ? e.className : ''", f"row-{key}").split()
+    return driver.execute_script(
+        "const e = document.getElementById(arguments[0]); return e ? e.className : ''", f"row-{key}"
+    ).split()
 
 
 def _keep_screenshot(driver, tmp_path: Path, name: str) -> Path:
@@ -234,7 +298,10 @@ def test_review_page_in_headless_chromium(burkina, tmp_path):
         assert {"accept", "hidden"} <= set(_classes(driver, first_key))  # decided, and filtered out as not a correction
         corrected = driver.find_element(By.ID, f"row-{second_key}")
         assert corrected.is_displayed() and "correct" in corrected.get_attribute("class").split()
-        assert f"count: {original} → {int(original) + 1}" in corrected.text and "checked against the source" in corrected.text
+        assert (
+            f"count: {original} → {int(original) + 1}" in corrected.text
+            and "checked against the source" in corrected.text
+        )
         assert driver.find_element(By.ID, "progress").text == f"2 of {len(all_rows(burkina))} decided"
         # keyboard: j moves to the first shown row, a accepts it
         Select(driver.find_element(By.ID, "f-decision")).select_by_value("none")
@@ -282,7 +349,11 @@ def test_export_refuses_a_review_file_with_a_bad_correction(burkina, tmp_path):
     out = write_extraction(burkina, tmp_path / "b.txt.json")
     review = accept_all(burkina)
     row = _row(burkina, "displacement_figures", "1 312 071")
-    review["decisions"][row.key] = {**review["decisions"][row.key], "decision": "correct", "corrected": {"count": "about a million"}}
+    review["decisions"][row.key] = {
+        **review["decisions"][row.key],
+        "decision": "correct",
+        "corrected": {"count": "about a million"},
+    }
     review_path(out).write_text(json.dumps(review), encoding="utf-8")
     result = runner.invoke(app, ["review", str(out), "--export-gold", str(tmp_path / "g.json")])
     assert result.exit_code == 2 and "not a whole number" in result.output and not (tmp_path / "g.json").exists()

@@ -7,15 +7,15 @@ import json
 
 import jsonschema
 import pytest
+from contract import ROOT, contract_errors
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from pipeline.app.cli import app
 from pipeline.app.run import extract_file
-from schemas.files import to_json
 from schemas import json_schema_text, published
 from schemas.extraction import SCHEMA_VERSION, CasualtyFigure, Count, Extraction
-from contract import ROOT, contract_errors
+from schemas.files import to_json
 
 runner = CliRunner()
 
@@ -68,7 +68,9 @@ INVALID = {
 def test_every_kind_of_invalid_value_is_rejected_by_jsonschema_and_pydantic(valid, case):
     path, value = INVALID[case]
     bad = _set(valid, path, value)
-    assert list(jsonschema.Draft202012Validator(_schema("extraction.schema.json")).iter_errors(bad)), f"jsonschema accepted {case}"
+    assert list(jsonschema.Draft202012Validator(_schema("extraction.schema.json")).iter_errors(bad)), (
+        f"jsonschema accepted {case}"
+    )
     with pytest.raises(ValidationError):
         Extraction.model_validate(bad)
 
@@ -81,9 +83,11 @@ def test_the_valid_extraction_passes_both(valid):
 def test_pydantic_also_checks_the_calendar_and_the_precision(valid):
     """What a pattern cannot say: 30 February, an interval that ends before it starts, a
     precision that contradicts its date."""
-    for path, value in [("facts.casualty_figures.0.date", "2021-02-30"),
-                        ("metadata.reference_period", "2020-11-30/2020-06-01"),
-                        ("facts.casualty_figures.0.date_precision", "month")]:
+    for path, value in [
+        ("facts.casualty_figures.0.date", "2021-02-30"),
+        ("metadata.reference_period", "2020-11-30/2020-06-01"),
+        ("facts.casualty_figures.0.date_precision", "month"),
+    ]:
         with pytest.raises(ValidationError):
             Extraction.model_validate(_set(valid, path, value))
 
@@ -137,8 +141,9 @@ def test_the_published_schemas_are_up_to_date(tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(published())
     for path in tmp_path.iterdir():
-        assert (ROOT / "schemas" / path.name).read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), \
+        assert (ROOT / "schemas" / path.name).read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), (
             f"schemas/{path.name} is stale: run `coi schema --all`"
+        )
         jsonschema.Draft202012Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))
 
 
@@ -188,8 +193,20 @@ def test_every_writer_writes_what_its_schema_says(tmp_path, fake_report):
 
 def test_a_broken_side_file_is_caught(tmp_path):
     bad = tmp_path / "batch-summary.json"
-    bad.write_text(json.dumps({"pipeline_version": "x", "documents": -1, "counts": {"exploded": 1}, "pages_extracted": 0,
-                               "seconds": 0, "pages_per_second": 0, "outcomes": []}), encoding="utf-8")
+    bad.write_text(
+        json.dumps(
+            {
+                "pipeline_version": "x",
+                "documents": -1,
+                "counts": {"exploded": 1},
+                "pages_extracted": 0,
+                "seconds": 0,
+                "pages_per_second": 0,
+                "outcomes": [],
+            }
+        ),
+        encoding="utf-8",
+    )
     errors = contract_errors(bad)
     bad.unlink()  # not an output of the pipeline: keep it out of the after-test check
     assert any("documents" in e for e in errors) and any("pydantic" in e for e in errors)

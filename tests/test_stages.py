@@ -23,8 +23,13 @@ def what_the_stages_wrote(extraction) -> dict:
         "structure": (len(extraction.sections), [n.number for n in extraction.footnotes]),
         "bibliography": len(extraction.bibliography),
         "tables": (len(extraction.tables), len(extraction.table_records)),
-        "facts": (len(facts.casualty_figures), len(facts.event_counts), len(facts.displacement_figures),
-                  len(facts.actors), len(facts.places)),
+        "facts": (
+            len(facts.casualty_figures),
+            len(facts.event_counts),
+            len(facts.displacement_figures),
+            len(facts.actors),
+            len(facts.places),
+        ),
         "citations": sorted((c.footnote, len(c.bibliography)) for f in figures for c in f.provenance.citations),
     }
 

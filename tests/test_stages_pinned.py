@@ -31,9 +31,14 @@ def test_metadata(fake):
         "country": "Burkina Faso",
         "main_subject": "Security situation in Sahel Region between 1 March-31 August 2021",
         "questions": ["Which armed groups are active in Sahel Region?", "How many civilians were displaced?"],
-        "date_of_completion": "2021-09-14", "date_of_completion_precision": "day",
-        "query_code": "Q99-2021", "reference_period": "2021-03-01/2021-08-31", "contributing_units": "N/A",
-        "title": "COI QUERY", "publisher": None, "inferred": [],
+        "date_of_completion": "2021-09-14",
+        "date_of_completion_precision": "day",
+        "query_code": "Q99-2021",
+        "reference_period": "2021-03-01/2021-08-31",
+        "contributing_units": "N/A",
+        "title": "COI QUERY",
+        "publisher": None,
+        "inferred": [],
     }
     assert fake.metadata.fields["Date of completion"] == "14 September 2021"
 
@@ -68,15 +73,64 @@ def test_footnotes(fake):
 
 
 def test_bibliography(fake):
-    assert [(b.section, b.organisation, b.acronym, b.title, b.date, b.date_text, b.url, b.accessed, b.accessed_year_inferred)
-            for b in fake.bibliography] == [
-        ("SOURCES USED", "Agency (Invented Displacement Agency)", "Agency", "Monthly update", "2021-04-30", "30 April 2021",
-         "https://example.org/update", "2021-05-02", False),
-        ("SOURCES USED", "Source A", None, "Invented title of a report", "2021-05-03", "3 May 2021",
-         "https://example.org/a", "2021-06-05", True),
-        ("SOURCES USED", "Source B (Source Bureau)", None, "Another invented title, with a comma", None, "n.d.",
-         "https://example.org/b", "2021-07-01", False),
-        ("SOURCES CONSULTED", "Source C", None, "Third title", "2021", "2021", "https://example.org/c", "2021-07-03", False),
+    assert [
+        (
+            b.section,
+            b.organisation,
+            b.acronym,
+            b.title,
+            b.date,
+            b.date_text,
+            b.url,
+            b.accessed,
+            b.accessed_year_inferred,
+        )
+        for b in fake.bibliography
+    ] == [
+        (
+            "SOURCES USED",
+            "Agency (Invented Displacement Agency)",
+            "Agency",
+            "Monthly update",
+            "2021-04-30",
+            "30 April 2021",
+            "https://example.org/update",
+            "2021-05-02",
+            False,
+        ),
+        (
+            "SOURCES USED",
+            "Source A",
+            None,
+            "Invented title of a report",
+            "2021-05-03",
+            "3 May 2021",
+            "https://example.org/a",
+            "2021-06-05",
+            True,
+        ),
+        (
+            "SOURCES USED",
+            "Source B (Source Bureau)",
+            None,
+            "Another invented title, with a comma",
+            None,
+            "n.d.",
+            "https://example.org/b",
+            "2021-07-01",
+            False,
+        ),
+        (
+            "SOURCES CONSULTED",
+            "Source C",
+            None,
+            "Third title",
+            "2021",
+            "2021",
+            "https://example.org/c",
+            "2021-07-03",
+            False,
+        ),
     ]
     assert [(w.code, w.location) for w in fake.warnings] == [("accessed_year_inferred", "p1-b19")]
 
@@ -84,7 +138,12 @@ def test_bibliography(fake):
 def test_table_annotation(fake):
     (table,) = [t for t in fake.tables if t.row_dimension]
     assert (table.row_dimension, table.column_dimension, table.population, table.total_row, table.total_col) == (
-        "period", "place", "idps", None, 3)
+        "period",
+        "place",
+        "idps",
+        None,
+        3,
+    )
 
 
 def test_table_records_and_p_codes(fake):
@@ -103,19 +162,36 @@ def test_table_totals_are_checked(tmp_path):
     path = tmp_path / "edited.txt"
     path.write_text(text, encoding="utf-8")
     ex = extract_file(path)
-    assert [(w.code, w.details["row"], w.details["printed"], w.details["computed"]) for w in ex.warnings
-            if w.code.endswith("_total_mismatch")] == [("row_total_mismatch", "March 2021", 1500, 1510)]
+    assert [
+        (w.code, w.details["row"], w.details["printed"], w.details["computed"])
+        for w in ex.warnings
+        if w.code.endswith("_total_mismatch")
+    ] == [("row_total_mismatch", "March 2021", 1500, 1510)]
 
 
 def test_figures(burkina):
     facts = burkina.facts
-    assert [(f.killed and f.killed.min, f.injured and f.injured.min, f.abducted and f.abducted.min, f.date, f.location,
-             f.perpetrators, f.victims, f.provenance.footnotes) for f in facts.casualty_figures] == [
+    assert [
+        (
+            f.killed and f.killed.min,
+            f.injured and f.injured.min,
+            f.abducted and f.abducted.min,
+            f.date,
+            f.location,
+            f.perpetrators,
+            f.victims,
+            f.provenance.footnotes,
+        )
+        for f in facts.casualty_figures
+    ] == [
         (132, None, None, "2021-06-04", "Solhan", ["Unidentified armed groups"], "civilians", [4]),
         (15, 3, None, "2021-05-17", "Gorom-Gorom", [], "people", [5]),
         (None, None, 27, "2021-01-01/2021-06-30", "Soum", [], "civilians", [7]),
     ]
-    assert [(f.category, f.count, f.area, f.period, f.actor, f.source_org, f.provenance.footnotes) for f in facts.event_counts] == [
+    assert [
+        (f.category, f.count, f.area, f.period, f.actor, f.source_org, f.provenance.footnotes)
+        for f in facts.event_counts
+    ] == [
         ("violent_events", 41, "Sahel", "2021-01-01/2021-06-30", "JNIM", "ACLED", [2]),
         ("violent_events", 212, "Sahel", "2021-01-01/2021-06-30", None, "ACLED", [6]),
         ("battles", 98, "Sahel", "2021-01-01/2021-06-30", None, "ACLED", [6]),
@@ -150,10 +226,12 @@ def test_places(burkina):
     ]
 
 
-NEAR = ("COI QUERY\n\n| | |\n|---|---|\n| Country of Origin | MALI |\n| Date of completion | 3 March 2021 |\n\n"
-        "1. Security\n\nOn 2 February 2021, gunmen killed 12 civilians near Dialloubé in Mopti region.\n\n"
-        "Fighting near Christmas left 4 soldiers dead, according to the army.\n\n"
-        "On 9 February 2021, 6 herders were killed near Sarakala, a hamlet of Mopti region.\n")
+NEAR = (
+    "COI QUERY\n\n| | |\n|---|---|\n| Country of Origin | MALI |\n| Date of completion | 3 March 2021 |\n\n"
+    "1. Security\n\nOn 2 February 2021, gunmen killed 12 civilians near Dialloubé in Mopti region.\n\n"
+    "Fighting near Christmas left 4 soldiers dead, according to the army.\n\n"
+    "On 9 February 2021, 6 herders were killed near Sarakala, a hamlet of Mopti region.\n"
+)
 
 
 def test_places_after_near_are_confirmed_by_the_model(tmp_path):
@@ -167,6 +245,13 @@ def test_places_after_near_are_confirmed_by_the_model(tmp_path):
     path.write_text(NEAR, encoding="utf-8")
     ex = extract_file(path)
     assert [(p.name, p.type, p.admin1) for p in ex.facts.places] == [
-        ("Mopti", "admin1", "Mopti"), ("Dialloubé", "populated_place", "Mopti"), ("Mopti", "populated_place", "Mopti"),
-        ("Sarakala", "populated_place", "Mopti")]
-    assert [(f.killed.min, f.location) for f in ex.facts.casualty_figures] == [(12, "Dialloubé"), (4, "Mopti"), (6, "Sarakala")]
+        ("Mopti", "admin1", "Mopti"),
+        ("Dialloubé", "populated_place", "Mopti"),
+        ("Mopti", "populated_place", "Mopti"),
+        ("Sarakala", "populated_place", "Mopti"),
+    ]
+    assert [(f.killed.min, f.location) for f in ex.facts.casualty_figures] == [
+        (12, "Dialloubé"),
+        (4, "Mopti"),
+        (6, "Sarakala"),
+    ]

@@ -10,18 +10,23 @@ from pathlib import Path
 
 import pytest
 
-from schemas import kb
 from extractors import nlp
-from pipeline.tools.bench import read_and_tokenize
 from pipeline.app.limits import WARM_UP_TEXT, Job, Needs, extract_many, warm_text
+from pipeline.tools.bench import read_and_tokenize
+from schemas import kb
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _modules_after(code: str) -> set[str]:
     """The top-level modules a fresh Python has imported after running ``code``."""
-    done = subprocess.run([sys.executable, "-c", code + "; import sys, json; print(json.dumps(sorted(sys.modules)))"],
-                          cwd=ROOT, check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code + "; import sys, json; print(json.dumps(sorted(sys.modules)))"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return {name.split(".")[0] for name in json.loads(done.stdout.strip().splitlines()[-1])}
 
 
@@ -36,9 +41,11 @@ def test_the_extractors_import_without_spacy():
 
 
 def test_no_sentence_for_the_model_means_no_model_loaded():
-    code = ("from extractors import nlp; assert nlp.place_candidates({}, 'en') == ({} if nlp.has_model('en') else None); "
-            "assert nlp.place_candidates({1: 'x' * (nlp.MAX_CHARS + 1)}, 'en') == ({} if nlp.has_model('en') else None); "
-            "assert nlp.loaded() == ()")
+    code = (
+        "from extractors import nlp; assert nlp.place_candidates({}, 'en') == ({} if nlp.has_model('en') else None); "
+        "assert nlp.place_candidates({1: 'x' * (nlp.MAX_CHARS + 1)}, 'en') == ({} if nlp.has_model('en') else None); "
+        "assert nlp.loaded() == ()"
+    )
     assert "spacy" not in _modules_after(code)
 
 

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from schemas import lang
 from extractors.bibliography import parse_entry
 from extractors.dates import parse_date, parse_interval
 from extractors.metadata import split_questions
 from pipeline.app.run import extract_file
+from schemas import lang
 
 EN = lang.load("en")
 
@@ -18,13 +18,22 @@ def extraction(fake_report):
 
 def test_metadata(extraction):
     m = extraction.metadata
-    assert (m.country, m.query_code, m.date_of_completion, m.reference_period) == ("Burkina Faso", "Q99-2021", "2021-09-14", "2021-03-01/2021-08-31")
+    assert (m.country, m.query_code, m.date_of_completion, m.reference_period) == (
+        "Burkina Faso",
+        "Q99-2021",
+        "2021-09-14",
+        "2021-03-01/2021-08-31",
+    )
     assert m.questions == ["Which armed groups are active in Sahel Region?", "How many civilians were displaced?"]
 
 
 def test_sections_with_parents(extraction):
     numbered = [(s.number, s.title, s.parent) for s in extraction.sections if s.number]
-    assert numbered == [("1", "Armed actors", None), ("1.1", "Defence and Security Forces (FDS)", "1"), ("2", "Displacement", None)]
+    assert numbered == [
+        ("1", "Armed actors", None),
+        ("1.1", "Defence and Security Forces (FDS)", "1"),
+        ("2", "Displacement", None),
+    ]
     plain = next(s for s in extraction.sections if s.title == "Recruitment")
     assert plain.number is None and plain.parent == "1.1"
 
@@ -41,7 +50,13 @@ def test_bibliography(extraction):
     by_title = {e.title: e for e in extraction.bibliography}
     assert [e.section for e in extraction.bibliography] == ["SOURCES USED"] * 3 + ["SOURCES CONSULTED"]
     b = by_title["Another invented title, with a comma"]  # entry split over two blocks, title with a comma
-    assert (b.organisation, b.acronym, b.date, b.url, b.accessed) == ("Source B (Source Bureau)", None, None, "https://example.org/b", "2021-07-01")
+    assert (b.organisation, b.acronym, b.date, b.url, b.accessed) == (
+        "Source B (Source Bureau)",
+        None,
+        None,
+        "https://example.org/b",
+        "2021-07-01",
+    )
     a = by_title["Invented title of a report"]
     assert a.accessed == "2021-06-05" and a.accessed_year_inferred
     assert any(w.code == "accessed_year_inferred" for w in extraction.warnings)
@@ -54,13 +69,31 @@ def test_table_caption_linked(extraction):
 
 
 def test_parse_entry_reads_from_both_ends():
-    e = parse_entry("HRW (Human Rights Watch), Title, with comma, 7 December 2018, <https://hrw.org/x>, accessed 27 November 2020", EN, 2020)
+    e = parse_entry(
+        "HRW (Human Rights Watch), Title, with comma, 7 December 2018, <https://hrw.org/x>, accessed 27 November 2020",
+        EN,
+        2020,
+    )
     assert (e["organisation"], e["acronym"], e["title"], e["date"], e["url"], e["accessed"]) == (
-        "HRW (Human Rights Watch)", "HRW", "Title, with comma", "2018-12-07", "https://hrw.org/x", "2020-11-27")
+        "HRW (Human Rights Watch)",
+        "HRW",
+        "Title, with comma",
+        "2018-12-07",
+        "https://hrw.org/x",
+        "2020-11-27",
+    )
 
 
-@pytest.mark.parametrize("text, iso", [("17 December 2020", "2020-12-17"), ("July 2020", "2020-07"), ("2019", "2019"),
-                                       ("November/December 2020", "2020-12"), ("17.12.2020", "2020-12-17")])
+@pytest.mark.parametrize(
+    "text, iso",
+    [
+        ("17 December 2020", "2020-12-17"),
+        ("July 2020", "2020-07"),
+        ("2019", "2019"),
+        ("November/December 2020", "2020-12"),
+        ("17.12.2020", "2020-12-17"),
+    ],
+)
 def test_parse_date(text, iso):
     assert parse_date(text, EN).iso == iso
 
@@ -70,12 +103,15 @@ def test_parse_date_without_year_needs_a_default():
     assert parse_date("accessed 15 December", EN, 2020).year_inferred
 
 
-@pytest.mark.parametrize("text, interval", [
-    ("between 1 June-30 November 2020", "2020-06-01/2020-11-30"),
-    ("20 March 2020-2 June 2020", "2020-03-20/2020-06-02"),
-    ("1 April - 30 June 2020", "2020-04-01/2020-06-30"),
-    ("Resolution 2100 on 25 April 2013", None),
-])
+@pytest.mark.parametrize(
+    "text, interval",
+    [
+        ("between 1 June-30 November 2020", "2020-06-01/2020-11-30"),
+        ("20 March 2020-2 June 2020", "2020-03-20/2020-06-02"),
+        ("1 April - 30 June 2020", "2020-04-01/2020-06-30"),
+        ("Resolution 2100 on 25 April 2013", None),
+    ],
+)
 def test_parse_interval(text, interval):
     assert parse_interval(text, EN) == interval
 

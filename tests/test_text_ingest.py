@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-from schemas import lang
 from pipeline.readers.ingest import ingest, ingest_bytes
 from pipeline.readers.text import clean_markdown, pipe_table
+from schemas import lang
 from schemas.document import BlockKind
 
 
 def test_markdown_is_cleaned_to_printed_words():
-    assert clean_markdown("see [EASO report](#), *cercle* and **bold**, <https://x.org/a_b>") == "see EASO report, cercle and bold, https://x.org/a_b"
+    assert (
+        clean_markdown("see [EASO report](#), *cercle* and **bold**, <https://x.org/a_b>")
+        == "see EASO report, cercle and bold, https://x.org/a_b"
+    )
     assert clean_markdown("<ol><li>1. <u>What?</u></li></ol>") == "1. What?"
 
 
@@ -44,8 +47,16 @@ def test_marker_after_year_is_a_reference(fake_report):
 def test_headings_numbered_and_plain(fake_report):
     doc = ingest(fake_report)
     headings = [b.text for b in doc.blocks() if b.kind is BlockKind.heading]
-    assert headings == ["COI QUERY", "Disclaimer", "1. Armed actors", "1.1. Defence and Security Forces (FDS)",
-                        "Recruitment", "2. Displacement", "SOURCES USED", "SOURCES CONSULTED"]
+    assert headings == [
+        "COI QUERY",
+        "Disclaimer",
+        "1. Armed actors",
+        "1.1. Defence and Security Forces (FDS)",
+        "Recruitment",
+        "2. Displacement",
+        "SOURCES USED",
+        "SOURCES CONSULTED",
+    ]
 
 
 def test_spans_point_into_the_text(fake_report):
@@ -57,5 +68,5 @@ def test_spans_point_into_the_text(fake_report):
 def test_language_detection_from_function_words():
     assert lang.detect("Les déplacés et les réfugiés de la région du Sahel dans le pays") == "fr"
     assert lang.detect("Die Binnenvertriebenen und die Flüchtlinge in der Region mit den") == "de"
-    doc = ingest_bytes("1. Sicherheitslage\n\nDie Lage in der Region und die Angriffe mit den Gruppen.".encode(), "de.txt")
+    doc = ingest_bytes(b"1. Sicherheitslage\n\nDie Lage in der Region und die Angriffe mit den Gruppen.", "de.txt")
     assert doc.language == "de"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas import lang as languages
+from pipeline.app.run import extract_document, extract_file
 from pipeline.readers.flat_tables import (
     FlatTable,
     NotRebuilt,
@@ -18,7 +18,7 @@ from pipeline.readers.flat_tables import (
 )
 from pipeline.readers.glued_markers import marker_candidates, marker_sequence
 from pipeline.readers.ingest import ingest, ingest_bytes
-from pipeline.app.run import extract_document, extract_file
+from schemas import lang as languages
 from schemas.document import BlockKind
 
 BRIEF = Path(__file__).resolve().parent.parent / "fixtures" / "text_renditions" / "burkina_brief_pdftotext.txt"
@@ -40,10 +40,13 @@ def _facts(ex):
 
 # --- pages and furniture ---------------------------------------------------------------------
 
+
 def test_form_feeds_are_pages_and_facts_carry_them(brief):
     assert brief.document.page_count == 4
-    pages = {(f.killed.min if f.killed else None, f.abducted.min if f.abducted else None): f.provenance.page
-             for f in brief.facts.casualty_figures}
+    pages = {
+        (f.killed.min if f.killed else None, f.abducted.min if f.abducted else None): f.provenance.page
+        for f in brief.facts.casualty_figures
+    }
     assert pages == {(14, None): 1, (3, None): 1, (41, None): 1, (7, None): 4, (None, 6): 4}
 
 
@@ -52,13 +55,21 @@ def test_running_header_and_page_lines_are_furniture():
     furniture = [(b.page, b.kind, b.text) for b in doc.blocks() if b.kind in (BlockKind.header, BlockKind.footer)]
     title = "Burkina Faso: Security Brief – Second Half of 2021"
     assert [(p, t) for p, k, t in furniture if k is BlockKind.header] == [(n, title) for n in (1, 2, 3, 4)]
-    assert {t for _, k, t in furniture if k is BlockKind.footer} == {"Share this", "Download PDF", "Page 1 of 4", "Page 2 of 4",
-                                                                     "Page 3 of 4", "Page 4 of 4"}
+    assert {t for _, k, t in furniture if k is BlockKind.footer} == {
+        "Share this",
+        "Download PDF",
+        "Page 1 of 4",
+        "Page 2 of 4",
+        "Page 3 of 4",
+        "Page 4 of 4",
+    }
 
 
 def test_boilerplate_does_not_break_the_sentence_it_sits_in(brief):
     evidence = [f.provenance.evidence for f in _facts(brief)]
-    assert "Gunmen attacked the market of Djibo on 12 August 2021, killing 14 civilians and wounding 9 others." in evidence
+    assert (
+        "Gunmen attacked the market of Djibo on 12 August 2021, killing 14 civilians and wounding 9 others." in evidence
+    )
     assert "On 3 October 2021 armed men abducted 6 teachers near Dori and released them a week later." in evidence
 
 
@@ -75,9 +86,16 @@ def test_page_lines_and_boilerplate_are_per_language():
     text = "Erster Absatz über die Lage in der Region und die Angriffe mit den Gruppen.\n\nSeite 3 / 120\n\nDiesen Artikel teilen\n"
     doc = ingest_bytes(text.encode(), "de.txt")
     kinds = [b.kind for b in doc.blocks()]
-    assert kinds[0] is BlockKind.paragraph and set(kinds[1:]) <= {BlockKind.header, BlockKind.footer} and len(kinds) == 3
-    english = ingest_bytes(text.replace("Erster Absatz über die Lage in der Region und die Angriffe mit den Gruppen.",
-                                        "The first paragraph on the situation in the region and the attacks.").encode(), "en.txt")
+    assert (
+        kinds[0] is BlockKind.paragraph and set(kinds[1:]) <= {BlockKind.header, BlockKind.footer} and len(kinds) == 3
+    )
+    english = ingest_bytes(
+        text.replace(
+            "Erster Absatz über die Lage in der Region und die Angriffe mit den Gruppen.",
+            "The first paragraph on the situation in the region and the attacks.",
+        ).encode(),
+        "en.txt",
+    )
     assert not {b.kind for b in english.blocks()} & {BlockKind.header, BlockKind.footer}  # German furniture words
 
 
@@ -102,32 +120,48 @@ def test_a_word_cut_at_the_end_gives_no_fact(brief):
 
 # --- glued footnote markers ------------------------------------------------------------------
 
+
 def test_glued_markers_become_footnote_refs(brief):
     doc = ingest(BRIEF)
     para = next(b for b in doc.blocks() if b.text.startswith("The monitors counted"))
     assert "41 fatalities in the province" in para.text and para.text.endswith("began their work in 2019.")
-    assert [(r.number, para.text[: r.offset][-10:]) for r in para.footnote_refs] == [(3, "fatalities"), (4, "rk in 2019")]
+    assert [(r.number, para.text[: r.offset][-10:]) for r in para.footnote_refs] == [
+        (3, "fatalities"),
+        (4, "rk in 2019"),
+    ]
     assert [f.provenance.footnotes for f in brief.facts.casualty_figures] == [[1], [2], [4], [], []]
-    assert [(n.number, n.cited_by != []) for n in brief.footnotes] == [(1, True), (2, True), (3, True), (4, True), (5, True)]
+    assert [(n.number, n.cited_by != []) for n in brief.footnotes] == [
+        (1, True),
+        (2, True),
+        (3, True),
+        (4, True),
+        (5, True),
+    ]
 
 
-@pytest.mark.parametrize("text, numbers", [
-    ("fatalities84 and later deaths.85", [84, 85]),
-    ("in 2019117 and then in 2020.118", [117, 118]),
-    ("les déplacés3 puis les réfugiés4", [3, 4]),
-    ("arrests’.5 and then executions6", [5, 6]),
-])
+@pytest.mark.parametrize(
+    "text, numbers",
+    [
+        ("fatalities84 and later deaths.85", [84, 85]),
+        ("in 2019117 and then in 2020.118", [117, 118]),
+        ("les déplacés3 puis les réfugiés4", [3, 4]),
+        ("arrests’.5 and then executions6", [5, 6]),
+    ],
+)
 def test_marker_sequences(text, numbers):
     assert [c.number for c in marker_sequence(marker_candidates(text, 0), set())] == numbers
 
 
-@pytest.mark.parametrize("text", [
-    "Baghdad1,635 and Erbil2,100 families",  # a figure glued to a word is not a marker
-    "the G5 and the G7 met",  # one letter: a name, not a marker
-    "a rise of 2.5 and 3.6 per cent",  # decimals
-    "only one marker here5",  # a single candidate is not a sequence
-    "fatalities7 and deaths9 and cases11 unrelated ones",  # wait: 7, 9, 11 rise by two; see below
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Baghdad1,635 and Erbil2,100 families",  # a figure glued to a word is not a marker
+        "the G5 and the G7 met",  # one letter: a name, not a marker
+        "a rise of 2.5 and 3.6 per cent",  # decimals
+        "only one marker here5",  # a single candidate is not a sequence
+        "fatalities7 and deaths9 and cases11 unrelated ones",  # wait: 7, 9, 11 rise by two; see below
+    ],
+)
 def test_numbers_that_are_not_markers(text):
     found = [c.number for c in marker_sequence(marker_candidates(text, 0), set())]
     if "fatalities7" in text:
@@ -151,29 +185,47 @@ def test_superscript_markers_switch_the_glued_reading_off():
 
 # --- flattened tables --------------------------------------------------------------------------
 
+
 def test_flattened_line_table_is_rebuilt(brief):
     table = next(t for t in brief.tables if t.id == "t1")
-    assert table.flattened and table.caption == "Table 1: Casualties in Sahel region. Source: Test Monitoring Project, 10 January 2022"
-    assert table.grid() == [["Period", "Killed", "Injured", "Total"], ["2019 (Jul – Dec)", "210", "95", "305"],
-                            ["2020 (Jan – Jun)", "198", "402", "600"], ["2021 (Jan – Jun)", "77", "64", "141"],
-                            ["Total", "485", "561", "1046"]]
+    assert (
+        table.flattened
+        and table.caption == "Table 1: Casualties in Sahel region. Source: Test Monitoring Project, 10 January 2022"
+    )
+    assert table.grid() == [
+        ["Period", "Killed", "Injured", "Total"],
+        ["2019 (Jul – Dec)", "210", "95", "305"],
+        ["2020 (Jan – Jun)", "198", "402", "600"],
+        ["2021 (Jan – Jun)", "77", "64", "141"],
+        ["Total", "485", "561", "1046"],
+    ]
     assert (table.total_row, table.total_col) == (4, 3)
 
 
 def test_space_grouped_thousands_are_decided_by_the_total_row(brief):
-    assert _grid(brief, "t2") == [["Province", "Registered June", "Registered December"], ["Soum", "312 481", "324 920"],
-                                  ["Oudalan", "45 210", "51 004"], ["Total", "357 691", "375 924"]]
+    assert _grid(brief, "t2") == [
+        ["Province", "Registered June", "Registered December"],
+        ["Soum", "312 481", "324 920"],
+        ["Oudalan", "45 210", "51 004"],
+        ["Total", "357 691", "375 924"],
+    ]
     values = {(r.row_label, r.column_label): r.value for r in brief.table_records if r.table_id == "t2"}
     assert values[("Total", "Registered December")] == 375924
 
 
 def test_table_poured_into_a_contents_page_is_rebuilt(brief):
     table = next(t for t in brief.tables if t.id == "t3")
-    assert table.flattened and table.caption.startswith("Conflict incidents by category This table is based on data from ACLED")
+    assert table.flattened and table.caption.startswith(
+        "Conflict incidents by category This table is based on data from ACLED"
+    )
     assert table.grid() == [
         ["Category", "Number of incidents", "Number of incidents with at least one fatality", "Number of fatalities"],
-        ["Battles", "210", "95", "388"], ["Violence against civilians", "175", "120", "301"],
-        ["Explosions / Remote violence", "40", "22", "57"], ["Protests", "18", "0", "0"], ["Total", "443", "237", "746"]]
+        ["Battles", "210", "95", "388"],
+        ["Violence against civilians", "175", "120", "301"],
+        ["Explosions / Remote violence", "40", "22", "57"],
+        ["Protests", "18", "0", "0"],
+        ["Total", "443", "237", "746"],
+    ]
 
 
 def test_flattened_totals_are_checked_and_rows_that_cannot_be_rebuilt_are_reported(brief):
@@ -185,34 +237,47 @@ def test_flattened_totals_are_checked_and_rows_that_cannot_be_rebuilt_are_report
 
 
 def test_a_flattened_total_that_does_not_add_up_is_a_warning_and_numbers_stay():
-    text = ("Table 1: Attacks by month\n"
-            "Month Attacks Killed\n"
-            "January 12 30\n"
-            "February 8 14\n"
-            "Total 21 44\n")
+    text = "Table 1: Attacks by month\nMonth Attacks Killed\nJanuary 12 30\nFebruary 8 14\nTotal 21 44\n"
     ex = extract_document(ingest_bytes(text.encode(), "t.txt"))
     assert ex.tables[0].flattened and ex.tables[0].grid()[3] == ["Total", "21", "44"]
-    mismatch = [(w.code, w.details["printed"], w.details["computed"]) for w in ex.warnings if w.code.endswith("_mismatch")]
+    mismatch = [
+        (w.code, w.details["printed"], w.details["computed"]) for w in ex.warnings if w.code.endswith("_mismatch")
+    ]
     assert mismatch == [("column_total_mismatch", 21, 20)]
 
 
 def test_run_table_in_german():
-    paragraph = ("Inhaltsverzeichnis Konfliktvorfälle nach Kategorie Anzahl der Vorfälle mit Anzahl der Anzahl der "
-                 "Methodologie 3 Kategorie mindestens Vorfälle Todesopfer einem Todesopfer Kämpfe 120 80 310 Proteste 40 2 3 "
-                 "Hinweis 5 Gesamt 160 82 313 Die Tabelle basiert auf Daten von ACLED (verwendete Datensätze: ACLED, 2. Mai 2022). "
-                 "Danach folgt Text.")
+    paragraph = (
+        "Inhaltsverzeichnis Konfliktvorfälle nach Kategorie Anzahl der Vorfälle mit Anzahl der Anzahl der "
+        "Methodologie 3 Kategorie mindestens Vorfälle Todesopfer einem Todesopfer Kämpfe 120 80 310 Proteste 40 2 3 "
+        "Hinweis 5 Gesamt 160 82 313 Die Tabelle basiert auf Daten von ACLED (verwendete Datensätze: ACLED, 2. Mai 2022). "
+        "Danach folgt Text."
+    )
     document = paragraph + " Methodologie Die Daten."
     run = paragraph_to_run_table(paragraph, DE, document)
-    assert run.table.header == ("Kategorie", "Anzahl der Vorfälle", "Anzahl der Vorfälle mit mindestens einem Todesopfer", "Anzahl der Todesopfer")
-    assert [(r.label, r.cells) for r in run.table.rows] == [("Kämpfe", ("120", "80", "310")), ("Proteste", ("40", "2", "3")),
-                                                          ("Gesamt", ("160", "82", "313"))]
-    assert run.table.caption == "Konfliktvorfälle nach Kategorie Die Tabelle basiert auf Daten von ACLED (verwendete Datensätze: ACLED, 2. Mai 2022)."
-    assert paragraph[:run.start] == "Inhaltsverzeichnis " and paragraph[run.end:] == " Danach folgt Text."
+    assert run.table.header == (
+        "Kategorie",
+        "Anzahl der Vorfälle",
+        "Anzahl der Vorfälle mit mindestens einem Todesopfer",
+        "Anzahl der Todesopfer",
+    )
+    assert [(r.label, r.cells) for r in run.table.rows] == [
+        ("Kämpfe", ("120", "80", "310")),
+        ("Proteste", ("40", "2", "3")),
+        ("Gesamt", ("160", "82", "313")),
+    ]
+    assert (
+        run.table.caption
+        == "Konfliktvorfälle nach Kategorie Die Tabelle basiert auf Daten von ACLED (verwendete Datensätze: ACLED, 2. Mai 2022)."
+    )
+    assert paragraph[: run.start] == "Inhaltsverzeichnis " and paragraph[run.end :] == " Danach folgt Text."
 
 
 def test_run_table_whose_total_does_not_add_up_is_not_rebuilt():
-    paragraph = ("Category Number of incidents Number of incidents with at least one fatality Number of fatalities "
-                 "Battles 120 80 310 Protests 40 2 3 Riots 7 1 1 Total 168 83 315")
+    paragraph = (
+        "Category Number of incidents Number of incidents with at least one fatality Number of fatalities "
+        "Battles 120 80 310 Protests 40 2 3 Riots 7 1 1 Total 168 83 315"
+    )
     result = paragraph_to_run_table(paragraph, EN, paragraph)
     assert isinstance(result, NotRebuilt) and "does not add up" in result.reason
 
@@ -234,6 +299,7 @@ def test_two_line_header_and_ambiguous_rows():
 
 
 # --- slow inputs ---------------------------------------------------------------------------------
+
 
 def _finishes(fn, seconds: float = 20.0):
     """Run ``fn`` in a thread; True when it returned (a hang guard, not a benchmark)."""
@@ -257,6 +323,7 @@ def test_markdown_heading_with_a_long_run_of_spaces_is_linear():
 
 # --- a pdftotext-style rendition of the seed PDF ----------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def seed_renditions(shared, tmp_path_factory):
     """The seed report as its .txt, as its PDF, and as the PDF's text page by page (pypdfium2,
@@ -271,8 +338,11 @@ def seed_renditions(shared, tmp_path_factory):
         pdf.close()
     rendition = tmp_path_factory.mktemp("rendition") / "mali-mopti-2020-q28-pdftotext.txt"
     rendition.write_text(text, encoding="utf-8")
-    return {"txt": extract_file(shared / "corpus" / "mali-mopti-2020-q28.txt"), "pdf": extract_file(pdf_path),
-            "ff": extract_file(rendition)}
+    return {
+        "txt": extract_file(shared / "corpus" / "mali-mopti-2020-q28.txt"),
+        "pdf": extract_file(pdf_path),
+        "ff": extract_file(rendition),
+    }
 
 
 def test_form_feed_rendition_scores_like_the_seed_text(shared, seed_renditions):
@@ -282,6 +352,7 @@ def test_form_feed_rendition_scores_like_the_seed_text(shared, seed_renditions):
     seed = evaluate_extraction(seed_renditions["txt"], gold)
     ff = evaluate_extraction(seed_renditions["ff"], gold)
     assert seed_renditions["ff"].document.page_count == seed_renditions["pdf"].document.page_count == 17
+
     def counts(result: dict) -> dict:
         return {name: (s["tp"], s["fp"], s["fn"], s["attribute_counts"]) for name, s in result["categories"].items()}
 
@@ -304,6 +375,8 @@ def test_form_feed_rendition_facts_carry_the_pdf_pages(seed_renditions):
 
 
 def test_figures_in_running_text_are_not_a_table():
-    paragraph = ("The mission had 12 438 soldiers, 1 712 police officers and 1 180 civilians; a year before it had "
-                 "11 953 soldiers, 1 741 police officers and 1 210 civilians.")
+    paragraph = (
+        "The mission had 12 438 soldiers, 1 712 police officers and 1 180 civilians; a year before it had "
+        "11 953 soldiers, 1 741 police officers and 1 210 civilians."
+    )
     assert paragraph_to_run_table(paragraph, EN, paragraph) is None

@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -23,17 +23,28 @@ app = typer.Typer(
 MB = 1024 * 1024
 # The options' defaults are the Limits type's own (schemas/limits.py), not repeated here.
 MaxPages = Annotated[int, typer.Option("--max-pages", min=1, help="Refuse PDFs with more pages than this.")]
-MaxMB = Annotated[int, typer.Option("--max-mb", min=1, help="Refuse inputs larger than this many MB (text: a fifth of it).")]
-MaxSeconds = Annotated[float, typer.Option("--max-seconds", help="Stop a document's extraction after this many seconds (more than 0).")]
-MaxMemory = Annotated[int, typer.Option("--max-memory-mb", min=1, help="Memory one document may take on top of the loaded pipeline (MB).")]
+MaxMB = Annotated[
+    int, typer.Option("--max-mb", min=1, help="Refuse inputs larger than this many MB (text: a fifth of it).")
+]
+MaxSeconds = Annotated[
+    float, typer.Option("--max-seconds", help="Stop a document's extraction after this many seconds (more than 0).")
+]
+MaxMemory = Annotated[
+    int, typer.Option("--max-memory-mb", min=1, help="Memory one document may take on top of the loaded pipeline (MB).")
+]
 
 
 def _limits(max_pages: int, max_mb: int, max_seconds: float, max_memory_mb: int):
     from schemas.limits import Limits
 
     try:
-        return Limits(max_pages=max_pages, max_bytes=max_mb * MB, max_text_bytes=max(1, max_mb * MB // 5),
-                      seconds=max_seconds, memory_mb=max_memory_mb)
+        return Limits(
+            max_pages=max_pages,
+            max_bytes=max_mb * MB,
+            max_text_bytes=max(1, max_mb * MB // 5),
+            seconds=max_seconds,
+            memory_mb=max_memory_mb,
+        )
     except ValueError as exc:
         raise typer.BadParameter(str(exc).replace("seconds ", "--max-seconds ", 1)) from None
 
@@ -59,10 +70,19 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
-                                          help="Print the pipeline version (recorded in every output) and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the pipeline version (recorded in every output) and exit.",
+        ),
+    ] = False,
 ) -> None:
     """Turn Country-of-Origin Information reports (PDF or text) into validated, traceable JSON."""
+
+
 # --- end --version --------------------------------------------------------------------------
 
 
@@ -74,9 +94,13 @@ out_console = Console(width=max(Console().width, 120))  # tables stay readable w
 
 @app.command()
 def extract(
-    files: Annotated[list[Path], typer.Argument(help="Report files (PDF, text, HTML or DOCX; the kind is read from the bytes).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the JSON files (one per input, named <input name>.json).")] = Path("out"),
-    language: Annotated[Optional[str], typer.Option(help="Report language (en, fr, de); detected when not given.")] = None,
+    files: Annotated[
+        list[Path], typer.Argument(help="Report files (PDF, text, HTML or DOCX; the kind is read from the bytes).")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the JSON files (one per input, named <input name>.json).")
+    ] = Path("out"),
+    language: Annotated[str | None, typer.Option(help="Report language (en, fr, de); detected when not given.")] = None,
     max_pages: MaxPages = LIMITS.max_pages,
     max_mb: MaxMB = LIMITS.max_bytes // MB,
     max_seconds: MaxSeconds = LIMITS.seconds,
@@ -84,11 +108,11 @@ def extract(
 ) -> None:
     """Extract each FILE to OUT/<file name>.json; exit code 1 if any file failed (the others are still written).
     Each file is extracted in a child process within the limits, as in batch."""
-    from schemas.errors import IngestError
     from pipeline.app.limits import Job, extract_many
     from pipeline.app.run import output_path
-    from schemas.files import write_atomic
+    from schemas.errors import IngestError
     from schemas.extraction import Extraction
+    from schemas.files import write_atomic
 
     limits = _limits(max_pages, max_mb, max_seconds, max_memory_mb)
     failed = 0
@@ -103,7 +127,9 @@ def extract(
             write_atomic(target, answer)
         except IngestError as exc:
             failed += 1
-            console.print(f"[red]failed[/red] {_name(exc.path)}: {escape(exc.reason)} [dim]({type(exc).__name__})[/dim]")
+            console.print(
+                f"[red]failed[/red] {_name(exc.path)}: {escape(exc.reason)} [dim]({type(exc).__name__})[/dim]"
+            )
             continue
         except Exception as exc:  # a bug or a full disk must not stop the others either; say it plainly
             failed += 1
@@ -124,9 +150,18 @@ def extract(
 
 @app.command()
 def schema(
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of printing (with --all: to this folder).")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Write every published schema (extraction, batch-summary, error, sources, diff) "
-                                                     "as <name>.schema.json to the schemas/ folder of the package (or to --out).")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write to this file instead of printing (with --all: to this folder)."),
+    ] = None,
+    all_: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Write every published schema (extraction, batch-summary, error, sources, diff) "
+            "as <name>.schema.json to the schemas/ folder of the package (or to --out).",
+        ),
+    ] = False,
 ) -> None:
     """Print the JSON Schema of the output (the Extraction model); --all writes the side files' schemas too."""
     import schemas
@@ -148,19 +183,35 @@ def schema(
 
 @app.command()
 def evaluate(
-    report: Annotated[Optional[Path], typer.Argument(help="A report (PDF, text, HTML or DOCX) or an extraction JSON to score.")] = None,
-    gold: Annotated[Optional[Path], typer.Option(help="Gold file for REPORT (format: shared/eval/GOLD_FORMAT.md).")] = None,
-    corpus: Annotated[Optional[Path], typer.Option(help="Score every report in this folder ...")] = None,
-    gold_dir: Annotated[Optional[Path], typer.Option(help="... against X.gold.json here (applies to reports whose name starts with X).")] = None,
-    misses: Annotated[bool, typer.Option("--misses", help="List every false negative, false positive and attribute mismatch per report and category.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON (a stable shape other tools read; with --misses, the lists too).")] = False,
+    report: Annotated[
+        Path | None, typer.Argument(help="A report (PDF, text, HTML or DOCX) or an extraction JSON to score.")
+    ] = None,
+    gold: Annotated[
+        Path | None, typer.Option(help="Gold file for REPORT (format: shared/eval/GOLD_FORMAT.md).")
+    ] = None,
+    corpus: Annotated[Path | None, typer.Option(help="Score every report in this folder ...")] = None,
+    gold_dir: Annotated[
+        Path | None, typer.Option(help="... against X.gold.json here (applies to reports whose name starts with X).")
+    ] = None,
+    misses: Annotated[
+        bool,
+        typer.Option(
+            "--misses", help="List every false negative, false positive and attribute mismatch per report and category."
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the scores as JSON (a stable shape other tools read; with --misses, the lists too)."
+        ),
+    ] = False,
 ) -> None:
     """Score extractions against gold annotations: per report and pooled over all reports (micro),
     with the per-report mean (macro) beside it; attribute accuracy; table-cell accuracy."""
     from rich.table import Table as RichTable
 
-    from pipeline.tools.evaluate import evaluate_extraction, load_gold, pair_corpus, summarize
     from pipeline.app.run import extract_file
+    from pipeline.tools.evaluate import evaluate_extraction, load_gold, pair_corpus, summarize
     from schemas.files import load_extraction
 
     if corpus or gold_dir:
@@ -191,9 +242,27 @@ def evaluate(
             table.add_column(col, justify="right" if col in ("tp", "fp", "fn", "P", "R", "F1") else "left")
         for name, s in r["categories"].items():
             attrs = ", ".join(f"{k} {v:.2f}" for k, v in s["attributes"].items())
-            table.add_row(name, str(s["tp"]), str(s["fp"]), str(s["fn"]), f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}", attrs)
+            table.add_row(
+                name,
+                str(s["tp"]),
+                str(s["fp"]),
+                str(s["fn"]),
+                f"{s['precision']:.2f}",
+                f"{s['recall']:.2f}",
+                f"{s['f1']:.2f}",
+                attrs,
+            )
         tc = r["table_cells"]
-        table.add_row("table cells", str(tc["correct"]), "", str(tc["total"] - tc["correct"]), "", "", f"{tc['accuracy']:.2f}", "accuracy")
+        table.add_row(
+            "table cells",
+            str(tc["correct"]),
+            "",
+            str(tc["total"] - tc["correct"]),
+            "",
+            "",
+            f"{tc['accuracy']:.2f}",
+            "accuracy",
+        )
         out_console.print(table)
         if misses:
             _print_misses(r)
@@ -202,14 +271,17 @@ def evaluate(
 
 def _print_misses(report: dict) -> None:
     """The work list of one report: what was missed, what was wrong, which attribute differed."""
+
     def show(value) -> str:
         return json.dumps(value, ensure_ascii=False, default=str)
 
     for name, s in report["categories"].items():
         m = s.get("misses") or {}
-        lines = ([f"  FN   {show(x)}" for x in m.get("false_negatives", [])]
-                 + [f"  FP   {show(x)}" for x in m.get("false_positives", [])]
-                 + [f"  ATTR {show(x)}" for x in m.get("attribute_mismatches", [])])
+        lines = (
+            [f"  FN   {show(x)}" for x in m.get("false_negatives", [])]
+            + [f"  FP   {show(x)}" for x in m.get("false_positives", [])]
+            + [f"  ATTR {show(x)}" for x in m.get("attribute_mismatches", [])]
+        )
         if lines:
             out_console.print(f"{name}:", markup=False, highlight=False)
             for line in lines:
@@ -219,32 +291,71 @@ def _print_misses(report: dict) -> None:
 def _print_summary(summary: dict, n_reports: int) -> None:
     from rich.table import Table as RichTable
 
-    table = RichTable(title=f"{n_reports} report(s): pooled (micro) over all reports; macro = mean of per-report scores",
-                      title_justify="left")
+    table = RichTable(
+        title=f"{n_reports} report(s): pooled (micro) over all reports; macro = mean of per-report scores",
+        title_justify="left",
+    )
     for col in ("category", "tp", "fp", "fn", "P", "R", "F1", "macro P", "macro R", "macro F1", "attributes (pooled)"):
         table.add_column(col, justify="left" if col in ("category", "attributes (pooled)") else "right")
     for name, s in summary["micro"].items():
         m = summary["macro"][name]
         attrs = ", ".join(f"{k} {v:.2f}" for k, v in s["attributes"].items())
-        table.add_row(name, str(s["tp"]), str(s["fp"]), str(s["fn"]), f"{s['precision']:.2f}", f"{s['recall']:.2f}",
-                      f"{s['f1']:.2f}", f"{m['precision']:.2f}", f"{m['recall']:.2f}", f"{m['f1']:.2f}", attrs)
+        table.add_row(
+            name,
+            str(s["tp"]),
+            str(s["fp"]),
+            str(s["fn"]),
+            f"{s['precision']:.2f}",
+            f"{s['recall']:.2f}",
+            f"{s['f1']:.2f}",
+            f"{m['precision']:.2f}",
+            f"{m['recall']:.2f}",
+            f"{m['f1']:.2f}",
+            attrs,
+        )
     cells = summary["table_cells"]
     if cells["micro"]["total"]:
-        table.add_row("table cells", str(cells["micro"]["correct"]), "", str(cells["micro"]["total"] - cells["micro"]["correct"]),
-                      "", "", f"{cells['micro']['accuracy']:.2f}", "", "", f"{cells['macro']['accuracy']:.2f}", "accuracy")
+        table.add_row(
+            "table cells",
+            str(cells["micro"]["correct"]),
+            "",
+            str(cells["micro"]["total"] - cells["micro"]["correct"]),
+            "",
+            "",
+            f"{cells['micro']['accuracy']:.2f}",
+            "",
+            "",
+            f"{cells['macro']['accuracy']:.2f}",
+            "accuracy",
+        )
     out_console.print(table)
     if summary["country"]["total"]:
-        out_console.print(f"main country right in {summary['country']['correct']} of {summary['country']['total']} report(s)")
+        out_console.print(
+            f"main country right in {summary['country']['correct']} of {summary['country']['total']} report(s)"
+        )
 
 
 @app.command()
 def bench(
     files: Annotated[list[Path], typer.Argument(help="Inputs to time (PDF, text, HTML or DOCX).")],
     runs: Annotated[int, typer.Option(help="Timed runs per input (after one warm-up run); the median is shown.")] = 5,
-    long: Annotated[int, typer.Option(help="Also time a report of at least this many pages, made of the first PDF's pages repeated (0: no).")] = 0,
-    workers: Annotated[int, typer.Option(help="Also measure batch throughput with 1 and this many worker processes (0: no).")] = 0,
-    whole_process: Annotated[bool, typer.Option("--whole-process", help="Also time a fresh `coi extract` of each input, start-up included "
-                                                                        "(median of --runs), against a fresh process doing the floor's work.")] = False,
+    long: Annotated[
+        int,
+        typer.Option(
+            help="Also time a report of at least this many pages, made of the first PDF's pages repeated (0: no)."
+        ),
+    ] = 0,
+    workers: Annotated[
+        int, typer.Option(help="Also measure batch throughput with 1 and this many worker processes (0: no).")
+    ] = 0,
+    whole_process: Annotated[
+        bool,
+        typer.Option(
+            "--whole-process",
+            help="Also time a fresh `coi extract` of each input, start-up included "
+            "(median of --runs), against a fresh process doing the floor's work.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Measure pages/s, seconds per stage and peak RSS per input (figures only, no pass/fail), beside the
@@ -262,40 +373,67 @@ def bench(
             raise typer.BadParameter("--long needs a PDF among the inputs")
         inputs.append(long_report(first_pdf, long))
     rows = bench_files(inputs, runs=runs)
-    for r, f in zip(rows, floor_files(inputs, runs=runs)):
+    for r, f in zip(rows, floor_files(inputs, runs=runs), strict=False):
         r["floor_seconds"] = f["seconds"]
         r["floor_pages_per_second"] = r["pages"] / f["seconds"] if f["seconds"] else 0.0
         r["warm_over_floor"] = r["seconds"] / f["seconds"] if f["seconds"] else 0.0
         if whole_process:
             w = time_whole_process(Path(r["input"]), runs)
-            r["whole_process"] = {**w, "pages_per_second": r["pages"] / w["seconds"],
-                                  "floor_pages_per_second": r["pages"] / w["floor_seconds"],
-                                  "over_floor": w["seconds"] / w["floor_seconds"]}
+            r["whole_process"] = {
+                **w,
+                "pages_per_second": r["pages"] / w["seconds"],
+                "floor_pages_per_second": r["pages"] / w["floor_seconds"],
+                "over_floor": w["seconds"] / w["floor_seconds"],
+            }
     pools = [bench_workers(list(files), n) for n in sorted({1, workers})] if workers else []
     if as_json:
         out_console.print_json(json.dumps({"inputs": rows, "workers": pools}))
         return
-    stages = [s for s in ("ingest", "structure", "tables", "facts", "validation", "write") if any(s in r["stages"] for r in rows)]
-    table = RichTable(title=f"coi bench: median of {runs} run(s), one process (one core), seconds per stage", title_justify="left")
+    stages = [
+        s
+        for s in ("ingest", "structure", "tables", "facts", "validation", "write")
+        if any(s in r["stages"] for r in rows)
+    ]
+    table = RichTable(
+        title=f"coi bench: median of {runs} run(s), one process (one core), seconds per stage", title_justify="left"
+    )
     for col in ("input", "pages", "s", "pages/s", *stages, "peak RSS MB"):
         table.add_column(col, justify="left" if col == "input" else "right", no_wrap=True)
     for r in rows:
-        table.add_row(Path(r["input"]).name, str(r["pages"]), f"{r['seconds']:.3f}", f"{r['pages_per_second']:.1f}",
-                      *(f"{r['stages'].get(s, 0):.3f}" for s in stages), f"{r['peak_rss_mb']:.0f}")
+        table.add_row(
+            Path(r["input"]).name,
+            str(r["pages"]),
+            f"{r['seconds']:.3f}",
+            f"{r['pages_per_second']:.1f}",
+            *(f"{r['stages'].get(s, 0):.3f}" for s in stages),
+            f"{r['peak_rss_mb']:.0f}",
+        )
     Console(width=max(out_console.width, 150)).print(table)
-    floor = RichTable(title="floor: pypdfium2 text + spaCy tokenizer over the same pages (warm, median); ratio = warm / floor",
-                      title_justify="left")
+    floor = RichTable(
+        title="floor: pypdfium2 text + spaCy tokenizer over the same pages (warm, median); ratio = warm / floor",
+        title_justify="left",
+    )
     columns = ["input", "pages", "floor s", "floor pages/s", "warm / floor"]
     if whole_process:
         columns += ["whole-process s", "pages/s", "floor whole-process s", "whole-process / floor"]
     for col in columns:
         floor.add_column(col, justify="left" if col == "input" else "right", no_wrap=True)
     for r in rows:
-        cells = [Path(r["input"]).name, str(r["pages"]), f"{r['floor_seconds']:.3f}", f"{r['floor_pages_per_second']:.1f}",
-                 f"{r['warm_over_floor']:.1f}x"]
+        cells = [
+            Path(r["input"]).name,
+            str(r["pages"]),
+            f"{r['floor_seconds']:.3f}",
+            f"{r['floor_pages_per_second']:.1f}",
+            f"{r['warm_over_floor']:.1f}x",
+        ]
         if whole_process:
             w = r["whole_process"]
-            cells += [f"{w['seconds']:.2f}", f"{w['pages_per_second']:.1f}", f"{w['floor_seconds']:.2f}", f"{w['over_floor']:.2f}x"]
+            cells += [
+                f"{w['seconds']:.2f}",
+                f"{w['pages_per_second']:.1f}",
+                f"{w['floor_seconds']:.2f}",
+                f"{w['over_floor']:.2f}x",
+            ]
         floor.add_row(*cells)
     Console(width=max(out_console.width, 200 if whole_process else 120)).print(floor)
     if pools:
@@ -303,7 +441,13 @@ def bench(
         for col in ("workers", "documents", "pages", "s", "pages/s"):
             t.add_column(col, justify="right")
         for p in pools:
-            t.add_row(str(p["workers"]), str(p["documents"]), str(p["pages"]), f"{p['seconds']:.2f}", f"{p['pages_per_second']:.1f}")
+            t.add_row(
+                str(p["workers"]),
+                str(p["documents"]),
+                str(p["pages"]),
+                f"{p['seconds']:.2f}",
+                f"{p['pages_per_second']:.1f}",
+            )
         out_console.print(t)
 
 
@@ -311,8 +455,14 @@ def bench(
 def export_tables_command(
     extraction_json: Annotated[Path, typer.Argument(help="An extraction JSON written by coi extract.")],
     csv_dir: Annotated[Path, typer.Option("--csv", help="Folder for one tidy CSV per table (2nd row: HXL hashtags).")],
-    with_totals: Annotated[bool, typer.Option("--with-totals", help="Also write the printed total rows and columns (marked in is_total); "
-                                                                     "without it the value column sums to the data cells.")] = False,
+    with_totals: Annotated[
+        bool,
+        typer.Option(
+            "--with-totals",
+            help="Also write the printed total rows and columns (marked in is_total); "
+            "without it the value column sums to the data cells.",
+        ),
+    ] = False,
 ) -> None:
     """Write each table's tidy records as CSV with an HXL hashtag row, ready for HDX tools (totals left out by default)."""
     from pipeline.tools.export import export_tables
@@ -329,7 +479,9 @@ def export_tables_command(
 @export_app.command("events")
 def export_events_command(
     extraction_json: Annotated[Path, typer.Argument(help="An extraction JSON written by coi extract.")],
-    csv_file: Annotated[Path, typer.Option("--csv", help="CSV file to write: one row per incident, ACLED's columns in ACLED's order.")],
+    csv_file: Annotated[
+        Path, typer.Option("--csv", help="CSV file to write: one row per incident, ACLED's columns in ACLED's order.")
+    ],
 ) -> None:
     """Write the incidents (not the period totals: see `coi export statistics`) in ACLED's columns; unknown values stay empty."""
     from pipeline.tools.export import event_rows, export_events
@@ -346,7 +498,12 @@ def export_events_command(
 @export_app.command("statistics")
 def export_statistics_command(
     extraction_json: Annotated[Path, typer.Argument(help="An extraction JSON written by coi extract.")],
-    csv_file: Annotated[Path, typer.Option("--csv", help="CSV file to write: source, category, area, period, count, actor (then how it was printed).")],
+    csv_file: Annotated[
+        Path,
+        typer.Option(
+            "--csv", help="CSV file to write: source, category, area, period, count, actor (then how it was printed)."
+        ),
+    ],
 ) -> None:
     """Write the aggregate figures (event counts, casualty totals over a period or many events), one row per figure."""
     from pipeline.tools.export import export_statistics, statistics_rows
@@ -359,10 +516,22 @@ def export_statistics_command(
 
 @app.command()
 def batch(
-    in_dir: Annotated[Path, typer.Argument(help="Folder of reports (PDF, text, HTML or DOCX; hidden and temp files are left alone).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: OUT/<report>/<sha256 prefix>/extraction.json.")] = Path("out"),
-    workers: Annotated[int, typer.Option(min=1, help="Documents extracted at once, each in its own child process.")] = 1,
-    prefect: Annotated[bool, typer.Option("--prefect/--no-prefect", help="Run through the Prefect extract_batch flow (local mode, no server to start).")] = False,
+    in_dir: Annotated[
+        Path, typer.Argument(help="Folder of reports (PDF, text, HTML or DOCX; hidden and temp files are left alone).")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output folder: OUT/<report>/<sha256 prefix>/extraction.json.")
+    ] = Path("out"),
+    workers: Annotated[
+        int, typer.Option(min=1, help="Documents extracted at once, each in its own child process.")
+    ] = 1,
+    prefect: Annotated[
+        bool,
+        typer.Option(
+            "--prefect/--no-prefect",
+            help="Run through the Prefect extract_batch flow (local mode, no server to start).",
+        ),
+    ] = False,
     max_pages: MaxPages = LIMITS.max_pages,
     max_mb: MaxMB = LIMITS.max_bytes // MB,
     max_seconds: MaxSeconds = LIMITS.seconds,
@@ -400,8 +569,14 @@ def batch(
 
         summary = extract_batch(str(in_dir), str(out), workers, limits.as_dict())
     else:
-        with Progress(TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
-                      TimeElapsedColumn(), console=console) as bar:
+        with Progress(
+            TextColumn("[bold]batch"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[info]}"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
             task = bar.add_task("batch", total=total, info="")
 
             def progress(outcome) -> None:
@@ -419,22 +594,40 @@ def batch(
         detail = (o.get("error") or {}).get("reason") or (o.get("error") or {}).get("duplicate_of", "")
         if o["status"] == "duplicate":
             detail = f"same bytes as {detail}"
-        table.add_row(escape(Path(o["file"]).name), o["status"], str(o["pages"]), f"{o['seconds']:.2f}", escape(str(detail or o.get("output") or "")))
+        table.add_row(
+            escape(Path(o["file"]).name),
+            o["status"],
+            str(o["pages"]),
+            f"{o['seconds']:.2f}",
+            escape(str(detail or o.get("output") or "")),
+        )
     out_console.print(table)
     c = summary["counts"]
-    out_console.print(f"{summary['documents']} document(s): {c.get('extracted', 0)} extracted, {c.get('skipped', 0)} already done, "
-                      f"{c.get('duplicate', 0)} duplicate(s), {c.get('failed', 0)} failed"
-                      + (f", {c['interrupted']} interrupted" if c.get("interrupted") else "") + f"; {summary['pages_per_second']} pages/s")
+    out_console.print(
+        f"{summary['documents']} document(s): {c.get('extracted', 0)} extracted, {c.get('skipped', 0)} already done, "
+        f"{c.get('duplicate', 0)} duplicate(s), {c.get('failed', 0)} failed"
+        + (f", {c['interrupted']} interrupted" if c.get("interrupted") else "")
+        + f"; {summary['pages_per_second']} pages/s"
+    )
     if c.get("failed") or summary.get("interrupted"):
         raise typer.Exit(1)
 
 
 @app.command()
 def watch(
-    inbox: Annotated[Path, typer.Argument(help="Folder to watch. Finished files move to INBOX/processed/, failures to INBOX/quarantine/.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: OUT/<report>/<sha256 prefix>/extraction.json.")] = Path("out"),
-    interval: Annotated[float, typer.Option(min=0.0, help="Seconds between polls; a file is taken once unchanged over two polls.")] = 5.0,
-    once: Annotated[bool, typer.Option(help="Poll twice (one interval apart), process what is ready, and stop.")] = False,
+    inbox: Annotated[
+        Path,
+        typer.Argument(help="Folder to watch. Finished files move to INBOX/processed/, failures to INBOX/quarantine/."),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output folder: OUT/<report>/<sha256 prefix>/extraction.json.")
+    ] = Path("out"),
+    interval: Annotated[
+        float, typer.Option(min=0.0, help="Seconds between polls; a file is taken once unchanged over two polls.")
+    ] = 5.0,
+    once: Annotated[
+        bool, typer.Option(help="Poll twice (one interval apart), process what is ready, and stop.")
+    ] = False,
     max_pages: MaxPages = LIMITS.max_pages,
     max_mb: MaxMB = LIMITS.max_bytes // MB,
     max_seconds: MaxSeconds = LIMITS.seconds,
@@ -442,8 +635,8 @@ def watch(
 ) -> None:
     """Watch INBOX and extract each report once it is completely written (no server needed).
     SIGTERM or Ctrl-C: the file in hand is abandoned (it stays in INBOX) and the watcher exits 0."""
-    from schemas.errors import InboxError
     from pipeline.app.ops import InboxWatcher
+    from schemas.errors import InboxError
 
     if not inbox.is_dir():
         raise typer.BadParameter(f"{inbox} is not a folder")
@@ -459,7 +652,10 @@ def watch(
         detail = (o.error or {}).get("reason", "") if o.error and o.status != "duplicate" else (o.output or "")
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")  # watch log lines carry the time
         moved = f" → {_name(o.current_path)}" if o.current_path and o.current_path != o.file else ""
-        console.print(f"{stamp} [{colour}]{o.status}[/{colour}] {_name(Path(o.file).name)} {escape(detail)}{moved}", soft_wrap=True)
+        console.print(
+            f"{stamp} [{colour}]{o.status}[/{colour}] {_name(Path(o.file).name)} {escape(detail)}{moved}",
+            soft_wrap=True,
+        )
 
     if once:
         watcher.ready()
@@ -476,15 +672,19 @@ def watch(
 def diff(
     old: Annotated[Path, typer.Argument(help="Earlier extraction JSON.")],
     new: Annotated[Path, typer.Argument(help="Later extraction JSON.")],
-    html_file: Annotated[Optional[Path], typer.Option("--html", help="Also write one self-contained HTML page for a reviewer (the same changes as printed).")] = None,
+    html_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--html", help="Also write one self-contained HTML page for a reviewer (the same changes as printed)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
 ) -> None:
     """What changed between two extractions (facts, cells, metadata, headings, wording, warnings); exit code 0 when identical, 1 when different."""
     from rich.markup import escape
 
     from pipeline.tools.diff import card_lines, change_cards, diff_extractions, diff_html
-    from schemas.files import write_atomic
-    from schemas.files import load_extraction
+    from schemas.files import load_extraction, write_atomic
 
     a = load_extraction(old)
     b = load_extraction(new)
@@ -508,13 +708,29 @@ def diff(
 @app.command()
 def review(
     extraction_json: Annotated[Path, typer.Argument(help="An extraction JSON (OUT.json) written by coi extract.")],
-    against: Annotated[Optional[Path], typer.Option("--against", help="An older extraction of the report: its changes are shown first.")] = None,
-    html_file: Annotated[Optional[Path], typer.Option("--html", help="Write the page as one self-contained offline HTML file instead of serving it.")] = None,
+    against: Annotated[
+        Path | None, typer.Option("--against", help="An older extraction of the report: its changes are shown first.")
+    ] = None,
+    html_file: Annotated[
+        Path | None,
+        typer.Option("--html", help="Write the page as one self-contained offline HTML file instead of serving it."),
+    ] = None,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 to serve the page on (0: any free port).")] = 8765,
-    pdf: Annotated[Optional[Path], typer.Option("--pdf", help="The report PDF, when it is no longer where the extraction says (for page images).")] = None,
-    reviewer: Annotated[Optional[str], typer.Option(help="Name recorded with each decision (default: the login name).")] = None,
-    export_gold: Annotated[Optional[Path], typer.Option("--export-gold", help="Write a gold file (GOLD_FORMAT.md) from the reviewed extraction and stop.")] = None,
-    decisions: Annotated[Optional[Path], typer.Option("--decisions", help="Review file to read (default: OUT.review.json next to the extraction).")] = None,
+    pdf: Annotated[
+        Path | None,
+        typer.Option("--pdf", help="The report PDF, when it is no longer where the extraction says (for page images)."),
+    ] = None,
+    reviewer: Annotated[
+        str | None, typer.Option(help="Name recorded with each decision (default: the login name).")
+    ] = None,
+    export_gold: Annotated[
+        Path | None,
+        typer.Option("--export-gold", help="Write a gold file (GOLD_FORMAT.md) from the reviewed extraction and stop."),
+    ] = None,
+    decisions: Annotated[
+        Path | None,
+        typer.Option("--decisions", help="Review file to read (default: OUT.review.json next to the extraction)."),
+    ] = None,
 ) -> None:
     """Review an extraction in a browser: each fact beside its page image, accept / correct / reject per fact and table cell.
 
@@ -539,19 +755,25 @@ def review(
             raise typer.Exit(2) from None
         write_json(export_gold, gold)
         kinds = [d["decision"] for d in reviewed["decisions"].values()]
-        console.print(f"[green]wrote[/green] {export_gold}: {kinds.count('accept')} accepted, {kinds.count('correct')} corrected, "
-                      f"{kinds.count('reject')} rejected ({gold['notes'].split('; ')[1]})")
+        console.print(
+            f"[green]wrote[/green] {export_gold}: {kinds.count('accept')} accepted, {kinds.count('correct')} corrected, "
+            f"{kinds.count('reject')} rejected ({gold['notes'].split('; ')[1]})"
+        )
         return
     if html_file:
         old = load_extraction(against) if against else None
         existing = load_review(decisions_path) if decisions_path.exists() else None
         write_atomic(html_file, review_html(review_data(extraction, old, pdf, existing, reviewer=reviewer)))
-        console.print(f"[green]wrote[/green] {html_file} (decisions stay in the browser; 'Download decisions' saves {decisions_path.name})")
+        console.print(
+            f"[green]wrote[/green] {html_file} (decisions stay in the browser; 'Download decisions' saves {decisions_path.name})"
+        )
         return
     try:
         server = ReviewServer(extraction_json, against, pdf, reviewer, port)
     except OSError as exc:  # the port is taken, most often by another review
-        console.print(f"[red]cannot serve on 127.0.0.1:{port}[/red]: {exc.strerror}; try another --port (0: any free port)")
+        console.print(
+            f"[red]cannot serve on 127.0.0.1:{port}[/red]: {exc.strerror}; try another --port (0: any free port)"
+        )
         raise typer.Exit(2) from None
     console.print(f"reviewing {extraction_json} at {server.url} (decisions → {server.path}); Ctrl-C to stop")
     try:

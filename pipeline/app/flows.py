@@ -49,9 +49,9 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.states import Completed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
+from pipeline.app.ops import InboxWatcher, Outcome, batch_inputs, process_claimed, settle  # noqa: E402
 from schemas.errors import shown  # noqa: E402
 from schemas.limits import Limits  # noqa: E402
-from pipeline.app.ops import InboxWatcher, Outcome, batch_inputs, process_claimed, settle  # noqa: E402
 
 PDF_SUFFIXES = (".pdf",)
 
@@ -91,8 +91,12 @@ def _facts_of(outcome: dict) -> dict:
         data = json.loads(Path(outcome["output"]).read_text(encoding="utf-8"))
     except (OSError, TypeError, KeyError, ValueError):
         return {}
-    return {"facts": len(data.get("facts", [])), "warnings": len(data.get("warnings", [])),
-            "country": (data.get("metadata") or {}).get("country"), "language": (data.get("document") or {}).get("language")}
+    return {
+        "facts": len(data.get("facts", [])),
+        "warnings": len(data.get("warnings", [])),
+        "country": (data.get("metadata") or {}).get("country"),
+        "language": (data.get("document") or {}).get("language"),
+    }
 
 
 def _carried(outcome: Outcome) -> dict:
@@ -115,11 +119,24 @@ def _report(outcome: dict) -> dict:
         raise DocumentFailed(outcome)
     outcome.update(_facts_of(outcome) if outcome["status"] == "extracted" else {})
     if outcome["status"] == "extracted":
-        logger.info("%s: %d page(s), %d fact(s), %d warning(s), country %s, language %s, %.1f s → %s",
-                    name, outcome["pages"], outcome.get("facts", 0), outcome.get("warnings", 0), outcome.get("country"),
-                    outcome.get("language"), outcome["seconds"], outcome["output"])
+        logger.info(
+            "%s: %d page(s), %d fact(s), %d warning(s), country %s, language %s, %.1f s → %s",
+            name,
+            outcome["pages"],
+            outcome.get("facts", 0),
+            outcome.get("warnings", 0),
+            outcome.get("country"),
+            outcome.get("language"),
+            outcome["seconds"],
+            outcome["output"],
+        )
     else:
-        logger.info("%s: %s (%s)", name, outcome["status"], outcome.get("output") or (outcome.get("error") or {}).get("reason", ""))
+        logger.info(
+            "%s: %s (%s)",
+            name,
+            outcome["status"],
+            outcome.get("output") or (outcome.get("error") or {}).get("reason", ""),
+        )
     return outcome
 
 
@@ -144,13 +161,17 @@ def take_inbox_file_task(path: bytes, inbox: str, out: str) -> dict | None:
 def _collect(paths: list[str], futures) -> list[dict]:
     """Outcomes of the documents' task futures, failed ones included (from their exception)."""
     outcomes = []
-    for path, future in zip(paths, futures):
+    for path, future in zip(paths, futures, strict=False):
         result = future.result(raise_on_failure=False)
         if isinstance(result, DocumentFailed):
             outcomes.append(result.outcome)
         elif isinstance(result, BaseException):  # the task itself broke: still a failed document
-            error = {"error": type(result).__name__, "code": "internal_error", "file": shown(os.fsdecode(path)),
-                     "reason": f"internal error: {result!r}"}
+            error = {
+                "error": type(result).__name__,
+                "code": "internal_error",
+                "file": shown(os.fsdecode(path)),
+                "reason": f"internal error: {result!r}",
+            }
             outcomes.append(_carried(Outcome(os.fsdecode(path), "failed", error=error)))
         elif result is not None:
             outcomes.append(result)
@@ -159,21 +180,34 @@ def _collect(paths: list[str], futures) -> list[dict]:
 
 def outcomes_markdown(title: str, outcomes: list[dict]) -> str:
     """A markdown table of documents: outcome, pages, facts, warnings, output or reason."""
-    lines = [f"# {title}", "", "| document | outcome | pages | facts | warnings | output or reason | now at |",
-             "|---|---|---:|---:|---:|---|---|"]
+    lines = [
+        f"# {title}",
+        "",
+        "| document | outcome | pages | facts | warnings | output or reason | now at |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
     for o in outcomes:
         error = o.get("error") or {}
-        where = f"[{o['output']}](file://{o['output']})" if o.get("output") else str(error.get("reason", "")).replace("|", "\\|")
-        lines.append(f"| {Path(o['file']).name} | {o['status']} | {o.get('pages', 0)} | {o.get('facts', '')} | "
-                     f"{o.get('warnings', '')} | {where} | {o.get('current_path') or ''} |")
+        where = (
+            f"[{o['output']}](file://{o['output']})"
+            if o.get("output")
+            else str(error.get("reason", "")).replace("|", "\\|")
+        )
+        lines.append(
+            f"| {Path(o['file']).name} | {o['status']} | {o.get('pages', 0)} | {o.get('facts', '')} | "
+            f"{o.get('warnings', '')} | {where} | {o.get('current_path') or ''} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def _finish(title: str, key: str, outcomes: list[dict], result):
     """The artifact, and a Completed state whose name and message say how many failed."""
     failed = [Path(o["file"]).name for o in outcomes if o["status"] == "failed"]
-    create_markdown_artifact(markdown=outcomes_markdown(title, outcomes), key=key,
-                             description=f"{len(outcomes)} document(s), {len(failed)} failed")
+    create_markdown_artifact(
+        markdown=outcomes_markdown(title, outcomes),
+        key=key,
+        description=f"{len(outcomes)} document(s), {len(failed)} failed",
+    )
     if failed:
         message = f"{len(failed)} of {len(outcomes)} document(s) failed: {', '.join(failed)}"
         get_run_logger().warning(message)
@@ -203,13 +237,23 @@ def extract_batch(folder: str, out: str = "out", workers: int = 1, limits: dict 
         for f in files:
             with tags(_kind_tag(f)):
                 parameters = {"path": f, "out": out, "limits": limits}
-                futures.append(runner.submit(extract_document_task, parameters) if runner
-                               else extract_document_task.submit(**parameters))
+                futures.append(
+                    runner.submit(extract_document_task, parameters)
+                    if runner
+                    else extract_document_task.submit(**parameters)
+                )
         outcomes = _collect(files, futures)
-    summary = settle([Outcome(**{k: (os.fsdecode(v) if k == "file" else v) for k, v in o.items() if k in Outcome.__dataclass_fields__})
-                      for o in outcomes],
-                     Path(out), time.perf_counter() - start)
-    for o, rich in zip(summary["outcomes"], outcomes):  # keep facts/warnings for the artifact
+    summary = settle(
+        [
+            Outcome(
+                **{k: (os.fsdecode(v) if k == "file" else v) for k, v in o.items() if k in Outcome.__dataclass_fields__}
+            )
+            for o in outcomes
+        ],
+        Path(out),
+        time.perf_counter() - start,
+    )
+    for o, rich in zip(summary["outcomes"], outcomes, strict=False):  # keep facts/warnings for the artifact
         o.update({k: rich[k] for k in ("facts", "warnings", "country", "language") if k in rich})
     return _finish(f"Batch {folder}", "extract-batch", summary["outcomes"], summary)
 

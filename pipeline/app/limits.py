@@ -71,6 +71,7 @@ def die_with_parent(parent_pid: int) -> None:
     if os.getppid() != parent_pid:  # the parent died before the signal was armed
         os._exit(1)
     if not armed:
+
         def watchdog() -> None:
             while os.getppid() == parent_pid:
                 time.sleep(0.5)
@@ -185,8 +186,8 @@ def warm_up(language: str = "en", country: str | None = None, models: tuple[str,
     the children to build."""
     with _WARM_LOCK:
         from extractors import nlp
-        from pipeline.readers import pdf  # noqa: F401  (imported here, shared by every child)
         from pipeline.app import run
+        from pipeline.readers import pdf  # noqa: F401  (imported here, shared by every child)
         from pipeline.readers.ingest import ingest_bytes
 
         for code in nlp.MODELS if models is None else models:
@@ -261,7 +262,7 @@ def sweep_child_temp_dirs() -> None:
     longer run: a parent killed with ``kill -9`` cannot remove its own."""
     root = Path(tempfile.gettempdir())
     for folder in root.glob(f"{TEMP_PREFIX}*-*"):
-        pid = folder.name[len(TEMP_PREFIX):].split("-", 1)[0]
+        pid = folder.name[len(TEMP_PREFIX) :].split("-", 1)[0]
         if not pid.isdigit() or int(pid) == os.getpid():
             continue
         try:
@@ -298,16 +299,24 @@ def _answer(run: _Running, limits: Limits) -> tuple[str | IngestError | None, Ne
         run.proc.join(5)
         code = run.proc.exitcode
         if code == MEMORY_EXIT:
-            return MemoryLimitError(run.job.path, f"extraction needed more than {limits.memory_mb} MB of memory and was stopped", "memory_mb"), None
+            return MemoryLimitError(
+                run.job.path,
+                f"extraction needed more than {limits.memory_mb} MB of memory and was stopped",
+                "memory_mb",
+            ), None
         how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         if code is not None and code < 0 and -code in (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
             # a crash under the address-space cap: the same bytes would crash the same way again
-            return MemoryLimitError(run.job.path, f"extraction was killed ({how}); it probably needed more than "
-                                                  f"{limits.memory_mb} MB", "memory_mb"), None
+            return MemoryLimitError(
+                run.job.path,
+                f"extraction was killed ({how}); it probably needed more than {limits.memory_mb} MB",
+                "memory_mb",
+            ), None
         if run.attempt == 1:
             return None, None  # killed from outside (kill -9, the OOM killer): worth one more try
-        return WorkerDiedError(run.job.path, f"the extraction process ended without an answer twice ({how}); "
-                                             "it was retried once"), None
+        return WorkerDiedError(
+            run.job.path, f"the extraction process ended without an answer twice ({how}); it was retried once"
+        ), None
     if kind == "file":  # read before _end removes the child's temp folder
         return Path(payload).read_text(encoding="utf-8"), needs
     if kind in ("ok", "ingest"):
@@ -328,8 +337,13 @@ def _start_frozen(proc: multiprocessing.process.BaseProcess) -> None:
             gc.unfreeze()
 
 
-def extract_many(jobs: list[Job], limits: Limits = DEFAULT, workers: int = 1,
-                 cancelled: Callable[[], bool] | None = None, warm: bool | None = None) -> Iterator[tuple[int, str | IngestError]]:
+def extract_many(
+    jobs: list[Job],
+    limits: Limits = DEFAULT,
+    workers: int = 1,
+    cancelled: Callable[[], bool] | None = None,
+    warm: bool | None = None,
+) -> Iterator[tuple[int, str | IngestError]]:
     """Extract ``jobs``, ``workers`` children at a time; yield ``(index, JSON or typed error)``
     as each finishes. A child that ends without an answer is started again once; the second
     time its job fails with the reason. When ``cancelled()`` turns true, the running children
@@ -381,7 +395,12 @@ def extract_many(jobs: list[Job], limits: Limits = DEFAULT, workers: int = 1,
                 if now >= run.deadline:
                     del running[conn]
                     _end(run)
-                    yield run.index, TimeLimitError(run.job.path, f"extraction took longer than {limits.seconds:g} s and was stopped", "seconds")
+                    yield (
+                        run.index,
+                        TimeLimitError(
+                            run.job.path, f"extraction took longer than {limits.seconds:g} s and was stopped", "seconds"
+                        ),
+                    )
             if cancelled is not None and cancelled():
                 raise Cancelled()
     finally:
@@ -389,8 +408,13 @@ def extract_many(jobs: list[Job], limits: Limits = DEFAULT, workers: int = 1,
             _end(run)
 
 
-def extract_in_child(path: str | Path, limits: Limits = DEFAULT, data: bytes | None = None, language: str | None = None,
-                     cancelled: Callable[[], bool] | None = None) -> str:
+def extract_in_child(
+    path: str | Path,
+    limits: Limits = DEFAULT,
+    data: bytes | None = None,
+    language: str | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> str:
     """The extraction JSON of ``path`` (or of ``data``, its bytes already read), computed in a
     child process within ``limits``; a typed :class:`IngestError` when it fails."""
     for _, answer in extract_many([Job(os.fspath(path), data, language)], limits, 1, cancelled):

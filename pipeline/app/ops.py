@@ -32,6 +32,8 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.app.claims import claim, recover_stale_claims, release
+from pipeline.app.limits import Cancelled, Job, extract_many, sweep_child_temp_dirs
+from pipeline.readers.ingest import read_input
 from schemas.errors import (
     DiskFullError,
     InboxError,
@@ -39,10 +41,8 @@ from schemas.errors import (
     SymlinkRefusedError,
     shown,
 )
-from pipeline.readers.ingest import read_input
-from schemas.limits import DEFAULT, Limits
-from pipeline.app.limits import Cancelled, Job, extract_many, sweep_child_temp_dirs
 from schemas.files import fit_name, json_text, load_extraction, temp_prefix, write_atomic
+from schemas.limits import DEFAULT, Limits
 
 TEMP_SUFFIXES = (".partial", ".part", ".tmp", ".crdownload", ".download", ".swp", "~")
 MAX_STEM_BYTES = 120
@@ -76,8 +76,11 @@ class Outcome:
 
     def as_dict(self) -> dict:
         """For JSON and people: every name shown escaped."""
-        return {**asdict(self), "file": shown(self.file),
-                "current_path": shown(self.current_path) if self.current_path else None}
+        return {
+            **asdict(self),
+            "file": shown(self.file),
+            "current_path": shown(self.current_path) if self.current_path else None,
+        }
 
     def raw(self) -> dict:
         """For another process of ours (the Prefect flow): the path as it is."""
@@ -142,12 +145,16 @@ def _previous_output(folder: Path, name: str) -> Path | None:
     """The newest other extraction of the same report name, extension included (for the
     automatic diff): ``x.txt`` and ``x.pdf`` share the folder ``x/`` but are not versions of
     each other."""
+
     def same_name(p: Path) -> bool:
         sources = p / "sources.json"
         return sources.exists() and name in json.loads(sources.read_text(encoding="utf-8"))
 
-    others = [p / "extraction.json" for p in folder.parent.iterdir()
-              if p.is_dir() and p != folder and (p / "extraction.json").exists() and same_name(p)]
+    others = [
+        p / "extraction.json"
+        for p in folder.parent.iterdir()
+        if p.is_dir() and p != folder and (p / "extraction.json").exists() and same_name(p)
+    ]
     return max(others, key=lambda p: p.stat().st_mtime) if others else None
 
 
@@ -170,7 +177,9 @@ def _prepare(path: Path, out: Path, keep_bytes: bool) -> tuple[Outcome, bytes | 
     needs extracting, its bytes (``b""`` when ``keep_bytes`` is false: the child reads them)."""
     if path.is_symlink():
         target = shown(os.readlink(path))
-        error = SymlinkRefusedError(str(path), f"a symbolic link (to {target}), not a file: put the file itself here").as_dict()
+        error = SymlinkRefusedError(
+            str(path), f"a symbolic link (to {target}), not a file: put the file itself here"
+        ).as_dict()
         return Outcome(str(path), "failed", error={**error, "link_target": target}), None
     try:
         if keep_bytes:
@@ -187,12 +196,18 @@ def _prepare(path: Path, out: Path, keep_bytes: bool) -> tuple[Outcome, bytes | 
     except OSError as exc:
         from schemas.errors import UnreadableFileError
 
-        return Outcome(str(path), "failed", error=UnreadableFileError(str(path), f"cannot be read ({exc.strerror or exc})").as_dict()), None
+        return Outcome(
+            str(path),
+            "failed",
+            error=UnreadableFileError(str(path), f"cannot be read ({exc.strerror or exc})").as_dict(),
+        ), None
     done = existing_output(out, sha)
     if done is not None:
         names = _record_source(done.parent, path.name)
         status = "skipped" if done == output_dir(out, path.name, sha) / "extraction.json" else "duplicate"
-        return Outcome(str(path), status, sha, str(done), error={"duplicate_of": names[0]} if status == "duplicate" else None), None
+        return Outcome(
+            str(path), status, sha, str(done), error={"duplicate_of": names[0]} if status == "duplicate" else None
+        ), None
     return Outcome(str(path), "pending", sha), data
 
 
@@ -210,12 +225,21 @@ def _finish(outcome: Outcome, answer: str | IngestError, out: Path, start: float
         extraction = Extraction.model_validate_json(answer)
     except Exception as exc:  # a bug must not stop a batch: report it as such
         outcome.status = "failed"
-        outcome.error = {"error": type(exc).__name__, "code": "internal_error", "file": shown(path), "reason": f"internal error: {exc}"}
+        outcome.error = {
+            "error": type(exc).__name__,
+            "code": "internal_error",
+            "file": shown(path),
+            "reason": f"internal error: {exc}",
+        }
         return outcome
     if extraction.document.id != outcome.sha256:
         outcome.status = "failed"
-        outcome.error = {"error": "ChangedWhileReadError", "code": "changed", "file": shown(path),
-                         "reason": "the file changed while it was being extracted; run again once it is complete"}
+        outcome.error = {
+            "error": "ChangedWhileReadError",
+            "code": "changed",
+            "file": shown(path),
+            "reason": "the file changed while it was being extracted; run again once it is complete",
+        }
         return outcome
     folder = output_dir(out, path.name, outcome.sha256)
     target = folder / "extraction.json"
@@ -299,8 +323,10 @@ def quarantine(path: Path, folder: Path, error: dict, move: bool) -> Path:
         if move:
             raise
         # a batch keeps its input; a copy that cannot be made (unreadable file) is said, not fatal
-        write_atomic(folder / f"{target.name}.error.json",
-                     json_text({**reason, "quarantined_as": None, "copy_error": exc.strerror or str(exc)}))
+        write_atomic(
+            folder / f"{target.name}.error.json",
+            json_text({**reason, "quarantined_as": None, "copy_error": exc.strerror or str(exc)}),
+        )
     return target
 
 
@@ -382,6 +408,8 @@ def process_claimed(path: Path, out: Path, limits: Limits | None = None) -> Outc
         release(held)
     outcome.current_path = str(path) if path.exists() else None
     return outcome
+
+
 # --- end claim hook -------------------------------------------------------------------------
 
 
@@ -430,7 +458,9 @@ def run_batch(folder: Path, out: Path, workers: int = 1, progress=None, limits: 
         for i, path in enumerate(files):  # duplicates are told apart before any work, by content
             outcome, data = _prepare(path, out, keep_bytes=False)
             if data is not None and outcome.sha256 in by_sha:
-                outcome = Outcome(str(path), "duplicate", outcome.sha256, error={"duplicate_of": by_sha[outcome.sha256]})
+                outcome = Outcome(
+                    str(path), "duplicate", outcome.sha256, error={"duplicate_of": by_sha[outcome.sha256]}
+                )
             if data is None or outcome.status == "duplicate":
                 outcomes[i] = outcome
                 progress and progress(outcome)
@@ -516,8 +546,10 @@ def own_folder(path: Path) -> Path:
         path.mkdir()
         return path
     if stat.S_ISLNK(mode):
-        raise InboxError(f"{shown(path)} is a symbolic link: the watcher moves inputs only into real folders it made. "
-                         "Remove the link (the watcher makes the folder)")
+        raise InboxError(
+            f"{shown(path)} is a symbolic link: the watcher moves inputs only into real folders it made. "
+            "Remove the link (the watcher makes the folder)"
+        )
     if not stat.S_ISDIR(mode):
         raise InboxError(f"{shown(path)} is a file, but the watcher needs that name for its folder. Rename the file")
     return path
@@ -589,7 +621,6 @@ class InboxWatcher:
         """Claim one ready file, extract it and move it; None when stopped meanwhile (the file
         stays) or when another process holds or finished it (issue 15: one owner per file)."""
 
-
         held = claim(path)
         if held is None:
             return None
@@ -606,22 +637,33 @@ class InboxWatcher:
         try:
             outcome = process_file(path, self.out, self.limits, cancelled=lambda: self.stopping)
             if not os.path.lexists(path):  # taken meanwhile by another watcher of this inbox: its move stands
-                outcome.error = {**(outcome.error or {}), "gone": "the file was moved away while it was being extracted"}
+                outcome.error = {
+                    **(outcome.error or {}),
+                    "gone": "the file was moved away while it was being extracted",
+                }
             elif outcome.status == "failed":
-                outcome.current_path = str(quarantine(path, own_folder(self.quarantined), outcome.error or {}, move=True))
+                outcome.current_path = str(
+                    quarantine(path, own_folder(self.quarantined), outcome.error or {}, move=True)
+                )
             elif _changed(path, st, outcome.sha256):
                 if outcome.status == "extracted" and outcome.output:
                     shutil.rmtree(Path(outcome.output).parent, ignore_errors=True)  # bytes that never were a whole file
                 outcome.status, outcome.output = "changed", None
-                outcome.error = {"code": "changed", "file": shown(path),
-                                 "reason": "the file changed while it was being extracted; it stays in the inbox and is taken again once still"}
+                outcome.error = {
+                    "code": "changed",
+                    "file": shown(path),
+                    "reason": "the file changed while it was being extracted; it stays in the inbox and is taken again once still",
+                }
             else:
                 target = _free_name(own_folder(self.processed) / path.name)
                 try:
                     os.rename(path, target)
                     outcome.current_path = str(target)
                 except FileNotFoundError:  # taken by another watcher between the check and the move
-                    outcome.error = {**(outcome.error or {}), "gone": "the file was moved away while it was being extracted"}
+                    outcome.error = {
+                        **(outcome.error or {}),
+                        "gone": "the file was moved away while it was being extracted",
+                    }
         except Cancelled:
             return None
         except DiskFullError as exc:
@@ -637,7 +679,6 @@ class InboxWatcher:
         return outcome
 
     def poll_once(self) -> list[Outcome]:
-
 
         recover_stale_claims(self.inbox)  # a killed watcher's files are taken again
         outcomes = []

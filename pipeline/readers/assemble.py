@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from schemas.lang import Language, word_pattern
 from pipeline.readers.textutil import ends_sentence, join_lines, starts_continuation
 from schemas.document import Block, BlockKind, FootnoteRef, Page
+from schemas.lang import Language, word_pattern
 
 _HEADING_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$", re.S)
 _BODY = {BlockKind.paragraph, BlockKind.list_item}
@@ -37,7 +37,9 @@ def heading_number(text: str) -> tuple[str | None, str]:
     return None, text.strip()
 
 
-def join_split_paragraphs(pages: list[Page], vocabulary: set[str] | None = None, list_headings: tuple[str, ...] = ()) -> None:
+def join_split_paragraphs(
+    pages: list[Page], vocabulary: set[str] | None = None, list_headings: tuple[str, ...] = ()
+) -> None:
     """Merge a body block that stops mid-sentence with the paragraph that continues it
     after footnotes or a page break. Mutates ``pages``; the continuation block is removed.
 
@@ -59,7 +61,11 @@ def join_split_paragraphs(pages: list[Page], vocabulary: set[str] | None = None,
             if (
                 open_block is not None
                 and block.kind is BlockKind.paragraph
-                and (_continues_entry(block.text, open_block.text) if in_list else _continues(open_block.text, block.text, broken))
+                and (
+                    _continues_entry(block.text, open_block.text)
+                    if in_list
+                    else _continues(open_block.text, block.text, broken)
+                )
             ):
                 shift = len(join_lines(open_block.text, "x", vocabulary)) - 1
                 open_block.footnote_refs = open_block.footnote_refs + [
@@ -77,7 +83,12 @@ def join_split_paragraphs(pages: list[Page], vocabulary: set[str] | None = None,
 def _next_column(before: Block, after: Block) -> bool:
     """True when ``after`` starts higher on the page than ``before`` ends: it stands at the
     top of the next column of a two-column page."""
-    return before.page == after.page and before.bbox is not None and after.bbox is not None and after.bbox[1] < before.bbox[3] - 1
+    return (
+        before.page == after.page
+        and before.bbox is not None
+        and after.bbox is not None
+        and after.bbox[1] < before.bbox[3] - 1
+    )
 
 
 def _continues(before: str, after: str, broken: bool) -> bool:

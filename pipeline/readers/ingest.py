@@ -8,14 +8,14 @@ import os
 import stat
 from pathlib import Path
 
-from schemas import lang as languages
 from pipeline import __version__
 from pipeline.readers.assemble import join_split_paragraphs, lay_out, mark_captions
 from pipeline.readers.detect import Sniffed, sniff
-from schemas.errors import IngestError, NotAFileError, UnreadableFileError, shown
 from pipeline.readers.formats import sniff_format, structured_to_pages
 from pipeline.readers.textutil import vocabulary
+from schemas import lang as languages
 from schemas.document import Document, InputKind
+from schemas.errors import IngestError, NotAFileError, UnreadableFileError, shown
 
 
 def read_input(path: str | Path) -> bytes:

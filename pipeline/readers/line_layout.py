@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from schemas.lang import Language, alternation
 from pipeline.readers.glued_markers import MAX_STEP, marker_candidates
 from pipeline.readers.textutil import ends_sentence, looks_like_heading
+from schemas.lang import Language, alternation
 
 SHORT_LINE = 0.85
 """A line shorter than this share of the page's long lines may end a paragraph."""
@@ -50,7 +50,11 @@ class MarkerState:
 
     def opens_footnote(self, number: int) -> bool:
         """Is ``number`` the footnote due next (one or two may have been lost) for a marker read?"""
-        return self.next_footnote is not None and 0 <= number - self.next_footnote <= MAX_STEP and number <= self.last_marker
+        return (
+            self.next_footnote is not None
+            and 0 <= number - self.next_footnote <= MAX_STEP
+            and number <= self.last_marker
+        )
 
 
 def is_line_layout(lines: list[str]) -> bool:
@@ -94,10 +98,14 @@ def split_footnote_area(lines: list[str], state: MarkerState) -> tuple[list[str]
             line = numbered.group(2)
         taken = [c for c in marker_candidates(line, 0) if state.note_marker(c.number)]
         glued = re.search(r"(?<=\D)(\d{1,3})\s*$", line)
-        if (glued and not any(c.start == glued.start(1) for c in taken) and state.opens_footnote(int(glued.group(1)))
-                and re.match(r"\s+[A-Z]", nxt)):
+        if (
+            glued
+            and not any(c.start == glued.start(1) for c in taken)
+            and state.opens_footnote(int(glued.group(1)))
+            and re.match(r"\s+[A-Z]", nxt)
+        ):
             # the number of the first footnote printed at the end of the last body line
-            body.append(line[:glued.start()].rstrip())
+            body.append(line[: glued.start()].rstrip())
             in_notes = True
             state.next_footnote = int(glued.group(1)) + 1
             notes.append(glued.group(1))
@@ -106,7 +114,9 @@ def split_footnote_area(lines: list[str], state: MarkerState) -> tuple[list[str]
     return body, notes
 
 
-def body_lines_to_chunks(lines: list[str], lang: Language, long: int, state: MarkerState | None = None) -> list[list[str]]:
+def body_lines_to_chunks(
+    lines: list[str], lang: Language, long: int, state: MarkerState | None = None
+) -> list[list[str]]:
     """Group a page's body lines into chunks: paragraphs end where a short line ends a
     sentence; headings, list items and source-list entries start chunks of their own."""
     chunks: list[list[str]] = []
@@ -140,14 +150,22 @@ def body_lines_to_chunks(lines: list[str], lang: Language, long: int, state: Mar
             continue
         if in_sources:
             entry = " ".join(chunks[-1])
-            new = bool(entry_end.search(entry)) or (ends_sentence(prev) or bool(entry_end_no_year.search(entry))) and text[:1].isupper()
+            new = (
+                bool(entry_end.search(entry))
+                or (ends_sentence(prev) or bool(entry_end_no_year.search(entry)))
+                and text[:1].isupper()
+            )
         elif _BULLET.match(text):
             new = not _BULLET.match(chunks[-1][0])
             if not new:
                 chunks[-1].append(text)
                 continue
         else:
-            new = ends_sentence(_strip_marker(prev)) and (len(prev) < SHORT_LINE * long or hard_break) and not text[:1].islower()
+            new = (
+                ends_sentence(_strip_marker(prev))
+                and (len(prev) < SHORT_LINE * long or hard_break)
+                and not text[:1].islower()
+            )
         if new:
             chunks.append([text])
         else:
@@ -186,9 +204,23 @@ def _is_heading_line(text: str, prev: str, nxt: str, lang: Language, long: int) 
     if text.lower() in lang.bibliography_headings:
         return True
     after_paragraph = not prev or ends_sentence(_strip_marker(prev)) or len(prev) < SHORT_LINE * long
-    if (_NUMBERED_HEADING.match(text) and not ends_sentence(text) and len(text) <= 150 and after_paragraph
-            and "?" not in text and not re.search(r"(?<!\S)[a-z]{1,4}$", text)):
+    if (
+        _NUMBERED_HEADING.match(text)
+        and not ends_sentence(text)
+        and len(text) <= 150
+        and after_paragraph
+        and "?" not in text
+        and not re.search(r"(?<!\S)[a-z]{1,4}$", text)
+    ):
         return True
-    return (after_paragraph and len(text) < 0.6 * long and len(text.split()) <= 8 and looks_like_heading(text)
-            and not _BULLET.match(text) and not re.search(r"[,?]", text) and not re.search(r"\d", text[-4:])
-            and not re.search(r"(?<!\S)[a-z]{1,4}$", text) and (not nxt or nxt[:1].isupper() or nxt[:1].isdigit()))
+    return (
+        after_paragraph
+        and len(text) < 0.6 * long
+        and len(text.split()) <= 8
+        and looks_like_heading(text)
+        and not _BULLET.match(text)
+        and not re.search(r"[,?]", text)
+        and not re.search(r"\d", text[-4:])
+        and not re.search(r"(?<!\S)[a-z]{1,4}$", text)
+        and (not nxt or nxt[:1].isupper() or nxt[:1].isdigit())
+    )

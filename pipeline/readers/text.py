@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 
-from schemas.lang import Language
 from pipeline.readers.assemble import is_caption
 from pipeline.readers.flat_tables import (
     FlatTable,
@@ -52,6 +51,7 @@ from pipeline.readers.textutil import (
     superscript_to_int,
 )
 from schemas.document import Block, BlockKind, Cell, FootnoteRef, Page, Table
+from schemas.lang import Language
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)\)")
 _ANGLE_URL = re.compile(r"<((?:https?|ftp)://[^>\s]+)\s*>")
@@ -88,7 +88,7 @@ def markdown_heading(line: str) -> str | None:
     m = _MD_HEADING_START.match(line)
     if not m:
         return None
-    title = line[m.end():].rstrip()
+    title = line[m.end() :].rstrip()
     stripped = title.rstrip("#")
     if stripped != title and (not stripped or stripped[-1] in " \t"):
         title = stripped
@@ -152,16 +152,30 @@ def _block(kind: BlockKind, text: str, refs: list[FootnoteRef] | None = None, **
 def flat_table_to_table(flat: FlatTable, table_id: str, page: int = 1) -> Table:
     """A rebuilt flattened table as the document model's table (header row first)."""
     rows = [list(flat.header)] + [[row.label, *row.cells] for row in flat.rows]
-    cells = [Cell(row=r, col=c, text=fold_spaces(raw).strip(), raw=raw, page=page)
-             for r, row in enumerate(rows) for c, raw in enumerate(row)]
-    return Table(id=table_id, page=page, pages=[page], n_rows=len(rows), n_cols=len(flat.header), cells=cells,
-                 caption=flat.caption, flattened=True)
+    cells = [
+        Cell(row=r, col=c, text=fold_spaces(raw).strip(), raw=raw, page=page)
+        for r, row in enumerate(rows)
+        for c, raw in enumerate(row)
+    ]
+    return Table(
+        id=table_id,
+        page=page,
+        pages=[page],
+        n_rows=len(rows),
+        n_cols=len(flat.header),
+        cells=cells,
+        caption=flat.caption,
+        flattened=True,
+    )
 
 
 def label_rows_to_table(rows: list[tuple[str, str]], table_id: str = "t", page: int = 1) -> Table:
     """A cover table read from lines (label, value) as a two-column table."""
-    cells = [Cell(row=r, col=c, text=fold_spaces(raw).strip(), raw=raw, page=page)
-             for r, row in enumerate(rows) for c, raw in enumerate(row)]
+    cells = [
+        Cell(row=r, col=c, text=fold_spaces(raw).strip(), raw=raw, page=page)
+        for r, row in enumerate(rows)
+        for c, raw in enumerate(row)
+    ]
     return Table(id=table_id, page=page, pages=[page], n_rows=len(rows), n_cols=2, cells=cells, flattened=True)
 
 
@@ -173,7 +187,12 @@ def _caption_title(block: Block, lang: Language) -> str | None:
     """The title a short block right before a flattened table gives it (a contents heading
     printed beside it on the same line dropped), or None for running text."""
     words = block.text.split()
-    if block.kind not in (BlockKind.heading, BlockKind.paragraph) or not words or len(words) > 12 or ends_sentence(block.text):
+    if (
+        block.kind not in (BlockKind.heading, BlockKind.paragraph)
+        or not words
+        or len(words) > 12
+        or ends_sentence(block.text)
+    ):
         return None
     contents = {w.lower() for w in lang.text_renditions.contents_headings}
     while words and words[0].lower() in contents:
@@ -181,8 +200,13 @@ def _caption_title(block: Block, lang: Language) -> str | None:
     return " ".join(words) or None
 
 
-def chunks_to_blocks(chunks: list[list[str]], lang: Language, vocabulary: set[str] | None = None,
-                     document: str | None = None, marker_numbers: frozenset[int] = frozenset()) -> list[Block]:
+def chunks_to_blocks(
+    chunks: list[list[str]],
+    lang: Language,
+    vocabulary: set[str] | None = None,
+    document: str | None = None,
+    marker_numbers: frozenset[int] = frozenset(),
+) -> list[Block]:
     """Classify each chunk and turn it into one or more draft blocks. ``document`` (the whole
     text, white space folded) lets a table poured into a paragraph tell the titles of a table
     of contents printed beside it from its row labels; ``marker_numbers`` are the footnote
@@ -199,8 +223,14 @@ def _starts_plain_footnote(line: str, marker_numbers: frozenset[int]) -> bool:
     return bool(m) and int(m.group(1)) in marker_numbers
 
 
-def _chunk_blocks(lines: list[str], lang: Language, vocabulary: set[str] | None, document: str | None,
-                  before: list[Block], marker_numbers: frozenset[int] = frozenset()) -> list[Block]:
+def _chunk_blocks(
+    lines: list[str],
+    lang: Language,
+    vocabulary: set[str] | None,
+    document: str | None,
+    before: list[Block],
+    marker_numbers: frozenset[int] = frozenset(),
+) -> list[Block]:
     first = lines[0].strip()
     if marker_numbers and _starts_plain_footnote(first, marker_numbers):
         return _footnotes(lines, vocabulary, marker_numbers)
@@ -245,8 +275,14 @@ def _chunk_blocks(lines: list[str], lang: Language, vocabulary: set[str] | None,
     return [_block(kind, text, refs, table_not_rebuilt=not_rebuilt)]
 
 
-def _line_table_blocks(lines: list[str], found: tuple[int, int, FlatTable], lang: Language, vocabulary: set[str] | None,
-                       document: str | None, before: list[Block]) -> list[Block]:
+def _line_table_blocks(
+    lines: list[str],
+    found: tuple[int, int, FlatTable],
+    lang: Language,
+    vocabulary: set[str] | None,
+    document: str | None,
+    before: list[Block],
+) -> list[Block]:
     """The blocks of a chunk holding a rebuilt line table: the lines before it, its caption
     (the line right above the header, else right below the rows), the table, the rest."""
     start, end, flat = found
@@ -269,11 +305,12 @@ def _line_table_blocks(lines: list[str], found: tuple[int, int, FlatTable], lang
     return out
 
 
-def _run_table_blocks(joined: str, run: RunTable, lang: Language, vocabulary: set[str] | None, document: str,
-                      before: list[Block]) -> list[Block]:
+def _run_table_blocks(
+    joined: str, run: RunTable, lang: Language, vocabulary: set[str] | None, document: str, before: list[Block]
+) -> list[Block]:
     """The blocks of a paragraph a table was poured into: the text before it, the table (a
     short title block right before it is its caption), the text after it."""
-    head = joined[:run.start]
+    head = joined[: run.start]
     out = _chunk_blocks([head], lang, vocabulary, None, before) if head.strip() else []
     table = flat_table_to_table(run.table, "t")
     if not out and before:
@@ -282,13 +319,15 @@ def _run_table_blocks(joined: str, run: RunTable, lang: Language, vocabulary: se
             before[-1].kind = BlockKind.caption
             table.caption = " ".join(filter(None, [title, table.caption]))
     out.append(_table_block(table))
-    rest = joined[run.end:].strip()
+    rest = joined[run.end :].strip()
     if rest:
         out += _chunk_blocks([rest], lang, vocabulary, document, before + out)
     return out
 
 
-def _footnotes(lines: list[str], vocabulary: set[str] | None, marker_numbers: frozenset[int] = frozenset()) -> list[Block]:
+def _footnotes(
+    lines: list[str], vocabulary: set[str] | None, marker_numbers: frozenset[int] = frozenset()
+) -> list[Block]:
     out: list[Block] = []
     for line in lines:
         m = _FOOTNOTE.match(line)
@@ -333,7 +372,9 @@ def text_to_pages(text: str, lang: Language, vocabulary: set[str] | None = None)
     state = MarkerState()
     long = long_line_length([line for lines in page_lines for line in lines])
     # a text printed line by line has hardly any blank line on any page
-    line_mode = is_line_layout([line for p, lines in enumerate(page_lines) for i, line in enumerate(lines) if (p, i) not in furniture])
+    line_mode = is_line_layout(
+        [line for p, lines in enumerate(page_lines) for i, line in enumerate(lines) if (p, i) not in furniture]
+    )
     for number, lines in enumerate(page_lines, start=1):
         blocks: list[Block] = []
         kept = [line for i, line in enumerate(lines) if (number - 1, i) not in furniture]
@@ -342,11 +383,21 @@ def text_to_pages(text: str, lang: Language, vocabulary: set[str] | None = None)
             cover = lines_to_label_rows(body_lines, lang) if number == 1 else None
             if cover is not None:
                 start, end, rows = cover
-                blocks.extend(chunks_to_blocks(body_lines_to_chunks(body_lines[:start], lang, long, state), lang, vocabulary, document))
+                blocks.extend(
+                    chunks_to_blocks(
+                        body_lines_to_chunks(body_lines[:start], lang, long, state), lang, vocabulary, document
+                    )
+                )
                 blocks.append(_table_block(label_rows_to_table(rows)))
                 body_lines = body_lines[end:]
-            blocks.extend(chunks_to_blocks(body_lines_to_chunks(body_lines, lang, long, state), lang, vocabulary, document))
-            blocks.extend(_block(kind, fold_spaces(lines[i]).strip()) for (p, i), kind in sorted(furniture.items()) if p == number - 1)
+            blocks.extend(
+                chunks_to_blocks(body_lines_to_chunks(body_lines, lang, long, state), lang, vocabulary, document)
+            )
+            blocks.extend(
+                _block(kind, fold_spaces(lines[i]).strip())
+                for (p, i), kind in sorted(furniture.items())
+                if p == number - 1
+            )
             for note in notes:
                 n, _, rest = note.partition(" ")
                 text, refs = strip_markers(clean_markdown(rest))
@@ -360,7 +411,9 @@ def text_to_pages(text: str, lang: Language, vocabulary: set[str] | None = None)
                     continue
                 # a furniture line inside a paragraph is dropped from it, so the sentence stays whole
                 if _ends_chunk(body, lines, i):
-                    blocks.extend(chunks_to_blocks(text_to_chunks("\n".join(body)), lang, vocabulary, document, marker_numbers))
+                    blocks.extend(
+                        chunks_to_blocks(text_to_chunks("\n".join(body)), lang, vocabulary, document, marker_numbers)
+                    )
                     body = []
                 blocks.append(_block(kind, fold_spaces(line).strip()))
             blocks.extend(chunks_to_blocks(text_to_chunks("\n".join(body)), lang, vocabulary, document, marker_numbers))
@@ -400,15 +453,17 @@ def furniture_lines(page_lines: list[list[str]], lang: Language) -> dict[tuple[i
     for lines in page_lines:
         filled = [i for i, line in enumerate(lines) if line.strip()]
         edges.append(filled[:2] + filled[-2:] if len(filled) > 4 else filled)
-    outer = [{f[0], f[-1]} if (f := [i for i, line in enumerate(lines) if line.strip()]) else set() for lines in page_lines]
+    outer = [
+        {f[0], f[-1]} if (f := [i for i, line in enumerate(lines) if line.strip()]) else set() for lines in page_lines
+    ]
     counts: dict[str, int] = {}
-    for lines, idx in zip(page_lines, edges):
+    for lines, idx in zip(page_lines, edges, strict=False):
         for key in {_line_key(lines[i]) for i in idx}:
             counts[key] = counts.get(key, 0) + 1
     n_pages = len(page_lines)
     repeated = {k for k, n in counts.items() if n >= max(3, n_pages / 2) and re.search(r"[^\W\d_]", k)}
     out: dict[tuple[int, int], BlockKind] = {}
-    for p, (lines, idx) in enumerate(zip(page_lines, edges)):
+    for p, (lines, idx) in enumerate(zip(page_lines, edges, strict=False)):
         middle = len(lines) / 2
         for i, line in enumerate(lines):
             key = _line_key(line)

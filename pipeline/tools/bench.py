@@ -138,6 +138,7 @@ _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 def _time_command(args: list[str], runs: int) -> float:
     """Median wall seconds of ``args`` run ``runs`` times in fresh processes (one untimed run
     first, so that the files are in the page cache for every timed one)."""
+
     def once() -> float:
         start = time.perf_counter()
         subprocess.run(args, cwd=_PACKAGE_ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -152,7 +153,9 @@ def whole_process(path: Path, runs: int = 3) -> dict:
     writing the JSON) and of a fresh floor process on it (start-up and imports included)."""
     path = Path(path).resolve()
     with tempfile.TemporaryDirectory(prefix="coi-bench-") as out:
-        extract = _time_command([sys.executable, "-m", "pipeline.app.cli", "extract", os.fspath(path), "--out", out], runs)
+        extract = _time_command(
+            [sys.executable, "-m", "pipeline.app.cli", "extract", os.fspath(path), "--out", out], runs
+        )
     floor = _time_command([sys.executable, "-c", FLOOR_COMMAND, os.fspath(path)], runs)
     return {"input": str(path), "seconds": extract, "floor_seconds": floor}
 
@@ -172,7 +175,13 @@ def bench_workers(files: list[Path], workers: int, copies: int = 10) -> dict:
         start = time.perf_counter()
         pages = sum(pool.map(_extract_pages, jobs))
         seconds = time.perf_counter() - start
-    return {"workers": workers, "documents": len(jobs), "pages": pages, "seconds": seconds, "pages_per_second": pages / seconds}
+    return {
+        "workers": workers,
+        "documents": len(jobs),
+        "pages": pages,
+        "seconds": seconds,
+        "pages_per_second": pages / seconds,
+    }
 
 
 def long_report(pdf: Path, min_pages: int, folder: Path | None = None) -> Path:

@@ -25,4 +25,13 @@ from .lines import release_chars_of_plain_page
 from .objects import Char, Line, Rule
 from .settings import PDF_SETTINGS, PdfSettings
 
-__all__ = ["PDF_SETTINGS", "Char", "Line", "PdfSettings", "Rule", "lay_out_pages", "pdf_to_pages", "release_chars_of_plain_page"]
+__all__ = [
+    "PDF_SETTINGS",
+    "Char",
+    "Line",
+    "PdfSettings",
+    "Rule",
+    "lay_out_pages",
+    "pdf_to_pages",
+    "release_chars_of_plain_page",
+]
