@@ -8,7 +8,7 @@ from schemas.document import Block, BlockKind
 
 from .columns import ColumnLayout
 from .lines import BULLETS, median
-from .objects import Line
+from .objects import Line, box_around
 from .settings import PDF_SETTINGS, PdfSettings
 
 
@@ -120,10 +120,5 @@ def _lines_block(
             and looks_like_heading(clean)
         ):
             kind = BlockKind.heading
-    bbox = (
-        min(ln.x0 for ln in lines),
-        min(ln.top for ln in lines),
-        max(ln.x1 for ln in lines),
-        max(ln.bottom for ln in lines),
-    )
+    bbox = box_around(lines)
     return Block(id="", kind=kind, text=clean, page=page_number, start=0, end=0, bbox=bbox, footnote_refs=refs)

@@ -22,7 +22,7 @@ from .blocks import lines_to_keyed_blocks, top_down
 from .columns import ColumnLayout, split_columns
 from .footnotes import footnote_lines_to_blocks, is_separator, join_footnotes_across_pages, split_footnote_area
 from .lines import chars_to_lines, release_chars_of_plain_page, release_prose_chars
-from .objects import Line, Rule
+from .objects import Line, Rule, box_of
 from .ocr import ocr_pages
 from .running import mark_running_lines
 from .settings import PDF_SETTINGS, PdfSettings
@@ -198,7 +198,7 @@ def lay_out_pages(
                     page=number,
                     start=0,
                     end=0,
-                    bbox=(line.x0, line.top, line.x1, line.bottom),
+                    bbox=box_of(line),
                 )
             )
         blocks += footnote_lines_to_blocks(notes, number, vocab)

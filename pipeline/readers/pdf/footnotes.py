@@ -9,7 +9,7 @@ from operator import attrgetter
 from pipeline.readers.textutil import SUPERSCRIPT_DIGITS, join_lines, strip_markers, superscript_to_int
 from schemas.document import Block, BlockKind, Page
 
-from .objects import Line, Rule
+from .objects import Line, Rule, box_of
 from .settings import PDF_SETTINGS, PdfSettings
 
 _MARKER = re.compile(f"^([{SUPERSCRIPT_DIGITS}]+)\\s*")
@@ -64,7 +64,7 @@ def footnote_lines_to_blocks(lines: list[Line], page_number: int, vocabulary: se
                     page=page_number,
                     start=0,
                     end=0,
-                    bbox=(line.x0, line.top, line.x1, line.bottom),
+                    bbox=box_of(line),
                     footnote_number=superscript_to_int(m.group(1)),
                 )
             )
@@ -81,7 +81,7 @@ def footnote_lines_to_blocks(lines: list[Line], page_number: int, vocabulary: se
                     page=page_number,
                     start=0,
                     end=0,
-                    bbox=(line.x0, line.top, line.x1, line.bottom),
+                    bbox=box_of(line),
                     footnote_number=None,
                 )
             )

@@ -4,7 +4,18 @@ Coordinates are top-down (``top`` < ``bottom``), in points, like pdfplumber's.""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from schemas.document import BBox
+
+
+class Boxed(Protocol):
+    x0: float
+    top: float
+    x1: float
+    bottom: float
 
 
 @dataclass(slots=True)
@@ -52,3 +63,19 @@ class Rule:
     @property
     def horizontal(self) -> bool:
         return (self.x1 - self.x0) >= (self.bottom - self.top)
+
+
+def box_of(item: Boxed) -> BBox:
+    """The :data:`BBox` of one char, line or rule."""
+    return (item.x0, item.top, item.x1, item.bottom)
+
+
+def box_around(items: Iterable[Boxed]) -> BBox:
+    """The smallest :data:`BBox` holding every one of ``items`` (chars, lines, rules; at least one)."""
+    return union_boxes(box_of(item) for item in items)
+
+
+def union_boxes(boxes: Iterable[BBox]) -> BBox:
+    """The smallest :data:`BBox` holding every one of ``boxes`` (at least one)."""
+    x0s, tops, x1s, bottoms = zip(*boxes, strict=True)
+    return (min(x0s), min(tops), max(x1s), max(bottoms))

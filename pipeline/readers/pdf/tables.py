@@ -11,7 +11,7 @@ from pipeline.readers.textutil import join_lines, strip_markers
 from schemas.document import BBox, Block, BlockKind, Cell, Page, Table
 
 from .lines import make_line
-from .objects import Char, Line, Rule
+from .objects import Char, Line, Rule, box_around, union_boxes
 from .settings import PDF_SETTINGS, PdfSettings
 
 
@@ -99,7 +99,7 @@ def grid_to_table(
                 footnote_refs=refs,
             )
         )
-    bbox = (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells))
+    bbox = union_boxes(cells)
     table = Table(
         id=table_id,
         page=page_number,
@@ -219,12 +219,7 @@ def lines_to_aligned_table(
             for part in parts:
                 text = join_wrapped(text, part.text, vocabulary)
             clean, refs = strip_markers(text)
-            bbox = (
-                min(p.x0 for p in parts),
-                min(p.top for p in parts),
-                max(p.x1 for p in parts),
-                max(p.bottom for p in parts),
-            )
+            bbox = box_around(parts)
             cells.append(
                 Cell(
                     row=r,
@@ -236,12 +231,7 @@ def lines_to_aligned_table(
                     footnote_refs=refs,
                 )
             )
-    bbox = (
-        min(ln.x0 for ln in lines),
-        min(ln.top for ln in lines),
-        max(ln.x1 for ln in lines),
-        max(ln.bottom for ln in lines),
-    )
+    bbox = box_around(lines)
     n_rows = 1 + max((c.row for c in cells), default=0)
     return Table(
         id=table_id,
