@@ -282,7 +282,7 @@ def _scan_after(
         if filler:
             i = filler[0].last + 1
             continue
-        if s.tokens[i].text in ",'\"‘’“”":
+        if s.tokens[i].text == "," or s.tokens[i].text in QUOTES:
             if s.tokens[i].text == ",":
                 return None
             i += 1
@@ -373,7 +373,7 @@ def verb_before(s: Sentence) -> None:
                 elif hit[0].kind == "casualty_before" and (people or ends or lower):
                     r.casualty = hit[0].label
                 break
-            if s.at(i, "filler") or s.tokens[i].text in "'\"‘’“”":
+            if s.at(i, "filler") or s.tokens[i].text in QUOTES:
                 i -= 1
                 continue
             gap += 1

@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass, field
 
 from schemas.document import Block, BlockKind, Document
+from schemas.extraction import SENTENCE_CLOSERS
 from schemas.lang import Language
 
 _BODY = (BlockKind.paragraph, BlockKind.list_item)
-_CLOSE = "'\"’”»)]"
 
 
 @dataclass
@@ -43,7 +43,7 @@ def split_sentences(text: str, lang: Language) -> list[tuple[int, int]]:
     month = re.compile(rf"\s+(?:{lang.month_pattern})\b", re.I)
     spans = []
     start = 0
-    for m in re.finditer(rf"[.?!][{re.escape(_CLOSE)}]*(?=\s+[A-Z0-9‘'\"“(])", text):
+    for m in re.finditer(rf"[.?!][{re.escape(SENTENCE_CLOSERS)}]*(?=\s+[A-Z0-9‘'\"“(])", text):
         word = re.search(r"([\w.]+)[.?!]$", text[start : m.start() + 1])
         if (
             word

@@ -60,6 +60,8 @@ PlaceType = Literal["country", "admin1", "admin2", "admin3", "populated_place", 
 
 QUOTES = "'\"‘’“”"
 """Straight and typographic quotes, as they open or close a quoted name or figure."""
+SENTENCE_CLOSERS = "'\"’”»)]"
+"""What may follow a sentence's full stop and still belong to the sentence."""
 _STRAIGHT_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "…": "..."})
 
 

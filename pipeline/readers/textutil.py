@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from schemas.document import FootnoteRef
+from schemas.extraction import SENTENCE_CLOSERS
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPER_TO_DIGIT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
@@ -12,7 +13,6 @@ _MARKER_RUN = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 # Closing quotes and brackets that may follow a sentence's final stop.
-_CLOSERS = "'\"’”»)]"
 _TERMINAL = ".?!:;"
 
 
@@ -46,7 +46,7 @@ def fold_spaces(text: str) -> str:
 
 def ends_sentence(text: str) -> bool:
     """True when ``text`` ends with a sentence stop (optionally followed by quotes/brackets)."""
-    t = text.rstrip().rstrip(_CLOSERS).rstrip()
+    t = text.rstrip().rstrip(SENTENCE_CLOSERS).rstrip()
     return bool(t) and t[-1] in _TERMINAL
 
 
