@@ -50,7 +50,8 @@ def join_split_paragraphs(
     broken = False  # a page break or footnotes stand between open_block and the next block
     for page in pages:
         broken = open_block is not None
-        for block in list(page.blocks):
+        joined: set[int] = set()  # blocks joined to the one before, by identity: equal-looking blocks stay
+        for block in page.blocks:
             if block.kind in _BETWEEN:
                 broken = broken or open_block is not None
                 continue
@@ -73,11 +74,13 @@ def join_split_paragraphs(
                 ]
                 open_block.text = join_lines(open_block.text, block.text, vocabulary)
                 open_block.continues = True
-                page.blocks.remove(block)
+                joined.add(id(block))
                 broken = False
                 continue
             open_block = block if block.kind in _BODY else None
             broken = False
+        if joined:  # one pass, not one list.remove (a field-by-field comparison) per joined block
+            page.blocks = [block for block in page.blocks if id(block) not in joined]
 
 
 def _next_column(before: Block, after: Block) -> bool:
