@@ -26,6 +26,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from schemas import kb
+from schemas.extraction import ActorKind, EventCategory  # the output's own categories, one definition
 
 _HERE = Path(__file__).parent
 
@@ -74,20 +75,6 @@ def word_pattern(
 
 Words = tuple[str, ...]
 CasualtyField = Literal["killed", "injured", "abducted", "executed", "disappeared"]
-EventCategory = Literal[
-    "violent_events",
-    "battles",
-    "violence_against_civilians",
-    "explosions_remote_violence",
-    "civilian_deaths",
-    "human_rights_violations",
-    "attacks_on_peacekeepers",
-    "targeted_attacks_on_civilians",
-    "extrajudicial_executions",
-    "enforced_disappearances",
-    "arbitrary_arrests",
-    "attacks",
-]
 VictimGroup = Literal[
     "civilians",
     "people",
@@ -100,9 +87,6 @@ VictimGroup = Literal[
     "peacekeepers",
     "protesters",
     "idps",
-]
-ActorKind = Literal[
-    "state_forces", "international_force", "jihadist_group", "communal_militia", "political", "unidentified"
 ]
 MetadataField = Literal[
     "country", "main_subject", "questions", "date_of_completion", "query_code", "contributing_units"
