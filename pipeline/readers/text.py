@@ -145,6 +145,21 @@ def table_text(table: Table) -> str:
     return "\n".join(" | ".join(row) for row in table.grid())
 
 
+def table_to_block(table: Table, page: int, locator: str | None = None) -> Block:
+    """The table block of every reader: its text is the grid's rows, its box the table's."""
+    return Block(
+        id="",
+        kind=BlockKind.table,
+        text=table_text(table),
+        page=page,
+        start=0,
+        end=0,
+        bbox=table.bbox,
+        table=table,
+        locator=locator,
+    )
+
+
 def _block(kind: BlockKind, text: str, refs: list[FootnoteRef] | None = None, **extra) -> Block:
     return Block(id="", kind=kind, text=text, page=1, start=0, end=0, footnote_refs=refs or [], **extra)
 

@@ -21,7 +21,7 @@ import re
 from lxml import etree
 
 from pipeline.readers.structured import MARK, NestingTooDeepError, Read, marked_text
-from pipeline.readers.text import table_text
+from pipeline.readers.text import table_to_block
 from schemas.document import Block, BlockKind, Cell, Page, Table
 from schemas.errors import NotAReportError
 
@@ -521,18 +521,7 @@ def element_to_blocks(root: etree._Element, notes: dict[str, etree._Element]) ->
                 emit(BlockKind.caption, raw, inner, caption)
             table = html_table_to_table(child, notes, numbers, f"t{n_tables}")
             if table.cells:
-                blocks.append(
-                    Block(
-                        id="",
-                        kind=BlockKind.table,
-                        text=table_text(table),
-                        page=1,
-                        start=0,
-                        end=0,
-                        table=table,
-                        locator=css_path(child),
-                    )
-                )
+                blocks.append(table_to_block(table, 1, locator=css_path(child)))
         elif tag == "li":
             raw, inner = inline_text(child, notes, numbers, stop_at_blocks=True)
             emit(BlockKind.list_item, raw, inner, child)

@@ -25,7 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline.readers.structured import MARK, CorruptDocumentError, Read, marked_text
-from pipeline.readers.text import table_text
+from pipeline.readers.text import table_to_block
 from schemas.document import Block, BlockKind, Cell, Page, Table
 from schemas.errors import TooLargeError, UnsupportedFormatError
 
@@ -223,18 +223,7 @@ def body_to_blocks(document, numbering: _NoteNumbers) -> list[Block]:
                 counts["tbl"] += 1
                 table = docx_table_to_table(el, numbering, f"t{counts['tbl']}")
                 if table.cells:
-                    blocks.append(
-                        Block(
-                            id="",
-                            kind=BlockKind.table,
-                            text=table_text(table),
-                            page=1,
-                            start=0,
-                            end=0,
-                            table=table,
-                            locator=f"body/tbl[{counts['tbl']}]",
-                        )
-                    )
+                    blocks.append(table_to_block(table, 1, locator=f"body/tbl[{counts['tbl']}]"))
             elif el.tag == f"{_W}sdt":
                 content = el.find(f"{_W}sdtContent")
                 if content is not None:

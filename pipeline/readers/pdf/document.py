@@ -12,7 +12,7 @@ from operator import itemgetter
 
 import pypdfium2 as pdfium
 
-from pipeline.readers.text import table_text
+from pipeline.readers.text import table_to_block
 from pipeline.readers.textutil import vocabulary as make_vocabulary
 from schemas.document import Block, BlockKind, Page
 from schemas.errors import CorruptPDFError, TooManyPagesError
@@ -150,41 +150,13 @@ def lay_out_pages(
             n_tables += 1
             table, used = grid_to_table(grid, body, number, f"t{n_tables}", settings)
             body = [ln for ln in body if id(ln) not in used]
-            placed.append(
-                (
-                    order(table.bbox[0], table.bbox[1]),
-                    Block(
-                        id="",
-                        kind=BlockKind.table,
-                        text=table_text(table),
-                        page=number,
-                        start=0,
-                        end=0,
-                        bbox=table.bbox,
-                        table=table,
-                    ),
-                )
-            )
+            placed.append((order(table.bbox[0], table.bbox[1]), table_to_block(table, number)))
         for run in aligned_runs(body, settings):
             n_tables += 1
             table = lines_to_aligned_table(run, number, f"t{n_tables}", settings, vocab)
             ids = {id(ln) for ln in run}
             body = [ln for ln in body if id(ln) not in ids]
-            placed.append(
-                (
-                    order(table.bbox[0], table.bbox[1]),
-                    Block(
-                        id="",
-                        kind=BlockKind.table,
-                        text=table_text(table),
-                        page=number,
-                        start=0,
-                        end=0,
-                        bbox=table.bbox,
-                        table=table,
-                    ),
-                )
-            )
+            placed.append((order(table.bbox[0], table.bbox[1]), table_to_block(table, number)))
         placed += lines_to_keyed_blocks(body, body_size, number, settings, vocab, layout)
         placed.sort(key=_FIRST)
         blocks = [b for _, b in placed]
