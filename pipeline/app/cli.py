@@ -242,16 +242,7 @@ def evaluate(
             table.add_column(col, justify="right" if col in ("tp", "fp", "fn", "P", "R", "F1") else "left")
         for name, s in r["categories"].items():
             attrs = ", ".join(f"{k} {v:.2f}" for k, v in s["attributes"].items())
-            table.add_row(
-                name,
-                str(s["tp"]),
-                str(s["fp"]),
-                str(s["fn"]),
-                f"{s['precision']:.2f}",
-                f"{s['recall']:.2f}",
-                f"{s['f1']:.2f}",
-                attrs,
-            )
+            table.add_row(name, *_score_cells(s), attrs)
         tc = r["table_cells"]
         table.add_row(
             "table cells",
@@ -267,6 +258,11 @@ def evaluate(
         if misses:
             _print_misses(r)
     _print_summary(result["summary"], len(reports))
+
+
+def _score_cells(s: dict) -> list[str]:
+    """tp, fp, fn, P, R, F1 of one category's scores, as the evaluate tables print them."""
+    return [str(s["tp"]), str(s["fp"]), str(s["fn"]), *(f"{s[k]:.2f}" for k in ("precision", "recall", "f1"))]
 
 
 def _print_misses(report: dict) -> None:
@@ -300,19 +296,7 @@ def _print_summary(summary: dict, n_reports: int) -> None:
     for name, s in summary["micro"].items():
         m = summary["macro"][name]
         attrs = ", ".join(f"{k} {v:.2f}" for k, v in s["attributes"].items())
-        table.add_row(
-            name,
-            str(s["tp"]),
-            str(s["fp"]),
-            str(s["fn"]),
-            f"{s['precision']:.2f}",
-            f"{s['recall']:.2f}",
-            f"{s['f1']:.2f}",
-            f"{m['precision']:.2f}",
-            f"{m['recall']:.2f}",
-            f"{m['f1']:.2f}",
-            attrs,
-        )
+        table.add_row(name, *_score_cells(s), *_score_cells(m)[3:], attrs)
     cells = summary["table_cells"]
     if cells["micro"]["total"]:
         table.add_row(
