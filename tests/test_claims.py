@@ -66,9 +66,10 @@ def test_claims_of_dead_processes_are_taken_back_and_live_ones_kept(tmp_path):
     assert being_made.exists()
 
 
-def test_a_claim_whose_new_folder_another_recovery_removed_is_made_again(tmp_path, monkeypatch):
+def test_a_claim_being_made_survives_another_watchers_recovery(tmp_path, monkeypatch):
     """Two watchers: one's recovery sees the other's staging folder before its owner record is
-    written (it looks like a killed claim) and removes it; the claim is made again, not a crash."""
+    written (it looks like a killed claim); it leaves the fresh folder alone, so the claim is
+    made, not a crash."""
     import pipeline.app.claims as claims
 
     (tmp_path / "a.txt").write_text("x")

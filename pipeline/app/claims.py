@@ -82,16 +82,9 @@ def claim(path: Path) -> Claim | None:
     root = processing_dir(path.parent)
     root.mkdir(exist_ok=True)
     folder = root / path.name
-    for _ in range(10):
-        staging = root / f".new-{uuid.uuid4().hex}"
-        try:
-            staging.mkdir()
-            (staging / OWNER).write_text(json.dumps(asdict(current_owner())) + "\n", encoding="utf-8")
-            break
-        except FileNotFoundError:  # another process's recovery took the folder before its owner record: make another
-            shutil.rmtree(staging, ignore_errors=True)
-    else:
-        raise OSError(f"cannot make a claim folder in {root}: removed again and again")
+    staging = root / f".new-{uuid.uuid4().hex}"
+    staging.mkdir()
+    (staging / OWNER).write_text(json.dumps(asdict(current_owner())) + "\n", encoding="utf-8")
     try:
         os.rename(staging, folder)
     except OSError:  # EEXIST / ENOTEMPTY: another process holds this file
