@@ -92,7 +92,7 @@ MetadataField = Literal[
     "country", "main_subject", "questions", "date_of_completion", "query_code", "contributing_units"
 ]
 TablePopulation = Literal["idp_returnees", "returnees_from_abroad", "refugees", "idps", "casualties", "events"]
-PlaceType = Literal["admin1", "admin2", "admin3", "populated_place", "other"]
+PlaceCueType = Literal["admin1", "admin2", "admin3", "populated_place", "other"]
 
 
 def _w(description: str, **kw):
@@ -270,7 +270,7 @@ class Places(Section):
     area_parts: Words = _w("Words between a direction and a country (``part of``).")
     directions: Words = _w("Directions before the country's name that make an area of it.")
 
-    def cues(self, kind: PlaceType) -> Words:
+    def cues(self, kind: PlaceCueType) -> Words:
         return getattr(self, kind)
 
 
