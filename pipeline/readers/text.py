@@ -42,6 +42,7 @@ from pipeline.readers.line_layout import (
 )
 from pipeline.readers.textutil import (
     SUPERSCRIPT_DIGITS,
+    draft_block,
     ends_sentence,
     fold_spaces,
     join_all_lines,
@@ -147,13 +148,10 @@ def table_text(table: Table) -> str:
 
 def table_to_block(table: Table, page: int, locator: str | None = None) -> Block:
     """The table block of every reader: its text is the grid's rows, its box the table's."""
-    return Block(
-        id="",
-        kind=BlockKind.table,
-        text=table_text(table),
-        page=page,
-        start=0,
-        end=0,
+    return draft_block(
+        BlockKind.table,
+        table_text(table),
+        page,
         bbox=table.bbox,
         table=table,
         locator=locator,
@@ -161,7 +159,7 @@ def table_to_block(table: Table, page: int, locator: str | None = None) -> Block
 
 
 def _block(kind: BlockKind, text: str, refs: list[FootnoteRef] | None = None, **extra) -> Block:
-    return Block(id="", kind=kind, text=text, page=1, start=0, end=0, footnote_refs=refs or [], **extra)
+    return draft_block(kind, text, 1, footnote_refs=refs or [], **extra)
 
 
 def flat_table_to_table(flat: FlatTable, table_id: str, page: int = 1) -> Table:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from schemas.document import FootnoteRef
+from schemas.document import Block, BlockKind, FootnoteRef
 from schemas.extraction import SENTENCE_CLOSERS
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -128,3 +128,9 @@ def looks_like_heading(line: str) -> bool:
         and "://" not in line
         and not re.search(r"\(\d+\)$", stripped)
     )
+
+
+def draft_block(kind: BlockKind, text: str, page: int, **fields) -> Block:
+    """A block as a reader makes it: no id and no span yet (``assemble`` lays the text out and
+    numbers the blocks later)."""
+    return Block(id="", kind=kind, text=text, page=page, start=0, end=0, **fields)

@@ -22,6 +22,7 @@ from lxml import etree
 
 from pipeline.readers.structured import MARK, NestingTooDeepError, Read, marked_text
 from pipeline.readers.text import table_to_block
+from pipeline.readers.textutil import draft_block
 from schemas.document import Block, BlockKind, Cell, Page, Table
 from schemas.errors import NotAReportError
 
@@ -144,13 +145,10 @@ def html_to_pages(data: bytes, path: str) -> Read:
         text, refs = marked_text(re.sub(rf"^\s*\[?{number}\]?[.)]?\s+", "", raw), inner)
         if text:
             blocks.append(
-                Block(
-                    id="",
-                    kind=BlockKind.footnote,
-                    text=text,
-                    page=1,
-                    start=0,
-                    end=0,
+                draft_block(
+                    BlockKind.footnote,
+                    text,
+                    1,
                     footnote_number=number,
                     footnote_refs=refs,
                     locator=css_path(element),
@@ -466,13 +464,10 @@ def element_to_blocks(root: etree._Element, notes: dict[str, etree._Element]) ->
         text, refs = marked_text(raw, found)
         if text:
             blocks.append(
-                Block(
-                    id="",
-                    kind=kind,
-                    text=text,
-                    page=1,
-                    start=0,
-                    end=0,
+                draft_block(
+                    kind,
+                    text,
+                    1,
                     level=level,
                     footnote_refs=refs,
                     locator=css_path(where),

@@ -26,6 +26,7 @@ from lxml import etree
 
 from pipeline.readers.structured import MARK, CorruptDocumentError, Read, marked_text
 from pipeline.readers.text import table_to_block
+from pipeline.readers.textutil import draft_block
 from schemas.document import Block, BlockKind, Cell, Page, Table
 from schemas.errors import TooLargeError, UnsupportedFormatError
 
@@ -124,13 +125,10 @@ def docx_to_pages(data: bytes, path: str) -> Read:
             continue
         clean, refs = marked_text(text, [])
         blocks.append(
-            Block(
-                id="",
-                kind=BlockKind.footnote,
-                text=clean,
-                page=1,
-                start=0,
-                end=0,
+            draft_block(
+                BlockKind.footnote,
+                clean,
+                1,
                 footnote_number=number[0],
                 locator=f"{kind}s/{kind}[@id={number[1]}]",
                 footnote_refs=refs,
@@ -337,7 +335,7 @@ def paragraph_to_block(p: etree._Element, styles: dict, numbering: _NoteNumbers,
     if kind is BlockKind.heading and label and not text.startswith(label):
         text = f"{label} {text}"
         refs = [r.model_copy(update={"offset": r.offset + len(label) + 1}) for r in refs]
-    return Block(id="", kind=kind, text=text, page=1, start=0, end=0, level=level, footnote_refs=refs)
+    return draft_block(kind, text, 1, level=level, footnote_refs=refs)
 
 
 def docx_table_to_table(tbl: etree._Element, numbering: _NoteNumbers, table_id: str) -> Table:

@@ -3,7 +3,14 @@ page's reading order."""
 
 from __future__ import annotations
 
-from pipeline.readers.textutil import ends_sentence, join_lines, looks_like_heading, starts_continuation, strip_markers
+from pipeline.readers.textutil import (
+    draft_block,
+    ends_sentence,
+    join_lines,
+    looks_like_heading,
+    starts_continuation,
+    strip_markers,
+)
 from schemas.document import Block, BlockKind
 
 from .columns import ColumnLayout
@@ -121,4 +128,4 @@ def _lines_block(
         ):
             kind = BlockKind.heading
     bbox = box_around(lines)
-    return Block(id="", kind=kind, text=clean, page=page_number, start=0, end=0, bbox=bbox, footnote_refs=refs)
+    return draft_block(kind, clean, page_number, bbox=bbox, footnote_refs=refs)

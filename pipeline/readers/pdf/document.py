@@ -13,6 +13,7 @@ from operator import itemgetter
 import pypdfium2 as pdfium
 
 from pipeline.readers.text import table_to_block
+from pipeline.readers.textutil import draft_block
 from pipeline.readers.textutil import vocabulary as make_vocabulary
 from schemas.document import Block, BlockKind, Page
 from schemas.errors import CorruptPDFError, TooManyPagesError
@@ -163,13 +164,10 @@ def lay_out_pages(
         for line in header_footer:
             kind = BlockKind.header if line.top < height / 2 else BlockKind.footer
             blocks.append(
-                Block(
-                    id="",
-                    kind=kind,
-                    text=line.text,
-                    page=number,
-                    start=0,
-                    end=0,
+                draft_block(
+                    kind,
+                    line.text,
+                    number,
                     bbox=box_of(line),
                 )
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from operator import attrgetter
 
-from pipeline.readers.textutil import SUPERSCRIPT_DIGITS, join_lines, strip_markers, superscript_to_int
+from pipeline.readers.textutil import SUPERSCRIPT_DIGITS, draft_block, join_lines, strip_markers, superscript_to_int
 from schemas.document import Block, BlockKind, Page
 
 from .objects import Line, Rule, box_of
@@ -57,13 +57,10 @@ def footnote_lines_to_blocks(lines: list[Line], page_number: int, vocabulary: se
         m = _MARKER.match(line.text)
         if m:
             blocks.append(
-                Block(
-                    id="",
-                    kind=BlockKind.footnote,
-                    text=line.text[m.end() :],
-                    page=page_number,
-                    start=0,
-                    end=0,
+                draft_block(
+                    BlockKind.footnote,
+                    line.text[m.end() :],
+                    page_number,
                     bbox=box_of(line),
                     footnote_number=superscript_to_int(m.group(1)),
                 )
@@ -74,13 +71,10 @@ def footnote_lines_to_blocks(lines: list[Line], page_number: int, vocabulary: se
             b.bbox = (min(b.bbox[0], line.x0), b.bbox[1], max(b.bbox[2], line.x1), line.bottom)
         else:
             blocks.append(
-                Block(
-                    id="",
-                    kind=BlockKind.footnote,
-                    text=line.text,
-                    page=page_number,
-                    start=0,
-                    end=0,
+                draft_block(
+                    BlockKind.footnote,
+                    line.text,
+                    page_number,
                     bbox=box_of(line),
                     footnote_number=None,
                 )
