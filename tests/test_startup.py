@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from extractors import nlp
-from pipeline.app.limits import WARM_UP_TEXT, Job, Needs, extract_many, warm_text
+from pipeline.app.limits import WARM_UP_TEXT, Job, Needs, Written, extract_many, warm_text
 from pipeline.tools.bench import read_and_tokenize
 from schemas import kb
 
@@ -76,11 +76,16 @@ def test_warm_text_names_the_country_and_some_of_its_units():
 def test_warming_up_never_changes_an_output(tmp_path, fake_report):
     """The same bytes give the same JSON from a cold child (one job, no warm-up) and from a
     child forked after the warm-up and after another document taught the parent its needs."""
-    (alone,) = [answer for _, answer in extract_many([Job(str(fake_report))], warm=False)]
+    (alone,) = [a for _, a in extract_many([Job(str(fake_report), target=str(tmp_path / "alone.json"))], warm=False)]
     other = tmp_path / "other.txt"
     other.write_text("Mali\n\nOn 2 May 2021, 3 civilians were killed near Sévaré in Mopti region.\n", encoding="utf-8")
-    answers = dict(extract_many([Job(str(other)), Job(str(fake_report))], warm=True))
-    assert isinstance(alone, str) and answers[1] == alone
+    jobs = [
+        Job(str(other), target=str(tmp_path / "other.json")),
+        Job(str(fake_report), target=str(tmp_path / "warm.json")),
+    ]
+    answers = dict(extract_many(jobs, warm=True))
+    assert isinstance(alone, Written) and answers[1].document_id == alone.document_id
+    assert (tmp_path / "warm.json").read_bytes() == (tmp_path / "alone.json").read_bytes()
 
 
 def test_needs_are_plain_and_picklable():

@@ -1,13 +1,26 @@
 """Per-document limits: pages, input size, wall time and memory.
 
 Pages and size are checked before any work. Time and memory are enforced by running the
-extraction in a child process with an address-space limit, killed when it runs past its
+extraction in a worker process with an address-space limit, killed when it runs past its
 time; either way the caller gets a typed :class:`LimitExceededError`, never a hang.
 
-A child never outlives its parent: it holds no copy of the pipe's read end (so writing its
-answer to a dead parent fails instead of blocking), it asks Linux to kill it when the parent
-dies (``PR_SET_PDEATHSIG``; elsewhere a watchdog thread polls the parent's pid), and it runs
-in its own process group, so a time limit also ends the programs it started (OCR)."""
+Workers are forked once from the warmed parent (:class:`Pool`) and each serves many
+documents over a pipe, so a batch pays a fork, its page faults and an exit per worker, not
+per document. Each document keeps its own guarantees: its own time limit (past it, the
+worker and everything it started are killed, the document gets ``time_limit`` and a fresh
+worker takes the next one), its own memory allowance (``RLIMIT_AS`` set afresh before each
+document: what the worker already holds plus ``memory_mb``; past it the worker ends with
+``memory_limit`` and is replaced), and a worker that dies without an answer costs only the
+document in hand (retried once on a fresh worker, then ``worker_died``).
+
+The worker writes the JSON itself and answers with a small :class:`Written` (counts, path,
+document id): the parent never reads or validates the JSON again.
+
+A worker never outlives its parent: it holds no copy of its pipes' parent ends (so waiting
+for work from, or answering to, a dead parent fails instead of blocking), it asks Linux to
+kill it when the parent dies (``PR_SET_PDEATHSIG``; elsewhere a watchdog thread polls the
+parent's pid), and it runs in its own process group, so a time limit also ends the programs
+it started (OCR)."""
 
 from __future__ import annotations
 
@@ -49,8 +62,16 @@ def _address_space() -> int:
     return 0
 
 
+def _resident() -> int:
+    """Bytes of memory this process holds (resident set), 0 where /proc is missing."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize()
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 MEMORY_EXIT = 86
-"""Exit code of a child that ran out of its memory allowance."""
+"""Exit code of a worker that ran out of its memory allowance."""
 
 
 PR_SET_PDEATHSIG = 1
@@ -58,7 +79,9 @@ PR_SET_PDEATHSIG = 1
 
 def die_with_parent(parent_pid: int) -> None:
     """Make this (child) process end when ``parent_pid`` ends, however it ends (``kill -9``
-    included): ``PR_SET_PDEATHSIG`` on Linux, a watchdog thread elsewhere."""
+    included): ``PR_SET_PDEATHSIG`` on Linux, a watchdog thread elsewhere. (Linux sends the
+    signal when the *thread* that forked the child ends: :class:`Pool` forks from threads that
+    live as long as the pool.)"""
     armed = False
     if sys.platform.startswith("linux"):
         try:
@@ -80,58 +103,155 @@ def die_with_parent(parent_pid: int) -> None:
         threading.Thread(target=watchdog, daemon=True, name="parent-watchdog").start()
 
 
-def _child(conn, inherited: list, job: Job, limits: Limits, parent_pid: int, tmp: str) -> None:
-    """Run in the child: cap memory, extract, send back JSON (and what it needed, see
-    :class:`Needs`) or a typed error. Running out of memory anywhere (even while reporting)
-    ends the child with ``MEMORY_EXIT``."""
-    for other in inherited:  # the read ends of this and other children's pipes: never ours
+@dataclass(frozen=True)
+class Job:
+    """One document to extract: its path (for messages and provenance) and, when the caller
+    has already read them, its bytes, so that what was hashed is exactly what is extracted.
+    ``target``: where the worker writes the JSON (through a temp name and a rename).
+    ``sha256``: the hash of the bytes the caller means; a worker that reads other bytes (the
+    file changed meanwhile) writes nothing and says so (its :class:`Written` has no path)."""
+
+    path: str
+    data: bytes | None = None
+    language: str | None = None
+    target: str | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a worker answers for a finished extraction: what the parent shows and records,
+    never the JSON itself (which is on disk at ``path``; None when the bytes read were not the
+    ones meant, see :attr:`Job.sha256`)."""
+
+    path: str | None
+    document_id: str
+    kind: str
+    pages: int
+    language: str | None
+    country: str | None
+    sections: int
+    footnotes: int
+    sources: int
+    facts: int
+    warnings: int
+
+
+def _written(extraction, path: Path | None) -> Written:
+    doc = extraction.document
+    return Written(
+        None if path is None else str(path),
+        doc.id,
+        doc.kind.value,
+        doc.page_count,
+        doc.language,
+        extraction.metadata.country,
+        len(extraction.sections),
+        len(extraction.footnotes),
+        len(extraction.bibliography),
+        sum(len(getattr(extraction.facts, name)) for name in type(extraction.facts).model_fields),
+        len(extraction.warnings),
+    )
+
+
+def _extract_one(job: Job, limits: Limits, tmp: str) -> tuple:
+    """In the worker: extract ``job`` and write its JSON; the answer to send back, as
+    ``(kind, payload, needs)``. Running out of memory ends the worker with ``MEMORY_EXIT``."""
+    needs = None
+    try:
+        from extractors import nlp
+        from pipeline.app import run
+        from pipeline.readers.ingest import ingest_bytes, read_input
+
+        data = job.data if job.data is not None else read_input(job.path)
+        doc = ingest_bytes(data, job.path, language=job.language, limits=limits)
+        del data
+        extraction = run.extract_document(doc)
+        del doc
+        needs = Needs(extraction.document.language, extraction.metadata.country, nlp.loaded())
+        if job.sha256 is not None and extraction.document.id != job.sha256:
+            return ("done", _written(extraction, None), needs)
+        target = Path(job.target) if job.target else Path(tmp) / "extraction.json"
+        try:
+            # issue 17: the JSON is written piece by piece to its file, never built as one string
+            run.write_extraction(extraction, target)
+        except OSError as exc:  # a full disk, say: the parent decides what it means
+            return ("oserror", OSError(exc.errno, exc.strerror or str(exc), os.fspath(target)), needs)
+        return ("done", _written(extraction, target), needs)
+    except IngestError as exc:
+        return ("ingest", exc, needs)
+    except MemoryError:
+        os._exit(MEMORY_EXIT)
+    except (ImportError, OSError) as exc:
+        if "map" in str(exc) or "allocate" in str(exc):
+            os._exit(MEMORY_EXIT)
+        return ("error", f"{type(exc).__name__}: {exc}", needs)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent as an internal error
+        return ("error", f"{type(exc).__name__}: {exc}", needs)
+
+
+def _cap_memory(memory_mb: int | None) -> None:
+    """Set this process's address-space limit (soft only, so it can be set again): what it
+    holds now plus ``memory_mb``; None lifts it to the hard limit."""
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        soft = hard if memory_mb is None else _address_space() + memory_mb * 1024 * 1024
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _empty(folder: str) -> None:
+    """Remove what a document left in the worker's temp folder (OCR images and the like)."""
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for name in entries:
+        path = os.path.join(folder, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+def _serve(requests, answers, inherited: list, limits: Limits, parent_pid: int, tmp: str) -> None:
+    """The worker's life: take a job from ``requests``, extract it within ``limits``, answer
+    on ``answers``; end when the parent closes ``requests`` (or dies)."""
+    for other in inherited:  # the parent's ends of this and other workers' pipes: never ours
         other.close()
     die_with_parent(parent_pid)
     faulthandler.disable()  # a crash here is reported, typed, by the parent; no C traceback on its stderr
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    tempfile.tempdir = tmp  # OCR images and the like: removed by the parent, whatever happens here
+    tempfile.tempdir = tmp  # OCR images and the like: removed after each document, and by the parent
     os.environ["TMPDIR"] = tmp
-    try:
+    while True:
         try:
-            cap = _address_space() + limits.memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-        except (ValueError, OSError):
-            pass
-        needs = None
-        try:
-            from extractors import nlp
-            from pipeline.app.run import extract_document, write_extraction
-            from pipeline.readers.ingest import ingest_bytes, read_input
-
-            data = job.data if job.data is not None else read_input(job.path)
-            doc = ingest_bytes(data, job.path, language=job.language, limits=limits)
-            extraction = extract_document(doc)
-            needs = Needs(extraction.document.language, extraction.metadata.country, nlp.loaded())
-            del doc, data
-            # issue 17: the JSON is written piece by piece to a file, never built as one string here
-            result = ("file", str(write_extraction(extraction, Path(tmp) / "extraction.json")))
-        except IngestError as exc:
-            result = ("ingest", exc)
+            job = requests.recv()
         except MemoryError:
             os._exit(MEMORY_EXIT)
-        except (ImportError, OSError) as exc:
-            if "map" in str(exc) or "allocate" in str(exc):
-                os._exit(MEMORY_EXIT)
-            result = ("error", f"{type(exc).__name__}: {exc}")
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent as an internal error
-            result = ("error", f"{type(exc).__name__}: {exc}")
+        except (EOFError, OSError):
+            os._exit(0)  # the parent closed the pool, or died
+        if job is None:
+            os._exit(0)
         try:
-            conn.send((*result, needs))
-            conn.close()
+            _cap_memory(limits.memory_mb)
+            answer = _extract_one(job, limits, tmp)
+            _cap_memory(None)
+            answers.send((*answer, _resident()))
+        except MemoryError:
+            os._exit(MEMORY_EXIT)
         except (BrokenPipeError, OSError):
             os._exit(1)  # the parent is gone: nobody to answer
-    except MemoryError:
-        os._exit(MEMORY_EXIT)
-    # answered: end now, without tearing down the interpreter object by object (the parent
-    # waits for this exit before it reaps the child and starts the next one)
-    os._exit(0)
+        del job, answer
+        _empty(tmp)
 
 
 @dataclass(frozen=True)
@@ -229,36 +349,28 @@ def _learn(needs: Needs | None) -> None:
     warm_up(needs.language, needs.country, missing)
 
 
-@dataclass(frozen=True)
-class Job:
-    """One document to extract: its path (for messages and provenance) and, when the caller
-    has already read them, its bytes, so that what was hashed is exactly what is extracted."""
-
-    path: str
-    data: bytes | None = None
-    language: str | None = None
-
-
 class Cancelled(Exception):
-    """The caller asked to stop (SIGTERM/SIGINT): running children were killed, nothing was kept."""
-
-
-@dataclass
-class _Running:
-    job: Job
-    index: int
-    attempt: int
-    proc: multiprocessing.process.BaseProcess
-    conn: object
-    deadline: float
-    tmp: str
+    """The caller asked to stop (SIGTERM/SIGINT): running workers were killed, nothing was kept."""
 
 
 TEMP_PREFIX = "coi-extract-"
 
+RECYCLE_AFTER = 500
+"""Documents a worker serves before a fresh fork replaces it. A worker keeps what its
+documents built (the caches of each new language and country, the model, the allocator's
+arenas after a long report); none of that is wrong, but every page of it is the worker's own,
+no longer shared with the parent, and Python rarely gives arenas back. A bound on documents
+keeps a long-running pool (a flow, a large batch) from drifting; at 500 a re-fork costs
+under 0.1 % of a small-file batch."""
+
+RECYCLE_GROWTH_MB = 256
+"""Growth of a worker's resident memory over what it held after its first document past
+which it is replaced (for the same reason, sooner: one 3,000-page report can leave hundreds
+of MB behind, which every later document would pay for in the worker's memory allowance)."""
+
 
 def sweep_child_temp_dirs() -> None:
-    """Remove the per-child temp folders (``coi-extract-<parent pid>-…``) of parents that no
+    """Remove the per-worker temp folders (``coi-extract-<parent pid>-…``) of parents that no
     longer run: a parent killed with ``kill -9`` cannot remove its own."""
     root = Path(tempfile.gettempdir())
     for folder in root.glob(f"{TEMP_PREFIX}*-*"):
@@ -277,53 +389,6 @@ def _context():
     return multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
 
 
-def _end(run: _Running) -> None:
-    """Kill the child's whole process group if it still runs; reap it; remove its temp folder."""
-    if run.proc.is_alive():
-        try:
-            os.killpg(run.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError, AttributeError):
-            run.proc.kill()
-    run.proc.join(5)
-    run.conn.close()
-    shutil.rmtree(run.tmp, ignore_errors=True)
-
-
-def _answer(run: _Running, limits: Limits) -> tuple[str | IngestError | None, Needs | None]:
-    """What a finished child said: its JSON, its typed error, or ``None`` when it died
-    without an answer for a reason that may not come again (retry it once); with what its
-    extraction needed (:class:`Needs`), when it finished one."""
-    try:
-        kind, payload, needs = run.conn.recv()
-    except (EOFError, OSError):
-        run.proc.join(5)
-        code = run.proc.exitcode
-        if code == MEMORY_EXIT:
-            return MemoryLimitError(
-                run.job.path,
-                f"extraction needed more than {limits.memory_mb} MB of memory and was stopped",
-                "memory_mb",
-            ), None
-        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-        if code is not None and code < 0 and -code in (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
-            # a crash under the address-space cap: the same bytes would crash the same way again
-            return MemoryLimitError(
-                run.job.path,
-                f"extraction was killed ({how}); it probably needed more than {limits.memory_mb} MB",
-                "memory_mb",
-            ), None
-        if run.attempt == 1:
-            return None, None  # killed from outside (kill -9, the OOM killer): worth one more try
-        return WorkerDiedError(
-            run.job.path, f"the extraction process ended without an answer twice ({how}); it was retried once"
-        ), None
-    if kind == "file":  # read before _end removes the child's temp folder
-        return Path(payload).read_text(encoding="utf-8"), needs
-    if kind in ("ok", "ingest"):
-        return payload, needs
-    return InternalError(run.job.path, f"internal error while extracting: {payload}"), needs
-
-
 def _start_frozen(proc: multiprocessing.process.BaseProcess) -> None:
     """Start ``proc`` with this process's objects moved out of the garbage collector's sight
     (``gc.freeze``) for the child only: a forked child's collections then never walk the
@@ -337,75 +402,315 @@ def _start_frozen(proc: multiprocessing.process.BaseProcess) -> None:
             gc.unfreeze()
 
 
+@dataclass
+class _Task:
+    """The document a worker has in hand."""
+
+    index: int
+    job: Job
+    attempt: int
+    deadline: float
+
+
+class _Worker:
+    """One forked worker and the parent's ends of its two pipes (jobs in, answers out)."""
+
+    def __init__(self, limits: Limits, others: list[_Worker]):
+        ctx = _context()
+        jobs_in, self.requests = ctx.Pipe(duplex=False)
+        self.answers, answers_out = ctx.Pipe(duplex=False)
+        self.tmp = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")
+        inherited = [self.requests, self.answers] + [end for w in others for end in (w.requests, w.answers)]
+        self.proc = ctx.Process(
+            target=_serve, args=(jobs_in, answers_out, inherited, limits, os.getpid(), self.tmp), daemon=True
+        )
+        _start_frozen(self.proc)
+        jobs_in.close()
+        answers_out.close()
+        self.task: _Task | None = None
+        self.served = 0
+        self.base_rss = 0
+
+    def give(self, task: _Task) -> None:
+        """Send the worker its next document (a worker that died idle fails on its answer)."""
+        self.task = task
+        try:
+            self.requests.send(task.job)
+        except (BrokenPipeError, OSError):
+            pass
+
+    def end(self) -> None:
+        """Kill the worker's whole process group if it still runs; reap it; remove its temp folder."""
+        if self.proc.is_alive():
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, AttributeError):
+                self.proc.kill()
+        self.proc.join(5)
+        self.requests.close()
+        self.answers.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def worn(self, rss: int) -> bool:
+        """Served enough documents, or grew enough, to be replaced (:data:`RECYCLE_AFTER`)."""
+        self.served += 1
+        if self.served == 1:
+            self.base_rss = rss
+        return self.served >= RECYCLE_AFTER or rss - self.base_rss > RECYCLE_GROWTH_MB * 1024 * 1024
+
+
+def _time_limit(task: _Task, limits: Limits) -> TimeLimitError:
+    return TimeLimitError(task.job.path, f"extraction took longer than {limits.seconds:g} s and was stopped", "seconds")
+
+
+def _answer(worker: _Worker, limits: Limits) -> tuple[Written | IngestError | OSError | None, Needs | None, int | None]:
+    """What a worker said of its document: what it wrote, its typed error, or ``None`` when it
+    died without an answer for a reason that may not come again (retry it once); with what its
+    extraction needed (:class:`Needs`) and the worker's resident memory (None: it is gone)."""
+    task = worker.task
+    try:
+        kind, payload, needs, rss = worker.answers.recv()
+    except (EOFError, OSError):
+        worker.proc.join(5)
+        code = worker.proc.exitcode
+        if code == MEMORY_EXIT:
+            return (
+                MemoryLimitError(
+                    task.job.path,
+                    f"extraction needed more than {limits.memory_mb} MB of memory and was stopped",
+                    "memory_mb",
+                ),
+                None,
+                None,
+            )
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        if code is not None and code < 0 and -code in (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
+            # a crash under the address-space cap: the same bytes would crash the same way again
+            return (
+                MemoryLimitError(
+                    task.job.path,
+                    f"extraction was killed ({how}); it probably needed more than {limits.memory_mb} MB",
+                    "memory_mb",
+                ),
+                None,
+                None,
+            )
+        if task.attempt == 1:
+            return None, None, None  # killed from outside (kill -9, the OOM killer): worth one more try
+        return (
+            WorkerDiedError(
+                task.job.path, f"the extraction process ended without an answer twice ({how}); it was retried once"
+            ),
+            None,
+            None,
+        )
+    if kind in ("done", "ingest", "oserror"):
+        return payload, needs, rss
+    return InternalError(task.job.path, f"internal error while extracting: {payload}"), needs, rss
+
+
+class Pool:
+    """``workers`` worker processes forked from this (warmed) process, each serving many
+    documents, each document within ``limits`` (see the module's docstring). Use it as a
+    context manager; :meth:`map` runs a list of jobs from one thread, :meth:`extract` runs one
+    job and may be called from many threads at once (a flow's task runner), at most
+    ``workers`` at a time.
+
+    ``warm``: build what every extraction builds once per process here, before the first
+    fork (English), so that the workers inherit it; and, for each new worker (a replacement),
+    what earlier documents turned out to need (:class:`Needs`: their language, country,
+    model). ``learn_at_once``: build those needs right after each answer instead (a caller
+    that will fork again after this pool is gone: a watcher making one pool per file).
+    ``models``: load the NLP models (see :func:`warm_up`) before the first fork too, so that
+    the workers share one copy instead of each loading its own when a sentence needs it (worth
+    it with more than one worker and more documents than workers; the default loads none)."""
+
+    def __init__(
+        self,
+        limits: Limits = DEFAULT,
+        workers: int = 1,
+        warm: bool = True,
+        learn_at_once: bool = False,
+        models: tuple[str, ...] | None = (),
+    ):
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
+        self.limits, self.size, self.warm, self.learn_at_once = limits, workers, warm, learn_at_once
+        self.models = models
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(workers)
+        self._idle: list[_Worker] = []
+        self._all: list[_Worker] = []
+        self._needs: set[Needs] = set()
+        self._started = False
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self, count: int | None = None) -> Pool:
+        """Fork ``count`` (default: all) workers now, so that the first documents do not wait."""
+        for _ in range(max(0, min(self.size, self.size if count is None else count) - len(self._all))):
+            self._idle.append(self._spawn())
+        return self
+
+    def close(self) -> None:
+        """End every worker (killed with its process group; an idle one has nothing to lose)."""
+        with self._lock:
+            workers, self._all, self._idle = self._all, [], []
+        for worker in workers:
+            worker.end()
+
+    def _spawn(self) -> _Worker:
+        """A new worker, forked after building what earlier documents needed."""
+        if self.warm:
+            if not self._started:
+                warm_up(models=self.models)
+            with self._lock:
+                needs, self._needs = self._needs, set()
+            for need in needs:
+                _learn(need)
+        self._started = True
+        if not self._all:
+            sweep_child_temp_dirs()
+        with self._lock:
+            worker = _Worker(self.limits, list(self._all))
+            self._all.append(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.end()
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+
+    def _heard(self, worker: _Worker, needs: Needs | None, rss: int) -> None:
+        """After an answer: learn what it needed; keep the worker, or replace it when worn."""
+        worker.task = None
+        if needs is not None and self.warm:
+            if self.learn_at_once:
+                _learn(needs)
+            else:
+                with self._lock:
+                    self._needs.add(needs)
+        if worker.worn(rss):
+            self._retire(worker)
+        else:
+            with self._lock:
+                self._idle.append(worker)
+
+    def _worker(self) -> _Worker:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return self._spawn()
+
+    def map(
+        self, jobs: list[Job], cancelled: Callable[[], bool] | None = None
+    ) -> Iterator[tuple[int, Written | IngestError | OSError]]:
+        """Extract ``jobs`` on the pool's workers; yield ``(index, answer)`` as each finishes:
+        a :class:`Written`, a typed :class:`IngestError`, or the ``OSError`` of writing the
+        JSON (a full disk). A document whose worker ended without an answer is given to a
+        fresh worker once; the second time it fails with the reason. When ``cancelled()`` turns
+        true, the busy workers are killed and :class:`Cancelled` is raised."""
+        limits = self.limits
+        pending: deque[tuple[int, Job, int]] = deque((i, job, 1) for i, job in enumerate(jobs))
+        self.start(len(pending))
+        busy: dict[object, _Worker] = {}
+        try:
+            while pending or busy:
+                while pending and len(busy) < self.size:
+                    index, job, attempt = pending.popleft()
+                    worker = self._worker()
+                    worker.give(_Task(index, job, attempt, time.monotonic() + limits.seconds))
+                    busy[worker.answers] = worker
+                now = time.monotonic()
+                timeout = max(0.0, min(w.task.deadline for w in busy.values()) - now)
+                if cancelled is not None:
+                    timeout = min(timeout, 0.2)
+                for conn in wait_for(list(busy), timeout):
+                    worker = busy.pop(conn)
+                    task = worker.task
+                    answer, needs, rss = _answer(worker, limits)
+                    if rss is None:  # it is gone
+                        self._retire(worker)
+                    else:
+                        self._heard(worker, needs, rss)
+                    if answer is None:
+                        pending.appendleft((task.index, task.job, task.attempt + 1))
+                    else:
+                        yield task.index, answer
+                now = time.monotonic()
+                for conn, worker in list(busy.items()):
+                    if now >= worker.task.deadline:
+                        del busy[conn]
+                        task = worker.task
+                        self._retire(worker)
+                        yield task.index, _time_limit(task, limits)
+                if cancelled is not None and cancelled():
+                    raise Cancelled()
+        finally:
+            for worker in busy.values():
+                self._retire(worker)
+
+    def extract(self, job: Job, cancelled: Callable[[], bool] | None = None) -> Written | IngestError | OSError:
+        """:meth:`map` for one job, safe to call from many threads at once (each waits for a
+        free worker)."""
+        limits = self.limits
+        with self._slots:
+            attempt = 1
+            while True:
+                worker = self._worker()
+                task = _Task(0, job, attempt, time.monotonic() + limits.seconds)
+                worker.give(task)
+                try:
+                    while True:
+                        timeout = max(0.0, task.deadline - time.monotonic())
+                        if cancelled is not None:
+                            timeout = min(timeout, 0.2)
+                        if wait_for([worker.answers], timeout):
+                            break
+                        if time.monotonic() >= task.deadline:
+                            self._retire(worker)
+                            return _time_limit(task, limits)
+                        if cancelled is not None and cancelled():
+                            raise Cancelled()
+                    answer, needs, rss = _answer(worker, limits)
+                except BaseException:
+                    self._retire(worker)
+                    raise
+                if rss is None:
+                    self._retire(worker)
+                else:
+                    self._heard(worker, needs, rss)
+                if answer is not None:
+                    return answer
+                attempt += 1
+
+
 def extract_many(
     jobs: list[Job],
     limits: Limits = DEFAULT,
     workers: int = 1,
     cancelled: Callable[[], bool] | None = None,
     warm: bool | None = None,
-) -> Iterator[tuple[int, str | IngestError]]:
-    """Extract ``jobs``, ``workers`` children at a time; yield ``(index, JSON or typed error)``
-    as each finishes. A child that ends without an answer is started again once; the second
-    time its job fails with the reason. When ``cancelled()`` turns true, the running children
-    are killed and :class:`Cancelled` is raised.
+) -> Iterator[tuple[int, Written | IngestError | OSError]]:
+    """Extract ``jobs`` on a :class:`Pool` of ``workers`` made for them (see :meth:`Pool.map`).
 
-    Whatever the children build once per process (language data, knowledge, patterns, the
-    NLP model) is built here instead when more work is to come, so that each child inherits
-    it: before the first child, for English; after each answer, for the language, country and
-    model that child needed (:class:`Needs`). ``warm``: True in a process that will extract
-    again (a watcher, a flow's worker), False never; by default, when there is more than one
-    job (a single `coi extract` starts its child at once and builds only what it needs)."""
+    ``warm``: True in a process that will extract again (a watcher): what each document
+    needed is built here at once, so that the next fork inherits it; False never; by default,
+    when there is more than one job (a single `coi extract` starts its worker at once and
+    builds only what it needs). With more than one worker and more documents than workers,
+    the NLP model is loaded here too, once for all (see :class:`Pool`)."""
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
-    again = warm is True  # the caller will extract again: what this child needed is built even after the last job
+    again = warm is True
     warm = len(jobs) > 1 if warm is None else warm
-    if warm:
-        warm_up(models=())
-    sweep_child_temp_dirs()
-    ctx = _context()
-    pending: deque[tuple[int, Job, int]] = deque((i, job, 1) for i, job in enumerate(jobs))
-    running: dict[object, _Running] = {}
-    try:
-        while pending or running:
-            while pending and len(running) < workers:
-                index, job, attempt = pending.popleft()
-                parent, child = ctx.Pipe(duplex=False)
-                tmp = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")
-                inherited = [parent] + [r.conn for r in running.values()]
-                proc = ctx.Process(target=_child, args=(child, inherited, job, limits, os.getpid(), tmp), daemon=True)
-                _start_frozen(proc)
-                child.close()
-                running[parent] = _Running(job, index, attempt, proc, parent, time.monotonic() + limits.seconds, tmp)
-            now = time.monotonic()
-            timeout = max(0.0, min(r.deadline for r in running.values()) - now)
-            if cancelled is not None:
-                timeout = min(timeout, 0.2)
-            for conn in wait_for(list(running), timeout):
-                run = running.pop(conn)
-                answer, needs = _answer(run, limits)
-                _end(run)
-                if warm and (pending or again):
-                    _learn(needs)
-                if answer is None:
-                    pending.appendleft((run.index, run.job, run.attempt + 1))
-                else:
-                    yield run.index, answer
-            now = time.monotonic()
-            for conn, run in list(running.items()):
-                if now >= run.deadline:
-                    del running[conn]
-                    _end(run)
-                    yield (
-                        run.index,
-                        TimeLimitError(
-                            run.job.path, f"extraction took longer than {limits.seconds:g} s and was stopped", "seconds"
-                        ),
-                    )
-            if cancelled is not None and cancelled():
-                raise Cancelled()
-    finally:
-        for run in running.values():
-            _end(run)
+    models = None if warm and len(jobs) > workers > 1 else ()
+    with Pool(limits, workers, warm=warm, learn_at_once=again, models=models) as pool:
+        yield from pool.map(jobs, cancelled)
 
 
 def extract_in_child(
@@ -416,9 +721,14 @@ def extract_in_child(
     cancelled: Callable[[], bool] | None = None,
 ) -> str:
     """The extraction JSON of ``path`` (or of ``data``, its bytes already read), computed in a
-    child process within ``limits``; a typed :class:`IngestError` when it fails."""
-    for _, answer in extract_many([Job(os.fspath(path), data, language)], limits, 1, cancelled):
-        if isinstance(answer, IngestError):
-            raise answer
-        return answer
+    worker process within ``limits``; a typed :class:`IngestError` when it fails."""
+    folder = tempfile.mkdtemp(prefix="coi-json-")
+    try:
+        job = Job(os.fspath(path), data, language, target=os.path.join(folder, "extraction.json"))
+        for _, answer in extract_many([job], limits, 1, cancelled):
+            if isinstance(answer, (IngestError, OSError)):
+                raise answer
+            return Path(answer.path).read_text(encoding="utf-8")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     raise AssertionError("unreachable: one job gives one answer")
