@@ -165,24 +165,30 @@ def test_the_watcher_moves_it_to_quarantine_with_its_reason(tmp_path, broken_fac
     assert {p.name: p.read_bytes() for p in (inbox / "processed").iterdir()} == {n: data[n] for n in ("a.txt", "c.txt")}
 
 
-def test_an_answer_that_is_no_extraction_is_an_internal_error_too(tmp_path, monkeypatch):
-    """The child answered, but with JSON that is not a valid extraction (a bug in the writer)."""
+def test_a_writer_that_breaks_is_an_internal_error_and_leaves_no_output(tmp_path, monkeypatch):
+    """The worker writes the JSON itself and the parent never reads it back (issue 17): a bug
+    in the writer is that document's ``internal_error``, with no output, half or whole, left."""
     real = pipeline.app.run.json_pieces
-    monkeypatch.setattr(
-        pipeline.app.run,
-        "json_pieces",
-        lambda ex: iter(["{}"]) if "broken" in Path(ex.document.source_path).name else real(ex),
-    )
+
+    def pieces(extraction):
+        if "broken" in Path(extraction.document.source_path).name:
+            yield "{"
+            raise RuntimeError("the writer broke on purpose")
+        yield from real(extraction)
+
+    monkeypatch.setattr(pipeline.app.run, "json_pieces", pieces)
     data = _inputs(tmp_path / "in")
     summary = run_batch(tmp_path / "in", tmp_path / "out")
     assert summary["counts"] == {"extracted": 2, "failed": 1}
     (failed,) = [o for o in summary["outcomes"] if o["status"] == "failed"]
-    assert (failed["error"]["error"], failed["error"]["code"], failed["error"]["file"]) == (
-        "ValidationError",
+    assert (failed["error"]["error"], failed["error"]["code"], failed["error"]["file"], failed["error"]["reason"]) == (
+        "InternalError",
         "internal_error",
         str(tmp_path / "in" / "broken.txt"),
+        "internal error while extracting: RuntimeError: the writer broke on purpose",
     )
-    assert failed["error"]["reason"].startswith("internal error: ")
+    written = sorted(p.relative_to(tmp_path / "out").parts[0] for p in (tmp_path / "out").glob("*/*/*"))
+    assert written == ["a", "a", "c", "c"]  # extraction.json and sources.json of a and c; nothing of broken
     assert (tmp_path / "out" / "quarantine" / "broken.txt").read_bytes() == data["broken.txt"]
     assert (tmp_path / "in" / "broken.txt").read_bytes() == data["broken.txt"]
 
@@ -215,7 +221,7 @@ state = flows.extract_batch(str(root / "batch"), str(root / "batch-out"), return
 batch = {"type": state.type.value, "name": state.name, "message": state.message, "summary": state.result()}
 watch = flows.watch_inbox(str(root / "inbox"), str(root / "inbox-out"), settle_seconds=0.2)
 import pipeline.app.flows
-pipeline.app.flows.process_claimed = lambda path, out, limits=None: (_ for _ in ()).throw(RuntimeError("the task broke on purpose"))
+pipeline.app.flows.process_claimed = lambda path, out, limits=None, **kw: (_ for _ in ()).throw(RuntimeError("the task broke on purpose"))
 task = flows.extract_batch(str(root / "task"), str(root / "task-out"))
 print(json.dumps({"batch": batch, "watch": watch, "task": task}, default=str))
 """

@@ -107,39 +107,34 @@ def extract(
     max_memory_mb: MaxMemory = LIMITS.memory_mb,
 ) -> None:
     """Extract each FILE to OUT/<file name>.json; exit code 1 if any file failed (the others are still written).
-    Each file is extracted in a child process within the limits, as in batch."""
+    The files are extracted one after the other by one worker process, each within the limits, as in batch."""
     from pipeline.app.limits import Job, extract_many
     from pipeline.app.run import output_path
     from schemas.errors import IngestError
-    from schemas.extraction import Extraction
-    from schemas.files import write_atomic
 
     limits = _limits(max_pages, max_mb, max_seconds, max_memory_mb)
     failed = 0
     start = time.perf_counter()
-    for i, answer in extract_many([Job(str(path), language=language) for path in files], limits):
+    jobs = [Job(str(path), language=language, target=str(output_path(out, path))) for path in files]
+    for i, answer in extract_many(jobs, limits):  # the child writes the JSON and says what it holds
         path = files[i]
         try:
-            if isinstance(answer, IngestError):
+            if isinstance(answer, (IngestError, OSError)):
                 raise answer
-            extraction = Extraction.model_validate_json(answer)
-            target = output_path(out, path)
-            write_atomic(target, answer)
         except IngestError as exc:
             failed += 1
             console.print(
                 f"[red]failed[/red] {_name(exc.path)}: {escape(exc.reason)} [dim]({type(exc).__name__})[/dim]"
             )
             continue
-        except Exception as exc:  # a bug or a full disk must not stop the others either; say it plainly
+        except Exception as exc:  # a full disk must not stop the others either; say it plainly
             failed += 1
             console.print(f"[red]failed[/red] {_name(path)}: {type(exc).__name__}: {escape(str(exc))}")
             continue
-        doc = extraction.document
         console.print(
-            f"[green]ok[/green] {_name(path)} → {_name(target)}  [dim]{doc.kind.value}, {doc.page_count} page(s), "
-            f"{len(extraction.sections)} sections, {len(extraction.footnotes)} footnotes, "
-            f"{len(extraction.bibliography)} sources, {len(extraction.warnings)} warning(s), "
+            f"[green]ok[/green] {_name(path)} → {_name(answer.path)}  [dim]{answer.kind}, {answer.pages} page(s), "
+            f"{answer.sections} sections, {answer.footnotes} footnotes, "
+            f"{answer.sources} sources, {answer.warnings} warning(s), "
             f"{time.perf_counter() - start:.2f} s[/dim]"
         )
         start = time.perf_counter()
@@ -507,7 +502,10 @@ def batch(
         Path, typer.Option("--out", "-o", help="Output folder: OUT/<report>/<sha256 prefix>/extraction.json.")
     ] = Path("out"),
     workers: Annotated[
-        int, typer.Option(min=1, help="Documents extracted at once, each in its own child process.")
+        int,
+        typer.Option(
+            min=1, help="Documents extracted at once, by that many worker processes (each serves many documents)."
+        ),
     ] = 1,
     prefect: Annotated[
         bool,

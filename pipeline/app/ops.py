@@ -32,7 +32,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.app.claims import claim, recover_stale_claims, release
-from pipeline.app.limits import Cancelled, Job, extract_many, sweep_child_temp_dirs
+from pipeline.app.limits import Cancelled, Job, Pool, Written, extract_many, sweep_child_temp_dirs
 from pipeline.readers.ingest import read_input
 from schemas.errors import (
     DiskFullError,
@@ -50,6 +50,16 @@ RESERVED_STEMS = frozenset({"quarantine"})
 """Folder names of the output layout itself: a report named like one gets a leading ``_``
 (which :func:`safe_stem` otherwise never produces)."""
 NO_SPACE = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+@dataclass(frozen=True)
+class Found:
+    """Counts of an extraction, from the worker that wrote it."""
+
+    facts: int
+    warnings: int
+    country: str | None
+    language: str | None
 
 
 @dataclass
@@ -73,11 +83,16 @@ class Outcome:
     current_path: str | None = None
     """Where the input is after the run (``processed/…`` or ``quarantine/…`` for the watcher;
     ``file`` itself for a batch, which leaves inputs in place)."""
+    found: Found | None = None
+    """What the extraction found, as its worker counted it (for the flow's log and artifact;
+    not part of the batch summary)."""
 
     def as_dict(self) -> dict:
         """For JSON and people: every name shown escaped."""
+        data = asdict(self)
+        del data["found"]
         return {
-            **asdict(self),
+            **data,
             "file": shown(self.file),
             "current_path": shown(self.current_path) if self.current_path else None,
         }
@@ -211,28 +226,23 @@ def _prepare(path: Path, out: Path, keep_bytes: bool) -> tuple[Outcome, bytes | 
     return Outcome(str(path), "pending", sha), data
 
 
-def _finish(outcome: Outcome, answer: str | IngestError, out: Path, start: float) -> Outcome:
-    """Write a child's answer into the output layout (or record its failure)."""
-    from pipeline.tools.diff import diff_extractions, write_diff
-    from schemas.extraction import Extraction
-
+def _finish(outcome: Outcome, answer: Written | IngestError | OSError, out: Path, start: float) -> Outcome:
+    """Record a worker's answer in the output layout (the worker wrote the JSON itself, at
+    :func:`target_of`), or record its failure. The JSON is never read back here, except for
+    the automatic diff against an earlier extraction of the same report name."""
     path = Path(outcome.file)
     outcome.seconds = time.perf_counter() - start
+    folder = output_dir(out, path.name, outcome.sha256)
+    target = folder / "extraction.json"
+    if isinstance(answer, OSError):
+        full = _no_space(answer, target)
+        if full:
+            raise full from answer
+        raise answer
     if isinstance(answer, IngestError):
         outcome.status, outcome.error = "failed", answer.as_dict()
         return outcome
-    try:
-        extraction = Extraction.model_validate_json(answer)
-    except Exception as exc:  # a bug must not stop a batch: report it as such
-        outcome.status = "failed"
-        outcome.error = {
-            "error": type(exc).__name__,
-            "code": "internal_error",
-            "file": shown(path),
-            "reason": f"internal error: {exc}",
-        }
-        return outcome
-    if extraction.document.id != outcome.sha256:
+    if answer.document_id != outcome.sha256 or answer.path is None:
         outcome.status = "failed"
         outcome.error = {
             "error": "ChangedWhileReadError",
@@ -241,18 +251,19 @@ def _finish(outcome: Outcome, answer: str | IngestError, out: Path, start: float
             "reason": "the file changed while it was being extracted; run again once it is complete",
         }
         return outcome
-    folder = output_dir(out, path.name, outcome.sha256)
-    target = folder / "extraction.json"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, answer)
         _record_source(folder, path.name)
-        outcome.status, outcome.output, outcome.pages = "extracted", str(target), extraction.document.page_count
+        outcome.status, outcome.output, outcome.pages = "extracted", str(target), answer.pages
+        outcome.found = Found(answer.facts, answer.warnings, answer.country, answer.language)
         previous = _previous_output(folder, path.name)
         if previous is not None:
-            old = load_extraction(previous)
-            outcome.diff = str(write_diff(diff_extractions(old, extraction), folder / "diff.json"))
+            from pipeline.tools.diff import diff_extractions, write_diff
+
+            old, new = load_extraction(previous), load_extraction(target)
+            outcome.diff = str(write_diff(diff_extractions(old, new), folder / "diff.json"))
     except OSError as exc:
+        if not (folder / "sources.json").exists():  # an output nobody can tell the source of: not done
+            target.unlink(missing_ok=True)
         full = _no_space(exc, target)
         if full:
             raise full from exc
@@ -261,18 +272,30 @@ def _finish(outcome: Outcome, answer: str | IngestError, out: Path, start: float
     return outcome
 
 
-def process_file(path: Path, out: Path, limits: Limits | None = None, cancelled=None) -> Outcome:
+def target_of(out: Path, outcome: Outcome) -> str:
+    """Where a document's worker writes its JSON: ``OUT/<stem>/<sha256[:12]>/extraction.json``."""
+    return str(output_dir(out, Path(outcome.file).name, outcome.sha256) / "extraction.json")
+
+
+def process_file(
+    path: Path, out: Path, limits: Limits | None = None, cancelled=None, pool: Pool | None = None
+) -> Outcome:
     """Extract one file into the output layout unless its bytes already have an output. The
-    extraction runs in a child process within ``limits`` (time, memory, pages, size), on the
-    very bytes that were hashed. Raises :class:`DiskFullError` when the output cannot be
-    written for want of space, :class:`~pipeline.app.limits.Cancelled` when ``cancelled()`` turned true.
-    This process is warmed for the next file (the watcher's and the flow's case, see
-    :func:`pipeline.app.limits.extract_many`)."""
+    extraction runs in a worker process within ``limits`` (time, memory, pages, size), on the
+    very bytes that were hashed: on ``pool``'s workers (a flow's), or on a worker forked for
+    this file alone (a watcher's, which then warms this process for the next file, see
+    :func:`pipeline.app.limits.extract_many`). Raises :class:`DiskFullError` when the output
+    cannot be written for want of space, :class:`~pipeline.app.limits.Cancelled` when
+    ``cancelled()`` turned true."""
     start = time.perf_counter()
     outcome, data = _prepare(path, out, keep_bytes=True)
     if data is None:
         return outcome
-    ((_, answer),) = list(extract_many([Job(str(path), data)], limits or DEFAULT, 1, cancelled, warm=True))
+    job = Job(str(path), data, target=target_of(out, outcome), sha256=outcome.sha256)
+    if pool is not None:
+        answer = pool.extract(job, cancelled)
+    else:
+        ((_, answer),) = list(extract_many([job], limits or DEFAULT, 1, cancelled, warm=True))
     return _finish(outcome, answer, out, start)
 
 
@@ -392,18 +415,19 @@ def _entry_kind(path: Path) -> str | None:
 
 
 # --- claim hook (issue 15, pipeline/app/claims.py) ---------------------------------------------
-def process_claimed(path: Path, out: Path, limits: Limits | None = None) -> Outcome:
-    """:func:`process_file` while holding the file's claim (a batch leaves it in place);
-    ``busy`` when a watcher or another batch holds it (or took it away meanwhile)."""
+def process_claimed(path: Path, out: Path, limits: Limits | None = None, pool: Pool | None = None) -> Outcome:
+    """:func:`process_file` (on ``pool``'s workers when given) while holding the file's claim
+    (a batch leaves it in place); ``busy`` when a watcher or another batch holds it (or took
+    it away meanwhile)."""
 
     try:
         held = claim(path)
     except PermissionError:  # a read-only input folder: no claims possible, work unclaimed
-        return process_file(path, out, limits)
+        return process_file(path, out, limits, pool=pool)
     if held is None:
         return Outcome(str(path), "busy", error={"reason": "taken by another process"})
     try:
-        outcome = process_file(path, out, limits)
+        outcome = process_file(path, out, limits, pool=pool)
     finally:
         release(held)
     outcome.current_path = str(path) if path.exists() else None
@@ -476,7 +500,7 @@ def run_batch(folder: Path, out: Path, workers: int = 1, progress=None, limits: 
             claims[i] = held
             by_sha[outcome.sha256] = shown(path.name)
             todo.append((i, outcome))
-        jobs = [Job(str(files[i])) for i, _ in todo]
+        jobs = [Job(str(files[i]), target=target_of(out, o), sha256=o.sha256) for i, o in todo]
         for j, answer in extract_many(jobs, limits or DEFAULT, workers):
             i, outcome = todo[j]
             try:
