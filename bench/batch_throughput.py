@@ -8,7 +8,9 @@ with a distinct last line, so that content-based skipping does not count it as a
 configuration runs in a fresh Python process, timed in two parts: its start-up (imports; for
 Prefect, also starting the temporary local server, by running the flow on an empty folder) and
 the batch itself, in ms per document. Prefect's overhead is its batch time over the direct
-batch's with the same workers; its start-up is shown apart (paid once per process)."""
+batch's with the same workers; its start-up is shown apart (paid once per process). Beside wall
+time, each batch's CPU time is shown (the process, its workers and Prefect's temporary server,
+read from /proc), which other load on the machine moves far less."""
 
 from __future__ import annotations
 
@@ -26,7 +28,28 @@ ENV = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "240", "PREFECT_LOGGI
 """A loaded machine starts the temporary server slowly; a run logs only what went wrong."""
 
 RUN = r"""
-import json, sys, time
+import json, os, sys, time
+from pathlib import Path
+
+def tree_cpu():
+    # CPU seconds of this process, its reaped children and its live descendants (the workers,
+    # Prefect's temporary server), read from /proc
+    tick, me, total = os.sysconf("SC_CLK_TCK"), os.getpid(), sum(os.times()[:4])
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            parents[int(entry.name)] = (int(fields[1]), sum(int(x) for x in fields[11:15]) / tick)
+        except (OSError, ValueError):
+            continue
+    def mine(pid):
+        while pid > 1:
+            pid = parents.get(pid, (0, 0))[0]
+            if pid == me:
+                return True
+        return False
+    return total + sum(cpu for pid, (_, cpu) in parents.items() if mine(pid))
+
 start = time.perf_counter()
 mode, inbox, out, workers, empty = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 if mode == "prefect":
@@ -34,10 +57,10 @@ if mode == "prefect":
     extract_batch(empty, out + "-empty", workers)  # starts the temporary server, once per process
 else:
     from pipeline.app.ops import run_batch
-ready = time.perf_counter()
+ready, ready_cpu = time.perf_counter(), tree_cpu()
 summary = extract_batch(inbox, out, workers) if mode == "prefect" else run_batch(__import__("pathlib").Path(inbox), __import__("pathlib").Path(out), workers)
-done = time.perf_counter()
-print(json.dumps({"startup": ready - start, "batch": done - ready, "documents": summary["documents"], "counts": summary["counts"]}))
+done, done_cpu = time.perf_counter(), tree_cpu()
+print(json.dumps({"startup": ready - start, "batch": done - ready, "cpu": done_cpu - ready_cpu, "documents": summary["documents"], "counts": summary["counts"]}))
 """
 
 
@@ -88,11 +111,13 @@ def main() -> None:
                 rows[mode, workers] = r = run(mode, inbox, folder / f"{mode}-{workers}", workers, empty)
                 n = r["documents"]
                 line = (
-                    f"{mode:8s} {workers} worker(s): {n} documents, batch {r['batch']:7.2f} s = {r['batch'] / n * 1000:6.1f} ms/document; "
+                    f"{mode:8s} {workers} worker(s): {n} documents, batch {r['batch']:7.2f} s = {r['batch'] / n * 1000:6.1f} ms/document "
+                    f"(CPU {r['cpu'] / n * 1000:5.1f} ms); "
                     f"start-up {r['startup']:5.2f} s; {r['counts']}"
                 )
                 if mode == "prefect" and ("direct", workers) in rows:
-                    line += f"; overhead over direct {r['batch'] / rows['direct', workers]['batch'] - 1:+.0%}"
+                    d = rows["direct", workers]
+                    line += f"; overhead over direct {r['batch'] / d['batch'] - 1:+.0%} (CPU {r['cpu'] / d['cpu'] - 1:+.0%})"
                 print(line, flush=True)
         for mode in ("direct", "prefect"):
             if (mode, 1) in rows and (mode, args.workers) in rows and args.workers > 1:
