@@ -135,14 +135,28 @@ STAGES: tuple[tuple[str, Stage], ...] = (
 """The stages in the order they run; each reads what the ones before it wrote."""
 
 
+def blocks_to_info(doc: Document) -> list[BlockInfo]:
+    """What the output keeps of every block (no text: it is ``Extraction.text[start:end]``),
+    page by page, each page's blocks released once taken: a long report's blocks are never
+    held twice. The infos share the blocks' values; :func:`revalidated` checks them once."""
+    infos: list[BlockInfo] = []
+    names = tuple(BlockBase.model_fields)
+    for page in doc.pages:
+        for b in page.blocks:
+            values = {name: getattr(b, name) for name in names}
+            infos.append(BlockInfo.model_construct(**values, table_id=b.table.id if b.table else None))
+        page.blocks = []
+    return infos
+
+
 def found_to_extraction(found: Found) -> Extraction:
     """The validated :class:`Extraction` of what the stages found (the document's own
-    warnings first, then each stage's in stage order)."""
+    warnings first, then each stage's in stage order).
+
+    The extraction takes over what ``found`` holds, so nothing is held twice while it is
+    checked: ``found``'s lists are emptied and its document's pages keep no blocks."""
     doc = found.doc
-    blocks = [
-        BlockInfo(**b.model_dump(include=set(BlockBase.model_fields)), table_id=b.table.id if b.table else None)
-        for b in doc.blocks()
-    ]
+    blocks = blocks_to_info(doc)
     extraction = Extraction(
         document=DocumentInfo(
             id=doc.id,
@@ -165,6 +179,12 @@ def found_to_extraction(found: Found) -> Extraction:
         blocks=blocks,
         text=doc.text,
     )
+    # pydantic copied the lists (not their items): empty the originals, so that each item
+    # the check below replaces is freed, not kept alive by ``found``
+    del blocks
+    for name in ("sections", "footnotes", "bibliography", "tables", "table_records", "warnings"):
+        getattr(found, name).clear()
+    found.facts = None
     # Validate the assembled model as a reader of the JSON would (extractors set fields after
     # construction, which pydantic does not check), one list item at a time.
     return revalidated(extraction)
@@ -173,7 +193,10 @@ def found_to_extraction(found: Found) -> Extraction:
 def extract_document(
     doc: Document, timings: Timings | None = None, stages: tuple[tuple[str, Stage], ...] = STAGES
 ) -> Extraction:
-    """Run ``stages`` in order over an ingested document and validate the result."""
+    """Run ``stages`` in order over an ingested document and validate the result.
+
+    The extraction takes the document's blocks over (see :func:`found_to_extraction`):
+    afterwards ``doc`` keeps its text and pages but no blocks."""
     found = Found(doc=doc, lang=languages.load(doc.language))
     for name, stage in stages:
         t0 = time.perf_counter()

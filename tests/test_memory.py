@@ -152,3 +152,62 @@ def test_pdf_table_page_keeps_the_chars_its_cells_are_read_from():
         "-",
         "N/A",
     ]
+
+
+# --- the extraction takes the document's blocks and the stages' findings over -------------
+
+
+def test_extraction_takes_the_blocks_over_page_by_page(fake_report):
+    from extractors.stages import extract_document
+    from pipeline.readers.ingest import ingest
+    from schemas.document import BlockBase
+    from schemas.extraction import BlockInfo
+
+    kept = ingest(fake_report)
+    expected = [
+        BlockInfo(**b.model_dump(include=set(BlockBase.model_fields)), table_id=b.table.id if b.table else None)
+        for b in kept.blocks()
+    ]
+    doc = ingest(fake_report)
+    extraction = extract_document(doc)
+    assert extraction.blocks == expected and len(expected) > 20
+    assert [b.table_id for b in extraction.blocks if b.table_id] == ["t1", "t2"]
+    assert doc.pages and all(page.blocks == [] for page in doc.pages)  # released, pages kept
+    assert extraction.text is doc.text  # one copy of the text, not two
+
+
+def test_found_hands_its_lists_over_and_keeps_no_second_copy(fake_report):
+    from extractors.stages import STAGES, Found, found_to_extraction
+    from pipeline.readers.ingest import ingest
+    from schemas import lang as languages
+
+    doc = ingest(fake_report)
+    found = Found(doc=doc, lang=languages.load(doc.language))
+    for _, stage in STAGES:
+        stage(found)
+    sections, records = list(found.sections), list(found.table_records)
+    extraction = found_to_extraction(found)
+    assert found.sections == found.table_records == found.footnotes == found.warnings == []
+    assert extraction.sections == sections and extraction.table_records == records and len(records) == 6
+    assert found.facts is None and extraction.facts.places
+
+
+def test_a_block_set_wrong_after_construction_is_still_refused(fake_report):
+    """The blocks are handed over unchecked and checked once, by ``revalidated``: a value
+    an extractor set wrong after construction still fails, naming the field."""
+    from extractors.stages import extract_document
+    from pipeline.readers.ingest import ingest
+
+    doc = ingest(fake_report)
+    doc.pages[0].blocks[0].page = 0
+    with pytest.raises(ValidationError, match="page"):
+        extract_document(doc)
+
+
+def test_bench_writes_the_json_file_and_times_the_write(fake_report):
+    from pipeline.tools.bench import bench_one
+
+    row = bench_one(str(fake_report), runs=2)
+    assert row["pages"] == 1 and row["input"] == str(fake_report)
+    assert {"ingest", "facts", "validation", "write"} <= set(row["stages"])
+    assert row["stages"]["write"] > 0 and row["peak_rss_mb"] > 0

@@ -51,8 +51,8 @@ def read_input(path: str | Path) -> bytes:
 
 def ingest(path: str | Path, language: str | None = None, limits=None) -> Document:
     """Read ``path`` (PDF, text, web page or Word document, told apart by content) into the document model."""
-    data = read_input(path)
-    return ingest_bytes(data, str(path), language=language, limits=limits)
+    # the bytes go straight to ingest_bytes (no name here holds them), so it can let them go
+    return ingest_bytes(read_input(path), str(path), language=language, limits=limits)
 
 
 def ingest_bytes(data: bytes, path: str, language: str | None = None, limits=None) -> Document:
@@ -84,6 +84,10 @@ def ingest_bytes(data: bytes, path: str, language: str | None = None, limits=Non
         lang = languages.load(language or languages.detect(raw_text))
         vocab = vocabulary(raw_text)
         pages = text_to_pages(raw_text, lang, vocab)
+    # the input's bytes and its plain text are not needed past here: a long report's (tens of
+    # MB) are freed before the text is laid out and the stages run (when the caller holds no
+    # other reference to them)
+    del data, raw_text
     mark_captions(pages, lang)
     join_split_paragraphs(pages, vocab, lang.bibliography_headings)
     text = lay_out(pages, lang.bibliography_headings)
