@@ -37,7 +37,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 
@@ -154,18 +154,28 @@ def _written(extraction, path: Path | None) -> Written:
     )
 
 
-def _extract_one(job: Job, limits: Limits, tmp: str) -> tuple:
+def _taken(held: list, path: str) -> bytes:
+    """The bytes in ``held`` (taken out of it), or the file's when the caller sent none."""
+    from pipeline.readers.ingest import read_input
+
+    data = held.pop()
+    return data if data is not None else read_input(path)
+
+
+def _extract_one(job: Job, held: list, limits: Limits, tmp: str) -> tuple:
     """In the worker: extract ``job`` and write its JSON; the answer to send back, as
-    ``(kind, payload, needs)``. Running out of memory ends the worker with ``MEMORY_EXIT``."""
+    ``(kind, payload, needs)``. Running out of memory ends the worker with ``MEMORY_EXIT``.
+
+    ``held`` is a one-item list with the job's bytes (or None): taken out of it, no name
+    outside the reader holds them, so a long report's input (tens of MB) is freed before
+    the stages run."""
     needs = None
     try:
         from extractors import nlp
         from pipeline.app import run
-        from pipeline.readers.ingest import ingest_bytes, read_input
+        from pipeline.readers.ingest import ingest_bytes
 
-        data = job.data if job.data is not None else read_input(job.path)
-        doc = ingest_bytes(data, job.path, language=job.language, limits=limits)
-        del data
+        doc = ingest_bytes(_taken(held, job.path), job.path, language=job.language, limits=limits)
         extraction = run.extract_document(doc)
         del doc
         needs = Needs(extraction.document.language, extraction.metadata.country, nlp.loaded())
@@ -243,7 +253,8 @@ def _serve(requests, answers, inherited: list, limits: Limits, parent_pid: int, 
             os._exit(0)
         try:
             _cap_memory(limits.memory_mb)
-            answer = _extract_one(job, limits, tmp)
+            held, job = [job.data], replace(job, data=None)
+            answer = _extract_one(job, held, limits, tmp)
             _cap_memory(None)
             answers.send((*answer, _resident()))
         except MemoryError:
