@@ -55,6 +55,8 @@ OLD_VALUES = {
     "columns_step": 2.0,
     "columns_break_size_delta": 1.0,
     "ocr_dpi": 300,
+    # added with the bounded-memory reading (issue 17): changes no output
+    "reopen_pages": 200,
 }
 
 

@@ -4,7 +4,8 @@ pdfium gives every character with its box, baseline and font size at ~100× the 
 of pdfminer, and every ruling line as a path object. From those the reader builds the
 page the way a reader sees it, as a chain of small functions, one module each:
 
-- :mod:`.backend` — what pdfium is asked: ``page_to_chars``, ``page_to_rules``;
+- :mod:`.backend` — what pdfium is asked: ``page_to_chars`` (``page_to_char_groups``, in C
+  when the compiled helper ``_chars.c`` is built), ``page_to_rules``;
 - :mod:`.lines` — ``chars_to_lines`` (superscript markers folded into their line as ``⁰-⁹``);
 - :mod:`.columns` — ``split_columns`` (a two-column page cut at its gutter, with its
   reading order: full-width bands and column runs);
@@ -14,7 +15,9 @@ page the way a reader sees it, as a chain of small functions, one module each:
 - :mod:`.running` — running headers and footers found across pages, ``mark_running_lines``;
 - :mod:`.blocks` — ``lines_to_blocks`` (paragraphs, headings, list items);
 - :mod:`.ocr` — pages without a text layer read by tesseract, ``ocr_pages``;
-- :mod:`.document` — ``pdf_to_pages``, the whole chain over a document.
+- :mod:`.packed` — a page's lines in little memory while the rest of the document is read;
+- :mod:`.document` — ``pdf_to_pages``, the whole chain over a document: each page read,
+  tallied (what layout needs of the whole document) and packed, then laid out page by page.
 
 Every tunable lives in :class:`PdfSettings` (:data:`PDF_SETTINGS` are the defaults),
 frozen and validated when made.

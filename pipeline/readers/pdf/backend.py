@@ -1,15 +1,19 @@
 """What the reader asks pdfium: the document, each page's chars and its ruling lines.
 
 pdfium gives every character with its box, baseline and font size at ~100× the speed of
-pdfminer. It has no call for many characters at once, so the per-character calls go
-through cffi function pointers to pypdfium2's own library (a fraction of ctypes' cost
-per call), three per character; the font size and weight are read once per text object.
+pdfminer. It has no call for many characters at once, so each character costs three
+calls (its text object, loose box and origin); the font size and weight are read once per
+text object. The compiled helper (``_chars.c``, built by ``pip install -e .``) makes those
+calls from C through the function pointers of pypdfium2's own library and groups the chars
+by baseline there (issue 17: a fifth of the Python loop's time on the seed); without it the same
+loop runs in Python, through cffi function pointers (a fraction of ctypes' cost per call).
 """
 
 from __future__ import annotations
 
 import ctypes
 import re
+from collections.abc import Callable, Iterator
 
 import cffi
 import pypdfium2 as pdfium
@@ -17,6 +21,12 @@ import pypdfium2.raw as pdfium_c
 
 from schemas.errors import CorruptPDFError, EncryptedPDFError
 
+try:  # built by `pip install -e .` (setup.py); the Python loop below gives the same chars without it
+    from . import _chars as _compiled
+except ImportError:  # pragma: no cover - a checkout whose helper was not built
+    _compiled = None
+
+from .lines import baseline_groups
 from .objects import Char, Rule
 from .settings import PDF_SETTINGS, PdfSettings
 
@@ -34,6 +44,23 @@ _text_object = _c_function(pdfium_c.FPDFText_GetTextObject, "intptr_t(*)(void *,
 _loose_char_box = _c_function(pdfium_c.FPDFText_GetLooseCharBox, "int(*)(void *, int, FS_RECTF *)")
 _char_origin = _c_function(pdfium_c.FPDFText_GetCharOrigin, "int(*)(void *, int, double *, double *)")
 _get_text = _c_function(pdfium_c.FPDFText_GetText, "int(*)(void *, int, int, unsigned short *)")
+
+_count_objects = _c_function(pdfium_c.FPDFPage_CountObjects, "int(*)(void *)")
+_page_object = _c_function(pdfium_c.FPDFPage_GetObject, "void *(*)(void *, int)")
+_form_count_objects = _c_function(pdfium_c.FPDFFormObj_CountObjects, "int(*)(void *)")
+_form_object = _c_function(pdfium_c.FPDFFormObj_GetObject, "void *(*)(void *, unsigned long)")
+_object_type = _c_function(pdfium_c.FPDFPageObj_GetType, "int(*)(void *)")
+_object_bounds = _c_function(pdfium_c.FPDFPageObj_GetBounds, "int(*)(void *, float *, float *, float *, float *)")
+
+_FUNCTION_ADDRESSES = tuple(
+    ctypes.cast(function, ctypes.c_void_p).value
+    for function in (
+        pdfium_c.FPDFText_GetTextObject,
+        pdfium_c.FPDFText_GetLooseCharBox,
+        pdfium_c.FPDFText_GetCharOrigin,
+    )
+)
+"""The three per-char pdfium functions, as the compiled helper calls them."""
 
 
 def open_pdf(data: bytes, path: str) -> pdfium.PdfDocument:
@@ -82,6 +109,26 @@ def page_text(textpage: pdfium.PdfTextPage) -> str:
     return text
 
 
+def _style_reader(textpage: pdfium.PdfTextPage, settings: PdfSettings) -> Callable[[int], tuple[float, bool]]:
+    """``style(i)``: the font size and weight (bold or not) of char ``i``, asked once per
+    text object (a run of chars in one font); fonts are told bold by name once each."""
+    raw = textpage.raw
+    name = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    bold_name = re.compile("|".join(re.escape(w) for w in settings.bold_font_words).encode(), re.I)
+    fonts: dict[bytes, bool] = {}
+
+    def style(i: int) -> tuple[float, bool]:
+        size = pdfium_c.FPDFText_GetFontSize(raw, i)
+        pdfium_c.FPDFText_GetFontInfo(raw, i, name, 128, ctypes.byref(flags))
+        bold = fonts.get(name.value)
+        if bold is None:
+            bold = fonts[name.value] = bold_name.search(name.value) is not None
+        return size, bold or pdfium_c.FPDFText_GetFontWeight(raw, i) >= settings.bold_min_weight
+
+    return style
+
+
 def page_to_chars(textpage: pdfium.PdfTextPage, height: float, settings: PdfSettings = PDF_SETTINGS) -> list[Char]:
     """Every printed char with its box (top-down coordinates), baseline, size and weight.
 
@@ -90,16 +137,12 @@ def page_to_chars(textpage: pdfium.PdfTextPage, height: float, settings: PdfSett
     text = page_text(textpage)
     if not text:
         return []
-    raw = textpage.raw
     page = _pointer(textpage)
     rect = _ffi.new("FS_RECTF *")
     origin = _ffi.new("double[2]")
     origin_y = origin + 1
-    name = ctypes.create_string_buffer(128)
-    flags = ctypes.c_int()
-    bold_name = re.compile("|".join(re.escape(w) for w in settings.bold_font_words).encode(), re.I)
+    read_style = _style_reader(textpage, settings)
     styles: dict[int, tuple[float, bool]] = {}
-    fonts: dict[bytes, bool] = {}
     chars: list[Char] = []
     append, style_of, text_object, loose_char_box, char_origin, new_char = (
         chars.append,
@@ -119,12 +162,7 @@ def page_to_chars(textpage: pdfium.PdfTextPage, height: float, settings: PdfSett
         key = text_object(page, i)
         style = style_of(key) if key else None
         if style is None:
-            size = pdfium_c.FPDFText_GetFontSize(raw, i)
-            pdfium_c.FPDFText_GetFontInfo(raw, i, name, 128, ctypes.byref(flags))
-            bold = fonts.get(name.value)
-            if bold is None:
-                bold = fonts[name.value] = bold_name.search(name.value) is not None
-            style = (size, bold or pdfium_c.FPDFText_GetFontWeight(raw, i) >= settings.bold_min_weight)
+            style = read_style(i)
             if key:
                 styles[key] = style
         loose_char_box(page, i, rect)
@@ -146,13 +184,62 @@ def page_to_chars(textpage: pdfium.PdfTextPage, height: float, settings: PdfSett
     return chars
 
 
+def page_to_char_groups(
+    textpage: pdfium.PdfTextPage, height: float, settings: PdfSettings = PDF_SETTINGS, compiled: bool = True
+) -> tuple[int, list[list[Char]]]:
+    """The page's char count and its chars grouped by baseline (:func:`.lines.baseline_groups`
+    of :func:`page_to_chars`). The compiled helper (``_chars.c``) does the same loop and
+    grouping in C, several times faster; without it (or with ``compiled=False``) Python does."""
+    if not compiled or _compiled is None:
+        chars = page_to_chars(textpage, height, settings)
+        return len(chars), baseline_groups(chars, settings)
+    text = page_text(textpage)
+    if not text:
+        return 0, []
+    return _compiled.read_char_groups(
+        text,
+        ctypes.cast(textpage.raw, ctypes.c_void_p).value,
+        *_FUNCTION_ADDRESSES,
+        height,
+        _style_reader(textpage, settings),
+        Char,
+        settings.baseline_tolerance,
+    )
+
+
+def path_bounds(page: pdfium.PdfPage, max_depth: int = 2) -> Iterator[tuple[float, float, float, float]]:
+    """(left, bottom, right, top) of every path object of the page and of the forms in it
+    down to ``max_depth`` levels: ``page.get_objects(filter=[PATH], max_depth=...)`` and
+    ``get_bounds()`` of each, without a pypdfium2 object per page object (most are text)."""
+    bounds = _ffi.new("float[4]")
+    left, bottom, right, top = bounds, bounds + 1, bounds + 2, bounds + 3
+
+    def walk(count, get, parent, level: int) -> Iterator[tuple[float, float, float, float]]:
+        n = count(parent)
+        if n < 0:
+            raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+        for i in range(n):
+            obj = get(parent, i)
+            if obj == _ffi.NULL:
+                raise pdfium.PdfiumError("Failed to get pageobject.")
+            kind = _object_type(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+                if not _object_bounds(obj, left, bottom, right, top):
+                    raise pdfium.PdfiumError("Failed to locate pageobject.")
+                yield bounds[0], bounds[1], bounds[2], bounds[3]
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < max_depth - 1:
+                yield from walk(_form_count_objects, _form_object, obj, level + 1)
+
+    handle = _ffi.cast("void *", ctypes.cast(page.raw, ctypes.c_void_p).value)
+    return walk(_count_objects, _page_object, handle, 0)
+
+
 def page_to_rules(page: pdfium.PdfPage, height: float, settings: PdfSettings = PDF_SETTINGS) -> list[Rule]:
     """Thin path objects (ruling lines, table borders, the footnote separator)."""
     rules = []
     thick = settings.rule_max_thickness
     page_width = page.get_width()
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2):
-        left, bottom, right, top = obj.get_bounds()
+    for left, bottom, right, top in path_bounds(page):
         w, h = right - left, top - bottom
         if (h <= thick and w > thick) or (w <= thick and h > thick):
             rules.append(Rule(x0=left, top=height - top, x1=right, bottom=height - bottom))

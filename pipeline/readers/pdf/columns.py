@@ -76,6 +76,13 @@ def _sided_runs(lines: list[Line], x: float) -> list[list[SidedLine]]:
     before, after = x - 1, x + 1
     for line in lines:
         segments = line.segments
+        if len(segments) == 1:  # most lines: the same as below, without the loops
+            only = segments[0]
+            if only[0] < before and after < only[1]:
+                runs.append([])
+                continue
+            runs[-1].append((line, [only] if only[1] <= x else [], [only] if only[0] >= x else []))
+            continue
         if any(s0 < before and after < s1 for s0, s1, _ in segments):  # a segment across x
             runs.append([])
             continue

@@ -1,6 +1,11 @@
 """The whole PDF: every page read into lines and rules, then laid out into blocks and
 tables with what only the whole document tells (body font size, text margins, running
-headers, the report's vocabulary, footnotes and tables that run over a page break)."""
+headers, the report's vocabulary, footnotes and tables that run over a page break).
+
+Memory stays near one page's worth of chars (issue 17): each page's chars are grouped into
+lines and let go before the next page is read; what layout needs of the whole document is
+tallied as the pages go (:class:`Tally`), their lines wait packed (:mod:`.packed`, under a
+third of their size as objects), and each page is unpacked, laid out and let go in turn."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import gc
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from operator import itemgetter
 
 import pypdfium2 as pdfium
@@ -18,14 +24,15 @@ from pipeline.readers.textutil import vocabulary as make_vocabulary
 from schemas.document import Block, BlockKind, Page
 from schemas.errors import CorruptPDFError, TooManyPagesError
 
-from .backend import open_pdf, page_to_chars, page_to_rules, xref_points_at_xref
+from .backend import open_pdf, page_to_char_groups, page_to_rules, xref_points_at_xref
 from .blocks import lines_to_keyed_blocks, top_down
 from .columns import ColumnLayout, split_columns
 from .footnotes import footnote_lines_to_blocks, is_separator, join_footnotes_across_pages, split_footnote_area
-from .lines import chars_to_lines, release_chars_of_plain_page, release_prose_chars
+from .lines import groups_to_lines, release_chars_of_plain_page, release_prose_chars
 from .objects import Line, Rule, box_of
 from .ocr import ocr_pages
-from .running import mark_running_lines
+from .packed import PackedLines, pack_lines, unpack_lines
+from .running import margin_keys, repeated_keys, running_line_ids
 from .settings import PDF_SETTINGS, PdfSettings
 from .tables import aligned_runs, grid_to_table, join_continued_tables, lines_to_aligned_table, rules_to_grids
 
@@ -79,31 +86,96 @@ def _read(data: bytes, path: str, settings: PdfSettings, max_pages: int | None) 
                 "(raise it with --max-pages for a long compilation)",
                 "max_pages",
             )
-        page_data: list[PageLines] = []
-        layouts: list[ColumnLayout | None] = []
+        read: list[ReadPage | None] = []
+        tally = Tally()
         n_chars = 0
         for i in range(n_pages):
+            if i and i % settings.reopen_pages == 0:
+                # pdfium keeps the objects of every page it has parsed until the document
+                # closes (about 25 kB a page): opened afresh now and then, a long report's
+                # memory stays bounded.
+                pdf.close()
+                pdf = open_pdf(data, path)
             try:
                 page = pdf[i]
                 width, height = page.get_size()
                 textpage = page.get_textpage()
-                chars = page_to_chars(textpage, height, settings)
+                count, groups = page_to_char_groups(textpage, height, settings)
                 rules = page_to_rules(page, height, settings)
                 textpage.close()
                 page.close()
             except pdfium.PdfiumError as exc:
                 raise CorruptPDFError(path, f"page {i + 1} cannot be read ({exc})") from None
-            n_chars += len(chars)
-            lines, layout = split_columns(chars_to_lines(chars, settings), width, settings)
+            n_chars += count
+            lines, layout = split_columns(groups_to_lines(groups, settings), width, settings)
+            del groups
             release_prose_chars(lines, rules, width, settings)
             release_chars_of_plain_page(lines, rules)
-            page_data.append((width, height, lines, rules))
-            layouts.append(layout)
+            tally.add(height, lines, settings)
+            read.append(ReadPage(width, height, pack_lines(lines), rules, layout))
         if n_chars < 10:
             return ocr_pages(pdf, path, settings=settings)
     finally:
         pdf.close()
-    return lay_out_pages(page_data, settings, warnings, layouts)
+    return _lay_out(read, tally, settings, warnings)
+
+
+@dataclass(slots=True)
+class ReadPage:
+    """A page read and waiting for layout: its size, lines (packed), ruling lines and column layout."""
+
+    width: float
+    height: float
+    lines: PackedLines
+    rules: list[Rule]
+    layout: ColumnLayout | None
+
+
+class Tally:
+    """What layout needs to know of the whole document, gathered page by page as the pages
+    are read (so that no page's lines need to be gone through again before layout): the
+    text of all lines, the words of prose lines, the text per font size, the margin texts
+    per page count and each page's extent of text per font size."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.vocabulary: set[str] = set()
+        self.sizes: Counter[float] = Counter()
+        self.margin_keys: Counter[str] = Counter()
+        self.extents: list[dict[float, tuple[float, float]]] = []
+
+    def add(self, height: float, lines: list[Line], settings: PdfSettings = PDF_SETTINGS) -> None:
+        if lines:
+            self.texts.append("\n".join([ln.text for ln in lines]))
+        # The report's own words, from its prose lines only: the fragments of wrapped table
+        # cells (``Ouda``/``lan``) must not count as words. (No word runs over a line end.)
+        prose = [ln.text for ln in lines if len(ln.segments) == 1]
+        if prose:
+            self.vocabulary |= make_vocabulary("\n".join(prose))
+        sizes = self.sizes
+        extents: dict[float, tuple[float, float]] = {}
+        for ln in lines:
+            sizes[round(ln.size, 1)] += len(ln.text)
+            known = extents.get(ln.size)
+            extents[ln.size] = (ln.x0, ln.x1) if known is None else (min(known[0], ln.x0), max(known[1], ln.x1))
+        self.extents.append(extents)
+        self.margin_keys.update(margin_keys(height, lines, settings))
+
+    @property
+    def n_pages(self) -> int:
+        return len(self.extents)
+
+    def body_size(self) -> float:
+        """The font size of most of the text."""
+        return self.sizes.most_common(1)[0][0] if self.sizes else 10.0
+
+    def text_edges(self, body_size: float, settings: PdfSettings = PDF_SETTINGS) -> tuple[float, float]:
+        """The left and right edges of the body text (lines of about ``body_size``) over all pages."""
+        tolerance = settings.body_size_tolerance
+        near = [
+            edges for extents in self.extents for size, edges in extents.items() if abs(size - body_size) < tolerance
+        ]
+        return min((lo for lo, _ in near), default=0.0), max((hi for _, hi in near), default=0.0)
 
 
 def lay_out_pages(
@@ -114,33 +186,38 @@ def lay_out_pages(
 ) -> tuple[list[Page], str, list[str]]:
     """Pages of blocks (tables, paragraphs, headings, running headers and footers,
     footnotes) in reading order, the plain text of all lines, and ``warnings``."""
-    all_lines = [(h, lines) for _, h, lines, _ in page_data]
-    plain = "\n".join(ln.text for _, lines in all_lines for ln in lines)
-    # The report's own words, from its prose lines only: the fragments of wrapped table
-    # cells (``Ouda``/``lan``) must not count as words.
-    vocab = make_vocabulary("\n".join(ln.text for _, lines in all_lines for ln in lines if len(ln.segments) == 1))
-    sizes = Counter()
-    for _, lines in all_lines:
-        for ln in lines:
-            sizes[round(ln.size, 1)] += len(ln.text)
-    body_size = sizes.most_common(1)[0][0] if sizes else 10.0
-    running = mark_running_lines(all_lines, settings)
-    tolerance = settings.body_size_tolerance
-    body_lines = [ln for _, lines in all_lines for ln in lines if abs(ln.size - body_size) < tolerance]
-    text_x0 = min((ln.x0 for ln in body_lines), default=0.0)
-    text_x1 = max((ln.x1 for ln in body_lines), default=0.0)
+    tally = Tally()
+    read: list[ReadPage | None] = []
+    for index, (width, height, lines, rules) in enumerate(page_data):
+        tally.add(height, lines, settings)
+        read.append(ReadPage(width, height, pack_lines(lines), rules, layouts[index] if layouts else None))
+    return _lay_out(read, tally, settings, list(warnings or []))
+
+
+def _lay_out(
+    read: list[ReadPage | None], tally: Tally, settings: PdfSettings, warnings: list[str]
+) -> tuple[list[Page], str, list[str]]:
+    """:func:`lay_out_pages` of pages read and tallied; each page's lines are let go once it is laid out."""
+    plain = "\n".join(tally.texts)
+    vocab = tally.vocabulary
+    body_size = tally.body_size()
+    repeated = repeated_keys(tally.margin_keys, tally.n_pages, settings)
+    text_x0, text_x1 = tally.text_edges(body_size, settings)
     text_width = text_x1 - text_x0
     pages: list[Page] = []
     n_tables = 0
-    for index, ((width, height, _, rules), (_, lines), run_ids) in enumerate(
-        zip(page_data, all_lines, running, strict=True)
-    ):
+    for index, read_page in enumerate(read):
+        assert read_page is not None
+        read[index] = None
+        width, height, rules, layout = read_page.width, read_page.height, read_page.rules, read_page.layout
+        lines = unpack_lines(read_page.lines)
+        del read_page
+        run_ids = running_line_ids(height, lines, repeated, settings)
         number = index + 1
         page = Page(number=number, width=width, height=height)
         header_footer = [ln for ln in lines if id(ln) in run_ids]
         content = [ln for ln in lines if id(ln) not in run_ids]
         body, notes = split_footnote_area(content, rules, text_x0, text_width, settings)
-        layout = layouts[index] if layouts else None
         order = layout.key if layout is not None else top_down
         if layout is not None:
             body.sort(key=lambda ln: order(ln.x0, ln.top))
@@ -180,4 +257,4 @@ def lay_out_pages(
     for i, table in enumerate(tables, start=1):
         table.id = f"t{i}"
         table.cells.sort(key=lambda c: (c.row, c.col))
-    return pages, plain, list(warnings or [])
+    return pages, plain, warnings

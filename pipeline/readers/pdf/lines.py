@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import repeat
 from operator import attrgetter
 
 from pipeline.readers.textutil import SUPERSCRIPT_DIGITS
 
 from .objects import Char, Line, Rule
+
+try:  # built by `pip install -e .` (setup.py); raw_segments below gives the same segments without it
+    from . import _chars as _compiled
+except ImportError:  # pragma: no cover - a checkout whose helper was not built
+    _compiled = None
 from .settings import PDF_SETTINGS, PdfSettings
 
 BULLETS = "•▪●◦‣∙·\uf0b7\uf0a7\uf076\uf0d8–-"
@@ -32,8 +38,12 @@ def median(values) -> float:
 def chars_to_lines(chars: list[Char], settings: PdfSettings = PDF_SETTINGS) -> list[Line]:
     """Group chars into lines by baseline; fold raised small chars (footnote markers) into
     the line they belong to and mark them ``superscript``."""
-    if not chars:
-        return []
+    return groups_to_lines(baseline_groups(chars, settings), settings)
+
+
+def baseline_groups(chars: list[Char], settings: PdfSettings = PDF_SETTINGS) -> list[list[Char]]:
+    """Chars sorted by (baseline, x0) and cut into groups whose baselines lie within
+    ``baseline_tolerance`` times the char's size of the group's first."""
     ordered = sorted(chars, key=_BY_BASELINE)
     tolerance = settings.baseline_tolerance
     groups: list[list[Char]] = []
@@ -47,8 +57,16 @@ def chars_to_lines(chars: list[Char], settings: PdfSettings = PDF_SETTINGS) -> l
             group = [ch]
             groups.append(group)
             group_baseline = ch.baseline
+    return groups
+
+
+def groups_to_lines(groups: list[list[Char]], settings: PdfSettings = PDF_SETTINGS) -> list[Line]:
+    """Lines of baseline groups (:func:`baseline_groups`): a group of small chars just above
+    a group of larger ones is folded into it as its superscripts."""
+    if not groups:
+        return []
     # A group of small chars just above a group of larger ones is its superscripts.
-    sizes = [median([c.size for c in g]) for g in groups]
+    sizes = [_median_size(g) for g in groups]
     absorbed = [False] * len(groups)
     ratio, min_rise, max_rise = (
         settings.superscript_size_ratio,
@@ -76,6 +94,12 @@ def chars_to_lines(chars: list[Char], settings: PdfSettings = PDF_SETTINGS) -> l
     return lines
 
 
+def _median_size(chars: list[Char]) -> float:
+    sizes = [c.size for c in chars]
+    first = sizes[0]
+    return first if sizes.count(first) == len(sizes) else median(sizes)
+
+
 def overlaps_x(a: list[Char], b: list[Char], margin: float) -> bool:
     """True when the chars of ``a`` stand within the horizontal extent of ``b`` widened by ``margin`` on each side."""
     return (
@@ -83,16 +107,37 @@ def overlaps_x(a: list[Char], b: list[Char], margin: float) -> bool:
     )
 
 
+def most_common(values: list):
+    """The most frequent of ``values`` (the first seen of equally frequent ones, as
+    ``Counter.most_common(1)``); a line's chars nearly always share one value, found without counting."""
+    first = values[0]
+    if values.count(first) == len(values):
+        return first
+    return Counter(values).most_common(1)[0][0]
+
+
 def make_line(chars: list[Char], settings: PdfSettings = PDF_SETTINGS) -> Line:
     """One line of ``chars`` (sorted left to right in place): its font size and baseline are
     the most frequent ones, and chars small and raised against them are superscripts."""
     chars.sort(key=_BY_X0)
-    size = Counter([c.size for c in chars]).most_common(1)[0][0]
-    base = Counter([c.baseline for c in chars if c.size == size]).most_common(1)[0][0]
+    figures = None if _compiled is None else _compiled.uniform_line(chars, Char)
+    if figures is not None and not figures[0] <= settings.superscript_size_ratio * figures[0]:
+        # One size and one baseline (nearly every line), counted in C: no superscripts.
+        size, base, top, x1, bottom, bold = figures
+        line = Line(chars, chars[0].x0, top, x1, bottom, base, size, bold)
+        line.text, line.segments = line_text(chars, size, settings)
+        return line
+    sizes = [c.size for c in chars]
+    size = most_common(sizes)
+    uniform = sizes.count(size) == len(sizes)
+    base = most_common([c.baseline for c in chars] if uniform else [c.baseline for c in chars if c.size == size])
     small, rise = settings.superscript_size_ratio * size, settings.superscript_rise * size
-    for c in chars:
-        c.superscript = c.size <= small and (base - c.baseline) >= rise
-    body = [c for c in chars if not c.superscript] or chars
+    raised: list[bool] | None = None  # no char is a superscript when all share the line's size
+    if not uniform or size <= small:
+        raised = [c.size <= small and (base - c.baseline) >= rise for c in chars]
+        if not any(raised):
+            raised = None
+    body = chars if raised is None else [c for c, up in zip(chars, raised, strict=True) if not up] or chars
     line = Line(
         chars=chars,
         x0=chars[0].x0,  # sorted by x0
@@ -103,38 +148,54 @@ def make_line(chars: list[Char], settings: PdfSettings = PDF_SETTINGS) -> Line:
         size=size,
         bold=sum([c.bold for c in body]) > len(body) / 2,
     )
-    line.text, line.segments = line_text(chars, size, settings)
+    line.text, line.segments = line_text(chars, size, settings, raised)
     return line
 
 
 def line_text(
-    chars: list[Char], size: float, settings: PdfSettings = PDF_SETTINGS
+    chars: list[Char], size: float, settings: PdfSettings = PDF_SETTINGS, raised: list[bool] | None = None
 ) -> tuple[str, list[tuple[float, float, str]]]:
-    """The line's text (superscript digits as ``⁰-⁹``) and its segments split at wide gaps."""
-    segments: list[tuple[float, float, str]] = []
-    parts: list[str] = []
-    seg_start = chars[0].x0
+    """The line's text (the digits among the ``raised`` chars, its superscripts, as ``⁰-⁹``)
+    and its segments split at wide gaps."""
     segment_gap, space_gap = settings.segment_gap * size, settings.space_gap * size
-    prev_x1: float | None = None  # the right edge of the char before
-    for c in chars:
-        ch, superscript = c.text, c.superscript
-        if superscript and ch.isdigit():
-            ch = ch.translate(_SUPER)
-        if prev_x1 is not None:
-            gap = c.x0 - prev_x1
-            if gap > segment_gap:
-                segments.append((seg_start, prev_x1, "".join(parts).strip()))
-                parts, seg_start = [], c.x0
-            elif (c.space_before or gap > space_gap) and not (superscript and ch in SUPERSCRIPT_DIGITS):
-                parts.append(" ")
-        parts.append(ch)
-        prev_x1 = c.x1
-    segments.append((seg_start, chars[-1].x1, "".join(parts).strip()))
+    raw = None if _compiled is None else _compiled.raw_segments(chars, raised, segment_gap, space_gap, Char)
+    if raw is None:
+        raw = raw_segments(chars, raised, segment_gap, space_gap)
+    segments = [(x0, x1, text.strip()) for x0, x1, text in raw]
     if len(segments) > 1 and len(segments[0][2]) == 1 and segments[0][2] in BULLETS:
         bullet, first = segments[0], segments[1]  # a list bullet hangs before its text
         segments[:2] = [(bullet[0], first[1], bullet[2] + " " + first[2])]
     text = "   ".join(s[2] for s in segments) if len(segments) > 1 else segments[0][2]
     return text, segments
+
+
+def raw_segments(
+    chars: list[Char], raised: list[bool] | None, segment_gap: float, space_gap: float
+) -> list[tuple[float, float, str]]:
+    """A line's segments (left, right, text not yet stripped): cut at gaps wider than
+    ``segment_gap``, a space at a char marked ``space_before`` or after a gap wider than
+    ``space_gap`` (never before a superscript digit). The compiled helper walks the chars
+    the same way (``_chars.raw_segments``)."""
+    segments: list[tuple[float, float, str]] = []
+    first = chars[0]
+    seg_start, prev_x1 = first.x0, first.x1  # prev_x1: the right edge of the char before
+    parts: list[str] = [first.text.translate(_SUPER) if raised and raised[0] else first.text]
+    append = parts.append
+    for c, up in zip(chars[1:], raised[1:] if raised else repeat(False), strict=False):
+        ch = c.text
+        if up and ch.isdigit():
+            ch = ch.translate(_SUPER)
+        gap = c.x0 - prev_x1
+        if gap > segment_gap:
+            segments.append((seg_start, prev_x1, "".join(parts)))
+            parts, seg_start = [], c.x0
+            append = parts.append
+        elif (c.space_before or gap > space_gap) and not (up and ch in SUPERSCRIPT_DIGITS):
+            append(" ")
+        append(ch)
+        prev_x1 = c.x1
+    segments.append((seg_start, chars[-1].x1, "".join(parts)))
+    return segments
 
 
 def release_prose_chars(
@@ -147,7 +208,11 @@ def release_prose_chars(
     ruled = [(r.top - margin, r.bottom + margin) for r in rules if not r.horizontal]
     min_width = width * settings.prose_min_width
     for line in lines:
-        if len(line.segments) == 1 and line.x1 - line.x0 > min_width and not any(t <= line.top <= b for t, b in ruled):
+        if (
+            len(line.segments) == 1
+            and line.x1 - line.x0 > min_width
+            and not (ruled and any(t <= line.top <= b for t, b in ruled))
+        ):
             line.chars = []
 
 

@@ -31,7 +31,6 @@ class Char:
     size: float
     bold: bool
     space_before: bool = False
-    superscript: bool = False
 
 
 @dataclass(slots=True)

@@ -21,26 +21,39 @@ def mark_running_lines(
 ) -> list[set[int]]:
     """Ids of lines per page that are running headers/footers: in the top or bottom
     margin and repeating (digits ignored) on enough pages, or a bare page number."""
+    counts: Counter[str] = Counter()
+    for height, lines in pages_lines:
+        counts.update(margin_keys(height, lines, settings))
+    repeated = repeated_keys(counts, len(pages_lines), settings)
+    return [running_line_ids(height, lines, repeated, settings) for height, lines in pages_lines]
+
+
+def _in_margin(line: Line, height: float, margin: float) -> bool:
+    return line.top < margin * height or line.bottom > (1 - margin) * height
+
+
+def margin_keys(height: float, lines: list[Line], settings: PdfSettings = PDF_SETTINGS) -> set[str]:
+    """The texts (digits as ``#``) of a page's lines in its top and bottom margins: all a
+    page keeps for the search of running lines across pages."""
     margin = settings.running_margin
-    margin_keys: Counter[str] = Counter()
-    for height, lines in pages_lines:
-        seen = set()
-        for line in lines:
-            if line.top < margin * height or line.bottom > (1 - margin) * height:
-                seen.add(_key(line))
-        margin_keys.update(seen)
-    n_pages = len(pages_lines)
-    repeated = {
-        k
-        for k, n in margin_keys.items()
-        if n_pages >= settings.running_min_pages and n >= settings.running_min_share * n_pages
+    return {_key(line) for line in lines if _in_margin(line, height, margin)}
+
+
+def repeated_keys(counts: Counter[str], n_pages: int, settings: PdfSettings = PDF_SETTINGS) -> set[str]:
+    """The margin texts that repeat on enough pages (``counts``: pages per text) to be running lines."""
+    if n_pages < settings.running_min_pages:
+        return set()
+    return {k for k, n in counts.items() if n >= settings.running_min_share * n_pages}
+
+
+def running_line_ids(
+    height: float, lines: list[Line], repeated: set[str], settings: PdfSettings = PDF_SETTINGS
+) -> set[int]:
+    """Ids of a page's running headers and footers: margin lines whose text repeats, or bare page numbers."""
+    margin = settings.running_margin
+    return {
+        id(line)
+        for line in lines
+        if _in_margin(line, height, margin)
+        and (_key(line) in repeated or _BARE_PAGE_NUMBER.fullmatch(line.text.strip()))
     }
-    out = []
-    for height, lines in pages_lines:
-        ids = set()
-        for line in lines:
-            in_margin = line.top < margin * height or line.bottom > (1 - margin) * height
-            if in_margin and (_key(line) in repeated or _BARE_PAGE_NUMBER.fullmatch(line.text.strip())):
-                ids.add(id(line))
-        out.append(ids)
-    return out

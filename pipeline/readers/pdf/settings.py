@@ -26,6 +26,13 @@ class PdfSettings(BaseModel):
         600, gt=0, le=1000, description="A font of at least this weight (CSS scale, 400 regular) is bold."
     )
 
+    reopen_pages: int = Field(
+        200,
+        ge=1,
+        description="pdfium is given the document afresh after this many pages: it keeps every page it "
+        "has parsed until the document closes, so a long report's memory would grow with its length.",
+    )
+
     # -- lines and superscripts
     baseline_tolerance: float = Field(
         0.3, gt=0, description="Chars whose baselines differ by less than this share of the font size share a line."
