@@ -7,6 +7,7 @@ know (numeric dates and the like), never run over whole sentences.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -123,11 +124,35 @@ def year_in_period(month: int, period: str | None) -> int | None:
     return years[0] if len(years) == 1 else None
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def number_before(text: str, pos: int) -> bool:
+    """True when a number, maybe with a full stop, ends right before ``pos``, white space aside
+    (as the regex ``\\d\\.?\\s*$`` on ``text[:pos]``). Read backwards from ``pos``, so that a long
+    text is not scanned again from its start for every month it names."""
+    i = pos
+    while i and text[i - 1].isspace():
+        i -= 1
+    if i and text[i - 1] == ".":
+        i -= 1
+    return bool(i) and text[i - 1].isdecimal()
+
+
 def find_dates(text: str, lang: Language, period: str | None = None) -> list[tuple[int, str, str]]:
     """(position, ISO value, kind) of every interval, day and month printed in ``text``, in
     order; kind is ``interval``, ``day`` or ``month``. A day or month inside an interval is
     not repeated; ``the first three months of 2020`` is an interval too. A day printed without
     a year (``7 Jan``) counts only when the report's reference ``period`` fixes its year."""
+    return _dates(text, lang, period)[0]
+
+
+def _dates(text: str, lang: Language, period: str | None) -> tuple[list[tuple[int, str, str]], bool]:
+    """:func:`find_dates`, and whether ``period`` was read (a day printed without a year):
+    when it was not, the dates are the same for any period."""
+    if not _DIGIT.search(text):
+        return [], False  # every form below holds a number
+    period_read = False
     p = _patterns(lang)
     out: list[tuple[int, str, str]] = []
     taken: list[tuple[int, int]] = []
@@ -140,6 +165,7 @@ def find_dates(text: str, lang: Language, period: str | None = None) -> list[tup
         if any(a <= m.start() < b for a, b in taken):
             continue
         month = lang.month_number(m.group("month"))
+        period_read = period_read or bool(month and not m.group("year"))
         year = int(m.group("year")) if m.group("year") else year_in_period(month, period) if month else None
         if year:
             iso = _iso(year, month, int(m.group("day")))
@@ -147,7 +173,7 @@ def find_dates(text: str, lang: Language, period: str | None = None) -> list[tup
                 out.append((m.start(), iso, "day"))
                 taken.append((m.start(), m.end()))
     for m in p["month"].finditer(text):
-        if not any(a <= m.start() < b for a, b in taken) and not re.search(r"\d\.?\s*$", text[: m.start()]):
+        if not any(a <= m.start() < b for a, b in taken) and not number_before(text, m.start()):
             out.append((m.start(), _iso(int(m.group("year")), lang.month_number(m.group("month"))), "month"))
     words = lang.numbers.words
     firsts = {w.lower() for w in lang.grammar.first}
@@ -158,4 +184,32 @@ def find_dates(text: str, lang: Language, period: str | None = None) -> list[tup
             first, last = (1, n) if m.group(1).lower() in firsts else (13 - n, 12)
             end = (date(year + (last == 12), last % 12 + 1, 1) - timedelta(days=1)).day
             out.append((m.start(), f"{year:04d}-{first:02d}-01/{year:04d}-{last:02d}-{end:02d}", "interval"))
-    return sorted(out)
+    return sorted(out), period_read
+
+
+DatesIn = Callable[..., list[tuple[int, str, str]]]
+"""``dates_in(text, period=None)``: :func:`find_dates` in the report's language."""
+
+
+def dates_memo(lang: Language) -> DatesIn:
+    """:func:`find_dates` for one report, each text read once: a sentence's dates are asked for
+    again by every later sentence of its paragraph (the paragraph's date) and by the figures
+    before it (a date stated later); the report's head by the date and the period readers.
+    A text whose dates did not depend on the period is not read again for another period.
+    Kept only as long as the caller keeps it (a batch does not grow)."""
+    memo: dict[tuple[str, str | None], list[tuple[int, str, str]]] = {}
+    any_period: dict[str, list[tuple[int, str, str]]] = {}
+
+    def dates_in(text: str, period: str | None = None) -> list[tuple[int, str, str]]:
+        if text in any_period:
+            return any_period[text]
+        key = (text, period)
+        if key not in memo:
+            found, period_read = _dates(text, lang, period)
+            if not period_read:
+                any_period[text] = found
+                return found
+            memo[key] = found
+        return memo[key]
+
+    return dates_in

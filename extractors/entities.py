@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 import ahocorasick
 
@@ -28,9 +28,15 @@ from extractors.sentences import Unit
 from schemas import kb
 from schemas.extraction import Actor, Place, Provenance, stable_id
 from schemas.kb import places as kb_places
-from schemas.lang import Language, alternation, word_pattern
+from schemas.lang import Language, WordGate, alternation, caseless, word_gate, word_pattern
 
 _NAME = r"[A-Z](?:[\w\-]|['’](?=\w))*(?:[ \-][A-Z](?:[\w\-]|['’](?=\w))*)*"
+
+
+MAX_MENTIONS = 50
+"""Mentions an actor or place keeps in the output, the first found. The indexes keep every
+mention as (document id, unit, start, end) and make the :class:`Provenance` of only these: a
+long report names a place hundreds of times."""
 
 
 def _prov(doc_id: str, unit: Unit, start: int, end: int) -> Provenance:
@@ -55,15 +61,10 @@ def fold_spans(text: str) -> tuple[str, list[int]]:
     printed character it comes from: a match ``folded[i:j]`` is printed at
     ``text[starts[i]:starts[j - 1] + 1]``."""
     if text.isascii():  # the common case, at C speed: lower-case, punctuation to spaces, runs of spaces to one
-        parts: list[str] = []
-        starts: list[int] = []
-        for m in re.finditer(r"\S+", text.lower().translate(_ASCII_TO_SPACE)):
-            if starts:
-                parts.append(" ")
-                starts.append(m.start() - 1)
-            parts.append(m.group())
-            starts.extend(range(m.start(), m.end()))
-        return "".join(parts), starts
+        return _join_words(text.lower().translate(_ASCII_TO_SPACE))
+    one = text.translate(_ONE_CHAR_FOLD)
+    if "\0" not in one:  # every character folds to one (accents, quotes): offsets stay those of ``text``
+        return _join_words(one)
     out: list[str] = []
     starts = []
     for i, ch in enumerate(text):
@@ -74,6 +75,49 @@ def fold_spans(text: str) -> tuple[str, list[int]]:
             out.append(c)
             starts.append(i)
     return "".join(out), starts
+
+
+def fold_words(text: str) -> str:
+    """The folded text of :func:`fold_spans` without the offsets (and without the space a
+    text ending in a space or punctuation mark keeps there): the words at C speed, for
+    matching; the offsets are worked out only for a text a match is found in."""
+    if text.isascii():
+        return " ".join(text.lower().translate(_ASCII_TO_SPACE).split())
+    one = text.translate(_ONE_CHAR_FOLD)
+    return " ".join(one.split()) if "\0" not in one else fold_spans(text)[0].rstrip(" ")
+
+
+def _join_words(folded: str) -> tuple[str, list[int]]:
+    """The words of a text folded character for character (same length as the printed text),
+    joined by one space, with the offset of each character (see :func:`fold_spans`)."""
+    parts: list[str] = []
+    starts: list[int] = []
+    for m in _WORD_RUN.finditer(folded):
+        if starts:
+            parts.append(" ")
+            starts.append(m.start() - 1)
+        parts.append(m.group())
+        starts.extend(range(m.start(), m.end()))
+    return "".join(parts), starts
+
+
+_WORD_RUN = re.compile(r"\S+")
+
+
+class _OneCharFold(dict):
+    """``str.translate`` table of :func:`_fold_char` for the characters that fold to exactly one
+    (``é`` → ``e``, ``’`` → space), filled on first sight of each; a character that folds to
+    none or to several (a combining accent, ``ﬁ``) maps to NUL, which sends its text to the
+    character loop."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        out = folded if len(folded) == 1 else "\0"
+        self[code] = out
+        return out
+
+
+_ONE_CHAR_FOLD = _OneCharFold()
 
 
 @lru_cache(maxsize=4096)
@@ -123,12 +167,16 @@ class ActorMatcher:
         """(start, end, key, meaning) of every name in ``text`` on word boundaries; overlapping
         candidates are all returned (the caller keeps the longest that resolve)."""
         out = []
-        folded, starts = fold_spans(text)
+        folded = fold_words(text)
+        found = []
         for end, (key, meaning) in self.folded.iter(folded):
             start = end - len(key) + 1
             if (start > 0 and folded[start - 1].isalnum()) or (end + 1 < len(folded) and folded[end + 1].isalnum()):
                 continue
-            out.append((starts[start], starts[end] + 1, key, meaning))
+            found.append((start, end, key, meaning))
+        if found:  # the offsets of the printed text, only for a text that names someone
+            starts = fold_spans(text)[1]
+            out = [(starts[start], starts[end] + 1, key, meaning) for start, end, key, meaning in found]
         exact = [(end - len(key) + 1, end + 1, key, meaning) for end, (key, meaning) in self.exact.iter(text)]
         exact = [
             m
@@ -419,7 +467,7 @@ class ActorIndex:
     by_unit: dict[int, list[tuple[int, int, dict]]] = field(default_factory=dict)
 
     def mention(self, e: dict, unit: Unit, doc_id: str, start: int, end: int) -> None:
-        e["mentions"].append(_prov(doc_id, unit, start, end))
+        e["mentions"].append((doc_id, unit, start, end))
         self.by_unit.setdefault(unit.index, []).append((start, end, e))
 
     def add(
@@ -510,12 +558,16 @@ class ActorPatterns:
     """A word that makes a name an organisation worth checking (``forces``, ``militia``)."""
     community_group: re.Pattern[str]
     """``Dogon militias``, ``armed men from the Fulani community``: a community's armed group."""
+    community_gate: WordGate
+    """The militia and armed-people words ``community_group`` needs one of."""
     event_words: re.Pattern[str]
     """Any event word (case-insensitive): a sentence of event statistics."""
     definition: re.Pattern[str]
     """A name defined by its acronym: ``Group for the Support of Islam and Muslims (JNIM)``."""
     named_group: re.Pattern[str]
     """``the Sékou Bolly group``."""
+    group_gate: WordGate
+    """The group words ``named_group`` needs one of."""
 
 
 @cache
@@ -529,6 +581,7 @@ def actor_patterns(lang: Language) -> ActorPatterns:
             rf"|(?<!\w)(?:{armed})\s+(?:\w+\s+){{0,2}}?(?:{alternation(g.of)}|from)\s+(?:(?:{alternation(g.articles)})\s+)?"
             rf"(?P<who2>[A-Z][\w’'-]+)\s+(?:{alternation(g.community)})(?!\w)"
         ),
+        community_gate=word_gate((*lang.actor_kinds.communal_militia, *g.armed_people)),
         event_words=word_pattern((p for ps in lang.events.values() for p in ps), re.I),
         definition=re.compile(
             rf"(?P<long>{_NAME}(?: (?:{alternation(g.name_particles)})(?: {_NAME}| [a-z][\w'’\-]*)*)*)"
@@ -537,6 +590,7 @@ def actor_patterns(lang: Language) -> ActorPatterns:
         named_group=re.compile(
             rf"(?<!\w)(?:{alternation(g.articles)})\s+({_NAME})\s+(?:{alternation(g.group_word)})(?!\w)"
         ),
+        group_gate=word_gate(g.group_word),
     )
 
 
@@ -578,7 +632,7 @@ def find_actors(
             return all(b <= x or a >= y for x, y in taken)
 
         # 1. groups named after a community: "Fulani armed groups", "armed men from the Dogon community"
-        for m in community_group.finditer(text):
+        for m in community_group.finditer(text) if P.community_gate.may_match(text) else ():
             who = m.group("who") or m.group("who2")
             if kb.fold(who) not in communities or not free(m.start(), m.end()):
                 continue
@@ -602,7 +656,7 @@ def find_actors(
             for entry, tie in resolved:
                 index.mention(index.add_entry(entry, text[a:b], tie), unit, doc_id, a, b)
         # 3. aliases the report defines: Long Name (ACRONYM) / (the Long Name - ACRONYM)
-        for m in definition.finditer(text):
+        for m in definition.finditer(text) if "(" in text else ():  # "Long Name (ACRONYM)"
             long, acr = m.group("long").strip(), m.group("acr")
             if kb.fold(long) in sources or kb.fold(acr) in sources:
                 continue
@@ -616,7 +670,7 @@ def find_actors(
                 index.mention(e, unit, doc_id, m.start(), m.end())
                 taken.append((m.start(), m.end()))
         # 4. "the Sékou Bolly group": a named group, kind from the sentence's words
-        for m in named_group.finditer(text):
+        for m in named_group.finditer(text) if P.group_gate.may_match(text) else ():
             if not free(m.start(1), m.end()) or index.find(m.group(1)) or kb.fold(m.group(1)) in place_names:
                 continue
             siblings = [e["kind"] for a, b, e in index.by_unit.get(unit.index, []) if e.get("kind")]
@@ -639,8 +693,8 @@ def find_actors(
                 index.mention(e, unit, doc_id, a, b)
                 taken.append((a, b))
         # 6. groups the list lacks, named by a pattern: "Hamza Brigade", "Katiba Serma", "milice Zaïre"
-        for pattern, kind in patterns:
-            for m in pattern.finditer(text):
+        for pattern, kind, gate in patterns:
+            for m in pattern.finditer(text) if gate.may_match(text) else ():
                 name = m.group("name")
                 if not free(m.start(), m.end()) or not _group_name(name, lang) or kb.fold(name) in communities:
                     continue
@@ -669,24 +723,25 @@ def find_actors(
 
 
 @cache
-def _name_patterns(lang: Language) -> tuple[tuple[re.Pattern, str], ...]:
+def _name_patterns(lang: Language) -> tuple[tuple[re.Pattern, str, WordGate], ...]:
     """Patterns of group names the knowledge base lacks, from the language file
-    (``[actors] heads_after`` / ``heads_before``), with the kind each head gives."""
+    (``[actors] heads_after`` / ``heads_before``), with the kind each head gives and the gate
+    of its heads (each pattern needs one, as printed)."""
     small = alternation(sorted({*lang.function_words, *lang.grammar.articles}))
     name = rf"(?P<name>(?!(?i:{small})\s)[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,2}})"
     out = []
     for kind, heads in lang.actors.heads_after.items():
         out.append(
-            (re.compile(rf"(?<![\w-]){name}(?:\s+|-)(?:{alternation(heads)})(?!\w)"), kind)
+            (re.compile(rf"(?<![\w-]){name}(?:\s+|-)(?:{alternation(heads)})(?!\w)"), kind, word_gate(heads))
         )  # "Kokodo-Miliz" too
     for kind, heads in lang.actors.heads_before.items():
-        out.append((re.compile(rf"(?<![\w-])(?:{alternation(heads)})\s+{name}(?![\w-])"), kind))
+        out.append((re.compile(rf"(?<![\w-])(?:{alternation(heads)})\s+{name}(?![\w-])"), kind, word_gate(heads)))
     return tuple(out)
 
 
 def _pattern_kind(name: str, lang: Language) -> str | None:
     """The kind a group-name pattern gives ``name`` (``Kadiweu Liberation Movement``: political)."""
-    return next((kind for pattern, kind in _name_patterns(lang) if pattern.search(name)), None)
+    return next((kind for pattern, kind, _gate in _name_patterns(lang) if pattern.search(name)), None)
 
 
 def _group_name(name: str, lang: Language) -> bool:
@@ -746,7 +801,7 @@ def actors_output(index: ActorIndex) -> list[Actor]:
                 aliases=e["aliases"],
                 kind=e["kind"],
                 country=e.get("country"),
-                mentions=e["mentions"][:50],
+                mentions=[_prov(*m) for m in e["mentions"][:MAX_MENTIONS]],
             )
         )
     return out
@@ -816,7 +871,7 @@ class PlaceIndex:
         if e["lat"] is None and lat is not None:
             e["lat"], e["lon"], e["geonameid"] = lat, lon, geonameid
         if unit is not None:
-            e["mentions"].append(_prov(doc_id, unit, start, end))
+            e["mentions"].append((doc_id, unit, start, end))
             self.by_unit.setdefault(unit.index, []).append((start, end, unit.text[start:end], type_))
         return e
 
@@ -878,14 +933,17 @@ class PlacePatterns:
     """Cue words by place type, in the order of the language file."""
     all_cues: tuple[str, ...]
     """The cue words of admin units and populated places: where a list of names stops."""
-    cue_before: tuple[tuple[str, re.Pattern[str]], ...]
-    """(type, cue word before a list of names): ``the cercles of``, ``villages of``."""
-    cue_after: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]
-    """(type, the cue word anywhere, a name or list of names and the cue word after it):
-    ``Bandiagara and Bankass cercles``. The first, cheap pattern gates the second, which tries
-    a list of names at every capital letter."""
+    cue_before: tuple[tuple[str, WordGate, re.Pattern[str]], ...]
+    """(type, its cue words' gate, cue word before a list of names): ``the cercles of``,
+    ``villages of``. The gate skips, with substring tests, the sentences without a cue word."""
+    cue_after: tuple[tuple[str, WordGate, re.Pattern[str]], ...]
+    """(type, its cue words' gate, a name or list of names and the cue word after it):
+    ``Bandiagara and Bankass cercles``. The pattern tries a list of names at every capital
+    letter: it runs only on sentences the gate lets through."""
     enumeration: re.Pattern[str]
     """A list of two or more capitalised names."""
+    area_gate: WordGate
+    """The area cue words, as ``named_area`` and ``borrowed_area`` need one."""
     named_area: re.Pattern[str]
     """Capitalised words before an area cue: ``the Dogon plateau``, ``inner Niger delta``."""
     borrowed_area: re.Pattern[str]
@@ -900,6 +958,8 @@ class PlacePatterns:
     """``for``/``of`` and a capital after a name: the head of an organisation's name."""
     level_cues: dict[str, re.Pattern[str]]
     """An admin1 or admin2 cue word anywhere in a sentence."""
+    near_gate: WordGate
+    """The ``near`` words ``after_near`` needs one of."""
     after_near: re.Pattern[str]
     """``near X``."""
     stop: frozenset[str]
@@ -921,6 +981,7 @@ def place_patterns(lang: Language) -> PlacePatterns:
         cue_before=tuple(
             (
                 t,
+                word_gate(cues[t], ignore_case=True),
                 re.compile(
                     rf"(?<!\w)(?i:{alternation(cues[t])}):?\s+(?:(?i:{place_of})\s*)?(?:(?i:l'|l’|la|le|les|the)\s*)?(?=[A-Z])"
                 ),
@@ -931,7 +992,7 @@ def place_patterns(lang: Language) -> PlacePatterns:
         cue_after=tuple(
             (
                 t,
-                re.compile(rf"(?i:{alternation(w for w in cues[t] if w not in before_only)})\b"),
+                word_gate((w for w in cues[t] if w not in before_only), ignore_case=True),
                 re.compile(rf"{enumeration}\s+[*_]?(?i:{alternation(w for w in cues[t] if w not in before_only)})\b"),
             )
             for t in ("admin1", "admin2", "admin3", "populated_place")
@@ -940,6 +1001,7 @@ def place_patterns(lang: Language) -> PlacePatterns:
         enumeration=re.compile(
             rf"(?:{_NAME}){_PAREN}(?:(?:,\s*|\s+(?:{g_and})\s+|,\s+(?:{g_and})\s+)(?:(?:{place_of})\s*)?(?:{_NAME}){_PAREN})+"
         ),
+        area_gate=word_gate(cues["other"]),
         named_area=re.compile(
             rf"\b((?:(?:{alternation(places.other_prefixes)})\s+)?(?:[A-Z][\w'’\-]+\s+)+(?:(?:{alternation(places.river)})\s+)?)(?:{other})\b"
         ),
@@ -952,11 +1014,63 @@ def place_patterns(lang: Language) -> PlacePatterns:
         ),
         org_after=re.compile(rf"\s+(?:{alternation(places.organisation_links)})\s+[A-Z]"),
         level_cues={t: word_pattern(cues[t], before=r"\b", after=r"\b") for t in ("admin2", "admin1")},
+        near_gate=word_gate(places.near),
         after_near=re.compile(rf"(?<!\w)(?:{alternation(places.near)})\s+({_NAME})"),
         stop=frozenset(
             {w.lower() for w in lang.function_words} | {w.lower() for w in places.not_places} | set(lang.month_table)
         ),
     )
+
+
+@dataclass(frozen=True)
+class GazetteerNames:
+    """A country's admin units by each of their names, in the three forms ``find_places``
+    looks names up in, and its neighbours' units by name: knowledge, so built once per
+    country and process (:func:`gazetteer_names`), not once per report. Read only."""
+
+    by_name: dict[str, list[kb.PlaceEntry]]
+    """``kb.fold`` of every name and alias."""
+    by_key: dict[str, list[kb.PlaceEntry]]
+    """Transliteration key (``kb_places.usable_key``) of every name long enough to have one."""
+    by_bare: dict[str, list[kb.PlaceEntry]]
+    """``kb_places.bare_key`` of every name (no article, spaces or apostrophes)."""
+    near_by_name: dict[str, list[kb.PlaceEntry]]
+    """The neighbours' admin units (no country entries), by ``kb.fold`` of each name."""
+    country: kb.PlaceEntry | None
+    """The country's own entry."""
+
+    @cached_property
+    def folded(self) -> frozenset[str]:
+        """Every name of the country's gazetteer, ``kb.fold`` form: words that are place names."""
+        return frozenset(self.by_name)
+
+
+_NO_NAMES = GazetteerNames({}, {}, {}, {}, None)
+
+
+@lru_cache(maxsize=64)
+def gazetteer_names(iso3: str) -> GazetteerNames:
+    """The name tables of a country's gazetteer (see :class:`GazetteerNames`)."""
+    gaz = kb.gazetteer(iso3)
+    by_name: dict[str, list[kb.PlaceEntry]] = {}
+    by_key: dict[str, list[kb.PlaceEntry]] = {}
+    by_bare: dict[str, list[kb.PlaceEntry]] = {}
+    near_by_name: dict[str, list[kb.PlaceEntry]] = {}
+    for p in gaz:
+        for n in (p.name, *p.aliases):
+            by_name.setdefault(kb.fold(n), []).append(p)
+            by_bare.setdefault(kb_places.bare_key(n), []).append(p)
+            if kb_places.usable_key(n):
+                by_key.setdefault(kb_places.usable_key(n), []).append(p)
+    found = kb.country(iso3)
+    for code in kb.neighbours(found[0]) if found else ():
+        other_country = kb.country(code)
+        for p in kb.gazetteer(other_country[1]) if other_country else ():
+            if p.type != "country":
+                for n in (p.name, *p.aliases):
+                    near_by_name.setdefault(kb.fold(n), []).append(p)
+    country = next((p for p in gaz if p.type == "country"), None)
+    return GazetteerNames(by_name, by_key, by_bare, near_by_name, country)
 
 
 def find_places(
@@ -983,25 +1097,10 @@ def find_places(
     found = kb.country(iso3) if iso3 else None
     iso2 = found[0] if found else None
     index.country = iso2
-    gaz = kb.gazetteer(iso3) if iso3 else ()
-    by_name: dict[str, list[kb.PlaceEntry]] = {}
-    by_key: dict[str, list[kb.PlaceEntry]] = {}
-    by_bare: dict[str, list[kb.PlaceEntry]] = {}
-    near_by_name: dict[str, list[kb.PlaceEntry]] = {}
-    for p in gaz:
-        for n in (p.name, *p.aliases):
-            by_name.setdefault(kb.fold(n), []).append(p)
-            by_bare.setdefault(kb_places.bare_key(n), []).append(p)
-            if kb_places.usable_key(n):
-                by_key.setdefault(kb_places.usable_key(n), []).append(p)
+    names = gazetteer_names(iso3) if iso3 else _NO_NAMES
+    by_name, by_key, by_bare, near_by_name = names.by_name, names.by_key, names.by_bare, names.near_by_name
     neighbour_codes = kb.neighbours(iso2) if iso2 else ()
-    for code in neighbour_codes:
-        other_country = kb.country(code)
-        for p in kb.gazetteer(other_country[1]) if other_country else ():
-            if p.type != "country":
-                for n in (p.name, *p.aliases):
-                    near_by_name.setdefault(kb.fold(n), []).append(p)
-    country = next((p for p in gaz if p.type == "country"), None)
+    country = names.country
     P = place_patterns(lang)
     cues, all_cues = P.cues, P.all_cues
     cue_before, cue_after, enumeration_re = P.cue_before, P.cue_after, P.enumeration
@@ -1013,13 +1112,17 @@ def find_places(
         P.country_prep,
     )
     org_after, level_cues, after_near = P.org_after, P.level_cues, P.after_near
+    area_gate, near_gate = P.area_gate, P.near_gate
     other = alternation(cues["other"])
     country_areas = (
         []
         if country is None
         else [
-            re.compile(rf"\b(?:{alternation(lang.places.directions)})\s+{re.escape(country.name)}\b", re.I),
-            re.compile(rf"\b{re.escape(country.name)}-[A-Z][a-z]+\s+(?:{other})\b"),
+            (
+                word_gate((country.name,), ignore_case=True),
+                re.compile(rf"\b(?:{alternation(lang.places.directions)})\s+{re.escape(country.name)}\b", re.I),
+            ),
+            (word_gate((country.name + "-",)), re.compile(rf"\b{re.escape(country.name)}-[A-Z][a-z]+\s+(?:{other})\b")),
         ]
     )
     # "south-eastern part of Myanmar", "Northern and Central Iraq", "north-west Nigeria" (a
@@ -1034,10 +1137,18 @@ def find_places(
     communities = community_words(units, lang)
     section: tuple[str, ...] = ()
 
+    translits: dict[str, kb.PlaceEntry | None] = {}
+
     def translit(name: str) -> kb.PlaceEntry | None:
         """The admin unit a name is a transliteration variant of (``Hajja``, ``Sar-i-Pul``,
         ``Anbar`` for Al-Anbar), when the spellings are also close letter by letter
-        (``Morden`` is not ``Maradun``)."""
+        (``Morden`` is not ``Maradun``). Each name is looked up once per report: a report
+        prints its places' names again and again."""
+        if name not in translits:
+            translits[name] = _translit(name)
+        return translits[name]
+
+    def _translit(name: str) -> kb.PlaceEntry | None:
         entries = [p for p in by_bare.get(kb_places.bare_key(name), []) if p.type != "country"]
         if entries:
             return min(entries, key=lambda p: p.type)
@@ -1113,28 +1224,31 @@ def find_places(
             return True
 
         # cue word BEFORE an enumeration: "the cercles of A, B and C", "villages of A and B"
-        for type_, pattern in cue_before:
-            for m in pattern.finditer(text):
+        lowered = caseless(text)
+        cued = {type_ for type_, gate, _pattern in cue_before if gate.may_match(text, lowered)}
+        for type_, _gate, pattern in cue_before:
+            for m in pattern.finditer(text) if type_ in cued else ():
                 for a, b in _enumeration(text[m.end() :], all_cues, lang):
                     a, b = a + m.end(), b + m.end()
                     _place(
                         index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities, lang
                     )
         # cue word AFTER a name or an enumeration: "Koro cercle", "Bandiagara and Bankass cercles", "Mopti region"
-        for type_, gate, pattern in cue_after:
-            for m in pattern.finditer(text) if gate.search(text) else ():
+        for type_, gate, pattern in cue_after:  # its cue words are some of cue_before's: closed with them
+            for m in pattern.finditer(text) if type_ in cued and gate.may_match(text, lowered) else ():
                 for a, b in _enumeration(m.group(1), (), lang):
                     a, b = a + m.start(1), b + m.start(1)
                     _place(
                         index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities, lang
                     )
         # areas: "central Mali", "Mali-Niger borderlands", "the Dogon plateau", "inner Niger delta"
-        for pattern in country_areas:
-            for m in pattern.finditer(text):
+        for gate, pattern in country_areas:
+            for m in pattern.finditer(text) if gate.may_match(text, lowered) else ():
                 if claim(m.start(), m.end()):
                     index.add(m.group(), "other", unit, doc_id, m.start(), m.end(), country=iso2)
-        for pattern in filter(None, (direction_area, regions)):
-            for m in pattern.finditer(text):
+        for areas in filter(None, (direction_area, regions)):
+            gate, pattern = areas
+            for m in pattern.finditer(text) if gate.may_match(text) else ():
                 code = _area_country(
                     m.group("country") if "country" in pattern.groupindex and m.group("country") else None, iso2
                 )
@@ -1143,14 +1257,14 @@ def find_places(
                     or kb.country(m.group())
                     or by_name.get(kb.fold(m.group()))
                     or (
-                        pattern is direction_area
+                        areas is direction_area
                         and re.search(r"[A-Z][\w’'-]*[ -]$", text[max(0, m.start() - 30) : m.start()])
                     )
                 ):
                     continue  # "South Sudan", "North Darfur" are names of their own; "Extrême nord du …" too
                 if claim(m.start(), m.end()):
                     index.add(m.group().strip(), "other", unit, doc_id, m.start(), m.end(), country=code)
-        for m in named_area.finditer(text):
+        for m in named_area.finditer(text) if area_gate.may_match(text) else ():
             if claim(m.start(1), m.end()):
                 index.add(
                     m.group().strip(),
@@ -1163,13 +1277,13 @@ def find_places(
                     country=iso2,
                 )
         # an area named by a borrowed term after the cue word: "zone inondée" in an English report
-        for m in borrowed_area.finditer(text):
+        for m in borrowed_area.finditer(text) if not text.isascii() and area_gate.may_match(text) else ():
             if claim(m.start(), m.end()):
                 index.add(
                     m.group(), "other", unit, doc_id, m.start(), m.end(), admin1=index.current_admin1, country=iso2
                 )
         # "near X": a place the report introduces, confirmed by the statistical model when there is one
-        for m in after_near.finditer(text):
+        for m in after_near.finditer(text) if near_gate.may_match(text) else ():
             name = m.group(1)
             ents = None if ner is None else ner.get(unit.index, [])
             confirmed = ents is None or any(
@@ -1251,7 +1365,7 @@ def find_places(
                 )
         # the other names of a list that holds a town are towns too ("from Déou, Tin-Eigar and Pobe Mengao")
         towns_here = {(a, b) for a, b, _n, t in index.by_unit.get(unit.index, []) if t == "populated_place"}
-        for m in enumeration_re.finditer(text):
+        for m in enumeration_re.finditer(text) if towns_here else ():  # a list counts only with a town in it
             items = [(a + m.start(), b + m.start()) for a, b in _enumeration(text[m.start() : m.end()], all_cues, lang)]
             if len(items) < 2 or not any(span in towns_here for span in items):
                 continue
@@ -1278,9 +1392,10 @@ def _country_names(iso2: str) -> list[str]:
 
 
 @lru_cache(maxsize=64)
-def _direction_area(lang: Language, countries: tuple[str, ...]) -> re.Pattern[str] | None:
+def _direction_area(lang: Language, countries: tuple[str, ...]) -> tuple[WordGate, re.Pattern[str]] | None:
     """A direction and a name of one of ``countries``: ``south-eastern part of Myanmar``,
-    ``Northern and Central Iraq``, ``Norden Nigerias``."""
+    ``Northern and Central Iraq``, ``Norden Nigerias``; with the gate of those names (the
+    pattern needs one, as printed)."""
     names = [n for c in countries for n in _country_names(c)]
     directions = lang.places.area_directions
     if not names or not directions:
@@ -1288,21 +1403,22 @@ def _direction_area(lang: Language, countries: tuple[str, ...]) -> re.Pattern[st
     d = alternation(directions)
     parts = alternation(lang.places.area_parts)
     g_and = alternation(lang.grammar.and_)
-    return re.compile(
+    return word_gate(names), re.compile(
         rf"(?<![\w-])(?i:{d})(?:\s+(?:{g_and})\s+(?i:{d}))?(?:\s+(?:{parts}))?\s+"
         rf"(?P<country>{alternation(names)})(?:s\b|\b)"
     )
 
 
 @lru_cache(maxsize=64)
-def _regions_pattern(lang: Language, countries: tuple[str, ...]) -> re.Pattern[str] | None:
+def _regions_pattern(lang: Language, countries: tuple[str, ...]) -> tuple[WordGate, re.Pattern[str]] | None:
     """Named regions that are no admin unit (``gazetteer/regions.csv``: Darfur, the Nigerian
-    geopolitical zones, Eastern Ghouta), with a direction word before them when there is one."""
+    geopolitical zones, Eastern Ghouta), with a direction word before them when there is one;
+    with the gate of those names (the pattern needs one, as printed)."""
     names = [n for c in countries for r in kb_places.regions(c) for n in r]
     if not names:
         return None
     d = alternation(lang.places.area_directions)
-    return re.compile(
+    return word_gate(names), re.compile(
         rf"(?<![\w-])(?:(?i:{d})\s+)?(?:{alternation(names)})(?:\s+(?i:{alternation(lang.places.other + lang.places.admin1)}))?(?![\w-])"
     )
 
@@ -1323,12 +1439,16 @@ _TRANSLIT_NAME = (
 """A capitalised name as transliterations write it (``Salah al-Din``, ``Sar-i-Pul``, ``Al-Hudaydah``)."""
 
 
+_TRANSLIT_NAME_RE = re.compile(_TRANSLIT_NAME)
+_CAPITALISED = re.compile(r"[A-Z][\w'’]+")
+
+
 def _name_windows(text: str, max_words: int = 4) -> list[tuple[int, int]]:
     """Spans of the capitalised names in ``text`` and of their runs of words (``Tikrit
     Sulaymaniyah`` in a flattened table gives both names), longest first at each start."""
     out = []
-    for m in re.finditer(_TRANSLIT_NAME, text):
-        words = [(w.start() + m.start(), w.end() + m.start()) for w in re.finditer(r"[A-Z][\w'’]+", m.group())]
+    for m in _TRANSLIT_NAME_RE.finditer(text):
+        words = [w.span() for w in _CAPITALISED.finditer(text, m.start(), m.end())]
         for i, (a, _) in enumerate(words):
             for j in range(min(len(words), i + max_words) - 1, i - 1, -1):
                 out.append((a, words[j][1]))
@@ -1441,17 +1561,25 @@ def community_words(units: list[Unit], lang: Language, actors: bool = False) -> 
     """Folded names the report uses for communities (``Fulani`` in ``the Fulani community``,
     ``Dogon villages``): never place names on their own. With ``actors``, only the words
     used for people (not ``Islamist groups``)."""
-    nouns = alternation(lang.grammar.community_nouns)
-    if not actors:
-        nouns += "|" + alternation(
-            [*lang.actor_kinds.communal_militia, *lang.grammar.group_adjectives, "groups", "fighters"]
-        )
+    gate, pattern = _community_pattern(lang, actors)
     words = set()
-    pattern = re.compile(rf"\b([A-Z][a-z]+)s?\s+(?:{nouns})\b")
     for unit in units:
-        for m in pattern.finditer(unit.text):
+        for m in pattern.finditer(unit.text) if gate.may_match(unit.text) else ():
             words.add(kb.fold(m.group(1)))
     return words
+
+
+@cache
+def _community_pattern(lang: Language, actors: bool) -> tuple[WordGate, re.Pattern[str]]:
+    """A capitalised word before a community noun (see :func:`community_words`), with the gate
+    of those nouns (the pattern needs one, as printed), once per language."""
+    nouns = list(lang.grammar.community_nouns)
+    alt = alternation(nouns)
+    if not actors:
+        more = [*lang.actor_kinds.communal_militia, *lang.grammar.group_adjectives, "groups", "fighters"]
+        nouns += more
+        alt += "|" + alternation(more)
+    return word_gate(nouns), re.compile(rf"\b([A-Z][a-z]+)s?\s+(?:{alt})\b")
 
 
 def actor_spans(index: ActorIndex) -> dict[int, list[tuple[int, int]]]:
@@ -1482,7 +1610,7 @@ def places_output(index: PlaceIndex) -> list[Place]:
                 lon=e.get("lon"),
                 geo_precision=GEO_PRECISION.get(type_) if has_coords else None,
                 geonameid=e.get("geonameid"),
-                mentions=e["mentions"][:50],
+                mentions=[_prov(*m) for m in e["mentions"][:MAX_MENTIONS]],
             )
         )
     return out

@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 
 from extractors import nlp
-from extractors.entities import actor_spans, actors_output, find_actors, find_places, places_output
+from extractors.entities import (
+    actor_spans,
+    actors_output,
+    find_actors,
+    find_places,
+    gazetteer_names,
+    places_output,
+)
 from extractors.figures import extract_figures
 from extractors.sentences import Unit, document_units
 from schemas import kb
@@ -27,7 +34,7 @@ def extract_facts(
     units = document_units(doc, lang)
     found = kb.country(metadata.country) if metadata.country else None
     iso2, iso3, country_name = found if found else (None, None, None)
-    place_names = {kb.fold(n) for p in (kb.gazetteer(iso3) if iso3 else ()) for n in (p.name, *p.aliases)}
+    place_names = gazetteer_names(iso3).folded if iso3 else frozenset()
     orgs = [b.organisation for b in bibliography]
     actors = find_actors(units, lang, doc.id, orgs, place_names, iso2)
     # the model is asked only about sentences with a "near <Name>" the rules must confirm

@@ -15,15 +15,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 
-from extractors.dates import find_dates
+from extractors.dates import dates_memo
 from extractors.entities import ActorIndex, PlaceIndex
 from extractors.quantities import Quantity, find_quantities
 from extractors.sentences import Unit
 from schemas import kb
 from schemas.extraction import QUOTES, CasualtyFigure, DisplacementFigure, EventCount, Provenance, fact_id
-from schemas.lang import Language, alternation, word_pattern
+from schemas.lang import GatedPattern, Language, alternation, caseless, gated_word_pattern, word_pattern
 
 POPULATIONS = ("idps", "idp_returnees", "returnees_from_abroad", "refugees")
 FROM_CONTEXT = "<context>"
@@ -48,12 +49,18 @@ MAX_BEFORE = 2
 # ---------------------------------------------------------------- typed mentions
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word, digit run or punctuation mark of a unit, with the two keys the lexicon matches on
+    (a tuple: a unit has hundreds of tokens, each made once)."""
+
     start: int
     end: int
     text: str
     stem: str
+    """Snowball stem of the word, lower-cased (``’`` read as ``'``)."""
+    surface: str
+    """``=`` and the word lower-cased, no closing apostrophe: the key of the kinds matched as
+    printed (:data:`_SURFACE`)."""
 
 
 @dataclass(frozen=True)
@@ -85,12 +92,25 @@ def _stemmer(lang: Language):
     return snowballstemmer.stemmer(lang.figures.stemmer)
 
 
+WORD_CACHE_SIZE = 50_000
+"""Printed words whose keys are kept (per process): a report's vocabulary is a few thousand words,
+and stemming is the costly part of tokenising; the oldest are dropped, so a long batch does not grow."""
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _word_keys(lang: Language, word: str) -> tuple[str, str]:
+    """(stem, surface key) of a printed word (see :class:`Token`), computed once per word."""
+    low = word.lower().replace("’", "'")
+    return _stemmer(lang).stemWord(low), "=" + low.rstrip("'")
+
+
 def tokenize(text: str, lang: Language) -> list[Token]:
     """Words, digit runs and single punctuation marks, each with its Snowball stem."""
-    stem = _stemmer(lang).stemWord
-    return [
-        Token(m.start(), m.end(), m.group(), stem(m.group().lower().replace("’", "'"))) for m in _TOKEN.finditer(text)
-    ]
+    out = []
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        out.append(Token(m.start(), m.end(), word, *_word_keys(lang, word)))
+    return out
 
 
 @cache
@@ -143,15 +163,26 @@ was harmed ("villagers" and "village" share one)."""
 
 
 def _key(t: Token, kind: str) -> str:
-    return "=" + t.text.lower().replace("’", "'").rstrip("'") if kind in _SURFACE else t.stem
+    return t.surface if kind in _SURFACE else t.stem
 
 
-def _compound_heads(lang: Language) -> list[tuple[str, list[tuple[tuple[str, ...], str, str]]]]:
-    """One-word entries a German compound may end in ("…anschlag"), longest first."""
-    return sorted(
-        ((k, [e for e in v if len(e[0]) == 1]) for k, v in _lexicon(lang).items() if len(k) >= 4),
-        key=lambda kv: -len(kv[0]),
-    )
+@cache
+def _compound_heads(lang: Language) -> dict[str, list[tuple[tuple[str, ...], str, str]]]:
+    """First stems of 4 letters or more → their one-word entries: the heads a German compound
+    may end in ("…anschlag"). A head with no one-word entry is kept (with none): as the
+    longest head a word ends in, it still hides the shorter ones."""
+    return {k: [e for e in v if len(e[0]) == 1] for k, v in _lexicon(lang).items() if len(k) >= 4}
+
+
+def _compound_entries(stem: str, heads: dict[str, list]) -> list[tuple[tuple[str, ...], str, str]]:
+    """The entries of the longest head ``stem`` ends in, shorter than ``stem`` itself (a
+    compound has a word before its head); none when it ends in no head. One dictionary look-up
+    per suffix length, not one ``endswith`` per head."""
+    for n in range(len(stem) - 1, 3, -1):
+        entries = heads.get(stem[-n:])
+        if entries is not None:
+            return entries
+    return []
 
 
 def filter_spans(mentions: list[Mention]) -> list[Mention]:
@@ -176,15 +207,18 @@ def find_mentions(tokens: list[Token], lang: Language) -> list[Mention]:
     """Every typed mention of a unit, found once. Mentions of the counted-noun kinds overlap-filter
     against each other (``civilian deaths`` is an event, not ``deaths``); the others are kept as found."""
     table = _lexicon(lang)
-    compounds = lang.figures.compounds
+    heads = _compound_heads(lang) if lang.figures.compounds else None
     found: list[Mention] = []
     for i, tok in enumerate(tokens):
-        cands = list(table.get(tok.stem, ())) + list(table.get(_key(tok, _SURFACE[0]), ()))
-        if compounds and not cands and tok.text[:1].isupper():
-            for head, entries in _compound_heads(lang):
-                if tok.stem.endswith(head) and len(tok.stem) > len(head):
-                    cands = entries
-                    break
+        by_stem, by_surface = table.get(tok.stem), table.get(tok.surface)
+        if by_stem and by_surface:
+            cands = by_stem + by_surface
+        else:
+            cands = by_stem or by_surface or ()
+        if heads is not None and not cands and tok.text[:1].isupper():
+            cands = _compound_entries(tok.stem, heads)
+        if not cands:
+            continue
         seen: set[tuple[str, str]] = set()
         for stems, kind, label in cands:
             n = len(stems)
@@ -766,13 +800,14 @@ def _after_phrase(after: str, table, lang: Language) -> str | None:
 def read_unit(unit: Unit, lang: Language, prev: Reading | None, passes=None) -> list[Reading]:
     """Classify every figure of a unit: typed mentions once, then the passes in order."""
     text = unit.text
+    figures = [q for q in find_quantities(text, lang) if not any(a <= q.start < b for a, b in unit.entries)]
+    if not figures:
+        return []  # the passes only classify figures: a unit without one is not tokenised
     tokens = tokenize(text, lang)
     token_ends = [t.end for t in tokens]
     token_starts = [t.start for t in tokens]
     readings: list[Reading] = []
-    for q in find_quantities(text, lang):
-        if any(a <= q.start < b for a, b in unit.entries):
-            continue
+    for q in figures:
         first = bisect_right(token_ends, q.start)  # the first token that ends after the figure starts
         last = max(first, bisect_left(token_starts, q.end) - 1)  # the last token that starts before it ends
         readings.append(Reading(q, first=first, last=last))
@@ -971,12 +1006,13 @@ def _sources(bibliography_orgs: list[str]) -> list[str]:
     return sorted(acronyms, key=len, reverse=True)
 
 
-@cache
-def _sources_pattern(sources: tuple[str, ...]) -> re.Pattern[str]:
-    return word_pattern(sources, before=r"(?<![\w-])", after=r"(?![\w-])")
+@lru_cache(maxsize=64)
+def _sources_pattern(sources: tuple[str, ...]) -> GatedPattern:
+    """The report's source names as words, behind their gate (most sentences name none)."""
+    return gated_word_pattern(sources, before=r"(?<![\w-])", after=r"(?![\w-])")
 
 
-def _source_in(text: str, sources: list[str], pos: int) -> str | None:
+def _source_in(text: str, sources: list[str] | tuple[str, ...], pos: int) -> str | None:
     """The source named last before ``pos`` in ``text``; else the first of ``sources`` it names."""
     found = [(m.start(), m.group()) for m in _sources_pattern(tuple(sources)).finditer(text)]
     before = [f for f in found if f[0] <= pos]
@@ -1022,17 +1058,18 @@ def extract_figures(
 ) -> Figures:
     out = Figures()
     event_datasets = kb.event_datasets() if event_datasets is None else event_datasets
-    sources = sorted({*_sources(bibliography_orgs), *event_datasets}, key=len, reverse=True)
+    sources = tuple(sorted({*_sources(bibliography_orgs), *event_datasets}, key=len, reverse=True))
     ctx = Context()
     country_phrases = lang.areas.country_level
     disp_words = {
-        k: word_pattern(getattr(lang.displacement, k), re.I)
+        k: gated_word_pattern(getattr(lang.displacement, k), re.I)
         for k in ("idp_returnees", "returnees_from_abroad", "refugees", "idps")
     }  # most specific first
-    displaced = word_pattern(lang.displacement.displaced, re.I)
-    same_period_re = word_pattern(lang.grammar.same_period, re.I)
-    reference_period_re = word_pattern(lang.grammar.reference_period, re.I)
+    displaced = gated_word_pattern(lang.displacement.displaced, re.I)
+    same_period_re = gated_word_pattern(lang.grammar.same_period, re.I)
+    reference_period_re = gated_word_pattern(lang.grammar.reference_period, re.I)
     prev_reading: Reading | None = None
+    dates_in = dates_memo(lang)
     for unit in units:
         text = unit.text
         section = tuple(unit.block.section)
@@ -1040,16 +1077,17 @@ def extract_figures(
             ctx = Context(section=section)
             prev_reading = None
         holder = unit.sentence or unit
-        dates = find_dates(holder.text if unit.sentence else text, lang, reference_period)
+        dates = dates_in(holder.text if unit.sentence else text, reference_period)
         unit_places = _places_in(unit, places)
         unit_actors = _actors_in(unit, actors)
+        lowered = caseless(text)
         if unit.sentence is None:
             for pop, words in disp_words.items():
-                if words.search(text):
+                if words.search(text, lowered):
                     ctx.population = pop
                     break
             else:
-                if ctx.population is None and displaced.search(text):
+                if ctx.population is None and displaced.search(text, lowered):
                     ctx.population = "idps"
         if unit.block.id != ctx.block_id:
             ctx.block_id = unit.block.id
@@ -1065,9 +1103,9 @@ def extract_figures(
             if not block_actors:
                 block_actors = _perpetrators(_actors_in(earlier, actors), len(earlier.text), earlier.text, lang)
             if block_date is None:
-                block_date = _nearest(
-                    find_dates(earlier.text, lang), len(earlier.text), prefer=("day", "month", "interval")
-                )
+                block_date = _nearest(dates_in(earlier.text), len(earlier.text), prefer=("day", "month", "interval"))
+            if block_place is not None and block_actors and block_date is not None:
+                break  # all three found: the units further back would change nothing
         if unit.sentence is None:
             block_units.append(unit)
         readings = read_unit(unit, lang, prev_reading)
@@ -1115,7 +1153,7 @@ def extract_figures(
                 or _perpetrators(unit_actors, pos, text, lang)
                 or ([] if own_date else block_actors)
             )  # a sentence with its own date tells another incident
-            same_period = same_period_re.search(text)
+            same_period = same_period_re.search(text, lowered)
             date = own_date or (ctx.period if same_period else None) or (block_date or ctx.period)
             evidence_unit = unit
             counts = {k: v.q.count for k, v in group.items()}
@@ -1211,7 +1249,13 @@ def extract_figures(
             own = _nearest(
                 [d for d in dates if d[0] < pos], pos, prefer=("day", "month")
             )  # "Im Mai 2022 wurden 43.750 … vertrieben"
-            as_of = _as_of(text, pos, lang, dates) or own or _as_of_ahead(unit, units, lang) or ctx.as_of or ctx.date
+            as_of = (
+                _as_of(text, pos, lang, dates)
+                or own
+                or _as_of_ahead(unit, units, lang, dates_in)
+                or ctx.as_of
+                or ctx.date
+            )
             out.displacement_figures.append(
                 DisplacementFigure(
                     id=fact_id(doc_id, "displacement_figures", unit.text, f"{unit.start}:{pos}"),
@@ -1236,7 +1280,7 @@ def extract_figures(
             stated = _as_of(text, len(text), lang, dates)
             if stated:
                 ctx.as_of = stated
-            if reference_period_re.search(text) and reference_period and not dates:
+            if reference_period_re.search(text, lowered) and reference_period and not dates:
                 ctx.period = reference_period
             src = _source_in(text, sources, len(text))
             if src:
@@ -1312,13 +1356,15 @@ def _as_of(text: str, pos: int, lang: Language, dates) -> str | None:
     return None
 
 
-def _as_of_ahead(unit: Unit, units: list[Unit], lang: Language) -> str | None:
-    """The ``as of`` date stated later in the same paragraph (a figure's date may follow it)."""
+def _as_of_ahead(unit: Unit, units: list[Unit], lang: Language, dates_in=None) -> str | None:
+    """The ``as of`` date stated later in the same paragraph (a figure's date may follow it).
+    ``dates_in`` is the caller's :func:`~extractors.dates.dates_memo`, when it has one."""
+    dates_in = dates_in or dates_memo(lang)
     for later in units[unit.index + 1 :]:
         if later.block.id != unit.block.id:
             break
         if later.sentence is None:
-            found = _as_of(later.text, len(later.text), lang, find_dates(later.text, lang))
+            found = _as_of(later.text, len(later.text), lang, dates_in(later.text))
             if found:
                 return found
     return None

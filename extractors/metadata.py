@@ -14,12 +14,12 @@ from collections import Counter
 from datetime import date, timedelta
 from functools import lru_cache
 
-from extractors.dates import find_dates, parse_date, parse_interval
+from extractors.dates import DatesIn, dates_memo, parse_date, parse_interval
 from schemas import kb
 from schemas.document import BlockKind, Document, Table
 from schemas.extraction import Metadata, Warning
 from schemas.kb import places as kb_places
-from schemas.lang import Language, alternation
+from schemas.lang import Language, WordGate, alternation, caseless, word_gate
 
 _QUESTION_START = re.compile(r"(?:(?<=^)|(?<=[\s?.!:;]))(\d{1,2})[.)]\s+(?=\S)")
 _SMALL_WORDS = {"of", "the", "and", "de", "du", "la", "le", "des", "der", "die", "und"}
@@ -145,17 +145,18 @@ def read_from_text(doc: Document, lang: Language, meta: Metadata) -> None:
             meta.country, meta.evidence["country"] = found
             meta.inferred.append("country")
     head = text[:HEAD_CHARS]
+    dates_in = dates_memo(lang)  # the date and the period are both read from the head's dates
     if not meta.publisher:
         meta.publisher = publisher(head)
     if not meta.date_of_completion:
-        found_date = report_date(head, lang, text[:LABEL_CHARS])
+        found_date = report_date(head, lang, text[:LABEL_CHARS], dates_in)
         if found_date:
             meta.date_of_completion, meta.evidence["date_of_completion"] = found_date
             meta.inferred.append("date_of_completion")
     if not meta.reference_period:
         year = int(meta.date_of_completion[:4]) if meta.date_of_completion else None
         headings = " \n ".join(doc.text[b.start : b.end] for b in blocks[:8] if b.kind is BlockKind.heading)
-        period = reference_period(head, title + " \n " + headings, lang, year)
+        period = reference_period(head, title + " \n " + headings, lang, year, dates_in)
         if period:
             meta.reference_period, meta.evidence["reference_period"] = period
             meta.inferred.append("reference_period")
@@ -226,16 +227,31 @@ def infer_country(doc: Document, lang: Language, title: str = "") -> tuple[str, 
     return found[2], f"score {score:.1f}: " + "; ".join(evidence[iso2][:6])
 
 
+@lru_cache(maxsize=1)
+def _publisher_patterns() -> tuple[tuple[str, WordGate, re.Pattern[str]], ...]:
+    """(the publisher's first name, gate, pattern) of every publisher name: a name in capitals
+    matched as printed, any other in any case. The gate (a substring test) skips the regex
+    scan of a head that cannot hold the name."""
+    return tuple(
+        (
+            names[0],
+            word_gate((n,), ignore_case=not n.isupper()),
+            re.compile(rf"(?<![\w-]){re.escape(n)}(?![\w-])", 0 if n.isupper() else re.I),
+        )
+        for names in kb.publishers()
+        for n in names
+    )
+
+
 def publisher(head: str) -> str | None:
     """The first publisher of the knowledge base's list the report's head names (a name in
     capitals, as printed, or a long name in any case)."""
     best: tuple[int, str] | None = None
-    for names in kb.publishers():
-        for n in names:
-            flags = 0 if n.isupper() else re.I
-            m = re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", head, flags)
-            if m and (best is None or m.start() < best[0]):
-                best = (m.start(), names[0])
+    lowered = caseless(head)
+    for first, gate, pattern in _publisher_patterns():
+        m = pattern.search(head) if gate.may_match(head, lowered) else None
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), first)
     return best[1] if best else None
 
 
@@ -244,10 +260,13 @@ def _ordinals(text: str) -> str:
     return re.sub(r"\b(\d{1,2})(?:er|ère|st|nd|rd|th)\b", r"\1", text)
 
 
-def report_date(head: str, lang: Language, labelled_zone: str = "") -> tuple[str, str] | None:
+def report_date(
+    head: str, lang: Language, labelled_zone: str = "", dates_in: DatesIn | None = None
+) -> tuple[str, str] | None:
     """The date a report was published or last updated: a labelled date (``Latest update:``,
     ``Stand:``), else a numeric date standing alone in the head, else the first day (not part
-    of an interval) in the head."""
+    of an interval) in the head. ``dates_in`` is the caller's :func:`dates_memo`, if any."""
+    dates_in = dates_in or dates_memo(lang)
     head, zone = _ordinals(head), _ordinals(labelled_zone or head)
     labels = alternation(lang.report.date_labels)
     for m in re.finditer(rf"(?<!\w)(?:{labels})\s*:?\s*", zone, re.I):
@@ -265,7 +284,7 @@ def report_date(head: str, lang: Language, labelled_zone: str = "") -> tuple[str
         if iso:
             return iso, m.group()
     event = re.compile(rf"(?<!\w)(?i:{alternation(lang.report.event_date_words)})\s*$")
-    for pos, iso, kind in find_dates(head, lang):
+    for pos, iso, kind in dates_in(head):
         if kind == "day" and not event.search(
             head[max(0, pos - 12) : pos]
         ):  # "took Kabul on 15 August 2021" dates an event
@@ -285,13 +304,17 @@ def _month_end(year: int, month: int) -> int:
     return (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
 
 
-def reference_period(head: str, title: str, lang: Language, year: int | None = None) -> tuple[str, str] | None:
+def reference_period(
+    head: str, title: str, lang: Language, year: int | None = None, dates_in: DatesIn | None = None
+) -> tuple[str, str] | None:
     """The period a report covers, as printed in its head: an interval of days, ``between
-    October 2020 and February 2021``, a quarter, ``Jahr 2020``, or a month in the title."""
+    October 2020 and February 2021``, a quarter, ``Jahr 2020``, or a month in the title.
+    ``dates_in`` is the caller's :func:`dates_memo`, if any."""
+    dates_in = dates_in or dates_memo(lang)
     head = _ordinals(head)
     months = lang.month_pattern
     sep = alternation(lang.interval.separators)
-    for pos, iso, kind in find_dates(head, lang):
+    for pos, iso, kind in dates_in(head):
         if kind == "interval":
             return iso, head[pos : pos + 60].split("\n")[0]
     if year:  # "from 24 April to 24 May", the year of the report

@@ -161,12 +161,17 @@ def _is_excluded(
     return bool(p["ordinal"].match(after))
 
 
+@cache
+def _vague(lang: Language) -> dict[str, int]:
+    """Vague figure words (lower case) → the least they mean (``dozens``: 24)."""
+    return {k.lower(): v for k, v in lang.numbers.vague.items()}
+
+
 def find_quantities(text: str, lang: Language) -> list[Quantity]:
     out = []
-    vague = {k.lower(): v for k, v in lang.numbers.vague.items()}
+    vague = _vague(lang)
     p = _exclusions(lang)
-    month_ends = {w.end() for w in p["month_word"].finditer(text)}
-    not_figure_ends = {w.end() for w in p["not_before"].finditer(text)}
+    ends: tuple[set[int], set[int]] | None = None  # where month and not-a-figure words end: read at the first number
     for m in _pattern(lang).finditer(text):
         if m.group("vague"):
             n = int(vague[re.sub(r"\s+", " ", m.group("vague").lower())])
@@ -174,7 +179,14 @@ def find_quantities(text: str, lang: Language) -> list[Quantity]:
             continue
         first = m.group("n1") or m.group("b1") or m.group("n0")
         second = m.group("n2") or m.group("b2") or m.group("n3")
-        if first is None or _is_excluded(text, m, first, second, lang, month_ends, not_figure_ends):
+        if first is None:
+            continue
+        if ends is None:
+            ends = (
+                {w.end() for w in p["month_word"].finditer(text)},
+                {w.end() for w in p["not_before"].finditer(text)},
+            )
+        if _is_excluded(text, m, first, second, lang, *ends):
             continue
         low = to_int(first, lang)
         if low is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from schemas.document import Block, BlockKind, Document
 from schemas.extraction import SENTENCE_CLOSERS
@@ -36,22 +37,39 @@ class Unit:
         return self.block.page
 
 
+_STOP = re.compile(rf"[.?!][{re.escape(SENTENCE_CLOSERS)}]*(?=\s+[A-Z0-9‘'\"“(])")
+"""A full stop, question or exclamation mark (and closing quotes or brackets) before space and
+a capital, digit or quote: where a sentence may end."""
+
+
+@cache
+def _sentence_rules(lang: Language) -> tuple[frozenset[str], re.Pattern[str]]:
+    """The language's abbreviations and its month names after a day (``2. Februar``), once per language."""
+    return frozenset(lang.sentences.abbreviations), re.compile(rf"\s+(?:{lang.month_pattern})\b", re.I)
+
+
+def _word_before(text: str, start: int, stop: int) -> str | None:
+    """The run of word characters and full stops that ends right before ``text[stop]`` and
+    starts at ``start`` or later (``U.N``, ``Mr``, ``12``), None when there is none: what
+    ``re.search(r"([\\w.]+)[.?!]$", text[start : stop + 1])`` finds, read backwards from the stop
+    rather than scanned from the sentence's start at every stop."""
+    i = stop
+    while i > start and (text[i - 1].isalnum() or text[i - 1] in "_."):
+        i -= 1
+    return text[i:stop] if i < stop else None
+
+
 def split_sentences(text: str, lang: Language) -> list[tuple[int, int]]:
     """(start, end) of each sentence: a stop (and closing quotes or brackets) followed by
     space and a capital, digit or quote, unless the word before is an abbreviation."""
-    abbreviations = set(lang.sentences.abbreviations)
-    month = re.compile(rf"\s+(?:{lang.month_pattern})\b", re.I)
+    abbreviations, month = _sentence_rules(lang)
     spans = []
     start = 0
-    for m in re.finditer(rf"[.?!][{re.escape(SENTENCE_CLOSERS)}]*(?=\s+[A-Z0-9‘'\"“(])", text):
-        word = re.search(r"([\w.]+)[.?!]$", text[start : m.start() + 1])
-        if (
-            word
-            and m.group().startswith(".")
-            and (word.group(1).lower().rstrip(".") in abbreviations or len(word.group(1)) == 1)
-        ):
+    for m in _STOP.finditer(text):
+        word = _word_before(text, start, m.start())
+        if word and m.group().startswith(".") and (word.lower().rstrip(".") in abbreviations or len(word) == 1):
             continue
-        if word and m.group() == "." and word.group(1).isdigit() and month.match(text, m.end()):
+        if word and m.group() == "." and word.isdigit() and month.match(text, m.end()):
             continue  # "2. Februar": a day written with a full stop
         spans.append((start, m.end()))
         start = m.end()
@@ -77,6 +95,8 @@ _ENTRY = re.compile(r"(?:^|(?<=[;,:])\s*|\band\s+)(?P<name>[A-Z][^;,()]{0,80}?)\
 
 def list_entries(text: str) -> list[tuple[int, int]]:
     """Spans of ``Name (figure …)`` entries when a sentence lists three or more of them."""
+    if "(" not in text:
+        return []  # every entry has its figure in brackets
     spans = []
     for m in _ENTRY.finditer(text):
         spans.append((m.start("name"), m.end()))

@@ -202,6 +202,28 @@ def _subdivision_rows() -> tuple[list[str], dict[str, list[list[str]]]]:
     return fields, out
 
 
+_SPACE_RUN = re.compile(r" {2,}")
+
+
+def squeeze_spaces(folded: str) -> tuple[str, list[int] | range]:
+    """``folded`` with each run of spaces cut to its first space, and per kept character its
+    offset in ``folded``. Most sentences have no such run: they come back as they are, with
+    ``range`` offsets, so no per-character Python loop runs over them."""
+    if "  " not in folded:
+        return folded, range(len(folded))
+    pieces: list[str] = []
+    where: list[int] = []
+    pos = 0
+    for m in _SPACE_RUN.finditer(folded):
+        keep = m.start() + 1  # up to and with the run's first space
+        pieces.append(folded[pos:keep])
+        where.extend(range(pos, keep))
+        pos = m.end()
+    pieces.append(folded[pos:])
+    where.extend(range(pos, len(folded)))
+    return "".join(pieces), where
+
+
 class Automaton:
     """Exact names (``name_key`` form) → payloads, found in folded text at word boundaries."""
 
@@ -222,13 +244,7 @@ class Automaton:
         of spaces count as one (``Logone - et - Chari``); offsets are those of ``folded``."""
         if self._empty:
             return []
-        squeezed, where = [], []
-        for i, ch in enumerate(folded):
-            if ch == " " and squeezed and squeezed[-1] == " ":
-                continue
-            squeezed.append(ch)
-            where.append(i)
-        text = "".join(squeezed)
+        text, where = squeeze_spaces(folded)
         out = []
         n = len(text)
         for end, (key, payload) in self._a.iter(text):

@@ -18,7 +18,8 @@ from __future__ import annotations
 import copy
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
@@ -69,6 +70,105 @@ def word_pattern(
     """A word list compiled once per process into one pattern that matches any of its words as
     a whole word (``before`` and ``after`` are the boundaries; pass ``""`` for none)."""
     return _word_pattern(tuple(words), flags, before, after)
+
+
+# --------------------------------------------------------------------------- cheap exact gates
+
+_ASCII_TWINS = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"), ("\u212a", "k"))
+"""The only non-ASCII letters ``re`` takes for ASCII ones when it ignores case (``İ ı`` for i,
+``ſ`` for s, the Kelvin sign for k; checked against every code point), with those letters."""
+
+
+def caseless(text: str) -> str:
+    """``text`` as :class:`WordGate` reads it for a pattern that ignores case: lower-cased, with
+    the letters ``re.I`` takes for ASCII ones read as those. Whatever ``(?i)`` matches of an
+    ASCII letter becomes that letter, lower-cased, so an ASCII piece of a word the pattern
+    finds is a substring of it."""
+    if not text.isascii():
+        for twin, letter in _ASCII_TWINS:
+            if twin in text:
+                text = text.replace(twin, letter)
+    return text.lower()
+
+
+@dataclass(frozen=True)
+class WordGate:
+    """A test, made of substring searches, that a word list's pattern *may* match a text: False
+    only when no word of the list can be in it. Run before a regex scan that needs one of the
+    words, it skips the texts that lack them at C speed; the regex still decides. A
+    case-insensitive scan of a word alternation tries every word at every character; a
+    substring search is one pass (:func:`word_gate`)."""
+
+    pieces: tuple[str, ...]
+    """Per word, a piece any match of it holds as is (in :func:`caseless` form when ``ignore_case``)."""
+    ignore_case: bool
+    always: bool
+    """True when a word has no piece to look for (no ASCII letter in a case-insensitive list):
+    the gate never closes."""
+
+    def may_match(self, text: str, folded: str | None = None) -> bool:
+        """False only when no word of the list stands in ``text`` (``folded`` is
+        ``caseless(text)`` when the caller has it)."""
+        if self.always:
+            return True
+        if self.ignore_case:
+            text = caseless(text) if folded is None else folded
+        return any(map(text.__contains__, self.pieces))
+
+
+def _piece(word: str, ignore_case: bool) -> str:
+    """The longest part of ``word`` a match holds verbatim: white space between its words may
+    be any run of it (see :func:`alternation`), and a case-insensitive match changes non-ASCII
+    letters in ways a substring test cannot follow, so only ASCII runs count there."""
+    parts = word.split()
+    if ignore_case:
+        parts = [run.lower() for p in parts for run in re.findall(r"[\x00-\x7f]+", p)]
+    return max(parts, key=len, default="")
+
+
+@lru_cache(maxsize=PATTERN_CACHE_SIZE)
+def _word_gate(words: tuple[str, ...], ignore_case: bool) -> WordGate:
+    pieces = sorted(set(_piece(w, ignore_case) for w in words), key=lambda p: (len(p), p))
+    if pieces and not pieces[0]:
+        return WordGate((), ignore_case, always=True)
+    # a text that holds "regions" holds "region": the shorter piece alone gates both
+    kept: list[str] = []
+    for piece in pieces:
+        if not any(k in piece for k in kept):
+            kept.append(piece)
+    return WordGate(tuple(kept), ignore_case, always=False)
+
+
+def word_gate(words: Iterable[str], ignore_case: bool = False) -> WordGate:
+    """The :class:`WordGate` of a word list as :func:`alternation` writes it into a pattern
+    (``ignore_case`` when the pattern reads it under ``re.I`` or ``(?i:…)``). An empty list
+    gives a gate that is always closed, as its pattern never matches. Cached by content."""
+    return _word_gate(tuple(words), ignore_case)
+
+
+@dataclass(frozen=True)
+class GatedPattern:
+    """A word-list pattern behind its :class:`WordGate`: searched only in texts that may hold a
+    word of the list, with the pattern's own results (:func:`gated_word_pattern`)."""
+
+    gate: WordGate
+    pattern: re.Pattern[str]
+
+    def search(self, text: str, folded: str | None = None) -> re.Match[str] | None:
+        """``pattern.search(text)`` (``folded``: ``caseless(text)`` when the caller has it)."""
+        return self.pattern.search(text) if self.gate.may_match(text, folded) else None
+
+    def finditer(self, text: str, folded: str | None = None) -> Iterator[re.Match[str]]:
+        """``pattern.finditer(text)``."""
+        return self.pattern.finditer(text) if self.gate.may_match(text, folded) else iter(())
+
+
+def gated_word_pattern(
+    words: Iterable[str], flags: int = 0, before: str = r"(?<!\w)", after: str = r"(?!\w)"
+) -> GatedPattern:
+    """:func:`word_pattern` behind its gate, for a pattern searched in every sentence of a report."""
+    words = tuple(words)
+    return GatedPattern(word_gate(words, bool(flags & re.I)), word_pattern(words, flags, before, after))
 
 
 # --------------------------------------------------------------------------- the schema
