@@ -13,6 +13,9 @@ model's labels are called."""
 from __future__ import annotations
 
 import gc
+import os
+import signal
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -44,6 +47,9 @@ itself and the entity labels come with ``ner``. Together they halve the model's 
 MAX_CHARS = 5000
 """Texts longer than this are not sentences (a flattened table, a line with no full stop): the
 model is not asked about them, so its cost stays bounded per sentence."""
+_AHEAD: dict[str, object] = {}
+"""Per language, this process's end of the pipe to a process loading (then serving) its model
+(:func:`load_ahead`)."""
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 
 
@@ -127,14 +133,76 @@ def loaded() -> tuple[str, ...]:
     return tuple(code for code, nlp in _PIPELINES.items() if nlp is not None)
 
 
+def load_ahead(language: str = "en") -> bool:
+    """Start importing spaCy and loading ``language``'s model now, in a process of its own on
+    another core, while this process reads the report; :func:`place_candidates` then asks that
+    process instead of loading the model here. For a single report this hides the model's load
+    (about as long as reading and the rules together) behind the work that comes before the
+    first question; the process serves every later report of this process and its forked
+    children, one question at a time. Nothing is started (False) with one core, with no model
+    installed, or when the model is here or on its way already. The loader ends when every
+    process holding this end of the pipe has ended, and with its parent."""
+    if language in _PIPELINES or language in _AHEAD or not has_model(language) or len(os.sched_getaffinity(0)) < 2:
+        return False
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+    loader = context.Process(target=_serve_model, args=(language, theirs, ours), name=f"coi-model-{language}")
+    loader.daemon = True  # ended with this process at exit, never waited for
+    loader.start()
+    theirs.close()
+    _AHEAD[language] = ours
+    return True
+
+
+def _serve_model(language: str, connection, other_end) -> None:
+    """The loader's life: load the model, then answer ``(question id, texts)`` with
+    ``(question id, place candidates)`` until the other end is closed everywhere."""
+    other_end.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle
+    _AHEAD.clear()
+    pipeline(language)
+    while True:
+        try:
+            question, texts = connection.recv()
+            connection.send((question, place_candidates(texts, language)))
+        except BaseException:  # noqa: BLE001 - closed everywhere, or a garbled question: the askers load the model themselves
+            os._exit(0)
+
+
+def _asked_ahead(texts: dict[int, str], language: str):
+    """The loader's answer for ``texts``, or None when there is no loader or it is gone (the
+    model is then loaded here). Answers to an earlier question (one a process killed on its
+    time limit never read) are skipped by their id."""
+    connection = _AHEAD.get(language)
+    if connection is None:
+        return None
+    question = uuid.uuid4().hex
+    try:
+        connection.send((question, texts))
+        while True:
+            answered, candidates = connection.recv()
+            if answered == question:
+                return candidates
+    except (EOFError, OSError):
+        del _AHEAD[language]
+        return None
+
+
 def place_candidates(
     texts: dict[int, str], language: str, batch_size: int = 64
 ) -> dict[int, list[tuple[int, int, str]]] | None:
     """(start, end, label) of place entities per text, with ``nlp.pipe`` batches; None without a
-    model. With no text to ask about, the model is not loaded (only looked up)."""
+    model. With no text to ask about, the model is not loaded (only looked up). Where the model
+    is being loaded ahead (:func:`load_ahead`), the loader answers."""
     keys = [k for k in texts if len(texts[k]) <= MAX_CHARS]
     if not keys:
         return {} if has_model(language) else None
+    if language not in _PIPELINES and language in _AHEAD:
+        answer = _asked_ahead({k: texts[k] for k in keys}, language)
+        if answer is not None:
+            return answer
     nlp = pipeline(language)
     if nlp is None:
         return None
