@@ -236,6 +236,17 @@ static int is_superscript_digit(Py_UCS4 ch) {
     return 0;
 }
 
+/* Append (x0, x1, the first length chars of buffer) to segments; -1 with an exception set. */
+static int append_segment(PyObject *segments, PyObject *x0, PyObject *x1, const Py_UCS4 *buffer, Py_ssize_t length) {
+    PyObject *piece = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buffer, length);
+    PyObject *segment = piece ? PyTuple_Pack(3, x0, x1, piece) : NULL;
+    Py_XDECREF(piece);
+    if (segment == NULL) return -1;
+    int failed = PyList_Append(segments, segment);
+    Py_DECREF(segment);
+    return failed;
+}
+
 /* raw_segments(chars, raised, segment_gap, space_gap, char_type) -> list of (x0, x1, text)
  * or None: lines.line_text's walk over a line's chars (sorted by x0) in C. A segment ends
  * at a gap wider than segment_gap; a space goes in at a char marked space_before or after
@@ -284,14 +295,7 @@ static PyObject *raw_segments(PyObject *self, PyObject *args) {
         if (prev_x1 != NULL) {
             double gap = PyFloat_AS_DOUBLE(x0) - PyFloat_AS_DOUBLE(prev_x1);
             if (gap > segment_gap) {
-                PyObject *piece = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buffer, length);
-                PyObject *segment = piece ? PyTuple_Pack(3, seg_start, prev_x1, piece) : NULL;
-                Py_XDECREF(piece);
-                if (segment == NULL || PyList_Append(segments, segment) < 0) {
-                    Py_XDECREF(segment);
-                    goto fail;
-                }
-                Py_DECREF(segment);
+                if (append_segment(segments, seg_start, prev_x1, buffer, length) < 0) goto fail;
                 length = 0;
                 seg_start = x0;
             } else if ((SLOT(c, 8) == Py_True || gap > space_gap) && !(up && is_superscript_digit(ch))) {
@@ -301,14 +305,7 @@ static PyObject *raw_segments(PyObject *self, PyObject *args) {
         buffer[length++] = ch;
         prev_x1 = SLOT(c, 3);
     }
-    PyObject *piece = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buffer, length);
-    PyObject *segment = piece ? PyTuple_Pack(3, seg_start, prev_x1, piece) : NULL;
-    Py_XDECREF(piece);
-    if (segment == NULL || PyList_Append(segments, segment) < 0) {
-        Py_XDECREF(segment);
-        goto fail;
-    }
-    Py_DECREF(segment);
+    if (append_segment(segments, seg_start, prev_x1, buffer, length) < 0) goto fail;
     PyMem_Free(buffer);
     return segments;
 fail:
