@@ -53,8 +53,9 @@ NO_SPACE = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 
 
 @dataclass(frozen=True)
-class Found:
-    """Counts of an extraction, from the worker that wrote it."""
+class Counted:
+    """What an extraction holds, as the worker that wrote it counted it (not
+    :class:`extractors.stages.Found`, the stages' working record)."""
 
     facts: int
     warnings: int
@@ -83,7 +84,7 @@ class Outcome:
     current_path: str | None = None
     """Where the input is after the run (``processed/…`` or ``quarantine/…`` for the watcher;
     ``file`` itself for a batch, which leaves inputs in place)."""
-    found: Found | None = None
+    found: Counted | None = None
     """What the extraction found, as its worker counted it (for the flow's log and artifact;
     not part of the batch summary)."""
 
@@ -254,7 +255,7 @@ def _finish(outcome: Outcome, answer: Written | IngestError | OSError, out: Path
     try:
         _record_source(folder, path.name)
         outcome.status, outcome.output, outcome.pages = "extracted", str(target), answer.pages
-        outcome.found = Found(answer.facts, answer.warnings, answer.country, answer.language)
+        outcome.found = Counted(answer.facts, answer.warnings, answer.country, answer.language)
         previous = _previous_output(folder, path.name)
         if previous is not None:
             from pipeline.tools.diff import diff_extractions, write_diff
