@@ -53,19 +53,19 @@ from schemas.limits import DEFAULT, Limits
 
 def _address_space() -> int:
     """Bytes of address space this process already has (the forked pipeline and model)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
+    return _statm(0)
 
 
 def _resident() -> int:
-    """Bytes of memory this process holds (resident set), 0 where /proc is missing."""
+    """Bytes of memory this process holds (resident set)."""
+    return _statm(1)
+
+
+def _statm(field: int) -> int:
+    """Field ``field`` of ``/proc/self/statm`` (0 address space, 1 resident set) in bytes; 0
+    where /proc is missing."""
     try:
-        return int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize()
+        return int(Path("/proc/self/statm").read_text().split()[field]) * resource.getpagesize()
     except (OSError, IndexError, ValueError):
         return 0
 
