@@ -229,24 +229,45 @@ def test_a_failed_load_gives_the_thresholds_back(monkeypatch):
     assert gc.get_threshold() == before and "zz" not in nlp.loaded()
 
 
-def test_whole_process_times_extract_and_floor_in_turns_with_cpu(tmp_path, monkeypatch):
-    """Both fresh commands run, in turns (the extraction's forked child counted in its CPU seconds)."""
+def test_whole_process_times_extract_and_floor_in_turns_with_cpu_and_memory(tmp_path, monkeypatch):
+    """Both fresh commands run, in turns, after a warm-up run of each that is sampled for memory
+    (the extraction's worker and model loader counted in its CPU seconds and its sum of peaks)."""
     from pipeline.tools import bench
 
     path = tmp_path / "r.txt"
     path.write_text("Mali\n\nOn 2 May 2021, 3 civilians were killed in Mopti region.\n", encoding="utf-8")
     calls = []
-    real = bench._run_timed
+    real = bench._measured_run
 
-    def spy(args):
-        calls.append("extract" if "extract" in args else "floor")
-        return real(args)
+    def spy(args, sample_every=0.1):
+        calls.append(("extract" if "extract" in args else "floor", sample_every))
+        return real(args, sample_every)
 
-    monkeypatch.setattr(bench, "_run_timed", spy)
+    monkeypatch.setattr(bench, "_measured_run", spy)
     w = bench.whole_process(path, runs=1)
-    assert calls == ["extract", "floor", "extract", "floor"]
-    assert set(w) == {"input", "seconds", "floor_seconds", "cpu_seconds", "floor_cpu_seconds"}
+    assert calls == [("extract", 0.05), ("floor", 0.05), ("extract", 60.0), ("floor", 60.0)]
     assert all(w[k] > 0 for k in ("seconds", "floor_seconds", "cpu_seconds", "floor_cpu_seconds"))
+    assert w["processes"] >= 2  # the command and at least its worker
+    assert 0 < w["peak_rss_mb"] <= w["peak_rss_sum_mb"] and w["floor_peak_rss_mb"] > 0
+    calls.clear()
+    bench.whole_process(path, runs=1, warm_up=False)  # a long report: its one timed run is sampled
+    assert calls == [("extract", 0.5), ("floor", 0.5)]
+
+
+def test_measure_tree_counts_every_process_of_the_command(tmp_path):
+    """A command that forks a child holding 60 MB: the largest peak is at least that, and the
+    sum of peaks counts the parent too."""
+    from pipeline.tools import bench
+
+    child = (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    b = bytearray(60_000_000); time.sleep(0.6); os._exit(0)\n"
+        "time.sleep(0.3); os.wait()\n"
+    )
+    f = bench._measured_run([sys.executable, "-c", child], sample_every=0.05)
+    assert f["returncode"] == 0 and f["processes"] == 2
+    assert f["peak_rss_mb"] >= 60 and f["peak_rss_sum_mb"] >= f["peak_rss_mb"] + 5
 
 
 def test_country_index_answers_as_a_scan_of_the_country_list_in_order():

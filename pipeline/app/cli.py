@@ -324,11 +324,13 @@ def bench(
     files: Annotated[list[Path], typer.Argument(help="Inputs to time (PDF, text, HTML or DOCX).")],
     runs: Annotated[int, typer.Option(help="Timed runs per input (after one warm-up run); the median is shown.")] = 5,
     long: Annotated[
-        int,
+        list[int] | None,
         typer.Option(
-            help="Also time a report of at least this many pages, made of the first PDF's pages repeated (0: no)."
+            help="Also time a report of at least this many pages, made of the first PDF's pages repeated "
+            "(repeatable: --long 1000 --long 3000 shows how time and memory grow). A long report is timed once, "
+            "after a warm-up run of the first PDF.",
         ),
-    ] = 0,
+    ] = None,
     workers: Annotated[
         int, typer.Option(help="Also measure batch throughput with 1 and this many worker processes (0: no).")
     ] = 0,
@@ -350,19 +352,22 @@ def bench(
     from pipeline.tools.bench import bench_files, bench_workers, floor_files, long_report
     from pipeline.tools.bench import whole_process as time_whole_process
 
-    inputs = list(files)
+    inputs = [(Path(f), runs, None) for f in files]  # (input, timed runs, warm-up input)
     if long:
         first_pdf = next((f for f in files if f.read_bytes()[:5] == b"%PDF-"), None)
         if first_pdf is None:
             raise typer.BadParameter("--long needs a PDF among the inputs")
-        inputs.append(long_report(first_pdf, long))
-    rows = bench_files(inputs, runs=runs)
-    for r, f in zip(rows, floor_files(inputs, runs=runs), strict=False):
+        inputs += [(long_report(first_pdf, pages), 1, first_pdf) for pages in sorted(set(long))]
+    rows = []
+    for path, n, warm in inputs:
+        [r] = bench_files([path], runs=n, warm_up_with=warm)
+        [f] = floor_files([path], runs=n)
+        rows.append(r)
         r["floor_seconds"] = f["seconds"]
         r["floor_pages_per_second"] = r["pages"] / f["seconds"] if f["seconds"] else 0.0
         r["warm_over_floor"] = r["seconds"] / f["seconds"] if f["seconds"] else 0.0
         if whole_process:
-            w = time_whole_process(Path(r["input"]), runs)
+            w = time_whole_process(path, n, warm_up=warm is None)
             r["whole_process"] = {
                 **w,
                 "pages_per_second": r["pages"] / w["seconds"],
@@ -379,7 +384,8 @@ def bench(
         if any(s in r["stages"] for r in rows)
     ]
     table = RichTable(
-        title=f"coi bench: median of {runs} run(s), one process (one core), seconds per stage", title_justify="left"
+        title=f"coi bench: median of {runs} run(s) (a long report: 1), one process (one core), seconds per stage",
+        title_justify="left",
     )
     for col in ("input", "pages", "s", "pages/s", *stages, "peak RSS MB"):
         table.add_column(col, justify="left" if col == "input" else "right", no_wrap=True)
@@ -400,6 +406,7 @@ def bench(
     columns = ["input", "pages", "floor s", "floor pages/s", "warm / floor"]
     if whole_process:
         columns += ["whole-process s", "pages/s", "floor whole-process s", "whole-process / floor"]
+        columns += ["peak RSS MB: largest process", "all processes"]
     for col in columns:
         floor.add_column(col, justify="left" if col == "input" else "right", no_wrap=True)
     for r in rows:
@@ -417,9 +424,16 @@ def bench(
                 f"{w['pages_per_second']:.1f}",
                 f"{w['floor_seconds']:.2f}",
                 f"{w['over_floor']:.2f}x",
+                f"{w['peak_rss_mb']:.0f}",
+                f"{w['peak_rss_sum_mb']:.0f} ({w['processes']})",
             ]
         floor.add_row(*cells)
-    Console(width=max(out_console.width, 200 if whole_process else 120)).print(floor)
+    Console(width=max(out_console.width, 240 if whole_process else 120)).print(floor)
+    if whole_process:
+        out_console.print(
+            "whole process: peak RSS in MB (10^6 bytes) of the first run; all processes = the sum of each "
+            "process's own peak (the command, its worker, the model loader), sampled from /proc"
+        )
     if pools:
         t = RichTable(title="batch throughput (10 passes over the inputs, warmed workers)", title_justify="left")
         for col in ("workers", "documents", "pages", "s", "pages/s"):

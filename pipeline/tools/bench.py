@@ -31,17 +31,19 @@ from pathlib import Path
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    """This process's peak RSS in MB (10^6 bytes, the unit of issue 17's target)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6  # Linux reports KiB
 
 
-def bench_one(path: str, runs: int) -> dict:
+def bench_one(path: str, runs: int, warm_up_with: str | None = None) -> dict:
     """Median seconds per stage of ``runs`` extractions of ``path`` in this process, each
-    written to a file as the app writes it (piece by piece), after one warm-up run; and the
+    written to a file as the app writes it (piece by piece), after one warm-up run (of
+    ``warm_up_with`` if given: a long report is warmed up by its source's pages); and the
     process's peak RSS (one extraction is held at a time, as in the app)."""
     from extractors.stages import Timings, extract_file
     from schemas.files import json_pieces, write_atomic
 
-    extract_file(path)  # warm-up: imports, caches and the model, once per process
+    extract_file(warm_up_with or path)  # warm-up: imports, caches and the model, once per process
     totals, stages, pages = [], [], 0
     with tempfile.TemporaryDirectory(prefix="coi-bench-") as folder:
         out = Path(folder) / "extraction.json"
@@ -71,11 +73,13 @@ def _spawn() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def bench_files(files: list[Path], runs: int = 5) -> list[dict]:
+def bench_files(files: list[Path], runs: int = 5, warm_up_with: Path | None = None) -> list[dict]:
+    """:func:`bench_one` of each input, each in a fresh process (so that its peak RSS is its own)."""
     rows = []
     for path in files:
         with ProcessPoolExecutor(max_workers=1, mp_context=_spawn()) as pool:
-            rows.append(pool.submit(bench_one, str(path), runs).result())
+            warm = str(warm_up_with) if warm_up_with else None
+            rows.append(pool.submit(bench_one, str(path), runs, warm).result())
     return rows
 
 
@@ -137,45 +141,145 @@ def floor_files(files: list[Path], runs: int = 5) -> list[dict]:
 FLOOR_COMMAND = "import sys; from pipeline.tools.bench import read_and_tokenize; read_and_tokenize(sys.argv[1])"
 """The floor's fresh process: Python, pypdfium2 and spaCy's tokenizer imported, the file read."""
 
-_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-"""Where the fresh processes run, so that they run this code (not another installed copy)."""
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+"""The project root, where the fresh processes run, so that they import this code (not another
+installed copy)."""
 
 
-def _run_timed(args: list[str]) -> tuple[float, float]:
-    """Wall seconds and CPU seconds (user + system, the process and every process it waited
-    for: a forked extraction child included) of one fresh run of ``args``."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+MEASURE_COMMAND = "import sys; from pipeline.tools.bench import measure_tree; measure_tree(sys.argv[1:])"
+"""A fresh Python that runs a command and measures it (:func:`measure_tree`); its own start-up
+is not counted."""
+
+
+def _tree(root: int) -> list[int]:
+    """``root``'s live descendants (read from /proc: their parent ids)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_bytes().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(parents.get(pid, ()))
+    return found
+
+
+def _high_water_kb(pid: int) -> int:
+    """The process's peak resident set (VmHWM) so far, in KiB (0 once it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_bytes().splitlines():
+            if line.startswith(b"VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def measure_tree(argv: list[str]) -> None:
+    """Run ``argv[2:]`` and write its wall seconds, CPU seconds and memory as JSON to
+    ``argv[0]``, sampling its process tree every ``argv[1]`` seconds.
+
+    Run in a fresh Python of its own (:data:`MEASURE_COMMAND`), so that the peak over the tree
+    that ``getrusage(RUSAGE_CHILDREN)`` keeps is this command's alone: the largest process's
+    peak RSS, exact. The sum of each process's own peak (a command that forks a worker and a
+    model loader has three) is sampled from /proc (VmHWM, which only grows): a process's last
+    growth between its last sample and its exit is missed."""
+    import json
+    import threading
+
+    out, every, args = argv[0], float(argv[1]), argv[2:]
+    peaks: dict[int, int] = {}
     start = time.perf_counter()
-    subprocess.run(args, cwd=_PACKAGE_ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    finished = threading.Event()
+
+    def sample() -> None:
+        while not finished.wait(every):
+            for pid in _tree(child.pid):
+                peaks[pid] = max(peaks.get(pid, 0), _high_water_kb(pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = child.wait()
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    finished.set()
+    sampler.join()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    largest_kb = usage.ru_maxrss  # Linux reports KiB
+    sampled = sorted(peaks.values())
+    total_kb = sum(sampled[:-1]) + max([largest_kb, *sampled[-1:]])  # the largest sample made exact
+    figures = {
+        "returncode": code,
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "peak_rss_mb": largest_kb * 1024 / 1e6,
+        "peak_rss_sum_mb": total_kb * 1024 / 1e6,
+        "processes": max(1, len(peaks)),
+    }
+    Path(out).write_text(json.dumps(figures), encoding="utf-8")
 
 
-def whole_process(path: Path, runs: int = 3) -> dict:
+def _measured_run(args: list[str], sample_every: float = 0.1) -> dict:
+    """:func:`measure_tree`'s figures for one fresh run of ``args`` (which must succeed)."""
+    import json
+
+    with tempfile.TemporaryDirectory(prefix="coi-bench-") as folder:
+        out = Path(folder) / "figures.json"
+        subprocess.run(
+            [sys.executable, "-c", MEASURE_COMMAND, os.fspath(out), str(sample_every), *args],
+            cwd=_PACKAGE_ROOT,
+            check=True,
+        )
+        figures = json.loads(out.read_text(encoding="utf-8"))
+    if figures["returncode"]:
+        raise subprocess.CalledProcessError(figures["returncode"], args)
+    return figures
+
+
+def whole_process(path: Path, runs: int = 3, warm_up: bool = True) -> dict:
     """Wall and CPU seconds of a fresh ``coi extract`` of ``path`` (start-up, imports, model if
     needed, writing the JSON) and of a fresh floor process on it (start-up and imports
     included): medians of ``runs`` runs each, taken in turns (extract, floor, extract, ...)
     so that a change in the machine's load weighs on both alike, after one untimed run of
-    each (the files in the page cache). CPU seconds are the steadier figure on a shared
-    machine: other programs lengthen wall time, not the time a run spends on a core."""
+    each (the files in the page cache; ``warm_up=False`` skips it, for a long report just
+    written). CPU seconds are the steadier figure on a shared machine: other programs
+    lengthen wall time, not the time a run spends on a core.
+
+    Memory (MB = 10^6 bytes) comes from the first run of each command, its process tree
+    sampled every 0.05 s (0.5 s without a warm-up, where that run is also timed): the largest
+    process's peak RSS, and the sum of every process's own peak (an upper bound of what the
+    command held at once)."""
     path = Path(path).resolve()
     with tempfile.TemporaryDirectory(prefix="coi-bench-") as out:
         extract = [sys.executable, "-m", "pipeline.app.cli", "extract", os.fspath(path), "--out", out]
         floor = [sys.executable, "-c", FLOOR_COMMAND, os.fspath(path)]
-        _run_timed(extract)
-        _run_timed(floor)
-        timed: dict[str, list[tuple[float, float]]] = {"extract": [], "floor": []}
-        for _ in range(max(1, runs)):
-            timed["extract"].append(_run_timed(extract))
-            timed["floor"].append(_run_timed(floor))
-    med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in timed.items()}
+        timed: dict[str, list[dict]] = {"extract": [], "floor": []}
+        if warm_up:
+            first = {"extract": _measured_run(extract, 0.05), "floor": _measured_run(floor, 0.05)}
+        for i in range(max(1, runs)):
+            for name, args in (("extract", extract), ("floor", floor)):
+                timed[name].append(_measured_run(args, 0.5 if i == 0 and not warm_up else 60.0))
+        if not warm_up:
+            first = {k: v[0] for k, v in timed.items()}
+
+    def median(name: str, key: str) -> float:
+        return statistics.median(r[key] for r in timed[name])
+
     return {
         "input": str(path),
-        "seconds": med["extract"][0],
-        "floor_seconds": med["floor"][0],
-        "cpu_seconds": med["extract"][1],
-        "floor_cpu_seconds": med["floor"][1],
+        "seconds": median("extract", "wall"),
+        "floor_seconds": median("floor", "wall"),
+        "cpu_seconds": median("extract", "cpu"),
+        "floor_cpu_seconds": median("floor", "cpu"),
+        "peak_rss_mb": first["extract"]["peak_rss_mb"],
+        "peak_rss_sum_mb": first["extract"]["peak_rss_sum_mb"],
+        "processes": first["extract"]["processes"],
+        "floor_peak_rss_mb": first["floor"]["peak_rss_mb"],
     }
 
 
