@@ -15,11 +15,13 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from importlib.util import find_spec
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -113,11 +115,40 @@ def _frozen_as_made() -> Iterator[None]:
         gc.set_threshold(*old)
 
 
+def _import_spacy() -> ModuleType:
+    """spaCy, imported without its command line when it is not imported yet.
+
+    ``spacy/__init__`` imports ``spacy.cli`` (download, train, package, debug …, some fifth of
+    spaCy's import time) only to offer ``spacy.info``. A process that loads and runs a model
+    never calls it, so while spaCy is first imported a stand-in gives that one name (which
+    imports the real one when called); the stand-in leaves ``sys.modules`` right after, so that
+    a later ``import spacy.cli`` imports the real package."""
+    if "spacy" not in sys.modules:
+        stand_in = {name: ModuleType(name) for name in ("spacy.cli", "spacy.cli.info")}
+
+        def info(*args, **kwargs):
+            from spacy.cli.info import info as real
+
+            return real(*args, **kwargs)
+
+        stand_in["spacy.cli.info"].info = info
+        stand_in["spacy.cli"].info = stand_in["spacy.cli.info"]
+        sys.modules.update(stand_in)
+        try:
+            import spacy  # noqa: F401
+        finally:
+            for name, module in stand_in.items():
+                if sys.modules.get(name) is module:
+                    del sys.modules[name]
+    import spacy
+
+    return spacy
+
+
 def _load(language: str) -> Language | None:
     if not has_model(language):
         return None
-    import spacy
-
+    spacy = _import_spacy()
     _register_components()
     try:
         nlp = spacy.load(MODELS[language], exclude=list(NOT_LOADED))
@@ -154,6 +185,14 @@ def load_ahead(language: str = "en") -> bool:
     theirs.close()
     _AHEAD[language] = ours
     return True
+
+
+def load_ahead_for(language: str | None) -> None:
+    """:func:`load_ahead` every model a report in ``language`` may need (None: the language is
+    detected later, so each installed model)."""
+    for code in MODELS:
+        if language in (None, code):
+            load_ahead(code)
 
 
 def _serve_model(language: str, connection, other_end) -> None:

@@ -1,5 +1,5 @@
 """``python -m pipeline`` is the ``coi`` command."""
 
-from pipeline.app.cli import app
+from pipeline.app.start import main
 
-app(prog_name="coi")
+main()

@@ -104,3 +104,26 @@ def test_a_forked_child_asks_the_parents_loader():
         assert os.waitstatus_to_exitcode(status) == 0
         """
     )
+
+
+def test_spacy_imported_without_its_command_line_answers_as_the_whole_of_spacy():
+    """The model is loaded with a stand-in for ``spacy.cli`` while spaCy is imported; the
+    answers are those of spaCy imported whole, and the real command line still imports."""
+    whole = run(
+        """
+        import spacy  # the whole of spaCy, its command line included
+        assert "spacy.cli.download" in sys.modules
+        print(nlp.place_candidates(TEXTS, "en"))
+        """
+    )
+    without = run(
+        """
+        got = nlp.place_candidates(TEXTS, "en")
+        assert "spacy" in sys.modules and not any(m.startswith("spacy.cli") for m in sys.modules)
+        import spacy
+        import spacy.cli
+        assert callable(spacy.cli.download) and spacy.cli.info.__module__ == "spacy.cli.info"
+        print(got)
+        """
+    )
+    assert without == whole and "GPE" in whole

@@ -110,9 +110,7 @@ def extract(
     The files are extracted one after the other by one worker process, each within the limits, as in batch."""
     from extractors import nlp
 
-    for code in nlp.MODELS:  # the model loads on another core while the worker reads (issue 17)
-        if language in (None, code):
-            nlp.load_ahead(code)
+    nlp.load_ahead_for(language)  # the model loads on another core while the worker reads (issue 17)
     from pipeline.app.limits import Job, extract_many
     from pipeline.app.run import output_path
     from schemas.errors import IngestError

@@ -256,7 +256,7 @@ def whole_process(path: Path, runs: int = 3, warm_up: bool = True) -> dict:
     command held at once)."""
     path = Path(path).resolve()
     with tempfile.TemporaryDirectory(prefix="coi-bench-") as out:
-        extract = [sys.executable, "-m", "pipeline.app.cli", "extract", os.fspath(path), "--out", out]
+        extract = [sys.executable, "-m", "pipeline", "extract", os.fspath(path), "--out", out]
         floor = [sys.executable, "-c", FLOOR_COMMAND, os.fspath(path)]
         timed: dict[str, list[dict]] = {"extract": [], "floor": []}
         if warm_up:
