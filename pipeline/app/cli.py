@@ -340,6 +340,15 @@ def bench(
             "(median of --runs), against a fresh process doing the floor's work.",
         ),
     ] = False,
+    batch: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also time a fresh `coi batch` of (a copy of) this folder of reports, start-up included, "
+            "with 1 worker and with --workers: ms per document, CPU, peak RSS.",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Measure pages/s, seconds per stage and peak RSS per input (figures only, no pass/fail), beside the
@@ -347,7 +356,7 @@ def bench(
     same process; --whole-process: fresh processes, as a single `coi extract` runs."""
     from rich.table import Table as RichTable
 
-    from pipeline.tools.bench import bench_files, bench_workers, floor_files, long_report
+    from pipeline.tools.bench import batch_command, bench_files, bench_workers, floor_files, long_report
     from pipeline.tools.bench import whole_process as time_whole_process
 
     inputs = [(Path(f), runs, None) for f in files]  # (input, timed runs, warm-up input)
@@ -373,8 +382,9 @@ def bench(
                 "over_floor": w["seconds"] / w["floor_seconds"],
             }
     pools = [bench_workers(list(files), n) for n in sorted({1, workers})] if workers else []
+    batches = [batch_command(batch, n) for n in sorted({1, max(1, workers)})] if batch else []
     if as_json:
-        out_console.print_json(json.dumps({"inputs": rows, "workers": pools}))
+        out_console.print_json(json.dumps({"inputs": rows, "workers": pools, "batch": batches}))
         return
     stages = [
         s
@@ -443,6 +453,23 @@ def bench(
                 str(p["pages"]),
                 f"{p['seconds']:.2f}",
                 f"{p['pages_per_second']:.1f}",
+            )
+        out_console.print(t)
+    if batches:
+        t = RichTable(
+            title=f"coi batch {batch} (a fresh command, start-up included; memory sampled)", title_justify="left"
+        )
+        for col in ("workers", "documents", "s", "ms/document", "CPU ms/document", "peak RSS MB", "all processes"):
+            t.add_column(col, justify="right")
+        for b in batches:
+            t.add_row(
+                str(b["workers"]),
+                f"{b['documents']} ({', '.join(f'{n} {status}' for status, n in b['counts'].items())})",
+                f"{b['seconds']:.2f}",
+                f"{b['ms_per_document']:.1f}",
+                f"{b['cpu_ms_per_document']:.1f}",
+                f"{b['peak_rss_mb']:.0f}",
+                f"{b['peak_rss_sum_mb']:.0f} ({b['processes']})",
             )
         out_console.print(t)
 

@@ -1,0 +1,30 @@
+"""``coi bench``'s fresh-command figures: a batch is timed on a copy of the folder (the
+originals never move, even a file the batch quarantines), and --long needs a PDF."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from pipeline.app.cli import app
+from pipeline.tools.bench import batch_command
+
+
+def test_batch_command_times_a_copy_and_leaves_the_folder_alone(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Mali\n\nOn 2 May 2021, 3 civilians were killed in Mopti region.\n", encoding="utf-8")
+    (folder / "b.pdf").write_bytes(b"%PDF-1.4 not really a PDF")  # fails, so the batch quarantines its copy
+    (folder / ".hidden").write_text("left alone", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    row = batch_command(folder, workers=1)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert row["documents"] == 2 and row["workers"] == 1 and row["counts"] == {"extracted": 1, "failed": 1}
+    assert row["seconds"] > 0 and row["cpu_seconds"] > 0 and row["ms_per_document"] == row["seconds"] / 2 * 1000
+    assert 0 < row["peak_rss_mb"] <= row["peak_rss_sum_mb"]
+
+
+def test_long_needs_a_pdf_among_the_inputs(tmp_path):
+    text = tmp_path / "r.txt"
+    text.write_text("Mali\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["bench", str(text), "--runs", "1", "--long", "40"])
+    assert result.exit_code != 0 and "--long needs a PDF" in result.output
