@@ -3,6 +3,8 @@ originals never move, even a file the batch quarantines), and --long needs a PDF
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from typer.testing import CliRunner
 
 from pipeline.app.cli import app
@@ -28,3 +30,22 @@ def test_long_needs_a_pdf_among_the_inputs(tmp_path):
     text.write_text("Mali\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["bench", str(text), "--runs", "1", "--long", "40"])
     assert result.exit_code != 0 and "--long needs a PDF" in result.output
+
+
+def test_small_texts_are_distinct_paragraph_slices_of_the_sources(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "small_texts", Path(__file__).parent.parent / "bench" / "small_texts.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "a.txt").write_text("One.\n\nTwo two.\n\nThree three three.", encoding="utf-8")
+    (source / "b.txt").write_text("Alpha.", encoding="utf-8")
+    written = module.small_texts(source, tmp_path / "out", count=5, chars=14)
+    texts = [p.read_text(encoding="utf-8") for p in written]
+    assert len(set(texts)) == 5
+    assert texts[0].startswith("One.\n\nTwo two.") and texts[1].startswith("Alpha.")
+    assert texts[2].startswith("Three three three.") and texts[4].startswith("One.")  # wraps round
