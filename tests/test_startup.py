@@ -249,6 +249,7 @@ def test_whole_process_times_extract_and_floor_in_turns_with_cpu_and_memory(tmp_
     assert all(w[k] > 0 for k in ("seconds", "floor_seconds", "cpu_seconds", "floor_cpu_seconds"))
     assert w["processes"] >= 2  # the command and at least its worker
     assert 0 < w["peak_rss_mb"] <= w["peak_rss_sum_mb"] and w["floor_peak_rss_mb"] > 0
+    assert 0 < w["peak_pss_mb"] <= w["peak_rss_sum_mb"]
     calls.clear()
     bench.whole_process(path, runs=1, warm_up=False)  # a long report: its one timed run is sampled
     assert calls == [("extract", 0.5), ("floor", 0.5)]
@@ -268,6 +269,7 @@ def test_measure_tree_counts_every_process_of_the_command(tmp_path):
     f = bench._measured_run([sys.executable, "-c", child], sample_every=0.05)
     assert f["returncode"] == 0 and f["processes"] == 2
     assert f["peak_rss_mb"] >= 60 and f["peak_rss_sum_mb"] >= f["peak_rss_mb"] + 5
+    assert 60 <= f["peak_pss_mb"] <= f["peak_rss_sum_mb"]  # the child's bytes are its own: counted once
 
 
 def test_country_index_answers_as_a_scan_of_the_country_list_in_order():

@@ -414,7 +414,7 @@ def bench(
     columns = ["input", "pages", "floor s", "floor pages/s", "warm / floor"]
     if whole_process:
         columns += ["whole-process s", "pages/s", "floor whole-process s", "whole-process / floor"]
-        columns += ["peak RSS MB: largest process", "all processes"]
+        columns += ["peak RSS MB: largest process", "sum of peaks", "held together (Pss)"]
     for col in columns:
         floor.add_column(col, justify="left" if col == "input" else "right", no_wrap=True)
     for r in rows:
@@ -434,13 +434,15 @@ def bench(
                 f"{w['over_floor']:.2f}x",
                 f"{w['peak_rss_mb']:.0f}",
                 f"{w['peak_rss_sum_mb']:.0f} ({w['processes']})",
+                f"{w['peak_pss_mb']:.0f}",
             ]
         floor.add_row(*cells)
     Console(width=max(out_console.width, 240 if whole_process else 120)).print(floor)
     if whole_process:
         out_console.print(
-            "whole process: peak RSS in MB (10^6 bytes) of the first run; all processes = the sum of each "
-            "process's own peak (the command, its worker, the model loader), sampled from /proc"
+            "whole process: memory in MB (10^6 bytes) of the first run: the largest process's peak RSS; the sum "
+            "of each process's own peak (the command, its worker, the model loader; pages they share counted in "
+            "each); the most they held together (their Pss summed at one moment); the last two sampled from /proc"
         )
     if pools:
         t = RichTable(title="batch throughput (10 passes over the inputs, warmed workers)", title_justify="left")
@@ -459,7 +461,8 @@ def bench(
         t = RichTable(
             title=f"coi batch {batch} (a fresh command, start-up included; memory sampled)", title_justify="left"
         )
-        for col in ("workers", "documents", "s", "ms/document", "CPU ms/document", "peak RSS MB", "all processes"):
+        columns = ("workers", "documents", "s", "ms/document", "CPU ms/document", "peak RSS MB", "sum of peaks")
+        for col in (*columns, "held together (Pss)"):
             t.add_column(col, justify="right")
         for b in batches:
             t.add_row(
@@ -470,6 +473,7 @@ def bench(
                 f"{b['cpu_ms_per_document']:.1f}",
                 f"{b['peak_rss_mb']:.0f}",
                 f"{b['peak_rss_sum_mb']:.0f} ({b['processes']})",
+                f"{b['peak_pss_mb']:.0f}",
             )
         out_console.print(t)
 

@@ -169,15 +169,27 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _high_water_kb(pid: int) -> int:
-    """The process's peak resident set (VmHWM) so far, in KiB (0 once it is gone)."""
+def _proc_kb(path: str, field: bytes) -> int:
+    """A ``Field:  N kB`` line of a /proc file, in KiB (0 once the process is gone)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_bytes().splitlines():
-            if line.startswith(b"VmHWM:"):
+        for line in Path(path).read_bytes().splitlines():
+            if line.startswith(field):
                 return int(line.split()[1])
     except (OSError, ValueError):
         pass
     return 0
+
+
+def _high_water_kb(pid: int) -> int:
+    """The process's peak resident set (VmHWM) so far, in KiB."""
+    return _proc_kb(f"/proc/{pid}/status", b"VmHWM:")
+
+
+def _proportional_kb(pid: int) -> int:
+    """The process's proportional set size now (Pss: each page shared with other processes
+    counted as its share), in KiB; summed over processes it is the memory they hold together,
+    pages a forked worker shares with its parent counted once."""
+    return _proc_kb(f"/proc/{pid}/smaps_rollup", b"Pss:")
 
 
 def measure_tree(argv: list[str]) -> None:
@@ -186,22 +198,28 @@ def measure_tree(argv: list[str]) -> None:
 
     Run in a fresh Python of its own (:data:`MEASURE_COMMAND`), so that the peak over the tree
     that ``getrusage(RUSAGE_CHILDREN)`` keeps is this command's alone: the largest process's
-    peak RSS, exact. The sum of each process's own peak (a command that forks a worker and a
-    model loader has three) is sampled from /proc (VmHWM, which only grows): a process's last
-    growth between its last sample and its exit is missed."""
+    peak RSS, exact. Sampled from /proc (a command that forks a worker and a model loader has
+    three processes): the sum of each process's own peak (VmHWM, which only grows; an upper
+    bound, as pages a worker shares with its parent count in both), and the largest sum of the
+    processes' Pss at one sample (what they held together, shared pages counted once). Growth
+    between the last sample and a process's exit is missed by both."""
     import json
     import threading
 
     out, every, args = argv[0], float(argv[1]), argv[2:]
     peaks: dict[int, int] = {}
+    together = [0]  # the largest sum of the tree's Pss at one sample
     start = time.perf_counter()
     child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     finished = threading.Event()
 
     def sample() -> None:
         while not finished.wait(every):
+            pss = 0
             for pid in _tree(child.pid):
                 peaks[pid] = max(peaks.get(pid, 0), _high_water_kb(pid))
+                pss += _proportional_kb(pid)
+            together[0] = max(together[0], pss)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -219,6 +237,7 @@ def measure_tree(argv: list[str]) -> None:
         "cpu": usage.ru_utime + usage.ru_stime,
         "peak_rss_mb": largest_kb * 1024 / 1e6,
         "peak_rss_sum_mb": total_kb * 1024 / 1e6,
+        "peak_pss_mb": together[0] * 1024 / 1e6,
         "processes": max(1, len(peaks)),
     }
     Path(out).write_text(json.dumps(figures), encoding="utf-8")
@@ -253,8 +272,8 @@ def whole_process(path: Path, runs: int = 3, warm_up: bool = True) -> dict:
 
     Memory (MB = 10^6 bytes) comes from the first run of each command, its process tree
     sampled every 0.05 s (0.5 s without a warm-up, where that run is also timed): the largest
-    process's peak RSS, and the sum of every process's own peak (an upper bound of what the
-    command held at once)."""
+    process's peak RSS, the sum of every process's own peak, and the processes' Pss held
+    together (see :func:`measure_tree`)."""
     path = Path(path).resolve()
     with tempfile.TemporaryDirectory(prefix="coi-bench-") as out:
         extract = [sys.executable, "-m", "pipeline", "extract", os.fspath(path), "--out", out]
@@ -279,6 +298,7 @@ def whole_process(path: Path, runs: int = 3, warm_up: bool = True) -> dict:
         "floor_cpu_seconds": median("floor", "cpu"),
         "peak_rss_mb": first["extract"]["peak_rss_mb"],
         "peak_rss_sum_mb": first["extract"]["peak_rss_sum_mb"],
+        "peak_pss_mb": first["extract"]["peak_pss_mb"],
         "processes": first["extract"]["processes"],
         "floor_peak_rss_mb": first["floor"]["peak_rss_mb"],
     }
@@ -314,6 +334,7 @@ def batch_command(folder: Path, workers: int = 1) -> dict:
         "cpu_ms_per_document": figures["cpu"] / n * 1000,
         "peak_rss_mb": figures["peak_rss_mb"],
         "peak_rss_sum_mb": figures["peak_rss_sum_mb"],
+        "peak_pss_mb": figures["peak_pss_mb"],
         "processes": figures["processes"],
     }
 
