@@ -201,3 +201,22 @@ def test_the_task_runner_set_with_options_is_the_one_used(tmp_path, fake_report,
     shutil.copy(fake_report.parent / "burkina_report.txt", inbox / "two.txt")
     summary = extract_batch.with_options(task_runner=CountingRunner(max_workers=2))(str(inbox), str(tmp_path / "out"))
     assert summary["counts"] == {"extracted": 2} and CountingRunner.submitted == 2
+
+
+def test_local_prefect_turns_heartbeats_off_only_on_the_temporary_server():
+    """Heartbeats serve a long-lived server that marks crashed runs; a temporary server dies
+    with the process, so local runs go without them (and without their wait at the end of
+    each run). Against a real server (PREFECT_API_URL) nothing changes."""
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    from flows import local_prefect
+
+    default = get_current_settings().flows.heartbeat_frequency
+    assert default is not None
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        with local_prefect():
+            assert get_current_settings().flows.heartbeat_frequency is None
+        assert get_current_settings().flows.heartbeat_frequency == default
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"}), local_prefect():
+        assert get_current_settings().flows.heartbeat_frequency == default
+        assert get_current_settings().api.url == "http://127.0.0.1:4200/api"

@@ -215,3 +215,25 @@ def test_a_batch_flow_cuts_its_documents_into_runs_in_order():
     assert chunks(files[:3], 2) == [[b"f0"], [b"f1"], [b"f2"]]
     assert max(len(r) for r in chunks([b"x"] * 10_000, 1)) == 25
     assert chunks([], 2) == []
+
+
+def test_a_replacement_forked_for_a_thread_outlives_that_thread(tmp_path, pids):
+    """A worker replaced while a short-lived thread (a flow's task run) had the pool's ear
+    keeps serving after that thread ends (Linux's PR_SET_PDEATHSIG follows the thread that
+    forked, not the process)."""
+    paths = _inputs(tmp_path / "in", ["a.txt", "b.txt"])
+    with Pool(workers=1) as pool:
+        (first,) = pool.start()._all
+        os.kill(first.proc.pid, signal.SIGKILL)
+        first.proc.join(5)
+        answers = []
+        asker = threading.Thread(target=lambda: answers.append(pool.extract(Job(str(paths[0])))))
+        asker.start()
+        asker.join()
+        (replacement,) = pool._all
+        assert replacement is not first and isinstance(answers[0], Written)
+        time.sleep(0.5)  # the asking thread is gone by now
+        assert _alive(replacement.proc.pid)
+        assert isinstance(pool.extract(Job(str(paths[1]))), Written)
+        assert pool._all == [replacement]
+    assert [name for _, name in pids()] == ["a.txt", "b.txt"]

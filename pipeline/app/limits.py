@@ -20,7 +20,9 @@ A worker never outlives its parent: it holds no copy of its pipes' parent ends (
 for work from, or answering to, a dead parent fails instead of blocking), it asks Linux to
 kill it when the parent dies (``PR_SET_PDEATHSIG``; elsewhere a watchdog thread polls the
 parent's pid), and it runs in its own process group, so a time limit also ends the programs
-it started (OCR)."""
+it started (OCR). Linux ties that signal to the parent's *thread* that forked: a pool forks
+from one thread of its own, alive as long as the pool, so that a worker asked for by a
+short-lived thread (a replacement forked during a flow's task run) outlives that thread."""
 
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
@@ -80,8 +83,9 @@ PR_SET_PDEATHSIG = 1
 def die_with_parent(parent_pid: int) -> None:
     """Make this (child) process end when ``parent_pid`` ends, however it ends (``kill -9``
     included): ``PR_SET_PDEATHSIG`` on Linux, a watchdog thread elsewhere. (Linux sends the
-    signal when the *thread* that forked the child ends: :class:`Pool` forks from threads that
-    live as long as the pool.)"""
+    signal when the *thread* that forked the child ends, not the process: :class:`Pool` forks
+    every worker from one thread of its own that lives as long as the pool, never from the
+    thread that asked for a worker, which may be a flow's short-lived task thread.)"""
     armed = False
     if sys.platform.startswith("linux"):
         try:
@@ -554,6 +558,7 @@ class Pool:
         self._all: list[_Worker] = []
         self._needs: set[Needs] = set()
         self._started = False
+        self._forker: ThreadPoolExecutor | None = None
 
     def __enter__(self) -> Pool:
         return self
@@ -568,11 +573,24 @@ class Pool:
         return self
 
     def close(self) -> None:
-        """End every worker (killed with its process group; an idle one has nothing to lose)."""
+        """End every worker (killed with its process group; an idle one has nothing to lose),
+        then the thread they were forked from."""
         with self._lock:
             workers, self._all, self._idle = self._all, [], []
+            forker, self._forker = self._forker, None
         for worker in workers:
             worker.end()
+        if forker is not None:
+            forker.shutdown()
+
+    def _fork(self, others: list[_Worker]) -> _Worker:
+        """A worker forked from the pool's own forking thread, whichever thread asks: Linux
+        kills a child when the *thread* that forked it ends (see :func:`die_with_parent`), and
+        the thread asking may be a task thread that ends long before the pool. Called with
+        ``self._lock`` held (the forking thread never takes it)."""
+        if self._forker is None:
+            self._forker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coi-pool-forker")
+        return self._forker.submit(_Worker, self.limits, others).result()
 
     def _spawn(self) -> _Worker:
         """A new worker, forked after building what earlier documents needed."""
@@ -587,7 +605,7 @@ class Pool:
         if not self._all:
             sweep_child_temp_dirs()
         with self._lock:
-            worker = _Worker(self.limits, list(self._all))
+            worker = self._fork(list(self._all))
             self._all.append(worker)
         return worker
 

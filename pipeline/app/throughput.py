@@ -1,0 +1,227 @@
+"""Batch throughput: a folder of reports extracted with 1 and N workers, directly
+(:func:`pipeline.app.ops.run_batch`, as `coi batch`) and through the Prefect flow
+(:func:`pipeline.app.flows.extract_batch` on Prefect's temporary server), with the speed-up of
+N workers over 1 and Prefect's overhead over the direct batch (issue 17). Figures only: what
+they should be is for the reader, never for a test.
+
+Every configuration is timed the same way, in a fresh Python process of its own:
+
+- **start-up** (paid once per process, shown apart): importing the batch's code and the
+  extraction stack (spaCy's module included, not its model), then one batch over an empty
+  folder, which for Prefect starts its temporary server;
+- **the batch**: wall time and CPU time of the process tree (the process, its workers, and
+  Prefect's server: read from /proc, which other load on the machine moves far less than wall
+  time). It includes what every batch pays: warming the parent, loading the model for more
+  than one worker, forking the workers.
+
+Prefect runs at its default logging level, so each document's log line is shipped to the
+server as in a user's run; its console handler is set to warnings, as the direct batch is
+timed without its progress bar. Inputs are copied ``copies`` times into one inbox, each copy
+with a distinct last line, so that content-based skipping does not count it as a duplicate."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+"""The project root the measuring processes run from (this code, not an installed copy)."""
+
+MODES = ("direct", "prefect")
+
+CHILD_ENV = {
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "240",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
+}
+"""A loaded machine starts the temporary server slowly; no console rendering (see above)."""
+
+WARM_IMPORTS = ("pipeline.app.run", "pipeline.readers.ingest", "extractors.nlp", "spacy")
+"""Imported by every configuration before its batch is timed: the Prefect process would
+otherwise have imported part of them (pydantic, rich, ...) with Prefect, and the direct one
+inside its batch."""
+
+
+def make_inbox(inputs: list[Path], copies: int, folder: Path) -> Path:
+    """``folder/in`` holding ``copies`` copies of every input (a folder counts as its visible
+    files), each copy of a file with a distinct last line."""
+    inbox = folder / "in"
+    inbox.mkdir(parents=True)
+    files = [
+        f
+        for p in inputs
+        for f in (sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith(".")) if p.is_dir() else [p])
+    ]
+    for i in range(copies):
+        for n, f in enumerate(files):
+            trailer = f"\n% copy {i}\n" if f.suffix.lower() == ".pdf" else f"\n\ncopy {i}\n"
+            (inbox / f"{f.stem}-{n:03d}-{i:02d}{f.suffix}").write_bytes(f.read_bytes() + trailer.encode())
+    return inbox
+
+
+def tree_cpu() -> float:
+    """CPU seconds of this process, its reaped children and its live descendants (workers,
+    Prefect's temporary server), read from /proc."""
+    tick, me, total = os.sysconf("SC_CLK_TCK"), os.getpid(), sum(os.times()[:4])
+    parents: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            parents[int(entry.name)] = (int(fields[1]), sum(int(x) for x in fields[11:15]) / tick)
+        except (OSError, ValueError):
+            continue
+
+    def mine(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, (0, 0.0))[0]
+            if pid == me:
+                return True
+        return False
+
+    return total + sum(cpu for pid, (_, cpu) in parents.items() if mine(pid))
+
+
+def measure(mode: str, inbox: Path, out: Path, workers: int, empty: Path) -> dict:
+    """In a fresh process: start up (see the module's docstring), then time one batch of
+    ``inbox`` into ``out``."""
+    import importlib
+
+    start = time.perf_counter()
+    if mode == "prefect":
+        from pipeline.app.flows import extract_batch, local_prefect
+
+        def batch(folder: Path, target: Path) -> dict:
+            with local_prefect():
+                return extract_batch(str(folder), str(target), workers)
+    else:
+        from pipeline.app.ops import run_batch
+
+        def batch(folder: Path, target: Path) -> dict:
+            return run_batch(folder, target, workers)
+
+    for name in WARM_IMPORTS:
+        importlib.import_module(name)
+    batch(empty, out.with_name(out.name + "-empty"))
+    ready, ready_cpu = time.perf_counter(), tree_cpu()
+    summary = batch(inbox, out)
+    done, done_cpu = time.perf_counter(), tree_cpu()
+    return {
+        "mode": mode,
+        "workers": workers,
+        "documents": summary["documents"],
+        "counts": summary["counts"],
+        "wall_s": done - ready,
+        "cpu_s": done_cpu - ready_cpu,
+        "startup_s": ready - start,
+    }
+
+
+def run_configuration(mode: str, inbox: Path, out: Path, workers: int, empty: Path) -> dict:
+    """:func:`measure` in a fresh Python process; its figures, with ms per document."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.app.throughput", mode, str(inbox), str(out), str(workers), str(empty)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **CHILD_ENV},
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{mode} with {workers} worker(s) failed:\n{done.stderr[-3000:]}")
+    row = json.loads(done.stdout.strip().splitlines()[-1])
+    n = max(row["documents"], 1)
+    return {**row, "ms_per_doc": row["wall_s"] / n * 1000, "cpu_ms_per_doc": row["cpu_s"] / n * 1000}
+
+
+def ratios(rows: dict[str, dict], workers: int) -> tuple[dict, dict]:
+    """The speed-up of ``workers`` over 1 per mode (wall and CPU: 1's time over N's), and
+    Prefect's overhead over the direct batch per worker count (wall and CPU: a fraction,
+    +0.15 is 15 % slower)."""
+    speedup = {
+        mode: {
+            "wall": rows[f"{mode}-1"]["wall_s"] / rows[f"{mode}-{workers}"]["wall_s"],
+            "cpu": rows[f"{mode}-1"]["cpu_s"] / rows[f"{mode}-{workers}"]["cpu_s"],
+        }
+        for mode in MODES
+        if workers > 1 and f"{mode}-1" in rows and f"{mode}-{workers}" in rows
+    }
+    overhead = {
+        n: {
+            "wall": rows[f"prefect-{n}"]["wall_s"] / rows[f"direct-{n}"]["wall_s"] - 1,
+            "cpu": rows[f"prefect-{n}"]["cpu_s"] / rows[f"direct-{n}"]["cpu_s"] - 1,
+        }
+        for n in sorted({1, workers})
+        if f"prefect-{n}" in rows and f"direct-{n}" in rows
+    }
+    return speedup, overhead
+
+
+def batch_figures(inputs: list[Path], workers: int, copies: int = 1, prefect: bool = True, on_row=None) -> dict:
+    """Throughput of a batch of ``inputs`` (files or folders, ``copies`` times each) with 1
+    and ``workers`` workers, direct and (``prefect``) through the Prefect flow, each
+    configuration in a fresh process (see the module's docstring). ``on_row(name, row)`` is
+    called as each configuration finishes.
+
+    Returns ``{"documents", "workers", "copies", "runs": {"direct-1": row, "direct-N": ...,
+    "prefect-1": ..., "prefect-N": ...}, "speedup": {mode: {"wall", "cpu"}}, "overhead": {n:
+    {"wall", "cpu"}}}``; a row holds ``documents``, ``counts``, ``wall_s``, ``ms_per_doc``,
+    ``cpu_s``, ``cpu_ms_per_doc`` and ``startup_s``."""
+    if workers < 1 or copies < 1:
+        raise ValueError("workers and copies must be at least 1")
+    folder = Path(tempfile.mkdtemp(prefix="coi-batch-bench-"))
+    try:
+        inbox = make_inbox([Path(p).resolve() for p in inputs], copies, folder)
+        empty = folder / "empty"
+        empty.mkdir()
+        rows: dict[str, dict] = {}
+        for mode in MODES if prefect else ("direct",):
+            for n in sorted({1, workers}):
+                name = f"{mode}-{n}"
+                rows[name] = run_configuration(mode, inbox, folder / name, n, empty)
+                if on_row is not None:
+                    on_row(name, rows[name])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    speedup, overhead = ratios(rows, workers)
+    documents = next(iter(rows.values()))["documents"]
+    return {
+        "documents": documents,
+        "workers": workers,
+        "copies": copies,
+        "runs": rows,
+        "speedup": speedup,
+        "overhead": overhead,
+    }
+
+
+def row_line(name: str, row: dict) -> str:
+    """One configuration's figures as a line of text."""
+    return (
+        f"{name:10s} {row['documents']} documents: {row['wall_s']:7.2f} s = {row['ms_per_doc']:6.1f} ms/document, "
+        f"CPU {row['cpu_s']:6.2f} s = {row['cpu_ms_per_doc']:5.1f} ms/document; start-up {row['startup_s']:5.2f} s; "
+        f"{row['counts']}"
+    )
+
+
+def figure_lines(figures: dict) -> list[str]:
+    """The ratios of :func:`batch_figures` as lines of text."""
+    n = figures["workers"]
+    lines = [
+        f"{mode}: {n} workers are {s['wall']:.2f}x as fast as 1 (CPU {s['cpu']:.2f}x)"
+        for mode, s in figures["speedup"].items()
+    ]
+    lines += [
+        f"prefect over direct, {w} worker(s): {o['wall']:+.0%} wall, {o['cpu']:+.0%} CPU"
+        for w, o in figures["overhead"].items()
+    ]
+    return lines
+
+
+if __name__ == "__main__":  # one configuration, in the fresh process run_configuration starts
+    mode, inbox, out, workers, empty = sys.argv[1:6]
+    print(json.dumps(measure(mode, Path(inbox), Path(out), int(workers), Path(empty))))

@@ -1,0 +1,75 @@
+"""Batch throughput figures (pipeline.app.throughput): what they hold and how the ratios are
+made, on a few small reports of our own. Timings are never asserted, only that they are there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.app.throughput import batch_figures, figure_lines, make_inbox, ratios, row_line
+
+REPORT = (
+    "COI QUERY\n\n| | |\n|---|---|\n| Country of Origin | MALI |\n| Date of completion | 3 March 2021 |\n\n"
+    "1. Security\n\nOn {day} February 2021, gunmen killed {n} civilians near a market in Mopti region.\n"
+)
+
+FIGURES = ("documents", "counts", "wall_s", "ms_per_doc", "cpu_s", "cpu_ms_per_doc", "startup_s")
+
+
+@pytest.fixture
+def reports(tmp_path) -> Path:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for i, name in enumerate(["a.txt", "b.txt", "c.md"]):
+        (folder / name).write_text(REPORT.format(day=2 + i, n=10 + i), encoding="utf-8")
+    (folder / ".hidden.txt").write_text("not an input")
+    return folder
+
+
+def test_copies_of_the_inputs_are_distinct_files(reports, tmp_path):
+    single = tmp_path / "d.txt"
+    single.write_text(REPORT.format(day=9, n=3), encoding="utf-8")
+    inbox = make_inbox([reports, single], 2, tmp_path / "bench")
+    names = sorted(p.name for p in inbox.iterdir())
+    assert len(names) == 8 and not [n for n in names if n.startswith(".")]
+    assert len({p.read_bytes() for p in inbox.iterdir()}) == 8  # no copy a duplicate of another
+
+
+def test_direct_figures_count_every_document_with_one_and_two_workers(reports):
+    figures = batch_figures([reports], workers=2, copies=2, prefect=False)
+    assert figures["documents"] == 6 and figures["workers"] == 2 and figures["copies"] == 2
+    assert sorted(figures["runs"]) == ["direct-1", "direct-2"]
+    for name, row in figures["runs"].items():
+        assert set(FIGURES) <= set(row), name
+        assert row["documents"] == 6 and row["counts"] == {"extracted": 6}
+        assert row["wall_s"] > 0 and row["cpu_s"] > 0 and row["startup_s"] > 0
+        assert row["ms_per_doc"] == pytest.approx(row["wall_s"] * 1000 / 6)
+        assert name.split("-")[0] in row_line(name, row)
+    assert set(figures["speedup"]) == {"direct"} and set(figures["speedup"]["direct"]) == {"wall", "cpu"}
+    assert figures["overhead"] == {}
+    assert figure_lines(figures)[0].startswith("direct: 2 workers are ")
+
+
+def test_the_prefect_flow_is_measured_like_the_direct_batch(reports, tmp_path, monkeypatch):
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))  # its own temporary server's database
+    figures = batch_figures([reports], workers=1, prefect=True)
+    assert sorted(figures["runs"]) == ["direct-1", "prefect-1"]
+    assert figures["runs"]["prefect-1"]["counts"] == figures["runs"]["direct-1"]["counts"] == {"extracted": 3}
+    assert set(figures["overhead"]) == {1} and figures["speedup"] == {}
+
+
+def test_ratios_are_one_worker_over_n_and_prefect_over_direct():
+    rows = {
+        "direct-1": {"wall_s": 10.0, "cpu_s": 8.0},
+        "direct-2": {"wall_s": 5.0, "cpu_s": 10.0},
+        "prefect-1": {"wall_s": 12.0, "cpu_s": 10.0},
+        "prefect-2": {"wall_s": 8.0, "cpu_s": 10.0},
+    }
+    speedup, overhead = ratios(rows, 2)
+    assert speedup == {"direct": {"wall": 2.0, "cpu": 0.8}, "prefect": {"wall": 1.5, "cpu": 1.0}}
+    assert overhead == {
+        1: {"wall": pytest.approx(0.2), "cpu": pytest.approx(0.25)},
+        2: {"wall": pytest.approx(0.6), "cpu": 0.0},
+    }
+    assert ratios({"direct-1": rows["direct-1"]}, 1) == ({}, {})
