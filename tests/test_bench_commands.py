@@ -49,3 +49,10 @@ def test_small_texts_are_distinct_paragraph_slices_of_the_sources(tmp_path):
     assert len(set(texts)) == 5
     assert texts[0].startswith("One.\n\nTwo two.") and texts[1].startswith("Alpha.")
     assert texts[2].startswith("Three three three.") and texts[4].startswith("One.")  # wraps round
+
+
+def test_prefect_needs_a_batch_folder(tmp_path):
+    text = tmp_path / "r.txt"
+    text.write_text("Mali\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["bench", str(text), "--runs", "1", "--prefect"])
+    assert result.exit_code != 0 and "--prefect needs --batch" in result.output

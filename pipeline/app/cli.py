@@ -349,6 +349,15 @@ def bench(
             file_okay=False,
         ),
     ] = None,
+    prefect: Annotated[
+        bool,
+        typer.Option(
+            "--prefect",
+            help="With --batch: also time the --batch folder directly and through the Prefect flow, "
+            "with 1 worker and with --workers, each in a fresh process with its start-up timed apart: "
+            "the speed-up of the workers and Prefect's overhead over the direct batch.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Measure pages/s, seconds per stage and peak RSS per input (figures only, no pass/fail), beside the
@@ -359,6 +368,8 @@ def bench(
     from pipeline.tools.bench import batch_command, bench_files, bench_workers, floor_files, long_report
     from pipeline.tools.bench import whole_process as time_whole_process
 
+    if prefect and batch is None:
+        raise typer.BadParameter("--prefect needs --batch FOLDER")
     inputs = [(Path(f), runs, None) for f in files]  # (input, timed runs, warm-up input)
     if long:
         first_pdf = next((f for f in files if f.read_bytes()[:5] == b"%PDF-"), None)
@@ -383,8 +394,13 @@ def bench(
             }
     pools = [bench_workers(list(files), n) for n in sorted({1, workers})] if workers else []
     batches = [batch_command(batch, n) for n in sorted({1, max(1, workers)})] if batch else []
+    flow = None
+    if prefect:
+        from pipeline.app.throughput import batch_figures, figure_lines
+
+        flow = batch_figures([batch], max(1, workers))
     if as_json:
-        out_console.print_json(json.dumps({"inputs": rows, "workers": pools, "batch": batches}))
+        out_console.print_json(json.dumps({"inputs": rows, "workers": pools, "batch": batches, "prefect": flow}))
         return
     stages = [
         s
@@ -476,6 +492,25 @@ def bench(
                 f"{b['peak_pss_mb']:.0f}",
             )
         out_console.print(t)
+    if flow:
+        t = RichTable(
+            title=f"batch of {batch}: direct and through Prefect (each in a fresh process; start-up apart)",
+            title_justify="left",
+        )
+        for col in ("run", "documents", "s", "ms/document", "CPU ms/document", "start-up s"):
+            t.add_column(col, justify="left" if col == "run" else "right")
+        for name, r in flow["runs"].items():
+            t.add_row(
+                name,
+                str(r["documents"]),
+                f"{r['wall_s']:.2f}",
+                f"{r['ms_per_doc']:.1f}",
+                f"{r['cpu_ms_per_doc']:.1f}",
+                f"{r['startup_s']:.2f}",
+            )
+        out_console.print(t)
+        for line in figure_lines(flow):
+            out_console.print(line)
 
 
 @export_app.command("tables")
@@ -559,7 +594,8 @@ def batch(
         bool,
         typer.Option(
             "--prefect/--no-prefect",
-            help="Run through the Prefect extract_batch flow (local mode, no server to start).",
+            help="Run through the Prefect extract_batch flow (on PREFECT_API_URL's server when set, "
+            "else on a temporary local server that the command starts and stops).",
         ),
     ] = False,
     max_pages: MaxPages = LIMITS.max_pages,
@@ -595,9 +631,10 @@ def batch(
 
     signal.signal(signal.SIGTERM, interrupt)  # ends like Ctrl-C: children killed, summary written
     if prefect:
-        from pipeline.app.flows import extract_batch
+        from pipeline.app.flows import extract_batch, local_prefect
 
-        summary = extract_batch(str(in_dir), str(out), workers, limits.as_dict())
+        with local_prefect():  # on Prefect's temporary server: no flow-run heartbeats to join
+            summary = extract_batch(str(in_dir), str(out), workers, limits.as_dict())
     else:
         with Progress(
             TextColumn("[bold]batch"),
