@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from schemas.lang import Language, alternation
 
@@ -46,7 +46,11 @@ def _patterns(lang: Language) -> dict[str, re.Pattern[str]]:
     }
 
 
+@lru_cache(maxsize=4096)
 def _iso(year: int, month: int | None = None, day: int | None = None) -> str | None:
+    """``2020-06-03``, ``2020-06`` or ``2020``; None for a day that does not exist. Cached: a
+    report names the same few hundred dates tens of thousands of times (a table's periods, the
+    source list's access dates), and each then shares one string."""
     try:
         if day is not None and month is not None:
             return date(year, month, day).isoformat()

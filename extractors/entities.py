@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 
@@ -1079,7 +1081,7 @@ def find_places(
     doc_id: str,
     iso3: str | None,
     ner: dict[int, list[tuple[int, int, str]]] | None = None,
-    actor_spans: dict[int, list[tuple[int, int]]] | None = None,
+    actor_spans: Mapping[int, list[tuple]] | None = None,
 ) -> PlaceIndex:
     """Places of the report's country, and of its neighbours where a cue names them
     (``Sokoto, Zamfara and Katsina states`` in a report on Niger). ``ner`` optionally maps a
@@ -1205,7 +1207,7 @@ def find_places(
         admin_hits = kb_places.longest(admin_automaton.find(folded)) if admin_automaton else []
         town_hits = kb_places.longest(town_automaton.find(folded)) if town_automaton else []
         town_spans = {(a, b) for a, b, _ in town_hits}
-        claimed: list[tuple[int, int]] = list((actor_spans or {}).get(unit.index, []))
+        claimed: list[tuple[int, int]] = [(a, b) for a, b, *_ in (actor_spans or {}).get(unit.index, ())]
         if tuple(unit.block.section) != section:
             section, index.current_admin1 = tuple(unit.block.section), None
         for a, _b, entries in admin_hits:
@@ -1582,9 +1584,11 @@ def _community_pattern(lang: Language, actors: bool) -> tuple[WordGate, re.Patte
     return word_gate(nouns), re.compile(rf"\b([A-Z][a-z]+)s?\s+(?:{alt})\b")
 
 
-def actor_spans(index: ActorIndex) -> dict[int, list[tuple[int, int]]]:
-    """Spans of actor mentions per unit index (places must not be found inside them)."""
-    return {i: [(a, b) for a, b, _ in found] for i, found in index.by_unit.items()}
+def actor_spans(index: ActorIndex) -> ChainMap[int, list[tuple]]:
+    """Spans of actor mentions per unit index (places must not be found inside them): items
+    that start with ``(start, end)``. The index's own lists are read in place, not copied (a
+    long report has tens of thousands); spans set on the answer (a heading's) stay in it."""
+    return ChainMap({}, index.by_unit)
 
 
 GEO_PRECISION = {"populated_place": 1, "admin3": 2, "admin2": 2, "admin1": 3, "other": 3}

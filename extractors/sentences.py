@@ -15,7 +15,7 @@ from schemas.lang import Language
 _BODY = (BlockKind.paragraph, BlockKind.list_item)
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     text: str
     start: int
@@ -29,8 +29,9 @@ class Unit:
     footnotes: list[int] = field(default_factory=list)
     footnote_inherited: bool = False
     """True when the footnote is not in the unit but the next one of its paragraph or list."""
-    entries: list[tuple[int, int]] = field(default_factory=list)
-    """For a sentence that is a list of ``Name (figure)`` entries: their spans in ``text``."""
+    entries: tuple[tuple[int, int], ...] = ()
+    """For a sentence that is a list of ``Name (figure)`` entries: their spans in ``text``
+    (most units list none, and share the empty tuple)."""
 
     @property
     def page(self) -> int:
@@ -93,14 +94,12 @@ def closing_footnotes(block: Block, start: int, end: int) -> tuple[list[int], bo
 _ENTRY = re.compile(r"(?:^|(?<=[;,:])\s*|\band\s+)(?P<name>[A-Z][^;,()]{0,80}?)\s*\(\s*\d[^)]*\)")
 
 
-def list_entries(text: str) -> list[tuple[int, int]]:
+def list_entries(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of ``Name (figure …)`` entries when a sentence lists three or more of them."""
     if "(" not in text:
-        return []  # every entry has its figure in brackets
-    spans = []
-    for m in _ENTRY.finditer(text):
-        spans.append((m.start("name"), m.end()))
-    return spans if len(spans) >= 3 else []
+        return ()  # every entry has its figure in brackets
+    spans = tuple((m.start("name"), m.end()) for m in _ENTRY.finditer(text))
+    return spans if len(spans) >= 3 else ()
 
 
 def document_units(doc: Document, lang: Language) -> list[Unit]:

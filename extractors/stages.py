@@ -27,6 +27,7 @@ from extractors.tables import (
     table_records,
 )
 from pipeline.readers.ingest import ingest
+from pipeline.readers.memory import give_back_freed_memory
 from schemas import kb
 from schemas import lang as languages
 from schemas.document import BlockBase, BlockKind, Document
@@ -203,8 +204,13 @@ def extract_document(
         stage(found)
         if timings:
             timings.add(name, time.perf_counter() - t0)
+    # the facts stage's working lists (sentences, mention indexes) are gone: their larger
+    # pieces go back to the system before the output is assembled, and the document's block
+    # texts, once the extraction has taken the blocks over, before the JSON is written
+    give_back_freed_memory()
     t0 = time.perf_counter()
     extraction = found_to_extraction(found)
+    give_back_freed_memory()
     if timings:
         timings.add("validation", time.perf_counter() - t0)
     return extraction

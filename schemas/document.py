@@ -118,7 +118,9 @@ IsoPeriod = Annotated[
 class Dated(Model):
     """A model whose date fields of several forms each have a ``<field>_precision`` beside them.
     The validator computes the precision from the ISO string (extractors write only the date) and
-    refuses a precision that contradicts it."""
+    refuses a precision that contradicts it. A subclass names its date fields in ``_dated``,
+    annotated ``ClassVar`` as here: a bare ``_dated = (...)`` would make pydantic give each
+    instance a private-attributes dict of its own (a long report makes some 60,000)."""
 
     _dated: ClassVar[tuple[str, ...]] = ()
 
@@ -192,7 +194,7 @@ class Cell(Model):
 class Table(Dated):
     """A table as printed (its grid of cells) and, when it holds figures, what they count."""
 
-    _dated = ("source_date",)
+    _dated: ClassVar[tuple[str, ...]] = ("source_date",)
 
     id: str
     """Table id, unique in the report, e.g. ``t2``."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -179,7 +179,7 @@ class BlockInfo(BlockBase):
 class Metadata(Dated):
     """What the report's cover table says about it."""
 
-    _dated = ("date_of_completion",)
+    _dated: ClassVar[tuple[str, ...]] = ("date_of_completion",)
 
     country: str | None = None
     """The report's country, English short name (``Mali``)."""
@@ -245,7 +245,7 @@ class Footnote(Model):
 class BibliographyEntry(Dated):
     """One entry of the report's source list."""
 
-    _dated = ("date",)
+    _dated: ClassVar[tuple[str, ...]] = ("date",)
 
     id: str
     """Entry id, unique in the report, e.g. ``b12``."""
@@ -299,7 +299,7 @@ class CellProvenance(Model):
 class TableRecord(Dated):
     """One figure of a table in tidy form (one row per cell that holds a figure)."""
 
-    _dated = ("period",)
+    _dated: ClassVar[tuple[str, ...]] = ("period",)
 
     table_id: str
     """``tables[].id``."""
@@ -359,7 +359,7 @@ class Fact(Model):
 class CasualtyFigure(Fact, Dated):
     """People killed, injured, abducted … as one sentence reports them (one per victim group)."""
 
-    _dated = ("date",)
+    _dated: ClassVar[tuple[str, ...]] = ("date",)
 
     killed: Count | None = None
     """People killed (``fatalities``)."""
@@ -394,7 +394,7 @@ class EventCount(Fact, Dated):
     """A number of events a source counted over a period and an area (``ACLED recorded 250
     violent events in Mopti region``): a statistic, not an incident."""
 
-    _dated = ("period",)
+    _dated: ClassVar[tuple[str, ...]] = ("period",)
 
     category: EventCategory
     """What was counted."""
@@ -415,7 +415,7 @@ class EventCount(Fact, Dated):
 class DisplacementFigure(Fact, Dated):
     """A number of displaced (or returned) people at a date in an area."""
 
-    _dated = ("as_of",)
+    _dated: ClassVar[tuple[str, ...]] = ("as_of",)
 
     population: Literal["idps", "idp_returnees", "returnees_from_abroad", "refugees"]
     """Who is counted."""

@@ -118,10 +118,13 @@ def _continues_entry(after: str, before: str = "") -> bool:
 
 
 def lay_out(pages: list[Page], bibliography_headings: tuple[str, ...] = ()) -> str:
-    """Give every block its id, span in the returned text and section path."""
+    """Give every block its id, span in the returned text and section path (the blocks of
+    one section share one list of its path, which nothing changes in place: a long report's
+    blocks are never given a list each)."""
     parts: list[str] = []
     pos = 0
     path: list[tuple[int, str]] = []  # (level, label)
+    section: list[str] = []
     for page in pages:
         for i, block in enumerate(page.blocks):
             block.id = f"p{page.number}-b{i}"
@@ -138,7 +141,8 @@ def lay_out(pages: list[Page], bibliography_headings: tuple[str, ...] = ()) -> s
                     level = max(lv for lv, _ in path) + 1
                     block.level = level
                     path = [(lv, lb) for lv, lb in path if lb[:1].isdigit()] + [(level, title)]
-            block.section = [lb for _, lb in path]
+                section = [lb for _, lb in path]
+            block.section = section
             if pos:
                 parts.append("\n\n")
                 pos += 2

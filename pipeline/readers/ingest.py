@@ -12,6 +12,7 @@ from pipeline import __version__
 from pipeline.readers.assemble import join_split_paragraphs, lay_out, mark_captions
 from pipeline.readers.detect import Sniffed, sniff
 from pipeline.readers.formats import sniff_format, structured_to_pages
+from pipeline.readers.memory import give_back_freed_memory
 from pipeline.readers.textutil import vocabulary
 from schemas import lang as languages
 from schemas.document import Document, InputKind
@@ -91,7 +92,7 @@ def ingest_bytes(data: bytes, path: str, language: str | None = None, limits=Non
     mark_captions(pages, lang)
     join_split_paragraphs(pages, vocab, lang.bibliography_headings)
     text = lay_out(pages, lang.bibliography_headings)
-    return Document(
+    doc = Document(
         id=doc_id,
         source_path=shown(path),
         kind=sniffed.kind,
@@ -104,3 +105,7 @@ def ingest_bytes(data: bytes, path: str, language: str | None = None, limits=Non
         warnings=warnings,
         properties=properties,
     )
+    # what reading made and let go of (chars, lines, pdfium's pages, the input's bytes) goes
+    # back to the system before the stages run (35 of 249 MiB after reading a 3,009-page report)
+    give_back_freed_memory()
+    return doc
