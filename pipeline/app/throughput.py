@@ -30,8 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-"""The project root the measuring processes run from (this code, not an installed copy)."""
+from pipeline.tools.bench import PROJECT_ROOT, cpu_seconds, process_tree
 
 MODES = ("direct", "prefect")
 
@@ -67,23 +66,8 @@ def make_inbox(inputs: list[Path], copies: int, folder: Path) -> Path:
 def tree_cpu() -> float:
     """CPU seconds of this process, its reaped children and its live descendants (workers,
     Prefect's temporary server), read from /proc."""
-    tick, me, total = os.sysconf("SC_CLK_TCK"), os.getpid(), sum(os.times()[:4])
-    parents: dict[int, tuple[int, float]] = {}
-    for entry in Path("/proc").iterdir():
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            parents[int(entry.name)] = (int(fields[1]), sum(int(x) for x in fields[11:15]) / tick)
-        except (OSError, ValueError):
-            continue
-
-    def mine(pid: int) -> bool:
-        while pid > 1:
-            pid = parents.get(pid, (0, 0.0))[0]
-            if pid == me:
-                return True
-        return False
-
-    return total + sum(cpu for pid, (_, cpu) in parents.items() if mine(pid))
+    me = os.getpid()
+    return sum(os.times()[:4]) + sum(cpu_seconds(pid) for pid in process_tree(me) if pid != me)
 
 
 def measure(mode: str, inbox: Path, out: Path, workers: int, empty: Path) -> dict:
@@ -125,7 +109,7 @@ def run_configuration(mode: str, inbox: Path, out: Path, workers: int, empty: Pa
     """:func:`measure` in a fresh Python process; its figures, with ms per document."""
     done = subprocess.run(
         [sys.executable, "-m", "pipeline.app.throughput", mode, str(inbox), str(out), str(workers), str(empty)],
-        cwd=ROOT,
+        cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
         env={**os.environ, **CHILD_ENV},

@@ -141,7 +141,7 @@ def floor_files(files: list[Path], runs: int = 5) -> list[dict]:
 FLOOR_COMMAND = "import sys; from pipeline.tools.bench import read_and_tokenize; read_and_tokenize(sys.argv[1])"
 """The floor's fresh process: Python, pypdfium2 and spaCy's tokenizer imported, the file read."""
 
-_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 """The project root, where the fresh processes run, so that they import this code (not another
 installed copy)."""
 
@@ -151,8 +151,8 @@ MEASURE_COMMAND = "import sys; from pipeline.tools.bench import measure_tree; me
 is not counted."""
 
 
-def _tree(root: int) -> list[int]:
-    """``root``'s live descendants (read from /proc: their parent ids)."""
+def process_tree(root: int) -> list[int]:
+    """``root`` and its live descendants (read from /proc: their parent ids)."""
     parents: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -167,6 +167,16 @@ def _tree(root: int) -> list[int]:
         found.append(pid)
         todo.extend(parents.get(pid, ()))
     return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds of a live process and of its children it has reaped (user and system; read
+    from /proc; 0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+        return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _proc_kb(path: str, field: bytes) -> int:
@@ -216,7 +226,7 @@ def measure_tree(argv: list[str]) -> None:
     def sample() -> None:
         while not finished.wait(every):
             pss = 0
-            for pid in _tree(child.pid):
+            for pid in process_tree(child.pid):
                 peaks[pid] = max(peaks.get(pid, 0), _high_water_kb(pid))
                 pss += _proportional_kb(pid)
             together[0] = max(together[0], pss)
@@ -252,7 +262,7 @@ def _measured_run(args: list[str], sample_every: float = 0.1, allowed: tuple[int
         out = Path(folder) / "figures.json"
         subprocess.run(
             [sys.executable, "-c", MEASURE_COMMAND, os.fspath(out), str(sample_every), *args],
-            cwd=_PACKAGE_ROOT,
+            cwd=PROJECT_ROOT,
             check=True,
         )
         figures = json.loads(out.read_text(encoding="utf-8"))
