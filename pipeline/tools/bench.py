@@ -204,7 +204,8 @@ def _proportional_kb(pid: int) -> int:
 
 def measure_tree(argv: list[str]) -> None:
     """Run ``argv[2:]`` and write its wall seconds, CPU seconds and memory as JSON to
-    ``argv[0]``, sampling its process tree every ``argv[1]`` seconds.
+    ``argv[0]``, sampling its process tree every ``argv[1]`` seconds (0: not at all, for a
+    timed run that only needs its time and the exact largest peak).
 
     Run in a fresh Python of its own (:data:`MEASURE_COMMAND`), so that the peak over the tree
     that ``getrusage(RUSAGE_CHILDREN)`` keeps is this command's alone: the largest process's
@@ -232,11 +233,13 @@ def measure_tree(argv: list[str]) -> None:
             together[0] = max(together[0], pss)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if every > 0:
+        sampler.start()
     code = child.wait()
     wall = time.perf_counter() - start
     finished.set()
-    sampler.join()
+    if every > 0:
+        sampler.join()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     largest_kb = usage.ru_maxrss  # Linux reports KiB
     sampled = sorted(peaks.values())
@@ -293,7 +296,7 @@ def whole_process(path: Path, runs: int = 3, warm_up: bool = True) -> dict:
             first = {"extract": _measured_run(extract, 0.05), "floor": _measured_run(floor, 0.05)}
         for i in range(max(1, runs)):
             for name, args in (("extract", extract), ("floor", floor)):
-                timed[name].append(_measured_run(args, 0.5 if i == 0 and not warm_up else 60.0))
+                timed[name].append(_measured_run(args, 0.5 if i == 0 and not warm_up else 0.0))
         if not warm_up:
             first = {k: v[0] for k, v in timed.items()}
 
