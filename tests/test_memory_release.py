@@ -83,6 +83,10 @@ def test_the_stages_give_back_after_the_facts_and_after_taking_the_blocks_over(m
     assert extraction.blocks and all(not page.blocks for page in doc.pages)
 
 
+SENTENCE = {"document_id": "d", "block_id": "p1-b0", "page": 1, "start": 0, "end": 1, "evidence": "x"}
+"""The provenance of a fact read from a sentence (the models below only need a valid one)."""
+
+
 @pytest.mark.parametrize(
     "instance",
     [
@@ -106,14 +110,7 @@ def test_the_stages_give_back_after_the_facts_and_after_taking_the_blocks_over(m
         EventCount.model_validate(
             {
                 "id": "e",
-                "provenance": {
-                    "document_id": "d",
-                    "block_id": "p1-b0",
-                    "page": 1,
-                    "start": 0,
-                    "end": 1,
-                    "evidence": "x",
-                },
+                "provenance": SENTENCE,
                 "category": "battles",
                 "count": 3,
                 "period": "2020-06-01/2020-11-30",
@@ -122,28 +119,14 @@ def test_the_stages_give_back_after_the_facts_and_after_taking_the_blocks_over(m
         CasualtyFigure.model_validate(
             {
                 "id": "c",
-                "provenance": {
-                    "document_id": "d",
-                    "block_id": "p1-b0",
-                    "page": 1,
-                    "start": 0,
-                    "end": 1,
-                    "evidence": "x",
-                },
+                "provenance": SENTENCE,
                 "date": "2020-06-03",
             }
         ),
         DisplacementFigure.model_validate(
             {
                 "id": "f",
-                "provenance": {
-                    "document_id": "d",
-                    "block_id": "p1-b0",
-                    "page": 1,
-                    "start": 0,
-                    "end": 1,
-                    "evidence": "x",
-                },
+                "provenance": SENTENCE,
                 "population": "idps",
                 "count": 10,
                 "as_of": "2020-10",
