@@ -237,3 +237,42 @@ def test_a_replacement_forked_for_a_thread_outlives_that_thread(tmp_path, pids):
         assert isinstance(pool.extract(Job(str(paths[1]))), Written)
         assert pool._all == [replacement]
     assert [name for _, name in pids()] == ["a.txt", "b.txt"]
+
+
+def test_threads_mapping_at_once_share_the_workers_and_never_exceed_them(tmp_path, pids):
+    """A flow's runs of documents each map their documents on one pool: every document is
+    answered once, by one of the pool's ``workers`` processes, and no more are forked."""
+    paths = _inputs(tmp_path / "in", [f"r{i}.txt" for i in range(9)])
+    answers: dict[str, object] = {}
+    most = []
+    with Pool(workers=2) as pool:
+
+        def run(names: list[Path]) -> None:
+            jobs = [Job(str(p), target=str(tmp_path / "out" / f"{p.name}.json")) for p in names]
+            for i, answer in pool.map(jobs):
+                most.append(len(pool._all))
+                answers[names[i].name] = answer
+
+        threads = [threading.Thread(target=run, args=(paths[k::3],)) for k in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(answers) == sorted(p.name for p in paths)
+    assert all(isinstance(a, Written) for a in answers.values())
+    assert max(most) == 2 and len({pid for pid, _ in pids()}) == 2
+    assert pool._slots._value == 2  # every slot given back
+
+
+def test_a_worker_has_its_next_document_before_the_caller_records_an_answer(tmp_path, pids):
+    """With one worker, the caller's bookkeeping of an answer (recording it, a flow's log
+    line) overlaps the worker's next extraction instead of taking turns with it."""
+    paths = _inputs(tmp_path / "in", ["a.txt", "b.txt", "c.txt"])
+    jobs = [Job(str(p), target=str(tmp_path / "out" / f"{p.name}.json")) for p in paths]
+    handed = []
+    with Pool(workers=1) as pool:
+        for i, answer in pool.map(jobs):
+            (worker,) = pool._all
+            handed.append((i, worker.task.index if worker.task else None))
+            assert isinstance(answer, Written)
+    assert handed == [(0, 1), (1, 2), (2, None)]

@@ -554,6 +554,7 @@ class Pool:
         self.models = models
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(workers)
+        self._starting = threading.Lock()
         self._idle: list[_Worker] = []
         self._all: list[_Worker] = []
         self._needs: set[Needs] = set()
@@ -567,9 +568,11 @@ class Pool:
         self.close()
 
     def start(self, count: int | None = None) -> Pool:
-        """Fork ``count`` (default: all) workers now, so that the first documents do not wait."""
-        for _ in range(max(0, min(self.size, self.size if count is None else count) - len(self._all))):
-            self._idle.append(self._spawn())
+        """Fork ``count`` (default: all) workers now, so that the first documents do not wait.
+        Safe from many threads at once: the pool never holds more than ``workers``."""
+        with self._starting:
+            for _ in range(max(0, min(self.size, self.size if count is None else count) - len(self._all))):
+                self._idle.append(self._spawn())
         return self
 
     def close(self) -> None:
@@ -636,6 +639,16 @@ class Pool:
                 return self._idle.pop()
         return self._spawn()
 
+    def _take_slot(self, busy: dict, cancelled: Callable[[], bool] | None) -> bool:
+        """A worker's slot for this caller: waited for while the caller has nothing in hand
+        (another caller holds every worker), else taken only when free."""
+        if busy:
+            return self._slots.acquire(blocking=False)
+        while not self._slots.acquire(timeout=0.2):
+            if cancelled is not None and cancelled():
+                raise Cancelled()
+        return True
+
     def map(
         self, jobs: list[Job], cancelled: Callable[[], bool] | None = None
     ) -> Iterator[tuple[int, Written | IngestError | OSError]]:
@@ -643,46 +656,74 @@ class Pool:
         a :class:`Written`, a typed :class:`IngestError`, or the ``OSError`` of writing the
         JSON (a full disk). A document whose worker ended without an answer is given to a
         fresh worker once; the second time it fails with the reason. When ``cancelled()`` turns
-        true, the busy workers are killed and :class:`Cancelled` is raised."""
+        true, the busy workers are killed and :class:`Cancelled` is raised.
+
+        A worker that answers is given its next job *before* the answer is yielded, so that it
+        extracts while the caller records the answer (with one worker, the two would
+        otherwise take turns). Several threads may map at once (a flow's runs of documents):
+        each job holds one of the pool's ``workers`` slots while it runs, as with
+        :meth:`extract`."""
         limits = self.limits
         pending: deque[tuple[int, Job, int]] = deque((i, job, 1) for i, job in enumerate(jobs))
         self.start(len(pending))
         busy: dict[object, _Worker] = {}
+
+        def give_next() -> None:
+            """The next pending job to a worker, under the slot just taken."""
+            index, job, attempt = pending.popleft()
+            try:
+                worker = self._worker()
+            except BaseException:
+                self._slots.release()
+                raise
+            worker.give(_Task(index, job, attempt, time.monotonic() + limits.seconds))
+            busy[worker.answers] = worker
+
+        def done_with(worker: _Worker) -> None:
+            """Its job is over (answered, timed out, abandoned): the slot goes back, after the
+            worker went back to the idle list or was retired, so that whoever takes the slot
+            finds it (or room for a new one) and the pool never exceeds ``workers``."""
+            del busy[worker.answers]
+            self._slots.release()
+
         try:
             while pending or busy:
-                while pending and len(busy) < self.size:
-                    index, job, attempt = pending.popleft()
-                    worker = self._worker()
-                    worker.give(_Task(index, job, attempt, time.monotonic() + limits.seconds))
-                    busy[worker.answers] = worker
+                while pending and self._take_slot(busy, cancelled):
+                    give_next()
                 now = time.monotonic()
                 timeout = max(0.0, min(w.task.deadline for w in busy.values()) - now)
-                if cancelled is not None:
+                if cancelled is not None or (pending and len(busy) < self.size):  # a slot another caller frees
                     timeout = min(timeout, 0.2)
+                answered: list[tuple[int, Written | IngestError | OSError]] = []
                 for conn in wait_for(list(busy), timeout):
-                    worker = busy.pop(conn)
+                    worker = busy[conn]
                     task = worker.task
                     answer, needs, rss = _answer(worker, limits)
                     if rss is None:  # it is gone
                         self._retire(worker)
                     else:
                         self._heard(worker, needs, rss)
+                    done_with(worker)
                     if answer is None:
                         pending.appendleft((task.index, task.job, task.attempt + 1))
                     else:
-                        yield task.index, answer
+                        answered.append((task.index, answer))
                 now = time.monotonic()
-                for conn, worker in list(busy.items()):
+                for worker in list(busy.values()):
                     if now >= worker.task.deadline:
-                        del busy[conn]
                         task = worker.task
                         self._retire(worker)
-                        yield task.index, _time_limit(task, limits)
+                        done_with(worker)
+                        answered.append((task.index, _time_limit(task, limits)))
                 if cancelled is not None and cancelled():
                     raise Cancelled()
+                while answered and pending and self._slots.acquire(blocking=False):  # the next job first
+                    give_next()
+                yield from answered
         finally:
-            for worker in busy.values():
+            for worker in list(busy.values()):
                 self._retire(worker)
+                done_with(worker)
 
     def extract(self, job: Job, cancelled: Callable[[], bool] | None = None) -> Written | IngestError | OSError:
         """:meth:`map` for one job, safe to call from many threads at once (each waits for a
