@@ -221,7 +221,7 @@ state = flows.extract_batch(str(root / "batch"), str(root / "batch-out"), return
 batch = {"type": state.type.value, "name": state.name, "message": state.message, "summary": state.result()}
 watch = flows.watch_inbox(str(root / "inbox"), str(root / "inbox-out"), settle_seconds=0.2)
 import pipeline.app.flows
-pipeline.app.flows.process_claimed = lambda path, out, limits=None, **kw: (_ for _ in ()).throw(RuntimeError("the task broke on purpose"))
+pipeline.app.flows.extract_inputs = lambda files, out, extract, **kw: (_ for _ in ()).throw(RuntimeError("the task broke on purpose"))
 task = flows.extract_batch(str(root / "task"), str(root / "task-out"))
 print(json.dumps({"batch": batch, "watch": watch, "task": task}, default=str))
 """

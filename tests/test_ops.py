@@ -238,3 +238,24 @@ def test_batch_versions_are_keyed_by_the_name_with_its_extension(tmp_path, fake_
     txt = next(o for o in third["outcomes"] if o["file"].endswith("report.txt"))
     diff = json.loads(Path(txt["diff"]).read_text(encoding="utf-8"))
     assert [c["changes"] for c in diff["facts"]["event_counts"]["changed"]] == [{"['count']": [212, 213]}]
+
+
+def test_runs_of_one_batch_sharing_what_they_took_tell_a_copy_in_another_run_a_duplicate(tmp_path, fake_report):
+    """A flow's runs of documents share the batch's ``seen``: a copy of a report in a later run
+    is a ``duplicate`` of the first, as in `coi batch`, not extracted twice."""
+    from pipeline.app.limits import Pool
+    from pipeline.app.ops import extract_inputs
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    first, copy = inbox / "first.txt", inbox / "copy.txt"
+    shutil.copy(fake_report, first)
+    shutil.copy(fake_report, copy)
+    seen: dict[str, str] = {}
+    with Pool(workers=1) as pool:
+        (a,) = [o for _, o in extract_inputs([first], tmp_path / "out", pool.map, seen)]
+        (b,) = [o for _, o in extract_inputs([copy], tmp_path / "out", pool.map, seen)]
+    assert (a.status, a.current_path) == ("extracted", str(first))
+    assert (b.status, b.error, b.sha256) == ("duplicate", {"duplicate_of": "first.txt"}, a.sha256)
+    assert not list((inbox / ".processing").iterdir())  # every claim released
+    assert sorted(p.name for p in inbox.glob("*.txt")) == ["copy.txt", "first.txt"]  # left in place

@@ -24,8 +24,11 @@ folder) is Failed.
 ``workers`` extraction processes are forked once per batch from the flow's (warmed) process
 and serve all its documents (:class:`pipeline.app.limits.Pool`, each document within its
 limits); the task runs run on threads over them, and no task result is cached or persisted
-(the output layout is the record of work). The task runner is set on the flow (threads; one at
-a time by default) and can be swapped::
+(the output layout is the record of work). One thread more than workers: a run of documents
+waiting for a worker has its inputs hashed and claimed, and takes the worker the moment
+another run's last document is done, so a worker does not idle while Prefect ends one task
+run and starts the next (the runs share the workers, at most ``workers`` documents at a
+time). The task runner is set on the flow (two threads, for one worker) and can be swapped::
 
     extract_batch.with_options(task_runner=ThreadPoolTaskRunner(max_workers=4))(folder, out, workers=4)
 
@@ -54,7 +57,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import closing, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # ---------------------------------------------------------------- Prefect settings (all of them)
@@ -104,8 +108,8 @@ def local_prefect() -> Iterator[None]:
         yield
 
 
-from pipeline.app.limits import Pool  # noqa: E402
-from pipeline.app.ops import InboxWatcher, Outcome, batch_inputs, process_claimed, settle  # noqa: E402
+from pipeline.app.limits import Pool, extract_many  # noqa: E402
+from pipeline.app.ops import InboxWatcher, Outcome, batch_inputs, extract_inputs, process_claimed, settle  # noqa: E402
 from schemas.errors import shown  # noqa: E402
 from schemas.limits import DEFAULT, Limits  # noqa: E402
 
@@ -195,8 +199,17 @@ def _log(outcome: dict) -> dict:
     return outcome
 
 
-_POOLS: dict[str, Pool] = {}
-"""The worker pools of the batch flows running in this process, by the key their tasks get."""
+@dataclass
+class _Batch:
+    """What a batch flow's runs of documents share: its worker pool, and the inputs it took
+    so far (sha256 → name), so that a copy in another run is a duplicate as in `coi batch`."""
+
+    pool: Pool
+    seen: dict[str, str] = field(default_factory=dict)
+
+
+_BATCHES: dict[str, _Batch] = {}
+"""The batch flows running in this process, by the key their tasks get."""
 
 
 @task(
@@ -212,7 +225,8 @@ def extract_document_task(path: bytes, out: str, limits: dict | None = None, poo
     forked for it. Nothing is cached or persisted: the output layout is the record of work."""
     path = Path(os.fsdecode(path))
     limits_ = Limits(**limits) if limits else None
-    return _report(_carried(process_claimed(path, Path(out), limits_, pool=_POOLS.get(pool or ""))))
+    batch = _BATCHES.get(pool or "")
+    return _report(_carried(process_claimed(path, Path(out), limits_, pool=batch.pool if batch else None)))
 
 
 def _chunk_run_name() -> str:
@@ -238,20 +252,22 @@ def _internal(path: bytes, exc: BaseException) -> dict:
 
 @task(name="extract-documents", task_run_name=_chunk_run_name, retries=0, cache_policy=NO_CACHE, persist_result=False)
 def extract_documents_task(paths: list[bytes], out: str, limits: dict | None = None, pool: str | None = None) -> list:
-    """A run of documents of a batch, one after the other, on one worker of the flow's pool
-    ``pool`` at a time; each document's outcome is one line of this task run's log (an error
-    line when it failed). A document that breaks the task itself is an internal error of that
-    document alone; the others go on."""
-    limits_ = Limits(**limits) if limits else None
-    outcomes = []
-    for path in paths:
-        try:
-            outcome = _carried(
-                process_claimed(Path(os.fsdecode(path)), Path(out), limits_, pool=_POOLS.get(pool or ""))
-            )
-        except Exception as exc:  # noqa: BLE001 - a bug must not stop the other documents
-            outcome = _internal(path, exc)
-        outcomes.append(_log(outcome))
+    """A run of documents of a batch on the flow's pool ``pool`` (on one worker forked for
+    them when there is none), as `coi batch` runs them (:func:`pipeline.app.ops.extract_inputs`:
+    all hashed and claimed first, then extracted while each answer is recorded); each
+    document's outcome is one line of this task run's log (an error line when it failed).
+    When the task itself breaks, the documents it had not settled are internal errors; the
+    ones it had keep their outcome."""
+    files = [Path(os.fsdecode(p)) for p in paths]
+    batch = _BATCHES.get(pool or "")
+    extract = batch.pool.map if batch else (lambda jobs: extract_many(jobs, Limits(**limits) if limits else DEFAULT))
+    outcomes: list[dict | None] = [None] * len(files)
+    try:
+        with closing(extract_inputs(files, Path(out), extract, seen=batch.seen if batch else None)) as settled:
+            for i, outcome in settled:
+                outcomes[i] = _log(_carried(outcome))
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the other runs of documents
+        outcomes = [o if o is not None else _log(_internal(p, exc)) for p, o in zip(paths, outcomes, strict=True)]
     return outcomes
 
 
@@ -359,23 +375,23 @@ def extract_report(path: str, out: str = "out") -> dict:
         return _shown(extract_document_task(os.fsencode(path), out))
 
 
-@flow(name="extract-batch", task_runner=ThreadPoolTaskRunner(max_workers=1))
+@flow(name="extract-batch", task_runner=ThreadPoolTaskRunner(max_workers=2))
 def extract_batch(folder: str, out: str = "out", workers: int = 1, limits: dict | None = None) -> dict:
     """Extract every visible file of ``folder``; returns the run summary. ``limits`` holds
     :class:`pipeline.app.limits.Limits` fields (pages, sizes, seconds, memory). ``workers``
     extraction processes serve the batch; its runs of documents (see :func:`chunks`) go on
     the flow's task runner (``with_options(task_runner=...)``), or, with ``workers`` > 1, on
-    that many threads. What a user sees is in the module's docstring."""
+    ``workers + 1`` threads (see the module's docstring, with what a user sees)."""
     start = time.perf_counter()
     files = [os.fsencode(p) for p in batch_inputs(Path(folder))]
     get_run_logger().info("%d document(s) in %s", len(files), folder)
-    runner = ThreadPoolTaskRunner(max_workers=workers) if workers > 1 else None
+    runner = ThreadPoolTaskRunner(max_workers=workers + 1) if workers > 1 else None
     key = f"{os.getpid()}-{id(files)}"
     runs = chunks(files, workers)
     preload = None if len(files) > workers > 1 else ()
     futures = []
     with Pool(Limits(**limits) if limits else DEFAULT, workers, models=preload) as pool, runner or nullcontext():
-        _POOLS[key] = pool.start(min(workers, len(files)))
+        _BATCHES[key] = _Batch(pool.start(min(workers, len(files))))
         try:
             for run in runs:
                 with tags(*sorted({_kind_tag(f) for f in run})):
@@ -387,7 +403,7 @@ def extract_batch(folder: str, out: str = "out", workers: int = 1, limits: dict 
                     )
             outcomes = _collect_chunks(runs, futures)
         finally:
-            del _POOLS[key]
+            del _BATCHES[key]
     reds = []
     for o in outcomes:  # each failure its own red task run, named after its document
         if o["status"] == "failed":
