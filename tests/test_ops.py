@@ -259,3 +259,32 @@ def test_runs_of_one_batch_sharing_what_they_took_tell_a_copy_in_another_run_a_d
     assert (b.status, b.error, b.sha256) == ("duplicate", {"duplicate_of": "first.txt"}, a.sha256)
     assert not list((inbox / ".processing").iterdir())  # every claim released
     assert sorted(p.name for p in inbox.glob("*.txt")) == ["copy.txt", "first.txt"]  # left in place
+
+
+def test_a_batch_finds_earlier_outputs_in_one_pass_over_the_layout_as_a_glob_would(tmp_path):
+    """The index a batch looks its inputs up in answers as the per-input glob did: the first,
+    by path, done extraction of these bytes under any report name, nothing for unknown bytes,
+    an unfinished version or one of another pipeline version."""
+    from pipeline import __version__
+    from pipeline.app.ops import existing_output, output_index
+
+    out = tmp_path / "out"
+    sha, other, old = "a" * 64, "b" * 64, "c" * 64
+
+    def version(stem: str, digest: str, pipeline_version: str | None = __version__) -> Path:
+        folder = out / stem / digest[:12]
+        folder.mkdir(parents=True)
+        if pipeline_version:
+            (folder / "extraction.json").write_text(json.dumps({"document": {"pipeline_version": pipeline_version}}))
+        return folder / "extraction.json"
+
+    later, first = version("zeta", sha), version("alpha", sha)
+    version("alpha", other, None)  # a version without its JSON (killed half-way)
+    version("beta", old, "0.0.1")
+    (out / "quarantine").mkdir()
+    (out / "quarantine" / "x.txt").write_text("x")
+    (out / "stray.json").write_text("{}")
+    index = output_index(out)
+    for digest, expected in ((sha, first), (other, None), (old, None), ("d" * 64, None)):
+        assert existing_output(out, digest, index) == existing_output(out, digest) == expected
+    assert later.exists() and output_index(tmp_path / "nowhere") == {}

@@ -179,9 +179,34 @@ def _previous_output(folder: Path, name: str) -> Path | None:
     return max(others, key=lambda p: p.stat().st_mtime) if others else None
 
 
-def existing_output(out: Path, sha256: str) -> Path | None:
-    """The output of these bytes under any report name, if one exists for this pipeline version."""
-    for target in sorted(out.glob(f"*/{sha256[:12]}/extraction.json")):
+def output_index(out: Path) -> dict[str, list[Path]]:
+    """The place of every extraction in ``out`` (``<stem>/<sha256[:12]>/extraction.json``, done
+    or not) by its folder's 12 hex digits, from one pass over the layout. A batch looks its
+    inputs up in it: one glob of ``out`` per input walked every report's folder, so a batch of
+    N inputs into a layout of M reports cost N x M look-ups."""
+    index: dict[str, list[Path]] = {}
+    try:
+        stems = list(os.scandir(out))
+    except OSError:  # no layout yet
+        return index
+    for stem in stems:
+        try:
+            if not stem.is_dir():
+                continue
+            with os.scandir(stem.path) as versions:
+                for version in versions:
+                    if version.is_dir():
+                        index.setdefault(version.name, []).append(Path(version.path) / "extraction.json")
+        except OSError:
+            continue
+    return index
+
+
+def existing_output(out: Path, sha256: str, index: dict[str, list[Path]] | None = None) -> Path | None:
+    """The output of these bytes under any report name, if one exists for this pipeline
+    version; looked up in ``index`` (:func:`output_index` of ``out``) when given."""
+    found = index.get(sha256[:12], []) if index is not None else out.glob(f"*/{sha256[:12]}/extraction.json")
+    for target in sorted(found):
         if _done(target):
             return target
     return None
@@ -193,9 +218,12 @@ def _no_space(exc: OSError, path: Path) -> DiskFullError | None:
     return None
 
 
-def _prepare(path: Path, out: Path, keep_bytes: bool) -> tuple[Outcome, bytes | None]:
-    """Hash the input and look for an earlier output. Returns its outcome and, when it still
-    needs extracting, its bytes (``b""`` when ``keep_bytes`` is false: the child reads them)."""
+def _prepare(
+    path: Path, out: Path, keep_bytes: bool, index: dict[str, list[Path]] | None = None
+) -> tuple[Outcome, bytes | None]:
+    """Hash the input and look for an earlier output (in ``index`` when given, see
+    :func:`existing_output`). Returns its outcome and, when it still needs extracting, its
+    bytes (``b""`` when ``keep_bytes`` is false: the child reads them)."""
     if path.is_symlink():
         target = shown(os.readlink(path))
         error = SymlinkRefusedError(
@@ -222,7 +250,7 @@ def _prepare(path: Path, out: Path, keep_bytes: bool) -> tuple[Outcome, bytes | 
             "failed",
             error=UnreadableFileError(str(path), f"cannot be read ({exc.strerror or exc})").as_dict(),
         ), None
-    done = existing_output(out, sha)
+    done = existing_output(out, sha, index)
     if done is not None:
         names = _record_source(done.parent, path.name)
         status = "skipped" if done == output_dir(out, path.name, sha) / "extraction.json" else "duplicate"
@@ -485,8 +513,9 @@ def extract_inputs(
     todo: list[tuple[int, Outcome]] = []
     claims: dict[int, object] = {}
     try:
+        index = output_index(out)
         for i, path in enumerate(files):  # duplicates are told apart before any work, by content
-            outcome, data = _prepare(path, out, keep_bytes=False)
+            outcome, data = _prepare(path, out, keep_bytes=False, index=index)
             if data is not None and outcome.sha256 in seen:
                 outcome = Outcome(str(path), "duplicate", outcome.sha256, error={"duplicate_of": seen[outcome.sha256]})
             if data is None or outcome.status == "duplicate":
