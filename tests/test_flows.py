@@ -157,9 +157,9 @@ def test_a_bad_document_is_a_failed_task_run_named_after_it_and_listed_in_the_ar
     assert artifact.key == "extract-batch" and artifact.type == "markdown"
     assert "| empty.pdf | failed | 0 |  |  | the file is empty |" in artifact.data
     assert "| one.txt | extracted |" in artifact.data and "extraction.json](file://" in artifact.data
-    messages = [log.message for log in logs]
-    assert any(m.startswith("one.txt: ") and " fact(s), " in m for m in messages)
-    assert any(m.startswith("empty.pdf failed after ") for m in messages)
+    lines = [line for log in logs for line in log.message.splitlines()]
+    assert any(m.startswith("one.txt: ") and " fact(s), " in m for m in lines)
+    assert any(m.startswith("empty.pdf failed after ") for m in lines)
 
 
 def test_a_poll_that_found_nothing_leaves_no_artifact_and_one_that_did_lists_its_files(
@@ -220,3 +220,52 @@ def test_local_prefect_turns_heartbeats_off_only_on_the_temporary_server():
     with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"}), local_prefect():
         assert get_current_settings().flows.heartbeat_frequency == default
         assert get_current_settings().api.url == "http://127.0.0.1:4200/api"
+
+
+def test_a_run_ships_its_documents_lines_together_and_a_failure_at_once(monkeypatch):
+    """One log record for the documents of a run (each document one line of it), shipped when
+    the run ends or its oldest line has waited long enough; a failure as an error of its own,
+    after the lines before it."""
+    import logging
+
+    import pipeline.app.flows as flows_module
+
+    records = []
+
+    class Recorder:
+        def log(self, level, message):
+            records.append((level, message))
+
+        def info(self, message):
+            records.append((logging.INFO, message))
+
+    monkeypatch.setattr(flows_module, "get_run_logger", lambda: Recorder())
+
+    def outcome(name, status, **kw):
+        return {"file": f"/in/{name}".encode(), "status": status, "seconds": 0.5, "pages": 2, **kw}
+
+    found = {"facts": 3, "warnings": 1, "country": "Mali", "language": "en"}
+    log = flows_module.RunLog(every=3600)
+    log.add(outcome("a.txt", "extracted", output="/out/a/x/extraction.json", found=found))
+    log.add(outcome("b.txt", "skipped", output="/out/b/y/extraction.json"))
+    assert records == []
+    log.add(outcome("c.pdf", "failed", error={"reason": "the file is empty"}))
+    log.add(outcome("d.txt", "extracted", output="/out/d/z/extraction.json", found=found))
+    log.flush()
+    log.flush()
+    assert records == [
+        (
+            logging.INFO,
+            "a.txt: 2 page(s), 3 fact(s), 1 warning(s), country Mali, language en, 0.5 s → /out/a/x/extraction.json\n"
+            "b.txt: skipped (/out/b/y/extraction.json)",
+        ),
+        (logging.ERROR, "c.pdf failed after 0.5 s: the file is empty"),
+        (
+            logging.INFO,
+            "d.txt: 2 page(s), 3 fact(s), 1 warning(s), country Mali, language en, 0.5 s → /out/d/z/extraction.json",
+        ),
+    ]
+    records.clear()
+    at_once = flows_module.RunLog(every=0)
+    at_once.add(outcome("e.txt", "busy", error={"reason": "taken by another process"}))
+    assert records == [(logging.INFO, "e.txt: busy (taken by another process)")]

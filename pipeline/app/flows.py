@@ -6,7 +6,9 @@ poll of an inbox, for a deployment that runs it on a schedule.
 **What a batch shows.** Its documents run in task runs of several documents each, named
 ``extract · 13 documents: a.txt … m.txt`` (``extract · 1 document: a.txt`` for one), tagged with their
 kinds (``kind:pdf``, ``kind:text``). Each document's outcome is one line of its task run's log:
-pages, facts, warnings, country, language and output, or an error line with the reason. A
+pages, facts, warnings, country, language and output, or an error line with the reason (the
+lines of a run are shipped together, at least every 2 s and at its end; an error at once,
+see :class:`RunLog`). A
 document that failed is, besides, a **Failed** task run of its own named ``extract · <file
 name>`` (its reason in the exception), so failures stay visible one by one; the flow goes on
 with the rest. Every batch, and every poll that processed something, leaves a markdown
@@ -54,6 +56,7 @@ inbox file is claimed before work (``pipeline.app.claims``), so two workers neve
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -169,34 +172,66 @@ def _report(outcome: dict) -> dict:
     return outcome
 
 
-def _log(outcome: dict) -> dict:
-    """Log one document's outcome through the run logger (an error when it failed)."""
-    logger = get_run_logger()
+def _line(outcome: dict) -> tuple[int, str]:
+    """One document's outcome as a log line, with its level (an error when it failed); an
+    extracted one also takes the worker's counts (facts, warnings, country, language)."""
     name = shown(Path(os.fsdecode(outcome["file"])).name)
     if outcome["status"] == "failed":
-        logger.error("%s failed after %.1f s: %s", name, outcome["seconds"], (outcome.get("error") or {}).get("reason"))
-        return outcome
-    outcome.update(_facts_of(outcome) if outcome["status"] == "extracted" else {})
-    if outcome["status"] == "extracted":
-        logger.info(
-            "%s: %d page(s), %d fact(s), %d warning(s), country %s, language %s, %.1f s → %s",
-            name,
-            outcome["pages"],
-            outcome.get("facts", 0),
-            outcome.get("warnings", 0),
-            outcome.get("country"),
-            outcome.get("language"),
-            outcome["seconds"],
-            outcome["output"],
-        )
-    else:
-        logger.info(
-            "%s: %s (%s)",
-            name,
-            outcome["status"],
-            outcome.get("output") or (outcome.get("error") or {}).get("reason", ""),
-        )
+        reason = (outcome.get("error") or {}).get("reason")
+        return logging.ERROR, f"{name} failed after {outcome['seconds']:.1f} s: {reason}"
+    if outcome["status"] != "extracted":
+        detail = outcome.get("output") or (outcome.get("error") or {}).get("reason", "")
+        return logging.INFO, f"{name}: {outcome['status']} ({detail})"
+    outcome.update(_facts_of(outcome))
+    return logging.INFO, (
+        f"{name}: {outcome['pages']} page(s), {outcome.get('facts', 0)} fact(s), "
+        f"{outcome.get('warnings', 0)} warning(s), country {outcome.get('country')}, "
+        f"language {outcome.get('language')}, {outcome['seconds']:.1f} s → {outcome['output']}"
+    )
+
+
+def _log(outcome: dict) -> dict:
+    """Log one document's outcome through the run logger (an error when it failed)."""
+    level, line = _line(outcome)
+    get_run_logger().log(level, line)
     return outcome
+
+
+LOG_EVERY_SECONDS = 2.0
+"""How long a run of documents holds its documents' log lines before it ships them."""
+
+
+class RunLog:
+    """The log of a run of documents: each document's outcome is one line, and the lines are
+    shipped together, as one record, when the run ends or when the oldest has waited
+    :data:`LOG_EVERY_SECONDS` (checked as each document ends); a failure is shipped at once, as
+    an error record of its own. Each record costs Prefect's log worker (in this process) and
+    its server CPU: on 200 small reports with one worker, one record per document took 0.7 s
+    more CPU than one per run (3 alternating pairs: the flow's process 1.8 s against 1.4 s,
+    the server 1.3-1.5 s against 1.0 s), about a third of what Prefect added to the batch."""
+
+    def __init__(self, every: float = LOG_EVERY_SECONDS):
+        self.every = every
+        self.lines: list[str] = []
+        self.since = 0.0
+
+    def add(self, outcome: dict) -> dict:
+        level, line = _line(outcome)
+        if level >= logging.WARNING:
+            self.flush()
+            get_run_logger().log(level, line)
+            return outcome
+        if not self.lines:
+            self.since = time.monotonic()
+        self.lines.append(line)
+        if time.monotonic() - self.since >= self.every:
+            self.flush()
+        return outcome
+
+    def flush(self) -> None:
+        if self.lines:
+            get_run_logger().info("\n".join(self.lines))
+            self.lines = []
 
 
 @dataclass
@@ -262,12 +297,15 @@ def extract_documents_task(paths: list[bytes], out: str, limits: dict | None = N
     batch = _BATCHES.get(pool or "")
     extract = batch.pool.map if batch else (lambda jobs: extract_many(jobs, Limits(**limits) if limits else DEFAULT))
     outcomes: list[dict | None] = [None] * len(files)
+    log = RunLog()
     try:
         with closing(extract_inputs(files, Path(out), extract, seen=batch.seen if batch else None)) as settled:
             for i, outcome in settled:
-                outcomes[i] = _log(_carried(outcome))
+                outcomes[i] = log.add(_carried(outcome))
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the other runs of documents
-        outcomes = [o if o is not None else _log(_internal(p, exc)) for p, o in zip(paths, outcomes, strict=True)]
+        outcomes = [o if o is not None else log.add(_internal(p, exc)) for p, o in zip(paths, outcomes, strict=True)]
+    finally:
+        log.flush()
     return outcomes
 
 
