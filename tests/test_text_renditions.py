@@ -380,3 +380,23 @@ def test_figures_in_running_text_are_not_a_table():
         "11 953 soldiers, 1 741 police officers and 1 210 civilians."
     )
     assert paragraph_to_run_table(paragraph, EN, paragraph) is None
+
+
+def test_the_words_left_in_a_header_window_are_covered_by_one_capitalised_tail_per_contents_line():
+    """What is left in the window before a flattened table's first row must be, exactly, the
+    capitalised ends of contents lines (each line closed by its page number, -1): some lines
+    give a tail, some none, and a lower-case word cannot start one."""
+    from collections import Counter
+
+    from pipeline.readers.flat_tables import _leftovers_fit
+
+    tokens = ["Security", "Situation", "in", "Mopti", "Returns", "and", "Displacement", "Annex", "Maps", "of", "Gao"]
+    window = [0, 1, 2, 3, -1, 4, 5, 6, -1, 7, 8, 9, 10, -1]
+    assert _leftovers_fit(window, tokens, Counter(["mopti", "displacement", "gao"]))
+    assert _leftovers_fit(window, tokens, Counter(["in", "mopti"])) is False  # "in" cannot start a tail
+    assert _leftovers_fit(window, tokens, Counter(["security", "situation", "in", "mopti", "gao"]))
+    assert _leftovers_fit(window, tokens, Counter()) and not _leftovers_fit(window[:-1], tokens, Counter(["gao"]))
+    many = [t for n in range(40) for t in (n * 3, n * 3 + 1, n * 3 + 2, -1)]  # forty lines, one word missing from all
+    words = [w for n in range(40) for w in (f"Alpha{n}", "Beta", "Gamma")]
+    assert not _leftovers_fit(many, words, Counter({"beta": 39, "gamma": 40, "delta": 1}))
+    assert _leftovers_fit(many, words, Counter({"beta": 39, "gamma": 40}))

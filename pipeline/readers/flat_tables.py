@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 
 from schemas.lang import Language
@@ -567,7 +568,10 @@ def first_row_header(
 
 def _leftovers_fit(window: list[int], tokens: list[str], extra: Counter) -> bool:
     """Can ``extra`` be covered exactly by one capitalised tail per line that ends at a
-    page number (-1) in ``window``?"""
+    page number (-1) in ``window``? A search over the tail length of each line, which met
+    again the same line with the same words left to cover (answered once, from a cache) and
+    went on down lines that no longer held those words (cut short): without either, a window
+    of a few dozen contents lines took a quarter of a second."""
     segments: list[list[int]] = [[]]
     for i in window:
         if i == -1:
@@ -575,11 +579,17 @@ def _leftovers_fit(window: list[int], tokens: list[str], extra: Counter) -> bool
         else:
             segments[-1].append(i)
     closed = segments[:-1]  # only a segment followed by a page number can end a contents entry
+    held = [Counter()]  # held[n]: the words of closed[n:]
+    for seg in reversed(closed):
+        held.append(held[-1] + Counter(tokens[i].lower() for i in seg))
+    held.reverse()
 
-    def cover(n: int, left: Counter) -> bool:
-        if not +left:
+    @cache
+    def cover(n: int, left: tuple[tuple[str, int], ...]) -> bool:
+        if not left:
             return True
-        if n == len(closed):
+        need = Counter(dict(left))
+        if need & held[n] != need:  # the lines from n on lack some of the words (none left: n == len(closed))
             return False
         seg = closed[n]
         for length in range(len(seg) + 1):
@@ -587,11 +597,16 @@ def _leftovers_fit(window: list[int], tokens: list[str], extra: Counter) -> bool
             if length and not tail[0][:1].isupper():
                 continue
             used = Counter(t.lower() for t in tail)
-            if used & left == used and cover(n + 1, left - used):
+            if used & need == used and cover(n + 1, _words_key(need - used)):
                 return True
         return False
 
-    return cover(0, extra)
+    return cover(0, _words_key(extra))
+
+
+def _words_key(words: Counter) -> tuple[tuple[str, int], ...]:
+    """A multiset of words as a hashable key: its words with a positive count, sorted."""
+    return tuple(sorted((+words).items()))
 
 
 def _table_note(tokens: list[str], after: int, lang: Language, window: int = 6) -> int | None:
