@@ -330,7 +330,7 @@ def bench(
         ),
     ] = None,
     workers: Annotated[
-        int, typer.Option(help="Also measure batch throughput with 1 and this many worker processes (0: no).")
+        int, typer.Option(help="With --batch: the worker processes to time beside 1 (0 or 1: 1 only).")
     ] = 0,
     whole_process: Annotated[
         bool,
@@ -365,11 +365,13 @@ def bench(
     same process; --whole-process: fresh processes, as a single `coi extract` runs."""
     from rich.table import Table as RichTable
 
-    from pipeline.tools.bench import batch_command, bench_files, bench_workers, floor_files, long_report
+    from pipeline.tools.bench import batch_command, bench_files, floor_files, long_report
     from pipeline.tools.bench import whole_process as time_whole_process
 
     if prefect and batch is None:
         raise typer.BadParameter("--prefect needs --batch FOLDER")
+    if workers > 1 and batch is None:
+        raise typer.BadParameter("--workers needs --batch FOLDER (the batch it times)")
     inputs = [(Path(f), runs, None) for f in files]  # (input, timed runs, warm-up input)
     if long:
         first_pdf = next((f for f in files if f.read_bytes()[:5] == b"%PDF-"), None)
@@ -392,7 +394,6 @@ def bench(
                 "floor_pages_per_second": r["pages"] / w["floor_seconds"],
                 "over_floor": w["seconds"] / w["floor_seconds"],
             }
-    pools = [bench_workers(list(files), n) for n in sorted({1, workers})] if workers else []
     batches = [batch_command(batch, n) for n in sorted({1, max(1, workers)})] if batch else []
     flow = None
     if prefect:
@@ -400,7 +401,7 @@ def bench(
 
         flow = batch_figures([batch], max(1, workers))
     if as_json:
-        out_console.print_json(json.dumps({"inputs": rows, "workers": pools, "batch": batches, "prefect": flow}))
+        out_console.print_json(json.dumps({"inputs": rows, "batch": batches, "prefect": flow}))
         return
     stages = [
         s
@@ -460,19 +461,6 @@ def bench(
             "of each process's own peak (the command, its worker, the model loader; pages they share counted in "
             "each); the most they held together (their Pss summed at one moment); the last two sampled from /proc"
         )
-    if pools:
-        t = RichTable(title="batch throughput (10 passes over the inputs, warmed workers)", title_justify="left")
-        for col in ("workers", "documents", "pages", "s", "pages/s"):
-            t.add_column(col, justify="right")
-        for p in pools:
-            t.add_row(
-                str(p["workers"]),
-                str(p["documents"]),
-                str(p["pages"]),
-                f"{p['seconds']:.2f}",
-                f"{p['pages_per_second']:.1f}",
-            )
-        out_console.print(t)
     if batches:
         t = RichTable(
             title=f"coi batch {batch} (a fresh command, start-up included; memory sampled)", title_justify="left"

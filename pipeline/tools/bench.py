@@ -352,30 +352,6 @@ def batch_command(folder: Path, workers: int = 1) -> dict:
     }
 
 
-def _extract_pages(path: str) -> int:
-    from extractors.stages import extract_file
-
-    return extract_file(path).document.page_count
-
-
-def bench_workers(files: list[Path], workers: int, copies: int = 10) -> dict:
-    """Throughput of ``copies`` passes over ``files`` with a pool of ``workers`` processes
-    (each worker warmed up first, as a batch worker would be)."""
-    jobs = [str(p) for _ in range(copies) for p in files]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_spawn()) as pool:
-        list(pool.map(_extract_pages, [str(files[0])] * workers))  # warm every worker
-        start = time.perf_counter()
-        pages = sum(pool.map(_extract_pages, jobs))
-        seconds = time.perf_counter() - start
-    return {
-        "workers": workers,
-        "documents": len(jobs),
-        "pages": pages,
-        "seconds": seconds,
-        "pages_per_second": pages / seconds,
-    }
-
-
 def long_report(pdf: Path, min_pages: int, folder: Path | None = None) -> Path:
     """A PDF of at least ``min_pages`` pages made of ``pdf``'s pages repeated (for growth figures)."""
     import pypdfium2 as pdfium
