@@ -129,6 +129,7 @@ def year_in_period(month: int, period: str | None) -> int | None:
 
 
 _DIGIT = re.compile(r"\d")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 
 
 def number_before(text: str, pos: int) -> bool:
@@ -160,7 +161,11 @@ def _dates(text: str, lang: Language, period: str | None) -> tuple[list[tuple[in
     p = _patterns(lang)
     out: list[tuple[int, str, str]] = []
     taken: list[tuple[int, int]] = []
-    for m in p["interval"].finditer(text):
+    # Every form but a day ("7 Jan") ends in a four-digit year: a text without one (a
+    # sentence whose only numbers are figures) is not scanned for them, each scan trying the
+    # month words at every word.
+    has_year = _FOUR_DIGITS.search(text) is not None
+    for m in p["interval"].finditer(text) if has_year else ():
         iv = parse_interval(m.group(), lang)
         if iv:
             out.append((m.start(), iv, "interval"))
@@ -176,12 +181,12 @@ def _dates(text: str, lang: Language, period: str | None) -> tuple[list[tuple[in
             if iso:
                 out.append((m.start(), iso, "day"))
                 taken.append((m.start(), m.end()))
-    for m in p["month"].finditer(text):
+    for m in p["month"].finditer(text) if has_year else ():
         if not any(a <= m.start() < b for a, b in taken) and not number_before(text, m.start()):
             out.append((m.start(), _iso(int(m.group("year")), lang.month_number(m.group("month"))), "month"))
     words = lang.numbers.words
     firsts = {w.lower() for w in lang.grammar.first}
-    for m in p["months_span"].finditer(text):
+    for m in p["months_span"].finditer(text) if has_year else ():
         n = words.get(m.group(2).lower()) or (int(m.group(2)) if m.group(2).isdigit() else None)
         if n and 1 <= n <= 12:
             year = int(m.group(3))

@@ -33,3 +33,16 @@ def test_a_day_without_a_year_counts_only_when_the_period_fixes_it():
     assert find_dates("Le 3 février, 12 civils ont été tués.", fr, "2021-01-01/2021-03-31") == [
         (3, "2021-02-03", "day")
     ]
+
+
+def test_a_text_without_a_four_digit_year_is_read_for_days_only():
+    """Intervals, months and spans of months end in a year: a text without one gives days alone."""
+    en = languages.load("en")
+    text = "On 7 Jan, 12 died; on 3 Feb, 4 more."
+    assert find_dates(text, en, "2023-01-01/2023-03-31") == [(3, "2023-01-07", "day"), (22, "2023-02-03", "day")]
+    assert find_dates(text, en) == []
+    assert find_dates("From 3 to 9 May 2021 and in June 2021, and in the first three months of 2020.", en) == [
+        (5, "2021-05-03/2021-05-09", "interval"),
+        (28, "2021-06", "month"),
+        (50, "2020-01-01/2020-03-31", "interval"),
+    ]

@@ -57,6 +57,7 @@ OLD_VALUES = {
     "ocr_dpi": 300,
     # added with the bounded-memory reading (issue 17): changes no output
     "reopen_pages": 200,
+    "unpacked_pages": 50,
 }
 
 

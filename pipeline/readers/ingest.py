@@ -72,12 +72,13 @@ def ingest_bytes(data: bytes, path: str, language: str | None = None, limits=Non
         lang = languages.load(language or languages.detect(raw_text))
         vocab = vocabulary(raw_text)
     elif sniffed.kind is InputKind.pdf:
-        from pipeline.readers.pdf import pdf_to_pages  # pdfium is only loaded for PDFs
+        from pipeline.readers.pdf import read_pdf  # pdfium is only loaded for PDFs
 
-        pages, raw_text, pdf_warnings = pdf_to_pages(data, path, max_pages=limits.max_pages)
+        # the reader gathers the text's words line by line as it reads (the same set as
+        # vocabulary(raw_text)), so the whole text is not scanned for them again
+        pages, raw_text, vocab, pdf_warnings = read_pdf(data, path, max_pages=limits.max_pages)
         warnings += pdf_warnings
         lang = languages.load(language or languages.detect(raw_text))
-        vocab = vocabulary(raw_text)
     else:
         from pipeline.readers.text import text_to_pages
 

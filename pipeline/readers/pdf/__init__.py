@@ -16,14 +16,14 @@ page the way a reader sees it, as a chain of small functions, one module each:
 - :mod:`.blocks` — ``lines_to_blocks`` (paragraphs, headings, list items);
 - :mod:`.ocr` — pages without a text layer read by tesseract, ``ocr_pages``;
 - :mod:`.packed` — a page's lines in little memory while the rest of the document is read;
-- :mod:`.document` — ``pdf_to_pages``, the whole chain over a document: each page read,
+- :mod:`.document` — ``read_pdf`` (and ``pdf_to_pages``), the whole chain over a document: each page read,
   tallied (what layout needs of the whole document) and packed, then laid out page by page.
 
 Every tunable lives in :class:`PdfSettings` (:data:`PDF_SETTINGS` are the defaults),
 frozen and validated when made.
 """
 
-from .document import lay_out_pages, pdf_to_pages
+from .document import ReadPdf, lay_out_pages, pdf_to_pages, read_pdf
 from .lines import release_chars_of_plain_page
 from .objects import Char, Line, Rule
 from .settings import PDF_SETTINGS, PdfSettings
@@ -33,8 +33,10 @@ __all__ = [
     "Char",
     "Line",
     "PdfSettings",
+    "ReadPdf",
     "Rule",
     "lay_out_pages",
     "pdf_to_pages",
+    "read_pdf",
     "release_chars_of_plain_page",
 ]

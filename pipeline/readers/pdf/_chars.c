@@ -358,6 +358,29 @@ static PyObject *uniform_line(PyObject *self, PyObject *args) {
     return Py_BuildValue("OOOOOO", size, baseline, top, x1, bottom, (double)n_bold > (double)n / 2 ? Py_True : Py_False);
 }
 
+/* sorted_by_x0(chars, char_type) -> bool: True when no char's x0 is less than the one before
+ * it, that is when ``chars.sort(key=attrgetter("x0"))`` would leave the list as it is (a stable
+ * sort finds one ascending run); False when it is not, or when a char is not a ``char_type``
+ * with a float x0 (the caller then sorts). A line's chars come nearly always in order already. */
+static PyObject *sorted_by_x0(PyObject *self, PyObject *args) {
+    PyObject *chars, *char_type;
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &chars, &char_type)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(chars);
+    Py_ssize_t offsets[N_FIELDS];
+    if (!slot_offsets(char_type, offsets)) Py_RETURN_FALSE;
+    double previous = 0.0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *c = PyList_GET_ITEM(chars, i);
+        if (Py_TYPE(c) != (PyTypeObject *)char_type) Py_RETURN_FALSE;
+        PyObject *x0 = *(PyObject **)((char *)c + offsets[1]);
+        if (x0 == NULL || !PyFloat_CheckExact(x0)) Py_RETURN_FALSE;
+        double value = PyFloat_AS_DOUBLE(x0);
+        if (i > 0 && value < previous) Py_RETURN_FALSE;
+        previous = value;
+    }
+    Py_RETURN_TRUE;
+}
+
 static PyMethodDef methods[] = {
     {"read_char_groups", read_char_groups, METH_VARARGS,
      "read_char_groups(text, page, text_object, loose_box, origin, height, style, char_type, tolerance)"
@@ -368,6 +391,8 @@ static PyMethodDef methods[] = {
     {"uniform_line", uniform_line, METH_VARARGS,
      "uniform_line(chars, char_type) -> (size, baseline, top, x1, bottom, bold) or None:"
      " a line's figures when its chars share one size and baseline."},
+    {"sorted_by_x0", sorted_by_x0, METH_VARARGS,
+     "sorted_by_x0(chars, char_type) -> bool: whether sorting the chars by x0 would leave them as they are."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -3,6 +3,7 @@ bands and column runs, the left column read before the right)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 
@@ -83,12 +84,19 @@ def _sided_runs(lines: list[Line], x: float) -> list[list[SidedLine]]:
                 continue
             runs[-1].append((line, [only] if only[1] <= x else [], [only] if only[0] >= x else []))
             continue
-        if any(s0 < before and after < s1 for s0, s1, _ in segments):  # a segment across x
-            runs.append([])
-            continue
-        left = [s for s in segments if s[1] <= x]
-        right = [s for s in segments if s[0] >= x]
-        if len(left) > 1 and right:  # a table row with cells on both sides
+        left: list[Segment] = []
+        right: list[Segment] = []
+        crossed = False
+        for segment in segments:  # one pass, no generator per line: the search asks at every position
+            s0, s1 = segment[0], segment[1]
+            if s0 < before and after < s1:  # a segment across x
+                crossed = True
+                break
+            if s1 <= x:
+                left.append(segment)
+            if s0 >= x:
+                right.append(segment)
+        if crossed or (len(left) > 1 and right):  # across x, or a table row with cells on both sides
             runs.append([])
         else:
             runs[-1].append((line, left, right))
@@ -110,8 +118,24 @@ def find_gutter(lines: list[Line], width: float, settings: PdfSettings = PDF_SET
     step = settings.columns_step
     best, best_xs = 0, []
     x = lo
+    starts = sorted(s[0] for ln in lines for s in ln.segments)
+    ends = sorted(s[1] for ln in lines for s in ln.segments)
+    runs: list[list[SidedLine]] = []
+    sides = None
     while x <= hi:
-        score = sum(len(run) for run in _sided_runs(lines, x) if _is_prose(run, x, settings))
+        # Which lines cross x, and which segments lie left or right of it, changes only where
+        # x passes a segment's edge: between two positions with the same counts of edges on
+        # each side of the four tests of _sided_runs, the runs are the same and are reused
+        # (only the fill and balance of each run depend on x itself).
+        at = (
+            bisect_left(starts, x - 1),
+            bisect_right(ends, x + 1),
+            bisect_right(ends, x),
+            bisect_left(starts, x),
+        )
+        if at != sides:
+            runs, sides = _sided_runs(lines, x), at
+        score = sum(len(run) for run in runs if _is_prose(run, x, settings))
         if score > best:
             best, best_xs = score, [x]
         elif score == best and score:

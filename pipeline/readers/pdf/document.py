@@ -5,7 +5,8 @@ headers, the report's vocabulary, footnotes and tables that run over a page brea
 Memory stays near one page's worth of chars (issue 17): each page's chars are grouped into
 lines and let go before the next page is read; what layout needs of the whole document is
 tallied as the pages go (:class:`Tally`), their lines wait packed (:mod:`.packed`, under a
-third of their size as objects), and each page is unpacked, laid out and let go in turn."""
+third of their size as objects; a short report's are not: ``unpacked_pages``), and each page
+is unpacked, laid out and let go in turn."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import NamedTuple
 
 import pypdfium2 as pdfium
 
@@ -59,16 +61,33 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+class ReadPdf(NamedTuple):
+    """A PDF read: draft pages (blocks without spans), the plain text of all pages (for the
+    language), the words of that text (:func:`~pipeline.readers.textutil.vocabulary` of it,
+    gathered line by line as the pages are read), and warnings."""
+
+    pages: list[Page]
+    text: str
+    vocabulary: set[str]
+    warnings: list[str]
+
+
+def read_pdf(data: bytes, path: str, settings: PdfSettings = PDF_SETTINGS, max_pages: int | None = None) -> ReadPdf:
+    """A PDF's draft pages, plain text, its words and warnings (see :class:`ReadPdf`)."""
+    with no_cycle_collection():
+        return _read(data, path, settings, max_pages)
+
+
 def pdf_to_pages(
     data: bytes, path: str, settings: PdfSettings = PDF_SETTINGS, max_pages: int | None = None
 ) -> tuple[list[Page], str, list[str]]:
     """Draft pages (blocks without spans) of a PDF, the plain text of all pages (for
     vocabulary and language), and warnings."""
-    with no_cycle_collection():
-        return _read(data, path, settings, max_pages)
+    pages, text, _, warnings = read_pdf(data, path, settings, max_pages)
+    return pages, text, warnings
 
 
-def _read(data: bytes, path: str, settings: PdfSettings, max_pages: int | None) -> tuple[list[Page], str, list[str]]:
+def _read(data: bytes, path: str, settings: PdfSettings, max_pages: int | None) -> ReadPdf:
     pdf = open_pdf(data, path)
     warnings: list[str] = []
     if not xref_points_at_xref(data):
@@ -112,21 +131,25 @@ def _read(data: bytes, path: str, settings: PdfSettings, max_pages: int | None) 
             release_prose_chars(lines, rules, width, settings)
             release_chars_of_plain_page(lines, rules)
             tally.add(height, lines, settings)
-            read.append(ReadPage(width, height, pack_lines(lines), rules, layout))
+            held = lines if i < settings.unpacked_pages else pack_lines(lines)
+            read.append(ReadPage(width, height, held, rules, layout))
         if n_chars < 10:
-            return ocr_pages(pdf, path, settings=settings)
+            pages, text, warnings = ocr_pages(pdf, path, settings=settings)
+            return ReadPdf(pages, text, make_vocabulary(text), warnings)
     finally:
         pdf.close()
-    return _lay_out(read, tally, settings, warnings)
+    pages, text, warnings = _lay_out(read, tally, settings, warnings)
+    return ReadPdf(pages, text, tally.words, warnings)
 
 
 @dataclass(slots=True)
 class ReadPage:
-    """A page read and waiting for layout: its size, lines (packed), ruling lines and column layout."""
+    """A page read and waiting for layout: its size, lines (packed past the first
+    ``unpacked_pages``), ruling lines and column layout."""
 
     width: float
     height: float
-    lines: PackedLines
+    lines: PackedLines | list[Line]
     rules: list[Rule]
     layout: ColumnLayout | None
 
@@ -134,12 +157,15 @@ class ReadPage:
 class Tally:
     """What layout needs to know of the whole document, gathered page by page as the pages
     are read (so that no page's lines need to be gone through again before layout): the
-    text of all lines, the words of prose lines, the text per font size, the margin texts
-    per page count and each page's extent of text per font size."""
+    text of all lines, the words of prose lines and of all lines, the text per font size, the
+    margin texts per page count and each page's extent of text per font size."""
 
     def __init__(self) -> None:
         self.texts: list[str] = []
         self.vocabulary: set[str] = set()
+        self.words: set[str] = set()
+        """The words of every line: the vocabulary of the plain text (the lines' texts, one a
+        line), as no word runs over a line's end; gathered here, that text is not read again."""
         self.sizes: Counter[float] = Counter()
         self.margin_keys: Counter[str] = Counter()
         self.extents: list[dict[float, tuple[float, float]]] = []
@@ -151,7 +177,12 @@ class Tally:
         # cells (``Ouda``/``lan``) must not count as words. (No word runs over a line end.)
         prose = [ln.text for ln in lines if len(ln.segments) == 1]
         if prose:
-            self.vocabulary |= make_vocabulary("\n".join(prose))
+            words = make_vocabulary("\n".join(prose))
+            self.vocabulary |= words
+            self.words |= words
+        others = [ln.text for ln in lines if len(ln.segments) != 1]
+        if others:
+            self.words |= make_vocabulary("\n".join(others))
         sizes = self.sizes
         extents: dict[float, tuple[float, float]] = {}
         for ln in lines:
@@ -190,7 +221,8 @@ def lay_out_pages(
     read: list[ReadPage | None] = []
     for index, (width, height, lines, rules) in enumerate(page_data):
         tally.add(height, lines, settings)
-        read.append(ReadPage(width, height, pack_lines(lines), rules, layouts[index] if layouts else None))
+        held = lines if index < settings.unpacked_pages else pack_lines(lines)
+        read.append(ReadPage(width, height, held, rules, layouts[index] if layouts else None))
     return _lay_out(read, tally, settings, list(warnings or []))
 
 
@@ -210,7 +242,7 @@ def _lay_out(
         assert read_page is not None
         read[index] = None
         width, height, rules, layout = read_page.width, read_page.height, read_page.rules, read_page.layout
-        lines = unpack_lines(read_page.lines)
+        lines = unpack_lines(read_page.lines) if isinstance(read_page.lines, PackedLines) else read_page.lines
         del read_page
         run_ids = running_line_ids(height, lines, repeated, settings)
         number = index + 1

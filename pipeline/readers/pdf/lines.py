@@ -113,13 +113,16 @@ def most_common(values: list):
     first = values[0]
     if values.count(first) == len(values):
         return first
-    return Counter(values).most_common(1)[0][0]
+    counts = Counter(values)
+    return max(counts, key=counts.__getitem__)  # most_common(1) without its heap: the first of the most frequent
 
 
 def make_line(chars: list[Char], settings: PdfSettings = PDF_SETTINGS) -> Line:
     """One line of ``chars`` (sorted left to right in place): its font size and baseline are
     the most frequent ones, and chars small and raised against them are superscripts."""
-    chars.sort(key=_BY_X0)
+    in_order = getattr(_compiled, "sorted_by_x0", None)  # None without the helper, or one built before it had this
+    if in_order is None or not in_order(chars, Char):
+        chars.sort(key=_BY_X0)  # most lines come in order already: checked in C, without a key per char
     figures = None if _compiled is None else _compiled.uniform_line(chars, Char)
     if figures is not None and not figures[0] <= settings.superscript_size_ratio * figures[0]:
         # One size and one baseline (nearly every line), counted in C: no superscripts.

@@ -32,6 +32,13 @@ class PdfSettings(BaseModel):
         description="pdfium is given the document afresh after this many pages: it keeps every page it "
         "has parsed until the document closes, so a long report's memory would grow with its length.",
     )
+    unpacked_pages: int = Field(
+        50,
+        ge=0,
+        description="The lines of this many first pages wait for layout as they were read; those of later "
+        "pages are packed (a third of their size): a long report's memory stays bounded, and a short one "
+        "is not packed and unpacked again for nothing (the layout is the same either way).",
+    )
 
     # -- lines and superscripts
     baseline_tolerance: float = Field(

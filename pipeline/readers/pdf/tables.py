@@ -5,6 +5,7 @@ the next page joined to its first part."""
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 from pipeline.readers.text import table_text
 from pipeline.readers.textutil import join_lines, strip_markers
@@ -55,8 +56,56 @@ def rules_to_grids(rules: list[Rule], settings: PdfSettings = PDF_SETTINGS) -> l
     edges = pt.merge_edges(edges, snap, snap, join, join)
     tol = settings.intersection_tolerance
     intersections = pt.edges_to_intersections(edges, tol, tol)
-    cells = pt.intersections_to_cells(intersections)
+    cells = intersections_to_cells(intersections)
     return [t for t in pt.cells_to_tables(cells) if len(t) >= 2]
+
+
+_EDGE_BOX = itemgetter("x0", "top", "x1", "bottom")
+
+
+def intersections_to_cells(intersections: dict[tuple[float, float], dict[str, list[dict]]]) -> list[BBox]:
+    """The cells pdfplumber's ``intersections_to_cells`` finds (the same cells, in the same
+    order): from each point, in sorted order, the first point below and then the first point to
+    the right, joined to it by one ruling line, whose corner across is a point joined to both.
+
+    pdfplumber builds each point's set of ruling lines again at every comparison and scans all
+    later points for those below and to the right of each one (quadratic in the points of a
+    ruled table); here each point's lines are made into sets once, and the points below and to
+    the right come from the points of each column and row, already in sorted order."""
+    points = sorted(intersections)
+    vertical = {p: {_EDGE_BOX(e) for e in edges["v"]} for p, edges in intersections.items()}
+    horizontal = {p: {_EDGE_BOX(e) for e in edges["h"]} for p, edges in intersections.items()}
+    columns: dict[float, list[tuple[float, float]]] = {}
+    rows: dict[float, list[tuple[float, float]]] = {}
+    for p in points:
+        columns.setdefault(p[0], []).append(p)
+        rows.setdefault(p[1], []).append(p)
+
+    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
+        return (p1[0] == p2[0] and not vertical[p1].isdisjoint(vertical[p2])) or (
+            p1[1] == p2[1] and not horizontal[p1].isdisjoint(horizontal[p2])
+        )
+
+    cells: list[BBox] = []
+    for point in points[:-1]:
+        column, row = columns[point[0]], rows[point[1]]
+        below = column[column.index(point) + 1 :]
+        right = row[row.index(point) + 1 :]
+        cell = next(
+            (
+                (point[0], point[1], corner[0], corner[1])
+                for below_pt in below
+                if connects(point, below_pt)
+                for right_pt in right
+                if connects(point, right_pt)
+                for corner in ((right_pt[0], below_pt[1]),)
+                if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt)
+            ),
+            None,
+        )
+        if cell is not None:
+            cells.append(cell)
+    return cells
 
 
 def grid_to_table(
