@@ -10,10 +10,11 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import TypeVar, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from schemas.extraction import Extraction
 
@@ -32,10 +33,17 @@ def json_text(data) -> str:
 TEXT_PIECE = 1 << 20
 """Characters of ``text`` (or another long string) escaped at a time."""
 
-_PYTHON_FLOAT_DIFFERS = re.compile(r"0\.0000|\de-")
+_PYTHON_FLOAT_DIFFERS = (re.compile(r"0\.0000(?<![\d.]0\.0000)"), re.compile(r"e-(?<=\de-)"))
 """Where pydantic's number form may differ from Python's ``repr``: between 0 and 1e-4 pydantic
-writes ``0.00001`` and ``2.5e-7``, Python ``1e-05`` and ``2.5e-07``. A piece that matches (a
-string holding such text matches too) is written by :func:`json.dumps` instead."""
+writes ``0.00001`` and ``2.5e-7``, Python ``1e-05`` and ``2.5e-07``. A piece that holds either
+form (a string holding such text does too) is written by :func:`json.dumps` instead. A number
+with ``0000`` after its point (``240.00003``, a coordinate) is written alike by both. Two
+patterns that start with a literal: the search skips to each ``0.0000`` and ``e-`` instead of
+trying an alternation at every character (0.09 against 0.8 ms on the A4 seed's blocks)."""
+
+
+def _float_form_differs(piece: str) -> bool:
+    return any(p.search(piece) for p in _PYTHON_FLOAT_DIFFERS)
 
 
 def _indented(piece: str, depth: int) -> str:
@@ -46,15 +54,38 @@ def _indented(piece: str, depth: int) -> str:
 
 def _item_json(item: BaseModel, depth: int) -> str:
     piece = item.model_dump_json(indent=1)
-    if _PYTHON_FLOAT_DIFFERS.search(piece):
+    if _float_form_differs(piece):
         piece = json.dumps(item.model_dump(mode="json"), ensure_ascii=False, indent=1)
     return _indented(piece, depth)
+
+
+ITEMS_PER_PIECE = 256
+"""Items of a list of models serialised by one call: a call per item cost five times what
+serialising the whole report at once costs (A4 seed: 19.8 against 3.8 ms)."""
+
+
+@cache
+def _list_adapter(item_type: type[BaseModel]) -> TypeAdapter:
+    return TypeAdapter(list[item_type])
+
+
+def _items_json(items: list[BaseModel], depth: int) -> str:
+    """``items`` (models of one type) as the inside of a JSON list held by a field of a model
+    laid out at ``depth``: each item on a line of its own, ``depth + 2`` spaces in, commas
+    between them; made by one call of pydantic's serialiser (one per item when a number may
+    come out unlike Python's, see :data:`_PYTHON_FLOAT_DIFFERS`)."""
+    piece = _list_adapter(type(items[0])).dump_json(items, indent=1).decode()
+    if _float_form_differs(piece):
+        return (",\n" + " " * (depth + 2)).join(
+            " " * (depth + 2) * (j == 0) + _item_json(item, depth + 2) for j, item in enumerate(items)
+        )
+    return " " * (depth + 1) + _indented(piece[2:-2], depth + 1)  # "[\n" and "\n]" cut: " {…},\n {…}"
 
 
 def _field_json(model: BaseModel, name: str, depth: int) -> str:
     """One field's value as its model serialises it, laid out at ``depth``."""
     piece = model.model_dump_json(indent=1, include={name})
-    if _PYTHON_FLOAT_DIFFERS.search(piece):
+    if _float_form_differs(piece):
         piece = json.dumps(model.model_dump(mode="json", include={name}), ensure_ascii=False, indent=1)
     head = "{\n " + json.dumps(name, ensure_ascii=False) + ": "
     assert piece.startswith(head) and piece.endswith("\n}"), piece[:80]
@@ -84,8 +115,8 @@ def _model_json(model: BaseModel, depth: int) -> Iterator[str]:
         if isinstance(value, BaseModel) and type(value) is fields[name].annotation:
             yield from _model_json(value, depth + 1)
         elif isinstance(value, list) and value and _model_list(fields[name].annotation, value):
-            for j, item in enumerate(value):
-                yield ("[" if j == 0 else ",") + "\n" + pad + " " + _item_json(item, depth + 2)
+            for j in range(0, len(value), ITEMS_PER_PIECE):
+                yield ("[" if j == 0 else ",") + "\n" + _items_json(value[j : j + ITEMS_PER_PIECE], depth)
             yield "\n" + pad + "]"
         elif isinstance(value, str) and len(value) > TEXT_PIECE:
             yield from _string_json(value)

@@ -211,3 +211,19 @@ def test_bench_writes_the_json_file_and_times_the_write(fake_report):
     assert row["pages"] == 1 and row["input"] == str(fake_report)
     assert {"ingest", "facts", "validation", "write"} <= set(row["stages"])
     assert row["stages"]["write"] > 0 and row["peak_rss_mb"] > 0
+
+
+def test_lists_written_a_few_items_at_a_time_join_to_the_same_bytes(extraction, monkeypatch):
+    """Items are serialised several at a time; a run of items holding a number pydantic would
+    write unlike Python (1e-05) is written item by item, the others not (240.00003 is written
+    alike by both)."""
+    monkeypatch.setattr(files, "ITEMS_PER_PIECE", 2)
+    blocks = [
+        b.model_copy(update={"bbox": (1e-05 if i == 3 else 240.00003051757812, 10.0, 72.0, 80.5)})
+        for i, b in enumerate(extraction.blocks)
+    ]
+    changed = extraction.model_copy(update={"blocks": blocks})
+    assert len(blocks) > 4
+    assert run.to_json(changed) == _python_json(changed)
+    assert files._float_form_differs("[1e-05]") and files._float_form_differs(" 0.00001,")
+    assert not files._float_form_differs("240.00003051757812, de-escalation")
