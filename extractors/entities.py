@@ -1036,18 +1036,31 @@ class GazetteerNames:
     """Transliteration key (``kb_places.usable_key``) of every name long enough to have one."""
     by_bare: dict[str, list[kb.PlaceEntry]]
     """``kb_places.bare_key`` of every name (no article, spaces or apostrophes)."""
-    near_by_name: dict[str, list[kb.PlaceEntry]]
-    """The neighbours' admin units (no country entries), by ``kb.fold`` of each name."""
     country: kb.PlaceEntry | None
     """The country's own entry."""
+    neighbours: tuple[str, ...] = ()
+    """ISO3 codes of the neighbours, in ``kb.neighbours`` order."""
 
     @cached_property
     def folded(self) -> frozenset[str]:
         """Every name of the country's gazetteer, ``kb.fold`` form: words that are place names."""
         return frozenset(self.by_name)
 
+    @cached_property
+    def near_by_name(self) -> dict[str, list[kb.PlaceEntry]]:
+        """The neighbours' admin units (no country entries), by ``kb.fold`` of each name: built
+        when a report first names a unit its country lacks (15 of the 28 excerpts do), not
+        with the country's own tables (the neighbours' gazetteers cost 10-30 ms)."""
+        out: dict[str, list[kb.PlaceEntry]] = {}
+        for iso3 in self.neighbours:
+            for p in kb.gazetteer(iso3):
+                if p.type != "country":
+                    for n in (p.name, *p.aliases):
+                        out.setdefault(kb.fold(n), []).append(p)
+        return out
 
-_NO_NAMES = GazetteerNames({}, {}, {}, {}, None)
+
+_NO_NAMES = GazetteerNames({}, {}, {}, None)
 
 
 @lru_cache(maxsize=64)
@@ -1057,7 +1070,6 @@ def gazetteer_names(iso3: str) -> GazetteerNames:
     by_name: dict[str, list[kb.PlaceEntry]] = {}
     by_key: dict[str, list[kb.PlaceEntry]] = {}
     by_bare: dict[str, list[kb.PlaceEntry]] = {}
-    near_by_name: dict[str, list[kb.PlaceEntry]] = {}
     for p in gaz:
         for n in (p.name, *p.aliases):
             by_name.setdefault(kb.fold(n), []).append(p)
@@ -1065,14 +1077,9 @@ def gazetteer_names(iso3: str) -> GazetteerNames:
             if kb_places.usable_key(n):
                 by_key.setdefault(kb_places.usable_key(n), []).append(p)
     found = kb.country(iso3)
-    for code in kb.neighbours(found[0]) if found else ():
-        other_country = kb.country(code)
-        for p in kb.gazetteer(other_country[1]) if other_country else ():
-            if p.type != "country":
-                for n in (p.name, *p.aliases):
-                    near_by_name.setdefault(kb.fold(n), []).append(p)
+    near = (kb.country(code) for code in (kb.neighbours(found[0]) if found else ()))
     country = next((p for p in gaz if p.type == "country"), None)
-    return GazetteerNames(by_name, by_key, by_bare, near_by_name, country)
+    return GazetteerNames(by_name, by_key, by_bare, country, tuple(c[1] for c in near if c))
 
 
 def find_places(
@@ -1100,7 +1107,7 @@ def find_places(
     iso2 = found[0] if found else None
     index.country = iso2
     names = gazetteer_names(iso3) if iso3 else _NO_NAMES
-    by_name, by_key, by_bare, near_by_name = names.by_name, names.by_key, names.by_bare, names.near_by_name
+    by_name, by_key, by_bare = names.by_name, names.by_key, names.by_bare
     neighbour_codes = kb.neighbours(iso2) if iso2 else ()
     country = names.country
     P = place_patterns(lang)
@@ -1161,7 +1168,7 @@ def find_places(
     def lookup(name: str, type_: str, neighbours: bool = False) -> kb.PlaceEntry | None:
         key = kb_places.usable_key(name)
         tables = ((by_name, kb.fold(name)), (by_bare, kb_places.bare_key(name)), (by_key, key))
-        for table, k in tables + (((near_by_name, kb.fold(name)),) if neighbours else ()):
+        for table, k in tables + (((names.near_by_name, kb.fold(name)),) if neighbours else ()):
             hit = next(
                 (
                     p
