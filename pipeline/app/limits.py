@@ -634,10 +634,16 @@ class Pool:
                 self._idle.append(worker)
 
     def _worker(self) -> _Worker:
+        """An idle worker, or a new one (forked under the same lock as :meth:`start`'s, so that
+        the two never both fork for the one place a retired worker left)."""
         with self._lock:
             if self._idle:
                 return self._idle.pop()
-        return self._spawn()
+        with self._starting:
+            with self._lock:
+                if self._idle:
+                    return self._idle.pop()
+            return self._spawn()
 
     def _take_slot(self, busy: dict, cancelled: Callable[[], bool] | None) -> bool:
         """A worker's slot for this caller: waited for while the caller has nothing in hand
