@@ -524,6 +524,12 @@ def _answer(worker: _Worker, limits: Limits) -> tuple[Written | IngestError | OS
     return InternalError(task.job.path, f"internal error while extracting: {payload}"), needs, rss
 
 
+SLOT_LOOK_SECONDS = 0.005
+"""How often a caller of :meth:`Pool.map` with documents waiting, and fewer of them running
+than the pool has workers, looks whether another caller gave a worker back: a worker that
+the other caller has no more work for would idle until then (a small report takes 20-30 ms)."""
+
+
 class Pool:
     """``workers`` worker processes forked from this (warmed) process, each serving many
     documents, each document within ``limits`` (see the module's docstring). Use it as a
@@ -698,8 +704,10 @@ class Pool:
                     give_next()
                 now = time.monotonic()
                 timeout = max(0.0, min(w.task.deadline for w in busy.values()) - now)
-                if cancelled is not None or (pending and len(busy) < self.size):  # a slot another caller frees
+                if cancelled is not None:
                     timeout = min(timeout, 0.2)
+                if pending and len(busy) < self.size:  # another caller holds a slot: look again soon
+                    timeout = min(timeout, SLOT_LOOK_SECONDS)
                 answered: list[tuple[int, Written | IngestError | OSError]] = []
                 for conn in wait_for(list(busy), timeout):
                     worker = busy[conn]
