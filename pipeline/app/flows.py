@@ -18,8 +18,9 @@ held the runs back by 0.2-2.4 s at the start of the batch and made it take 5.2-7
 artifact: a table of every document, outcome, facts, warnings and output or reason. A poll
 that found nothing logs one debug line and leaves nothing else. (One task run per document
 cost about 80 ms of CPU per document in Prefect's bookkeeping, 23 ms in the flow's process and
-55 ms in its temporary server, measured on 100 small reports: more than extracting one. Runs of
-documents bring the whole Prefect batch to about 14 % more CPU than the direct batch.)
+55 ms in its temporary server, measured on 100 small reports: more than extracting one. With
+runs of documents, Prefect added -3 to +22 % CPU to the direct batch of 200 small reports in
+two `coi bench` runs; the README has the figures.)
 
 The flows end **Completed** as long as they ran through, so a caller always gets the summary;
 when documents failed, the state is named ``Completed with failures`` and its message counts
