@@ -347,8 +347,7 @@ def _warm_towns(country: str | None) -> None:
     if found is None:
         return
     for code in (found[0], *kb.neighbours(found[0])):
-        places.towns_by_name(code)
-        places.unit_coords(code, "")
+        places.build_town_lookups(code)
 
 
 def _learn(needs: Needs | None) -> None:

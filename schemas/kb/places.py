@@ -428,7 +428,6 @@ class TownsByName(Mapping[str, list[Town]]):
 
     def __init__(self, file: TownFile):
         self._file = file
-        self._keys = file.name_keys  # the text every lookup searches, built here with the index
 
     def __getitem__(self, key: str) -> list[Town]:
         hits = self._file.named(key)
@@ -444,6 +443,13 @@ class TownsByName(Mapping[str, list[Town]]):
 
     def __len__(self) -> int:
         return len(_towns_by_key(self._file.iso2))
+
+
+def build_town_lookups(iso2: str) -> None:
+    """Build a country's town lookup texts now (both key forms), as the first lookup would: a
+    parent that warms up before it forks workers hands them over built."""
+    f = _town_file(iso2)
+    _ = f.name_keys, f.bare_names
 
 
 @lru_cache(maxsize=64)
