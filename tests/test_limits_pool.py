@@ -211,9 +211,10 @@ def _alive(pid: int) -> bool:
 def test_a_batch_flow_cuts_its_documents_into_runs_in_order():
     files = [f"f{i}".encode() for i in range(100)]
     runs = chunks(files, 2)
-    assert [len(r) for r in runs] == [9] * 11 + [1] and sum(runs, []) == files
+    assert [len(r) for r in runs] == [25] * 4 and sum(runs, []) == files
+    assert [len(r) for r in chunks(files[:9], 2)] == [3, 3, 3]
     assert chunks(files[:3], 2) == [[b"f0"], [b"f1"], [b"f2"]]
-    assert max(len(r) for r in chunks([b"x"] * 10_000, 1)) == 25
+    assert max(len(r) for r in chunks([b"x"] * 10_000, 1)) == 100
     assert chunks([], 2) == []
 
 
@@ -262,6 +263,20 @@ def test_threads_mapping_at_once_share_the_workers_and_never_exceed_them(tmp_pat
     assert all(isinstance(a, Written) for a in answers.values())
     assert max(most) == 2 and len({pid for pid, _ in pids()}) == 2
     assert pool._slots._value == 2  # every slot given back
+
+
+def test_one_run_of_documents_takes_every_free_worker(tmp_path, pids):
+    """A flow's run of documents alone on the pool keeps all its workers busy, so a batch's
+    last run does not leave a worker idle."""
+    paths = _inputs(tmp_path / "in", [f"r{i}.txt" for i in range(5)])
+    jobs = [Job(str(p), target=str(tmp_path / "out" / f"{p.name}.json")) for p in paths]
+    busy_at_answers = []
+    with Pool(workers=2) as pool:
+        for _, answer in pool.map(jobs):
+            assert isinstance(answer, Written)
+            busy_at_answers.append(sum(w.task is not None for w in pool._all))
+    assert busy_at_answers[:3] == [2, 2, 2]  # the first answers find both workers at work
+    assert len({pid for pid, _ in pids()}) == 2
 
 
 def test_a_worker_has_its_next_document_before_the_caller_records_an_answer(tmp_path, pids):
