@@ -12,13 +12,17 @@ model's labels are called."""
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import os
 import signal
 import sys
+import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from importlib.util import find_spec
 from types import ModuleType
@@ -49,9 +53,34 @@ itself and the entity labels come with ``ner``. Together they halve the model's 
 MAX_CHARS = 5000
 """Texts longer than this are not sentences (a flattened table, a line with no full stop): the
 model is not asked about them, so its cost stays bounded per sentence."""
-_AHEAD: dict[str, object] = {}
-"""Per language, this process's end of the pipe to a process loading (then serving) its model
-(:func:`load_ahead`)."""
+
+
+@dataclass
+class _Loader:
+    """This process's way to a process loading (then serving) a model (:func:`load_ahead`):
+    its end of the pipe, which forked children share, and ``turn``, a temporary file whose
+    POSIX lock (``lockf``) gives one process at a time the pipe for a question and its answer.
+    Such a lock belongs to a process, not to the file that forked children share, and ends
+    with its holder, so a child killed mid-question blocks nobody."""
+
+    connection: object
+    turn: object
+
+
+_AHEAD: dict[str, _Loader] = {}
+"""Per language, the loader of its model, when one was started (:func:`load_ahead`)."""
+
+_ASKING = threading.Lock()
+"""One thread of a process at a time asks a loader (a POSIX lock does not tell a process's
+threads apart); made anew in a forked child, which may have been forked while a thread held it."""
+
+
+def _new_asking_lock() -> None:
+    global _ASKING
+    _ASKING = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_asking_lock)
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 
 
@@ -183,7 +212,7 @@ def load_ahead(language: str = "en") -> bool:
     loader.daemon = True  # ended with this process at exit, never waited for
     loader.start()
     theirs.close()
-    _AHEAD[language] = ours
+    _AHEAD[language] = _Loader(ours, tempfile.TemporaryFile())
     return True
 
 
@@ -212,21 +241,27 @@ def _serve_model(language: str, connection, other_end) -> None:
 
 def _asked_ahead(texts: dict[int, str], language: str):
     """The loader's answer for ``texts``, or None when there is no loader or it is gone (the
-    model is then loaded here). Answers to an earlier question (one a process killed on its
-    time limit never read) are skipped by their id."""
-    connection = _AHEAD.get(language)
-    if connection is None:
+    model is then loaded here). The question and its answer have the pipe to themselves
+    (:class:`_Loader`: one process, and in it one thread, at a time); answers to an earlier
+    question (one a process killed on its time limit never read) are skipped by their id."""
+    loader = _AHEAD.get(language)
+    if loader is None:
         return None
     question = uuid.uuid4().hex
-    try:
-        connection.send((question, texts))
-        while True:
-            answered, candidates = connection.recv()
-            if answered == question:
-                return candidates
-    except (EOFError, OSError):
-        del _AHEAD[language]
-        return None
+    with _ASKING:
+        try:
+            fcntl.lockf(loader.turn, fcntl.LOCK_EX)
+            try:
+                loader.connection.send((question, texts))
+                while True:
+                    answered, candidates = loader.connection.recv()
+                    if answered == question:
+                        return candidates
+            finally:
+                fcntl.lockf(loader.turn, fcntl.LOCK_UN)
+        except (EOFError, OSError):
+            _AHEAD.pop(language, None)
+            return None
 
 
 def place_candidates(

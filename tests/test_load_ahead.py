@@ -68,7 +68,7 @@ def test_an_answer_to_an_earlier_question_is_skipped():
     run(
         """
         nlp.load_ahead("en")
-        nlp._AHEAD["en"].send(("a question nobody reads", {1: "Fighting in Mopti and Segou."}))
+        nlp._AHEAD["en"].connection.send(("a question nobody reads", {1: "Fighting in Mopti and Segou."}))
         got = nlp.place_candidates(TEXTS, "en")
         assert set(got) == {3, 7, 9}, got
         nlp._AHEAD.clear()
@@ -102,6 +102,26 @@ def test_a_forked_child_asks_the_parents_loader():
             os._exit(0 if set(got) == expected_keys and "spacy" not in sys.modules else 1)
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 0
+        """
+    )
+
+
+def test_forked_children_asking_at_once_each_get_their_own_answers():
+    """Children share the pipe to the loader: each question and its answer take it in turn,
+    so no child reads another's answer (which it would skip, leaving the other waiting)."""
+    run(
+        """
+        nlp.load_ahead("en")
+        children = []
+        for child in range(4):
+            pid = os.fork()
+            if pid == 0:
+                mine = {child * 10 + k: text for k, text in TEXTS.items()}
+                ok = all(set(nlp.place_candidates(mine, "en")) == set(mine) for _ in range(5))
+                os._exit(0 if ok and "spacy" not in sys.modules else 1)
+            children.append(pid)
+        codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]
+        assert codes == [0, 0, 0, 0], codes
         """
     )
 
