@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
-import unicodedata
+import re
+
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+"""Unicode's control characters (general category ``Cc``), exactly: C0, DEL and C1; the set is
+closed by Unicode's stability policy (``tests/test_errors_shown.py`` checks it against
+``unicodedata``)."""
 
 
 def shown(path: str | os.PathLike) -> str:
@@ -14,11 +19,9 @@ def shown(path: str | os.PathLike) -> str:
     name could forge a line of a log) are shown as ``\\n``, ``\\x1b`` and the like. A valid
     UTF-8 name without control characters is returned unchanged."""
     text = os.fsencode(os.fspath(path)).decode("utf-8", "backslashreplace")
-    if not any(unicodedata.category(ch) == "Cc" for ch in text):
+    if CONTROL.search(text) is None:
         return text
-    return "".join(
-        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch for ch in text
-    )
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class FileError(Exception):
