@@ -47,11 +47,14 @@ def bibliography_blocks(doc: Document, lang: Language) -> list[tuple[str, list[B
 
 def parse_entry(text: str, lang: Language, default_year: int | None) -> dict:
     """Split one entry's text into its fields."""
-    text = re.sub(r"\s+", " ", text).strip()
+    text = " ".join(text.split())
     fields: dict = {"text": text}
     body = text
     accessed_re = re.compile(r",?\s*(?:" + alternation(lang.accessed) + r")\s+(?P<d>[^,;]+?)\s*\.?\s*$", re.I)
-    m = accessed_re.search(body)
+    # a match holds no "," (but for its first character) and no ";", so none starts before the
+    # last of them: the search starts there, not at every character of the entry
+    cut = 0 if any(c in w for w in lang.accessed for c in ",;") else max(body.rfind(","), body.rfind(";"), 0)
+    m = accessed_re.search(body, cut)
     if m:
         fields["accessed_text"] = m.group("d").strip()
         value = parse_date(m.group("d"), lang, default_year)

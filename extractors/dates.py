@@ -7,12 +7,12 @@ know (numeric dates and the like), never run over whole sentences.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, lru_cache
 
-from schemas.lang import Language, alternation
+from schemas.lang import Language, WordStarts, alternation, word_starts
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,13 @@ def _patterns(lang: Language) -> dict[str, re.Pattern[str]]:
     month = f"(?P<month>{lang.month_pattern})\\.?"
     seps = alternation(lang.interval.separators)
     return {
-        "day": re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+{month}(?:\s+(?P<year>\d{{4}}))?\b", re.I),
+        # a day's first digit, then its word boundary (``(?<!\w.)``): the engine skips to digits
+        "day": re.compile(rf"(?P<day>\d(?<!\w.)\d?)(?:st|nd|rd|th|er|\.)?\s+{month}(?:\s+(?P<year>\d{{4}}))?\b", re.I),
         "month_first": re.compile(rf"\b{month}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.I),
         "month": re.compile(rf"\b{month}\s+(?P<year>\d{{4}})\b", re.I),
         "year": re.compile(r"\b(?P<year>(?:19|20)\d{2})\b"),
         "interval": re.compile(
-            rf"\b(?P<d1>\d{{1,2}})\.?\s*(?:(?P<m1>{lang.month_pattern})\.?\s*(?P<y1>\d{{4}})?)?\s*(?:{seps})\s*"
+            rf"(?P<d1>\d(?<!\w.)\d?)\.?\s*(?:(?P<m1>{lang.month_pattern})\.?\s*(?P<y1>\d{{4}})?)?\s*(?:{seps})\s*"
             rf"(?P<d2>\d{{1,2}})\.?\s+(?P<m2>{lang.month_pattern})\.?\s+(?P<y2>\d{{4}})\b",
             re.I,
         ),
@@ -44,6 +45,22 @@ def _patterns(lang: Language) -> dict[str, re.Pattern[str]]:
             re.I,
         ),
     }
+
+
+@cache
+def _starts(lang: Language) -> dict[str, WordStarts | None]:
+    """Where a match of the patterns that start with a word may start (see :class:`WordStarts`):
+    a month word, or ``first``/``last``."""
+    return {
+        "month": word_starts(lang.month_table, digits=False),
+        "months_span": word_starts((*lang.grammar.first, *lang.grammar.last), digits=False),
+    }
+
+
+def _matches(key: str, text: str, lang: Language) -> Iterator[re.Match[str]]:
+    """``_patterns(lang)[key].finditer(text)``, tried only where its first word may start."""
+    starts, pattern = _starts(lang)[key], _patterns(lang)[key]
+    return pattern.finditer(text) if starts is None else starts.finditer(pattern, text)
 
 
 @lru_cache(maxsize=4096)
@@ -181,12 +198,12 @@ def _dates(text: str, lang: Language, period: str | None) -> tuple[list[tuple[in
             if iso:
                 out.append((m.start(), iso, "day"))
                 taken.append((m.start(), m.end()))
-    for m in p["month"].finditer(text) if has_year else ():
+    for m in _matches("month", text, lang) if has_year else ():
         if not any(a <= m.start() < b for a, b in taken) and not number_before(text, m.start()):
             out.append((m.start(), _iso(int(m.group("year")), lang.month_number(m.group("month"))), "month"))
     words = lang.numbers.words
     firsts = {w.lower() for w in lang.grammar.first}
-    for m in p["months_span"].finditer(text) if has_year else ():
+    for m in _matches("months_span", text, lang) if has_year else ():
         n = words.get(m.group(2).lower()) or (int(m.group(2)) if m.group(2).isdigit() else None)
         if n and 1 <= n <= 12:
             year = int(m.group(3))

@@ -23,6 +23,7 @@ from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -30,7 +31,7 @@ from extractors.sentences import Unit
 from schemas import kb
 from schemas.extraction import Actor, Place, Provenance, stable_id
 from schemas.kb import places as kb_places
-from schemas.lang import Language, WordGate, alternation, caseless, word_gate, word_pattern
+from schemas.lang import Language, WordGate, WordStarts, alternation, caseless, word_gate, word_pattern, word_starts
 
 _NAME = r"[A-Z](?:[\w\-]|['’](?=\w))*(?:[ \-][A-Z](?:[\w\-]|['’](?=\w))*)*"
 
@@ -63,7 +64,7 @@ def fold_spans(text: str) -> tuple[str, list[int]]:
     printed character it comes from: a match ``folded[i:j]`` is printed at
     ``text[starts[i]:starts[j - 1] + 1]``."""
     if text.isascii():  # the common case, at C speed: lower-case, punctuation to spaces, runs of spaces to one
-        return _join_words(text.lower().translate(_ASCII_TO_SPACE))
+        return _join_words(_ascii_words(text))
     one = text.translate(_ONE_CHAR_FOLD)
     if "\0" not in one:  # every character folds to one (accents, quotes): offsets stay those of ``text``
         return _join_words(one)
@@ -84,7 +85,7 @@ def fold_words(text: str) -> str:
     text ending in a space or punctuation mark keeps there): the words at C speed, for
     matching; the offsets are worked out only for a text a match is found in."""
     if text.isascii():
-        return " ".join(text.lower().translate(_ASCII_TO_SPACE).split())
+        return " ".join(_ascii_words(text).split())
     one = text.translate(_ONE_CHAR_FOLD)
     return " ".join(one.split()) if "\0" not in one else fold_spans(text)[0].rstrip(" ")
 
@@ -134,6 +135,16 @@ def _fold_char(ch: str) -> str:
 
 _FOLD_TO_SPACE = frozenset("-'’‘.`")
 _ASCII_TO_SPACE = str.maketrans({c: " " for c in "-'.`"})
+_ASCII_LOWER_TO_SPACE = bytes(
+    ord(chr(code).lower().translate(_ASCII_TO_SPACE)) if code < 128 else code for code in range(256)
+)
+"""``text.lower().translate(_ASCII_TO_SPACE)`` of an ASCII text as one ``bytes.translate``
+(:func:`_ascii_words`)."""
+
+
+def _ascii_words(text: str) -> str:
+    """An ASCII text lower-cased, ``-'.``` as spaces (same length), at C speed."""
+    return text.encode("ascii").translate(_ASCII_LOWER_TO_SPACE).decode("ascii")
 
 
 def is_acronym(name: str) -> bool:
@@ -190,9 +201,18 @@ class ActorMatcher:
         return out
 
 
+_ASCII_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ASCII_LOWER = b"abcdefghijklmnopqrstuvwxyz"
+
+
 def _shouting(text: str) -> bool:
     """A heading in capitals (``WHAT IS THE SITUATION``): its capitals are no acronyms."""
-    upper, lower = sum(map(str.isupper, text)), sum(map(str.islower, text))
+    if text.isascii():  # the letters counted by deleting them, at C speed
+        data = text.encode("ascii")
+        upper = len(data) - len(data.translate(None, _ASCII_UPPER))
+        lower = len(data) - len(data.translate(None, _ASCII_LOWER))
+    else:
+        upper, lower = sum(map(str.isupper, text)), sum(map(str.islower, text))
     return upper + lower >= 12 and upper > 0.6 * (upper + lower)
 
 
@@ -280,12 +300,11 @@ def _adjective_states(text: str, a: int, b: int, lang: Language) -> list[str] | 
         return found[0] if found else None
 
     out: list[str] = []
-    before = re.search(r"(?:([\w’'.-]+)\s+)?([\w’'.-]+)\s+$", text[:a])
+    before = _two_words_before(text, a)
     if before:
         # "South Sudanese soldiers": the two words before, then the last one
-        iso = (state_of(f"{before.group(1)} {before.group(2)}") if before.group(1) else None) or state_of(
-            before.group(2)
-        )
+        first, last = before
+        iso = (state_of(f"{first} {last}") if first else None) or state_of(last)
         if iso:
             out.append(iso)
         elif _named_qualifier(text, a, lang):
@@ -312,17 +331,32 @@ def _adjective_states(text: str, a: int, b: int, lang: Language) -> list[str] | 
     return out
 
 
+_TWO_WORDS_BACKWARDS = re.compile(r"\s+([\w’'.-]+)(?:\s+([\w’'.-]+))?")
+
+
+def _two_words_before(text: str, a: int) -> tuple[str | None, str] | None:
+    r"""(the word before the last or None, the last word) that end ``text[:a]`` before white
+    space, as ``re.search(r"(?:([\w’'.-]+)\s+)?([\w’'.-]+)\s+$", text[:a])`` gives them
+    (groups 1 and 2), read backwards from ``a``: that search, anchored at the end, is tried
+    at every character before it (and its words again and again), this reads only the words."""
+    m = _TWO_WORDS_BACKWARDS.match(text[:a][::-1])
+    if m is None:
+        return None
+    return (m.group(2)[::-1] if m.group(2) else None), m.group(1)[::-1]
+
+
 def _named_qualifier(text: str, a: int, lang: Language) -> bool:
     """True when a capitalised word that is no function word and does not open the sentence
     stands right before ``a``: a name qualifies the label (``Amhara forces``, ``Boko Haram
     gunmen``). Off for languages that capitalise every noun."""
-    before = re.search(r"([\w’'.-]+)\s+$", text[:a])
+    before = _TWO_WORDS_BACKWARDS.match(text[:a][::-1])  # its first word: the last before ``a``
+    word = before.group(1)[::-1] if before else ""
     return bool(
         before
-        and before.group(1)[:1].isupper()
+        and word[:1].isupper()
         and lang.actors.capitalised_qualifier_is_a_name
-        and kb.fold(before.group(1)) not in _small_words(lang)
-        and not re.search(r"(?:^|[.!?:;]\s*)$", text[: before.start(1)])
+        and kb.fold(word) not in _small_words(lang)
+        and not re.search(r"(?:^|[.!?:;]\s*)$", text[: a - before.end(1)])
     )
 
 
@@ -935,9 +969,10 @@ class PlacePatterns:
     """Cue words by place type, in the order of the language file."""
     all_cues: tuple[str, ...]
     """The cue words of admin units and populated places: where a list of names stops."""
-    cue_before: tuple[tuple[str, WordGate, re.Pattern[str]], ...]
-    """(type, its cue words' gate, cue word before a list of names): ``the cercles of``,
-    ``villages of``. The gate skips, with substring tests, the sentences without a cue word."""
+    cue_before: tuple[tuple[str, WordGate, re.Pattern[str], WordStarts | None], ...]
+    """(type, its cue words' gate, cue word before a list of names, where that may start):
+    ``the cercles of``, ``villages of``. The gate skips, with substring tests, the sentences
+    without a cue word; the starts, the words no cue word begins."""
     cue_after: tuple[tuple[str, WordGate, re.Pattern[str]], ...]
     """(type, its cue words' gate, a name or list of names and the cue word after it):
     ``Bandiagara and Bankass cercles``. The pattern tries a list of names at every capital
@@ -987,6 +1022,7 @@ def place_patterns(lang: Language) -> PlacePatterns:
                 re.compile(
                     rf"(?<!\w)(?i:{alternation(cues[t])}):?\s+(?:(?i:{place_of})\s*)?(?:(?i:l'|l’|la|le|les|the)\s*)?(?=[A-Z])"
                 ),
+                word_starts(cues[t], digits=False),
             )
             for t in ("admin1", "admin2", "admin3", "populated_place")
             if cues[t]
@@ -1130,8 +1166,13 @@ def find_places(
             (
                 word_gate((country.name,), ignore_case=True),
                 re.compile(rf"\b(?:{alternation(lang.places.directions)})\s+{re.escape(country.name)}\b", re.I),
+                word_starts(lang.places.directions, digits=False),
             ),
-            (word_gate((country.name + "-",)), re.compile(rf"\b{re.escape(country.name)}-[A-Z][a-z]+\s+(?:{other})\b")),
+            (
+                word_gate((country.name + "-",)),
+                re.compile(rf"\b{re.escape(country.name)}-[A-Z][a-z]+\s+(?:{other})\b"),
+                None,
+            ),
         ]
     )
     # "south-eastern part of Myanmar", "Northern and Central Iraq", "north-west Nigeria" (a
@@ -1234,9 +1275,9 @@ def find_places(
 
         # cue word BEFORE an enumeration: "the cercles of A, B and C", "villages of A and B"
         lowered = caseless(text)
-        cued = {type_ for type_, gate, _pattern in cue_before if gate.may_match(text, lowered)}
-        for type_, _gate, pattern in cue_before:
-            for m in pattern.finditer(text) if type_ in cued else ():
+        cued = {type_ for type_, gate, _pattern, _starts in cue_before if gate.may_match(text, lowered)}
+        for type_, _gate, pattern, starts in cue_before:
+            for m in _scan(pattern, starts, text, lowered) if type_ in cued else ():
                 for a, b in _enumeration(text[m.end() :], all_cues, lang):
                     a, b = a + m.end(), b + m.end()
                     _place(
@@ -1251,13 +1292,13 @@ def find_places(
                         index, lookup, add_admin, type_, text[a:b], unit, doc_id, a, b, claim, text, communities, lang
                     )
         # areas: "central Mali", "Mali-Niger borderlands", "the Dogon plateau", "inner Niger delta"
-        for gate, pattern in country_areas:
-            for m in pattern.finditer(text) if gate.may_match(text, lowered) else ():
+        for gate, pattern, starts in country_areas:
+            for m in _scan(pattern, starts, text, lowered) if gate.may_match(text, lowered) else ():
                 if claim(m.start(), m.end()):
                     index.add(m.group(), "other", unit, doc_id, m.start(), m.end(), country=iso2)
         for areas in filter(None, (direction_area, regions)):
-            gate, pattern = areas
-            for m in pattern.finditer(text) if gate.may_match(text) else ():
+            gate, pattern, starts = areas
+            for m in _scan(pattern, starts, text, lowered) if gate.may_match(text) else ():
                 code = _area_country(
                     m.group("country") if "country" in pattern.groupindex and m.group("country") else None, iso2
                 )
@@ -1401,10 +1442,10 @@ def _country_names(iso2: str) -> list[str]:
 
 
 @lru_cache(maxsize=64)
-def _direction_area(lang: Language, countries: tuple[str, ...]) -> tuple[WordGate, re.Pattern[str]] | None:
+def _direction_area(lang: Language, countries: tuple[str, ...]) -> _Area | None:
     """A direction and a name of one of ``countries``: ``south-eastern part of Myanmar``,
     ``Northern and Central Iraq``, ``Norden Nigerias``; with the gate of those names (the
-    pattern needs one, as printed)."""
+    pattern needs one, as printed) and where a match may start (a direction word)."""
     names = [n for c in countries for n in _country_names(c)]
     directions = lang.places.area_directions
     if not names or not directions:
@@ -1412,24 +1453,40 @@ def _direction_area(lang: Language, countries: tuple[str, ...]) -> tuple[WordGat
     d = alternation(directions)
     parts = alternation(lang.places.area_parts)
     g_and = alternation(lang.grammar.and_)
-    return word_gate(names), re.compile(
+    pattern = re.compile(
         rf"(?<![\w-])(?i:{d})(?:\s+(?:{g_and})\s+(?i:{d}))?(?:\s+(?:{parts}))?\s+"
         rf"(?P<country>{alternation(names)})(?:s\b|\b)"
     )
+    return _Area(word_gate(names), pattern, word_starts(directions, digits=False))
 
 
 @lru_cache(maxsize=64)
-def _regions_pattern(lang: Language, countries: tuple[str, ...]) -> tuple[WordGate, re.Pattern[str]] | None:
+def _regions_pattern(lang: Language, countries: tuple[str, ...]) -> _Area | None:
     """Named regions that are no admin unit (``gazetteer/regions.csv``: Darfur, the Nigerian
     geopolitical zones, Eastern Ghouta), with a direction word before them when there is one;
-    with the gate of those names (the pattern needs one, as printed)."""
+    with the gate of those names (the pattern needs one, as printed) and where a match may
+    start (a direction word or a region's name)."""
     names = [n for c in countries for r in kb_places.regions(c) for n in r]
     if not names:
         return None
     d = alternation(lang.places.area_directions)
-    return word_gate(names), re.compile(
+    pattern = re.compile(
         rf"(?<![\w-])(?:(?i:{d})\s+)?(?:{alternation(names)})(?:\s+(?i:{alternation(lang.places.other + lang.places.admin1)}))?(?![\w-])"
     )
+    return _Area(word_gate(names), pattern, word_starts((*lang.places.area_directions, *names), digits=False))
+
+
+class _Area(NamedTuple):
+    """A pattern of areas, the gate of the names it needs and where its matches may start."""
+
+    gate: WordGate
+    pattern: re.Pattern[str]
+    starts: WordStarts | None
+
+
+def _scan(pattern: re.Pattern[str], starts: WordStarts | None, text: str, folded: str | None = None):
+    """``pattern.finditer(text)``, tried only at ``starts`` when there are any (:class:`WordStarts`)."""
+    return pattern.finditer(text) if starts is None else starts.finditer(pattern, text, folded)
 
 
 def _area_country(name: str | None, default: str | None) -> str | None:
@@ -1443,9 +1500,12 @@ PLACE_TUNING = {"big_city_population": 100_000}
 """A town named bare, with no cue and no place preposition, is taken only from this population up."""
 
 _TRANSLIT_NAME = (
-    r"(?<![\w'’-])[A-Z][\w'’]+(?:[ -](?:(?:al|el|ad|ar|as|ash|an|at|az|ag|aj|e|i)[ -])?[A-Z][\w'’]+)*(?![\w'’-])"
+    r"[A-Z](?<![\w'’-].)[\w'’]+(?:[ -](?:(?:al|el|ad|ar|as|ash|an|at|az|ag|aj|e|i)[ -])?[A-Z][\w'’]+)*(?![\w'’-])"
 )
-"""A capitalised name as transliterations write it (``Salah al-Din``, ``Sar-i-Pul``, ``Al-Hudaydah``)."""
+"""A capitalised name as transliterations write it (``Salah al-Din``, ``Sar-i-Pul``, ``Al-Hudaydah``),
+not inside a word. The capital comes first and the look-behind after it (``(?<!X.)`` there is
+``(?<!X)`` before it), so the regex engine skips to the next capital at C speed instead of
+trying the look-behind at every character."""
 
 
 _TRANSLIT_NAME_RE = re.compile(_TRANSLIT_NAME)
@@ -1457,6 +1517,10 @@ def _name_windows(text: str, max_words: int = 4) -> list[tuple[int, int]]:
     Sulaymaniyah`` in a flattened table gives both names), longest first at each start."""
     out = []
     for m in _TRANSLIT_NAME_RE.finditer(text):
+        name = m.group()
+        if " " not in name and "-" not in name:  # one word (most names): its one window
+            out.append(m.span())
+            continue
         words = [w.span() for w in _CAPITALISED.finditer(text, m.start(), m.end())]
         for i, (a, _) in enumerate(words):
             for j in range(min(len(words), i + max_words) - 1, i - 1, -1):
@@ -1588,7 +1652,8 @@ def _community_pattern(lang: Language, actors: bool) -> tuple[WordGate, re.Patte
         more = [*lang.actor_kinds.communal_militia, *lang.grammar.group_adjectives, "groups", "fighters"]
         nouns += more
         alt += "|" + alternation(more)
-    return word_gate(nouns), re.compile(rf"\b([A-Z][a-z]+)s?\s+(?:{alt})\b")
+    # the capital first, its word boundary after it ("(?<!\w.)"): the engine skips to capitals
+    return word_gate(nouns), re.compile(rf"([A-Z](?<!\w.)[a-z]+)s?\s+(?:{alt})\b")
 
 
 def actor_spans(index: ActorIndex) -> ChainMap[int, list[tuple]]:

@@ -18,7 +18,7 @@ from extractors.sentences import Unit, document_units
 from schemas import kb
 from schemas.document import BlockKind, Document
 from schemas.extraction import BibliographyEntry, Facts, Footnote, Metadata
-from schemas.lang import Language, alternation, word_pattern
+from schemas.lang import Language, alternation, gated_word_pattern, open_gates, word_gate
 
 HEADING_UNIT_OFFSET = 10_000_000
 """Heading units are numbered from here, apart from the body's sentences."""
@@ -39,7 +39,11 @@ def extract_facts(
     actors = find_actors(units, lang, doc.id, orgs, place_names, iso2)
     # the model is asked only about sentences with a "near <Name>" the rules must confirm
     cue = re.compile(rf"(?<!\w)(?:{alternation(lang.places.near)})\s+[A-Z]")
-    ner = nlp.place_candidates({u.index: u.text for u in units if u.sentence is None and cue.search(u.text)}, lang.code)
+    near = word_gate(lang.places.near)  # the cue needs one of its words
+    ner = nlp.place_candidates(
+        {u.index: u.text for u in units if u.sentence is None and near.may_match(u.text) and cue.search(u.text)},
+        lang.code,
+    )
     # headings name places too ("Damascus Governorate, December 2017"); they come after the
     # body units, with indices of their own, so no figure is read from them
     headings = [
@@ -50,9 +54,16 @@ def extract_facts(
     actor_names = sorted(
         {n for e in actors.entries for n in (e["name"], *e["aliases"]) if len(n) > 3}, key=len, reverse=True
     )
-    name_patterns = [word_pattern((n,), re.I) for n in actor_names]
+    name_patterns = [gated_word_pattern((n,), re.I) for n in actor_names]
+    gates = tuple(p.gate for p in name_patterns)
     for unit in headings:  # "1.5. Katiba Macina (Macina Liberation Front)" names a group, not a place
-        spans[unit.index] = [(m.start(), m.end()) for pattern in name_patterns for m in pattern.finditer(unit.text)]
+        opens = open_gates(gates, unit.text)  # the heading read once for every name's gate
+        spans[unit.index] = [
+            (m.start(), m.end())
+            for p, may in zip(name_patterns, opens, strict=True)
+            if may
+            for m in p.pattern.finditer(unit.text)
+        ]
     places = find_places(units + headings, lang, doc.id, iso3, ner=ner, actor_spans=spans)
     places.country = iso2
     figures = extract_figures(

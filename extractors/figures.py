@@ -93,23 +93,36 @@ def _stemmer(lang: Language):
 
 
 WORD_CACHE_SIZE = 50_000
-"""Printed words whose keys are kept (per process): a report's vocabulary is a few thousand words,
-and stemming is the costly part of tokenising; the oldest are dropped, so a long batch does not grow."""
+"""Printed words whose keys are kept (per process and language): a report's vocabulary is a few
+thousand words, and stemming is the costly part of tokenising; when the table is full it starts
+again, so a long batch does not grow."""
 
 
-@lru_cache(maxsize=WORD_CACHE_SIZE)
 def _word_keys(lang: Language, word: str) -> tuple[str, str]:
-    """(stem, surface key) of a printed word (see :class:`Token`), computed once per word."""
+    """(stem, surface key) of a printed word (see :class:`Token`)."""
     low = word.lower().replace("’", "'")
     return _stemmer(lang).stemWord(low), "=" + low.rstrip("'")
 
 
+@cache
+def _known_words(lang: Language) -> dict[str, tuple[str, str]]:
+    """Printed word → :func:`_word_keys`, per language: each word is stemmed once."""
+    return {}
+
+
 def tokenize(text: str, lang: Language) -> list[Token]:
     """Words, digit runs and single punctuation marks, each with its Snowball stem."""
+    known = _known_words(lang)
+    make = tuple.__new__  # a Token as ``Token(...)`` makes it, without a Python call per token
     out = []
     for m in _TOKEN.finditer(text):
         word = m.group()
-        out.append(Token(m.start(), m.end(), word, *_word_keys(lang, word)))
+        keys = known.get(word)
+        if keys is None:
+            if len(known) >= WORD_CACHE_SIZE:
+                known.clear()
+            keys = known[word] = _word_keys(lang, word)
+        out.append(make(Token, (*m.span(), word, *keys)))
     return out
 
 
@@ -224,7 +237,7 @@ def find_mentions(tokens: list[Token], lang: Language) -> list[Mention]:
             n = len(stems)
             if (kind, label) in seen or i + n > len(tokens):
                 continue
-            if all(_key(tokens[i + k], kind) == stems[k] for k in range(1, n)):
+            if n == 1 or all(_key(tokens[i + k], kind) == stems[k] for k in range(1, n)):
                 seen.add((kind, label))
                 found.append(Mention(kind, label, i, i + n - 1, tok.start, tokens[i + n - 1].end))
     nouns = filter_spans([m for m in found if m.kind in _NOUN_KINDS])
@@ -716,8 +729,10 @@ def _victims_after(s: Sentence, i: int) -> str | None:
     return None
 
 
+@cache
 def _events_table(lang: Language) -> tuple[tuple[str, str], ...]:
-    """(phrase, category) of every event word of the language, longest phrase first."""
+    """(phrase, category) of every event word of the language, longest phrase first (once per
+    language: every sentence asks)."""
     pairs = [(phrase, cat) for cat, phrases in lang.events.items() for phrase in phrases]
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
@@ -828,6 +843,8 @@ def not_prose(tokens: list[Token], readings: list[Reading]) -> bool:
     words = sum(1 for t in tokens if t.text[:1].isalpha())
     if words > MAX_SENTENCE and len(readings) >= 6:
         return True
+    if sum(1 for t in tokens if t.text[:1].isdecimal()) < 4:
+        return False  # a run of four numbers starts four digit tokens
     digits = " ".join(t.text for t in tokens)
     return any(any(len(g) != 3 for g in m.group().split()[1:]) for m in _NUMBER_RUN.finditer(digits))
 
@@ -1012,9 +1029,19 @@ def _sources_pattern(sources: tuple[str, ...]) -> GatedPattern:
     return gated_word_pattern(sources, before=r"(?<![\w-])", after=r"(?![\w-])")
 
 
-def _source_in(text: str, sources: list[str] | tuple[str, ...], pos: int) -> str | None:
-    """The source named last before ``pos`` in ``text``; else the first of ``sources`` it names."""
-    found = [(m.start(), m.group()) for m in _sources_pattern(tuple(sources)).finditer(text)]
+def _source_in(
+    text: str, sources: list[str] | tuple[str, ...], pos: int, named: dict[str, list[tuple[int, str]]] | None = None
+) -> str | None:
+    """The source named last before ``pos`` in ``text``; else the first of ``sources`` it names.
+    ``named`` keeps, per text, where it names which source: a text asked about again (a list's
+    sentence, once per entry; a sentence, once per figure and once for the context) is read once."""
+    found = None if named is None else named.get(text)
+    if found is None:
+        found = [(m.start(), m.group()) for m in _sources_pattern(tuple(sources)).finditer(text)]
+        if named is not None:
+            if len(named) >= 64:  # only the last few texts are asked about again
+                named.clear()
+            named[text] = found
     before = [f for f in found if f[0] <= pos]
     if before:
         return max(before, key=lambda f: f[0])[1]
@@ -1070,6 +1097,8 @@ def extract_figures(
     reference_period_re = gated_word_pattern(lang.grammar.reference_period, re.I)
     prev_reading: Reading | None = None
     dates_in = dates_memo(lang)
+    named_sources: dict[str, list[tuple[int, str]]] = {}
+    kinds: dict[str, tuple | None] = {}  # a list's sentence head, read once for all its entries
     for unit in units:
         text = unit.text
         section = tuple(unit.block.section)
@@ -1118,7 +1147,11 @@ def extract_figures(
                     if unit.text in unit.sentence.text
                     else unit.sentence.text
                 )
-                ref = _sentence_kind(head, lang) or (
+                if head not in kinds:
+                    if len(kinds) >= 64:  # the entries of one list follow each other
+                        kinds.clear()
+                    kinds[head] = _sentence_kind(head, lang)
+                ref = kinds[head] or (
                     prev_reading and (prev_reading.casualty, prev_reading.event, prev_reading.population)
                 )
                 if ref:
@@ -1178,8 +1211,12 @@ def extract_figures(
                 continue
             pos = r.q.start
             src = (
-                _source_in(text, sources, pos)
-                or (_source_in(unit.sentence.text, sources, len(unit.sentence.text)) if unit.sentence else None)
+                _source_in(text, sources, pos, named_sources)
+                or (
+                    _source_in(unit.sentence.text, sources, len(unit.sentence.text), named_sources)
+                    if unit.sentence
+                    else None
+                )
                 or ctx.source
             )
             if r.event == "civilian_deaths" and src not in event_datasets:
@@ -1282,7 +1319,7 @@ def extract_figures(
                 ctx.as_of = stated
             if reference_period_re.search(text, lowered) and reference_period and not dates:
                 ctx.period = reference_period
-            src = _source_in(text, sources, len(text))
+            src = _source_in(text, sources, len(text), named_sources)
             if src:
                 ctx.source = src
             place = _best_place(unit_places, len(text), text, country_phrases, country_name, lang)
@@ -1393,8 +1430,9 @@ def _best_place(
     m = patterns(lang).clause_break.search(text[pos:])
     if m:
         clause_end = pos + m.start()
+    low = text.lower()
     for phrase in country_phrases:
-        i = text.lower().find(phrase, pos)
+        i = low.find(phrase, pos)
         if 0 <= i < clause_end and country_name:
             return country_name, "country"
     after = [p for p in unit_places if pos <= p[0] < clause_end]
@@ -1407,7 +1445,7 @@ def _best_place(
     if before:
         best = min(before, key=lambda p: (_RANK.get(p[3], 9), p[0]))
         return best[2], best[3]
-    if any(p in text.lower() for p in country_phrases) and country_name:
+    if any(p in low for p in country_phrases) and country_name:
         return country_name, "country"
     return None
 

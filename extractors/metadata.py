@@ -19,7 +19,7 @@ from schemas import kb
 from schemas.document import BlockKind, Document, Table
 from schemas.extraction import Metadata, Warning
 from schemas.kb import places as kb_places
-from schemas.lang import Language, WordGate, alternation, caseless, word_gate
+from schemas.lang import Language, WordGate, alternation, open_gates, word_gate
 
 _QUESTION_START = re.compile(r"(?:(?<=^)|(?<=[\s?.!:;]))(\d{1,2})[.)]\s+(?=\S)")
 _SMALL_WORDS = {"of", "the", "and", "de", "du", "la", "le", "des", "der", "die", "und"}
@@ -247,9 +247,10 @@ def publisher(head: str) -> str | None:
     """The first publisher of the knowledge base's list the report's head names (a name in
     capitals, as printed, or a long name in any case)."""
     best: tuple[int, str] | None = None
-    lowered = caseless(head)
-    for first, gate, pattern in _publisher_patterns():
-        m = pattern.search(head) if gate.may_match(head, lowered) else None
+    patterns = _publisher_patterns()
+    opens = open_gates(tuple(gate for _first, gate, _pattern in patterns), head)
+    for (first, _gate, pattern), may in zip(patterns, opens, strict=True):
+        m = pattern.search(head) if may else None
         if m and (best is None or m.start() < best[0]):
             best = (m.start(), first)
     return best[1] if best else None

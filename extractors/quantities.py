@@ -10,11 +10,12 @@ numbers is read in linear time."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
 from schemas.extraction import QUOTES, Count
-from schemas.lang import Language, alternation
+from schemas.lang import Language, WordStarts, alternation, word_starts
 
 _WINDOW = 80
 """Characters on either side of a figure that the exclusion rules read (bounded: linear time; the
@@ -69,13 +70,28 @@ def _pattern(lang: Language) -> re.Pattern[str]:
     )
 
 
+@cache
+def _starts(lang: Language) -> WordStarts | None:
+    """Where a figure may start: a digit, or a qualifier, range, number or vague word (every
+    branch of :func:`_pattern` starts with one, at the start of a word)."""
+    n = lang.numbers
+    quals = [q for key in ("at_least", "more_than", "approx", "up_to") for q in getattr(n, key)]
+    return word_starts([*quals, *n.range_words, *n.words, *n.vague])
+
+
+def _figure_matches(text: str, lang: Language) -> Iterator[re.Match[str]]:
+    """``_pattern(lang).finditer(text)``, tried only where a word could start a figure."""
+    starts = _starts(lang)
+    return _pattern(lang).finditer(text) if starts is None else starts.finditer(_pattern(lang), text)
+
+
 def to_int(text: str, lang: Language) -> int | None:
     """The value of a printed figure: ``311 193``, ``43.750``, ``2.6 million``, ``zwei Millionen``,
     ``twenty-two``; None for a decimal without a multiplier (``3.5`` is not a count)."""
     if text.isdigit():
         return int(text)
     words, mults, multiplied, grouped = _number_forms(lang)
-    t = re.sub(r"\s+", " ", text.strip().lower())
+    t = " ".join(text.lower().split())  # stripped, white space runs as one space
     factor = 1
     m = multiplied.fullmatch(t)
     if m:
@@ -136,6 +152,21 @@ def _exclusions(lang: Language) -> dict[str, re.Pattern[str]]:
     }
 
 
+@cache
+def _exclusion_starts(lang: Language) -> dict[str, WordStarts | None]:
+    """Where the word lists of the exclusions read over a whole text may start."""
+    return {
+        "month_word": word_starts(lang.month_table, digits=False),
+        "not_before": word_starts(lang.grammar.not_figure_before, digits=False),
+    }
+
+
+def _exclusion_matches(key: str, text: str, lang: Language) -> Iterator[re.Match[str]]:
+    """``_exclusions(lang)[key].finditer(text)``, tried only where one of its words may start."""
+    starts, pattern = _exclusion_starts(lang)[key], _exclusions(lang)[key]
+    return pattern.finditer(text) if starts is None else starts.finditer(pattern, text)
+
+
 def _is_excluded(
     text: str, m: re.Match, n1: str, n2: str | None, lang: Language, month_ends: set[int], not_figure_ends: set[int]
 ) -> bool:
@@ -170,11 +201,10 @@ def _vague(lang: Language) -> dict[str, int]:
 def find_quantities(text: str, lang: Language) -> list[Quantity]:
     out = []
     vague = _vague(lang)
-    p = _exclusions(lang)
     ends: tuple[set[int], set[int]] | None = None  # where month and not-a-figure words end: read at the first number
-    for m in _pattern(lang).finditer(text):
+    for m in _figure_matches(text, lang):
         if m.group("vague"):
-            n = int(vague[re.sub(r"\s+", " ", m.group("vague").lower())])
+            n = int(vague[" ".join(m.group("vague").lower().split())])
             out.append(Quantity(m.start(), m.end(), Count(min=n, max=None, qualifier="at_least")))
             continue
         first = m.group("n1") or m.group("b1") or m.group("n0")
@@ -183,8 +213,8 @@ def find_quantities(text: str, lang: Language) -> list[Quantity]:
             continue
         if ends is None:
             ends = (
-                {w.end() for w in p["month_word"].finditer(text)},
-                {w.end() for w in p["not_before"].finditer(text)},
+                {w.end() for w in _exclusion_matches("month_word", text, lang)},
+                {w.end() for w in _exclusion_matches("not_before", text, lang)},
             )
         if _is_excluded(text, m, first, second, lang, *ends):
             continue
@@ -192,7 +222,7 @@ def find_quantities(text: str, lang: Language) -> list[Quantity]:
         if low is None:
             continue
         high = to_int(second, lang) if second else None
-        qual = re.sub(r"\s+", " ", (m.group("qual") or "").lower())
+        qual = " ".join((m.group("qual") or "").lower().split())  # its words hold no space at either end
         if high is not None and high <= low and not m.group("between"):
             # "reduced from 818 to 439": two figures, not a range
             key = "n2" if m.group("n2") else "n3"

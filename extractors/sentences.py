@@ -96,8 +96,8 @@ _ENTRY = re.compile(r"(?:^|(?<=[;,:])\s*|\band\s+)(?P<name>[A-Z][^;,()]{0,80}?)\
 
 def list_entries(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of ``Name (figure …)`` entries when a sentence lists three or more of them."""
-    if "(" not in text:
-        return ()  # every entry has its figure in brackets
+    if text.count("(") < 3:
+        return ()  # every entry has its figure in brackets, and it takes three entries
     spans = tuple((m.start("name"), m.end()) for m in _ENTRY.finditer(text))
     return spans if len(spans) >= 3 else ()
 

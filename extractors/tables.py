@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from extractors.dates import parse_date
+from extractors.dates import DateValue, parse_date
 from schemas.document import Document, Table
 from schemas.extraction import CellProvenance, TableRecord, Warning
 from schemas.lang import Language, alternation, word_pattern
@@ -29,10 +30,11 @@ def number_convention(texts: list[str], lang: Language) -> tuple[tuple[str, ...]
     """(thousands separators, decimal mark) for one table: the language's, unless the
     table itself shows the other convention (``43.750`` groups in an English report)."""
     seps, mark = lang.tables.thousands_separators, lang.tables.decimal_mark
-    dot_groups = sum(bool(re.fullmatch(r"\d{1,3}(\.\d{3})+", t.strip())) for t in texts)
-    comma_groups = sum(bool(re.fullmatch(r"\d{1,3}(,\d{3})+", t.strip())) for t in texts)
-    dot_decimals = sum(bool(re.fullmatch(r"\d+\.\d{1,2}", t.strip())) for t in texts)
-    comma_decimals = sum(bool(re.fullmatch(r"\d+,\d{1,2}", t.strip())) for t in texts)
+    stripped = [t.strip() for t in texts]
+    dot_groups = sum(bool(_DOT_GROUPS.fullmatch(t)) for t in stripped)
+    comma_groups = sum(bool(_COMMA_GROUPS.fullmatch(t)) for t in stripped)
+    dot_decimals = sum(bool(_DOT_DECIMALS.fullmatch(t)) for t in stripped)
+    comma_decimals = sum(bool(_COMMA_DECIMALS.fullmatch(t)) for t in stripped)
     if mark == "." and dot_groups and not dot_decimals and not comma_groups:
         return tuple(s for s in seps if s != ",") + (".",), ","
     if mark == "," and comma_groups and not comma_decimals and not dot_groups:
@@ -53,18 +55,37 @@ def parse_number(text: str, lang: Language, convention: tuple[tuple[str, ...], s
     sign = -1 if t[:1] in "-−–" and len(t) > 1 else 1
     body = t[1:].strip() if sign < 0 else t
     for sep in seps:
-        if re.fullmatch(rf"\d{{1,3}}(?:{re.escape(sep)}\d{{3}})+(?:{re.escape(mark)}\d+)?", body):
+        if _grouped(sep, mark).fullmatch(body):
             body = body.replace(sep, "")
             break
-    if re.fullmatch(r"\d+", body):
+    if _DIGITS.fullmatch(body):
         return CellValue(sign * int(body), "value")
-    if re.fullmatch(rf"\d+{re.escape(mark)}\d+", body):
+    if _decimal(mark).fullmatch(body):
         return CellValue(sign * float(body.replace(mark, ".")), "value")
     return CellValue(None, "text")
 
 
+_DOT_GROUPS = re.compile(r"\d{1,3}(\.\d{3})+")
+_COMMA_GROUPS = re.compile(r"\d{1,3}(,\d{3})+")
+_DOT_DECIMALS = re.compile(r"\d+\.\d{1,2}")
+_COMMA_DECIMALS = re.compile(r"\d+,\d{1,2}")
+_DIGITS = re.compile(r"\d+")
+
+
+@lru_cache(maxsize=64)
+def _grouped(sep: str, mark: str) -> re.Pattern[str]:
+    """A number grouped by ``sep``, with or without decimals after ``mark`` (compiled once)."""
+    return re.compile(rf"\d{{1,3}}(?:{re.escape(sep)}\d{{3}})+(?:{re.escape(mark)}\d+)?")
+
+
+@lru_cache(maxsize=64)
+def _decimal(mark: str) -> re.Pattern[str]:
+    """A number with decimals after ``mark`` (compiled once)."""
+    return re.compile(rf"\d+{re.escape(mark)}\d+")
+
+
 def _fold(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().lower()
+    return " ".join(text.split()).lower()
 
 
 def population_of(text: str, lang: Language) -> str | None:
@@ -135,6 +156,7 @@ def table_records(table: Table, lang: Language, document_id: str) -> list[TableR
     cells = {(c.row, c.col): c for c in table.cells}
     convention = number_convention([t for row in grid[1:] for t in row[1:]], lang)
     records = []
+    periods: dict[str, DateValue | None] = {}
     for r in range(table.header_rows, table.n_rows):
         row_label = grid[r][0]
         for c in range(1, table.n_cols):
@@ -147,7 +169,12 @@ def table_records(table: Table, lang: Language, document_id: str) -> list[TableR
             period_label, place_label = (
                 (row_label, column_label) if table.row_dimension == "period" else (column_label, row_label)
             )
-            period = parse_date(period_label, lang) if table.row_dimension != "label" else None
+            if table.row_dimension == "label":
+                period = None
+            else:  # a label heads a whole row or column: read once
+                if period_label not in periods:
+                    periods[period_label] = parse_date(period_label, lang)
+                period = periods[period_label]
             is_total = r == table.total_row or c == table.total_col
             records.append(
                 TableRecord(

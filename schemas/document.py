@@ -39,9 +39,11 @@ class Model(BaseModel):
         set" (which nothing here reads: dumps never use ``exclude_unset``). Pydantic gives each
         instance its own set, about 0.7 KB, nearly half the memory of a long report's model.
         Assigning a field adds its name, which is already there, so the shared set never changes."""
-        object.__setattr__(self, "__pydantic_fields_set__", _field_names(type(self)))
+        names = _FIELD_NAMES.get(type(self))  # made once per class (every model made calls this)
+        _set_attribute(self, "__pydantic_fields_set__", _field_names(type(self)) if names is None else names)
 
 
+_set_attribute = object.__setattr__
 _FIELD_NAMES: dict[type, set[str]] = {}
 
 
@@ -90,10 +92,23 @@ def date_precision(value: str | None) -> DatePrecision | None:
     return ("year", "month", "day")[value.count("-")]
 
 
+_REAL_DATES: dict[str, str] = {}
+"""ISO values already found real: a report prints the same few hundred dates and periods on
+thousands of facts, each checked when built and again by ``revalidated``. Only values that
+passed are kept (an impossible one raises again each time); bounded by
+:data:`REAL_DATES_KEPT`, so a long batch does not grow."""
+REAL_DATES_KEPT = 4096
+
+
 def _real_date(value: str) -> str:
+    if value in _REAL_DATES:
+        return value
     first, last = date_bounds(value)  # raises ValueError for 2021-02-30
     if first > last:
         raise ValueError(f"interval {value} ends before it starts")
+    if len(_REAL_DATES) >= REAL_DATES_KEPT:
+        _REAL_DATES.clear()
+    _REAL_DATES[value] = value
     return value
 
 
@@ -126,12 +141,17 @@ class Dated(Model):
 
     @model_validator(mode="after")
     def _set_precisions(self):
+        # written to the instance's dict, as pydantic's own ``__setattr__`` does for a field of
+        # a model that neither freezes nor validates assignments (a Dated never does), without
+        # its per-call dispatch; the field's name is already in the shared fields set
+        values = self.__dict__
         for name in self._dated:
-            computed = date_precision(getattr(self, name))
-            given = getattr(self, f"{name}_precision")
+            computed = date_precision(values[name])
+            key = f"{name}_precision"
+            given = values[key]
             if given is not None and given != computed:
-                raise ValueError(f"{name}_precision is {given!r} but {name} {getattr(self, name)!r} is a {computed}")
-            setattr(self, f"{name}_precision", computed)
+                raise ValueError(f"{name}_precision is {given!r} but {name} {values[name]!r} is a {computed}")
+            values[key] = computed
         return self
 
 

@@ -12,7 +12,6 @@ every field is described (attribute docstrings become the schema's descriptions)
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from typing import Annotated, ClassVar, Literal
 
@@ -67,9 +66,9 @@ _STRAIGHT_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'
 
 def normalize_evidence(text: str) -> str:
     """The form evidence is compared and hashed in: NFKC, straight quotes, folded spaces."""
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_STRAIGHT_QUOTES)
-    return re.sub(r"\s+", " ", text).strip().lower()
+    if not text.isascii():  # NFKC and the quotes leave an ASCII text as it is
+        text = unicodedata.normalize("NFKC", text).translate(_STRAIGHT_QUOTES)
+    return " ".join(text.split()).lower()  # white space runs as one space, stripped (as ``\s+``)
 
 
 def stable_id(*parts: str, length: int = 12) -> str:

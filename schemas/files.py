@@ -231,8 +231,12 @@ def revalidated(model: M) -> M:
         if isinstance(value, BaseModel) and type(value) is info.annotation:
             values[name] = revalidated(value)
         elif isinstance(value, list) and value and _model_list(info.annotation, value):
+            # ``model_validate(item.model_dump())`` without the two wrappers' argument handling
+            # (their defaults are the core's), once per item of the report's longest lists
+            cls = type(value[0])
+            validate, dump = cls.__pydantic_validator__.validate_python, cls.__pydantic_serializer__.to_python
             for i, item in enumerate(value):
-                value[i] = type(item).model_validate(item.model_dump())
+                value[i] = validate(dump(item))
             values[name] = value
         else:
             values[name] = model.model_dump(include={name})[name]

@@ -133,11 +133,16 @@ class _FoldTable(dict):
 
 
 _FOLD = _FoldTable()
+_ASCII_FOLD = bytes(ord(_FOLD[code]) for code in range(128)) + bytes(range(128, 256))
+""":data:`_FOLD` of the ASCII characters (each folds to one ASCII character), as a bytes table:
+an ASCII text, most of a report, is folded by ``bytes.translate`` without a look-up per character."""
 
 
 def char_fold(text: str) -> str:
     """Lower case without accents, ``-'’.`` and white space as one space each, *same length as
     the input*: offsets in the folded text are offsets in the original."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii")
     return text.translate(_FOLD)
 
 
@@ -351,8 +356,12 @@ def squeeze_spaces(folded: str) -> tuple[str, list[int] | range]:
     """``folded`` with each run of spaces cut to its first space, and per kept character its
     offset in ``folded``. Most sentences have no such run: they come back as they are, with
     ``range`` offsets, so no per-character Python loop runs over them."""
+    global _last_squeezed
     if "  " not in folded:
         return folded, range(len(folded))
+    last = _last_squeezed
+    if last[0] is folded:  # one text is looked up in several automata in turn
+        return last[1]
     pieces: list[str] = []
     where: list[int] = []
     pos = 0
@@ -363,7 +372,14 @@ def squeeze_spaces(folded: str) -> tuple[str, list[int] | range]:
         pos = m.end()
     pieces.append(folded[pos:])
     where.extend(range(pos, len(folded)))
-    return "".join(pieces), where
+    answer = "".join(pieces), where
+    _last_squeezed = folded, answer
+    return answer
+
+
+_last_squeezed: tuple = (None, None)
+"""The last text :func:`squeeze_spaces` squeezed (the very object, kept alive here, so no
+other text can be taken for it) and its answer, which callers only read."""
 
 
 class Automaton:

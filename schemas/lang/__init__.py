@@ -46,8 +46,13 @@ per report (its sources, its actors' names) are dropped oldest first, so a long 
 def _alternation(words: tuple[str, ...]) -> str:
     if not words:
         return NEVER
+    return "|".join(_alternatives(words))
+
+
+def _alternatives(words: tuple[str, ...]) -> list[str]:
+    """The regex source of each word of :func:`alternation`, in its order."""
     ordered = sorted(dict.fromkeys(words), key=len, reverse=True)
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
+    return [re.escape(w).replace(r"\ ", r"\s+") for w in ordered]
 
 
 def alternation(words: Iterable[str]) -> str:
@@ -59,8 +64,23 @@ def alternation(words: Iterable[str]) -> str:
     return _alternation(tuple(words))
 
 
+_BOUNDARIES_AFTER_FIRST = {r"(?<!\w)": r"(?<!\w.)", r"\b": r"(?<!\w.)", r"(?<![\w-])": r"(?<![\w-].)"}
+"""Boundaries before a word that begins with a word character, as the look-behind that says the
+same once that character is read (``(?<!X)`` before it is ``(?<!X.)`` after it)."""
+_LITERAL_START = re.compile(r"[0-9A-Za-z]")
+
+
 @lru_cache(maxsize=PATTERN_CACHE_SIZE)
 def _word_pattern(words: tuple[str, ...], flags: int, before: str, after: str) -> re.Pattern[str]:
+    behind = _BOUNDARIES_AFTER_FIRST.get(before)
+    if behind and words and not flags & re.I:
+        # A case-sensitive list whose words all begin with a letter or digit: each alternative
+        # starts with its first letter and checks the boundary after it, so the pattern starts
+        # with a set of literal letters, which the engine skips to at C speed; with the
+        # boundary first it would try every alternative at every character.
+        alternatives = _alternatives(words)
+        if all(_LITERAL_START.match(a) for a in alternatives):
+            return re.compile("(?:" + "|".join(a[0] + behind + a[1:] for a in alternatives) + f"){after}", flags)
     return re.compile(f"{before}(?:{_alternation(words)}){after}", flags)
 
 
@@ -84,11 +104,23 @@ def caseless(text: str) -> str:
     the letters ``re.I`` takes for ASCII ones read as those. Whatever ``(?i)`` matches of an
     ASCII letter becomes that letter, lower-cased, so an ASCII piece of a word the pattern
     finds is a substring of it."""
+    global _last_caseless
+    last = _last_caseless
+    if last[0] is text:  # the sentence the passes before asked about
+        return last[1]
+    folded = text
     if not text.isascii():
         for twin, letter in _ASCII_TWINS:
-            if twin in text:
-                text = text.replace(twin, letter)
-    return text.lower()
+            if twin in folded:
+                folded = folded.replace(twin, letter)
+    folded = folded.lower()
+    _last_caseless = text, folded
+    return folded
+
+
+_last_caseless: tuple = (None, None)
+"""The last text :func:`caseless` read (the very object, kept alive here) and its answer: a
+sentence is asked about by several scans in turn."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +145,59 @@ class WordGate:
             return True
         if self.ignore_case:
             text = caseless(text) if folded is None else folded
-        return any(map(text.__contains__, self.pieces))
+        if len(self.pieces) < AUTOMATON_PIECES:
+            return any(map(text.__contains__, self.pieces))
+        for _found in self._automaton.iter(text):
+            return True
+        return False
+
+    @cached_property
+    def _automaton(self):
+        """The pieces as one Aho-Corasick automaton: a text is read once for all of them."""
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        for piece in self.pieces:
+            automaton.add_word(piece, piece)
+        automaton.make_automaton()
+        return automaton
+
+
+AUTOMATON_PIECES = 16
+"""From this many pieces a :class:`WordGate` reads a text once with an automaton, not once per
+piece (below it the substring searches are quicker; the answer is the same)."""
+
+
+def open_gates(gates: tuple[WordGate, ...], text: str, folded: str | None = None) -> list[bool]:
+    """``[gate.may_match(text, folded) for gate in gates]``, with the text read once per case
+    mode for the pieces of all the gates (many gates of one word each: every publisher's
+    name, every actor's), not once per piece."""
+    automata = _gate_automata(gates)
+    found: set[tuple[bool, str]] = set()
+    for ignore_case, automaton in automata.items():
+        if automaton is not None:
+            scanned = (caseless(text) if folded is None else folded) if ignore_case else text
+            found.update((ignore_case, piece) for _end, piece in automaton.iter(scanned))
+    return [gate.always or any((gate.ignore_case, piece) in found for piece in gate.pieces) for gate in gates]
+
+
+@lru_cache(maxsize=64)
+def _gate_automata(gates: tuple[WordGate, ...]) -> dict[bool, object]:
+    """The pieces of ``gates`` as one Aho-Corasick automaton per case mode (None: no piece)."""
+    import ahocorasick
+
+    pieces: dict[bool, set[str]] = {True: set(), False: set()}
+    for gate in gates:
+        pieces[gate.ignore_case].update(gate.pieces)
+    automata: dict[bool, object] = {}
+    for ignore_case, words in pieces.items():
+        automata[ignore_case] = None
+        if words:
+            automaton = automata[ignore_case] = ahocorasick.Automaton()
+            for word in words:
+                automaton.add_word(word, word)
+            automaton.make_automaton()
+    return automata
 
 
 def _piece(word: str, ignore_case: bool) -> str:
@@ -169,6 +253,88 @@ def gated_word_pattern(
     """:func:`word_pattern` behind its gate, for a pattern searched in every sentence of a report."""
     words = tuple(words)
     return GatedPattern(word_gate(words, bool(flags & re.I)), word_pattern(words, flags, before, after))
+
+
+_PLAIN_START = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]+")
+"""Digits and letters of ASCII and Latin-1 (``ü``, ``é``): every character that ``re.I`` takes
+for one of them is, in :func:`caseless` form, that one lower-cased (checked against every
+code point), so a case-sensitive scan of the caseless text finds all of them."""
+_PLAIN_WORDS = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ ]+")
+
+
+@dataclass(frozen=True)
+class WordStarts:
+    """Where a match of a pattern that ignores case *may* start: the start of a word that is a
+    digit or begins with the plain start (:data:`_PLAIN_START`) of one of the pattern's first
+    words (``a``, ``at least``, ``more than``, ``über`` …).
+
+    A regex without a literal start is tried at every character of a text, and one that ignores
+    case tries each word of its alternation there. These starts are found by one case-sensitive
+    scan of the :func:`caseless` text that stops only at the characters before a word (the
+    engine skips the others at C speed), so the full pattern runs only where a word could begin
+    a match (:meth:`finditer`)."""
+
+    starts: re.Pattern[str]
+    """A non-word character before a digit or a first word, in the caseless text after a space
+    (``padded``); else the first letter of a first word, in the caseless text."""
+    padded: bool = True
+
+    def finditer(self, pattern: re.Pattern[str], text: str, folded: str | None = None) -> Iterator[re.Match[str]]:
+        """``pattern.finditer(text)``, for a ``pattern`` whose every match starts at the start
+        of a word (its first character a word character, the one before it none) with one of
+        the words this was made of (or a digit, when made with ``digits``). Each match is the
+        one ``pattern.finditer`` finds: every position a match could start at is tried, in
+        order, from the end of the last match on. ``folded`` is ``caseless(text)`` when the
+        caller has it."""
+        end = 0
+        folded = caseless(text) if folded is None else folded
+        for start in self.starts.finditer(" " + folded if self.padded else folded):
+            at = start.start()  # the word's start in ``text`` (padded: one space was put before it)
+            if at >= end:
+                m = pattern.match(text, at)
+                if m is not None:
+                    end = m.end()
+                    yield m
+
+    def search(self, pattern: re.Pattern[str], text: str, folded: str | None = None) -> re.Match[str] | None:
+        """``pattern.search(text)`` (the first match of :meth:`finditer`)."""
+        return next(self.finditer(pattern, text, folded), None)
+
+
+def word_starts(first_words: Iterable[str], digits: bool = True) -> WordStarts | None:
+    """The :class:`WordStarts` of a pattern whose matches start with one of ``first_words``
+    (its words as printed, in a pattern that may ignore case) or, with ``digits``, a digit;
+    None when a word does not begin with a plain letter or digit (a case-insensitive match of
+    it could start with letters a case-sensitive scan cannot foresee): scan with the pattern
+    alone."""
+    return _word_starts(tuple(first_words), digits)
+
+
+@lru_cache(maxsize=PATTERN_CACHE_SIZE)
+def _word_starts(words: tuple[str, ...], digits: bool) -> WordStarts | None:
+    by_letter: dict[str, set[str]] = {}
+    for word in words:
+        if _PLAIN_START.match(word) is None:
+            return None
+        # the plain words it starts with, lower-cased, as :func:`alternation` writes them (a
+        # space: any run of white space), grouped by their first letter
+        start = _PLAIN_WORDS.match(word).group().rstrip().lower()
+        by_letter.setdefault(start[0], set()).add(re.escape(start[1:]).replace(r"\ ", r"\s+"))
+    firsts = [
+        re.escape(letter) + (f"(?:{'|'.join(sorted(rests, key=lambda r: (-len(r), r)))})" if rests != {""} else "")
+        for letter, rests in sorted(by_letter.items())
+    ]
+    if not digits and 0 < len(firsts) <= FEW_FIRST_LETTERS:
+        # few first letters: the scan skips to each of them, then checks the boundary before it
+        # (``(?<!\w.)`` after the letter) and the rest of a word after it
+        return WordStarts(re.compile("|".join(f"{first[0]}(?<!\\w.)(?={first[1:]})" for first in firsts)), padded=False)
+    alternatives = ([r"\d"] if digits else []) + firsts
+    return WordStarts(re.compile(r"\W(?=" + "|".join(alternatives) + ")" if alternatives else NEVER))
+
+
+FEW_FIRST_LETTERS = 3
+"""Up to this many first letters, :class:`WordStarts` scans for the letters themselves (each a
+few in a hundred characters); from more, for the non-word characters before a word."""
 
 
 # --------------------------------------------------------------------------- the schema
