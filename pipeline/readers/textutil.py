@@ -26,6 +26,8 @@ def strip_markers(text: str) -> tuple[str, list[FootnoteRef]]:
     >>> strip_markers("in 2020² there")
     ('in 2020 there', [FootnoteRef(number=2, offset=7)])
     """
+    if text.isascii():  # no superscript digit is ASCII: most texts have none, told without a scan
+        return text, []
     refs: list[FootnoteRef] = []
     out: list[str] = []
     pos = 0
@@ -106,12 +108,21 @@ _VOCAB_WORD = re.compile(r"\b[^\W\d_]+(?:-[^\W\d_]+)*\b")
 
 
 def vocabulary(text: str) -> set[str]:
-    """Lower-cased words and hyphenated compounds of ``text`` (for :func:`join_lines`).
+    r"""Lower-cased words and hyphenated compounds of ``text`` (for :func:`join_lines`).
 
-    Each distinct printed form is lower-cased once (a report prints its few thousand words
-    over and over), and ``findall`` makes no match object per word; each word is lower-cased
-    on its own, as before, so the set is the same as lower-casing match by match."""
-    return {w.lower() for w in set(_VOCAB_WORD.findall(text))}
+    The words of ``_VOCAB_WORD.findall(text)``, found token by token: no match runs over
+    white space (it is neither a letter nor a word char, so a token's edges are word
+    boundaries in the text just as at its own ends), a report prints its few thousand tokens
+    over and over, and a token of letters only (``str.isalpha``, all in ``[^\W\d_]``) is one
+    word without the regex. Each distinct word is lower-cased once."""
+    words: set[str] = set()
+    add, find = words.add, _VOCAB_WORD.findall
+    for token in set(text.split()):
+        if token.isalpha():
+            add(token)
+        else:
+            words.update(find(token))
+    return {w.lower() for w in words}
 
 
 def looks_like_heading(line: str) -> bool:

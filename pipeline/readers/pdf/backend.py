@@ -4,9 +4,11 @@ pdfium gives every character with its box, baseline and font size at ~100× the 
 pdfminer. It has no call for many characters at once, so each character costs three
 calls (its text object, loose box and origin); the font size and weight are read once per
 text object. The compiled helper (``_chars.c``, built by ``pip install -e .``) makes those
-calls from C through the function pointers of pypdfium2's own library and groups the chars
-by baseline there (issue 17: a fifth of the Python loop's time on the seed); without it the same
-loop runs in Python, through cffi function pointers (a fraction of ctypes' cost per call).
+calls from C through the function pointers of pypdfium2's own library, the font calls too
+(through ctypes, once per text object, they were 30 % of the char loop's instructions on the
+seed), groups the chars by baseline there (issue 17: a fifth of the Python loop's time on the
+seed) and walks the page's objects for its paths; without it the same loops run in Python,
+through cffi function pointers (a fraction of ctypes' cost per call).
 """
 
 from __future__ import annotations
@@ -61,6 +63,30 @@ _FUNCTION_ADDRESSES = tuple(
     )
 )
 """The three per-char pdfium functions, as the compiled helper calls them."""
+
+_OBJECT_ADDRESSES = tuple(
+    ctypes.cast(function, ctypes.c_void_p).value
+    for function in (
+        pdfium_c.FPDFPage_CountObjects,
+        pdfium_c.FPDFPage_GetObject,
+        pdfium_c.FPDFFormObj_CountObjects,
+        pdfium_c.FPDFFormObj_GetObject,
+        pdfium_c.FPDFPageObj_GetType,
+        pdfium_c.FPDFPageObj_GetBounds,
+    )
+)
+"""The page-object functions :func:`path_bounds` walks a page with, as the compiled helper calls them."""
+
+_FONT_ADDRESSES = tuple(
+    ctypes.cast(function, ctypes.c_void_p).value
+    for function in (
+        pdfium_c.FPDFText_GetFontSize,
+        pdfium_c.FPDFText_GetFontInfo,
+        pdfium_c.FPDFText_GetFontWeight,
+    )
+)
+"""The font size, name and weight functions, as the compiled helper calls them (:func:`_style_reader`'s
+questions, asked from C)."""
 
 
 def open_pdf(data: bytes, path: str) -> pdfium.PdfDocument:
@@ -196,12 +222,21 @@ def page_to_char_groups(
     text = page_text(textpage)
     if not text:
         return 0, []
+    if getattr(_compiled, "FONTS_IN_C", False):  # a build before it took the font functions asks Python
+        # The bold words as the bytes regex of _style_reader matches them (re.I on bytes folds ASCII only).
+        style = (
+            *_FONT_ADDRESSES,
+            tuple(w.encode().lower() for w in settings.bold_font_words),
+            settings.bold_min_weight,
+        )
+    else:
+        style = _style_reader(textpage, settings)
     return _compiled.read_char_groups(
         text,
         ctypes.cast(textpage.raw, ctypes.c_void_p).value,
         *_FUNCTION_ADDRESSES,
         height,
-        _style_reader(textpage, settings),
+        style,
         Char,
         settings.baseline_tolerance,
     )
@@ -211,6 +246,22 @@ def path_bounds(page: pdfium.PdfPage, max_depth: int = 2) -> Iterator[tuple[floa
     """(left, bottom, right, top) of every path object of the page and of the forms in it
     down to ``max_depth`` levels: ``page.get_objects(filter=[PATH], max_depth=...)`` and
     ``get_bounds()`` of each, without a pypdfium2 object per page object (most are text)."""
+    walk_in_c = getattr(_compiled, "path_bounds", None)  # None without the helper, or an older build
+    if walk_in_c is not None:
+        found = walk_in_c(
+            ctypes.cast(page.raw, ctypes.c_void_p).value,
+            *_OBJECT_ADDRESSES,
+            pdfium_c.FPDF_PAGEOBJ_PATH,
+            pdfium_c.FPDF_PAGEOBJ_FORM,
+            max_depth,
+        )
+        if found is not None:  # None when pdfium fails: the walk below raises its error
+            return iter(found)
+    return _path_bounds_walk(page, max_depth)
+
+
+def _path_bounds_walk(page: pdfium.PdfPage, max_depth: int) -> Iterator[tuple[float, float, float, float]]:
+    """:func:`path_bounds` in Python, through cffi (the compiled helper walks the same objects in C)."""
     bounds = _ffi.new("float[4]")
     left, bottom, right, top = bounds, bounds + 1, bounds + 2, bounds + 3
 

@@ -49,20 +49,37 @@ def is_prose_run(run: list[Line], x: float, settings: PdfSettings = PDF_SETTINGS
 
 
 def _is_prose(run: list[SidedLine], x: float, settings: PdfSettings) -> bool:
+    parts = _prose_parts(run, settings)
+    return parts is not None and _is_prose_at(parts, x, settings)
+
+
+ProseParts = tuple[list[list[Segment]], list[list[Segment]], float, float]
+"""A run's segments left and right of a vertical, and their outer edges: what :func:`_is_prose`
+asks of the run that does not depend on where the vertical stands within its edges."""
+
+
+def _prose_parts(run: list[SidedLine], settings: PdfSettings) -> ProseParts | None:
+    """The parts of ``run`` that :func:`_is_prose_at` weighs, or None when its sides are too
+    short or not of one segment a line (the gutter search asks at every position of a run)."""
     lefts = [left for _, left, _ in run if left]
     rights = [right for _, _, right in run if right]
     n = settings.columns_min_lines
     if len(lefts) < n or len(rights) < n:
-        return False
-    x_left = min(s[0][0] for s in lefts)
-    x_right = max(s[-1][1] for s in rights)
+        return None
+    if median([len(s) for s in lefts + rights]) != 1:
+        return None  # most lines hold more than one segment on a side: a table
+    return lefts, rights, min(s[0][0] for s in lefts), max(s[-1][1] for s in rights)
+
+
+def _is_prose_at(parts: ProseParts, x: float, settings: PdfSettings) -> bool:
+    """Both sides of ``x`` fill columns of about the same width (:func:`_is_prose` of a run's parts)."""
+    lefts, rights, x_left, x_right = parts
     narrow, wide = sorted((x - x_left, x_right - x))
     if narrow < settings.columns_min_balance * wide:
         return False  # a column of labels beside their values: a table, not a page in columns
     fill_left = median([(s[-1][1] - s[0][0]) / max(1.0, x - x_left) for s in lefts])
     fill_right = median([(s[-1][1] - s[0][0]) / max(1.0, x_right - x) for s in rights])
-    single = median([len(s) for s in lefts + rights])
-    return single == 1 and min(fill_left, fill_right) >= settings.columns_min_fill
+    return min(fill_left, fill_right) >= settings.columns_min_fill
 
 
 def line_runs(lines: list[Line], x: float) -> list[list[Line]]:
@@ -120,7 +137,7 @@ def find_gutter(lines: list[Line], width: float, settings: PdfSettings = PDF_SET
     x = lo
     starts = sorted(s[0] for ln in lines for s in ln.segments)
     ends = sorted(s[1] for ln in lines for s in ln.segments)
-    runs: list[list[SidedLine]] = []
+    prepared: list[tuple[int, ProseParts]] = []
     sides = None
     while x <= hi:
         # Which lines cross x, and which segments lie left or right of it, changes only where
@@ -134,8 +151,12 @@ def find_gutter(lines: list[Line], width: float, settings: PdfSettings = PDF_SET
             bisect_left(starts, x),
         )
         if at != sides:
-            runs, sides = _sided_runs(lines, x), at
-        score = sum(len(run) for run in runs if _is_prose(run, x, settings))
+            # what of each run does not depend on x is worked out once for these runs
+            prepared = [
+                (len(run), parts) for run in _sided_runs(lines, x) if (parts := _prose_parts(run, settings)) is not None
+            ]
+            sides = at
+        score = sum(length for length, parts in prepared if _is_prose_at(parts, x, settings))
         if score > best:
             best, best_xs = score, [x]
         elif score == best and score:

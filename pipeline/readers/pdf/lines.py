@@ -66,7 +66,11 @@ def groups_to_lines(groups: list[list[Char]], settings: PdfSettings = PDF_SETTIN
     if not groups:
         return []
     # A group of small chars just above a group of larger ones is its superscripts.
-    sizes = [_median_size(g) for g in groups]
+    uniform_size = getattr(_compiled, "uniform_size", None)
+    if uniform_size is None:
+        sizes = [_median_size(g) for g in groups]
+    else:  # nearly every group has one size: found in C, without a Python call per group
+        sizes = [size if (size := uniform_size(g, Char)) is not None else _median_size(g) for g in groups]
     absorbed = [False] * len(groups)
     ratio, min_rise, max_rise = (
         settings.superscript_size_ratio,
@@ -89,12 +93,24 @@ def groups_to_lines(groups: list[list[Char]], settings: PdfSettings = PDF_SETTIN
                 other.extend(group)
                 absorbed[i] = True
                 break
-    lines = [make_line(group, settings) for i, group in enumerate(groups) if not absorbed[i]]
+    line_of = getattr(_compiled, "line_of", None)
+    if line_of is None:
+        lines = [make_line(group, settings) for i, group in enumerate(groups) if not absorbed[i]]
+    else:  # make_line's call into C, made here without a Python call per line
+        shape = _line_shape(settings)
+        lines = [
+            line_of(group, *shape) or make_line(group, settings) for i, group in enumerate(groups) if not absorbed[i]
+        ]
     lines.sort(key=_BY_BASELINE)
     return lines
 
 
 def _median_size(chars: list[Char]) -> float:
+    uniform_size = getattr(_compiled, "uniform_size", None)  # None without the helper, or an older build
+    if uniform_size is not None:
+        size = uniform_size(chars, Char)  # nearly every group has one size: found in C, without a list
+        if size is not None:
+            return size
     sizes = [c.size for c in chars]
     first = sizes[0]
     return first if sizes.count(first) == len(sizes) else median(sizes)
@@ -102,6 +118,11 @@ def _median_size(chars: list[Char]) -> float:
 
 def overlaps_x(a: list[Char], b: list[Char], margin: float) -> bool:
     """True when the chars of ``a`` stand within the horizontal extent of ``b`` widened by ``margin`` on each side."""
+    in_c = getattr(_compiled, "overlaps_x", None)  # None without the helper, or an older build
+    if in_c is not None:
+        answer = in_c(a, b, margin, Char)  # b is a whole line: its extent found in C, without two generators
+        if answer is not None:
+            return answer
     return (
         min(c.x0 for c in a) >= min(c.x0 for c in b) - margin and max(c.x1 for c in a) <= max(c.x1 for c in b) + margin
     )
@@ -117,9 +138,27 @@ def most_common(values: list):
     return max(counts, key=counts.__getitem__)  # most_common(1) without its heap: the first of the most frequent
 
 
+def _line_shape(settings: PdfSettings) -> tuple:
+    """The arguments of the compiled ``line_of`` after the chars: the classes and the settings it reads."""
+    return (
+        Char,
+        Line,
+        settings.superscript_size_ratio,
+        settings.superscript_rise,
+        settings.segment_gap,
+        settings.space_gap,
+        BULLETS,
+    )
+
+
 def make_line(chars: list[Char], settings: PdfSettings = PDF_SETTINGS) -> Line:
     """One line of ``chars`` (sorted left to right in place): its font size and baseline are
     the most frequent ones, and chars small and raised against them are superscripts."""
+    line_of = getattr(_compiled, "line_of", None)  # None without the helper, or one built before it had this
+    if line_of is not None:
+        line = line_of(chars, *_line_shape(settings))
+        if line is not None:  # None for a char of another shape or a NaN: the Python below decides
+            return line
     in_order = getattr(_compiled, "sorted_by_x0", None)  # None without the helper, or one built before it had this
     if in_order is None or not in_order(chars, Char):
         chars.sort(key=_BY_X0)  # most lines come in order already: checked in C, without a key per char

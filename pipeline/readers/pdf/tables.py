@@ -12,6 +12,11 @@ from pipeline.readers.textutil import join_lines, strip_markers
 from schemas.document import BBox, Block, BlockKind, Cell, Page, Table
 
 from .lines import make_line
+
+try:  # built by `pip install -e .` (setup.py); grid_to_table filters chars in Python without it
+    from . import _chars as _compiled
+except ImportError:  # pragma: no cover - a checkout whose helper was not built
+    _compiled = None
 from .objects import Char, Line, Rule, box_around, union_boxes
 from .settings import PDF_SETTINGS, PdfSettings
 
@@ -118,6 +123,7 @@ def grid_to_table(
     col_of = {x: i for i, x in enumerate(xs)}
     row_of = {y: i for i, y in enumerate(ys)}
     line_margin, char_margin = settings.ruled_area_margin, settings.cell_char_margin
+    in_box = getattr(_compiled, "chars_in_box", None)  # None without the helper, or an older build
     used: set[int] = set()
     out: list[Cell] = []
     for x0, top, x1, bottom in cells:
@@ -126,9 +132,13 @@ def grid_to_table(
         for line in lines:
             if line.bottom < top - line_margin or line.top > bottom + line_margin:
                 continue
-            chars = [
-                c for c in line.chars if left <= (c.x0 + c.x1) / 2 <= right and upper <= (c.top + c.bottom) / 2 <= lower
-            ]
+            chars = None if in_box is None else in_box(line.chars, left, right, upper, lower, Char)
+            if chars is None:  # without the helper (or a char it does not know): the same filter in Python
+                chars = [
+                    c
+                    for c in line.chars
+                    if left <= (c.x0 + c.x1) / 2 <= right and upper <= (c.top + c.bottom) / 2 <= lower
+                ]
             if chars:
                 inside.append(make_line(chars, settings))
                 used.add(id(line))
