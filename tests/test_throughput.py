@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.app.throughput import batch_figures, figure_lines, make_inbox, ratios, row_line
+from pipeline.app.throughput import batch_figures, figure_lines, make_inbox, median_run, ratios, row_line
 
 REPORT = (
     "COI QUERY\n\n| | |\n|---|---|\n| Country of Origin | MALI |\n| Date of completion | 3 March 2021 |\n\n"
@@ -37,11 +37,12 @@ def test_copies_of_the_inputs_are_distinct_files(reports, tmp_path):
 
 
 def test_direct_figures_count_every_document_with_one_and_two_workers(reports):
-    figures = batch_figures([reports], workers=2, copies=2, prefect=False)
+    figures = batch_figures([reports], workers=2, copies=2, prefect=False, rounds=2)
     assert figures["documents"] == 6 and figures["workers"] == 2 and figures["copies"] == 2
-    assert sorted(figures["runs"]) == ["direct-1", "direct-2"]
+    assert figures["rounds"] == 2 and sorted(figures["runs"]) == ["direct-1", "direct-2"]
     for name, row in figures["runs"].items():
         assert set(FIGURES) <= set(row), name
+        assert len(row["walls_s"]) == 2 and row["wall_s"] == min(row["walls_s"])  # the lower middle of two
         assert row["documents"] == 6 and row["counts"] == {"extracted": 6}
         assert row["wall_s"] > 0 and row["cpu_s"] > 0 and row["startup_s"] > 0
         assert row["ms_per_doc"] == pytest.approx(row["wall_s"] * 1000 / 6)
@@ -53,7 +54,7 @@ def test_direct_figures_count_every_document_with_one_and_two_workers(reports):
 
 def test_the_prefect_flow_is_measured_like_the_direct_batch(reports, tmp_path, monkeypatch):
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))  # its own temporary server's database
-    figures = batch_figures([reports], workers=1, prefect=True)
+    figures = batch_figures([reports], workers=1, prefect=True, rounds=1)
     assert sorted(figures["runs"]) == ["direct-1", "prefect-1"]
     assert figures["runs"]["prefect-1"]["counts"] == figures["runs"]["direct-1"]["counts"] == {"extracted": 3}
     assert set(figures["overhead"]) == {1} and figures["speedup"] == {}
@@ -73,3 +74,11 @@ def test_ratios_are_one_worker_over_n_and_prefect_over_direct():
         2: {"wall": pytest.approx(0.6), "cpu": 0.0},
     }
     assert ratios({"direct-1": rows["direct-1"]}, 1) == ({}, {})
+
+
+def test_a_configuration_is_shown_by_its_median_run_with_every_runs_wall_time():
+    runs = [{"wall_s": 5.0, "cpu_s": 4.0}, {"wall_s": 7.0, "cpu_s": 6.5}, {"wall_s": 6.0, "cpu_s": 5.5}]
+    assert median_run(runs) == {"wall_s": 6.0, "cpu_s": 5.5, "walls_s": [5.0, 7.0, 6.0]}
+    assert median_run(runs[:1]) == {"wall_s": 5.0, "cpu_s": 4.0, "walls_s": [5.0]}
+    row = {**median_run(runs), "documents": 2, "ms_per_doc": 3000.0, "cpu_ms_per_doc": 2750.0, "startup_s": 1.0}
+    assert row_line("direct-1", {**row, "counts": {}}).endswith("runs 5.00 / 7.00 / 6.00 s")

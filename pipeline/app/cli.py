@@ -358,6 +358,14 @@ def bench(
             "the speed-up of the workers and Prefect's overhead over the direct batch.",
         ),
     ] = False,
+    batch_rounds: Annotated[
+        int,
+        typer.Option(
+            help="With --prefect: runs of each configuration, taken in turns; each is shown by its median run "
+            "(the machine's speed drifts from minute to minute).",
+            min=1,
+        ),
+    ] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Measure pages/s, seconds per stage and peak RSS per input (figures only, no pass/fail), beside the
@@ -399,7 +407,7 @@ def bench(
     if prefect:
         from pipeline.app.throughput import batch_figures, figure_lines
 
-        flow = batch_figures([batch], max(1, workers))
+        flow = batch_figures([batch], max(1, workers), rounds=batch_rounds)
     if as_json:
         out_console.print_json(json.dumps({"inputs": rows, "batch": batches, "prefect": flow}))
         return
@@ -482,16 +490,18 @@ def bench(
         out_console.print(t)
     if flow:
         t = RichTable(
-            title=f"batch of {batch}: direct and through Prefect (each in a fresh process; start-up apart)",
+            title=f"batch of {batch}: direct and through Prefect (each run in a fresh process, start-up apart; "
+            f"median of {flow['rounds']} run(s) in turns)",
             title_justify="left",
         )
-        for col in ("run", "documents", "s", "ms/document", "CPU ms/document", "start-up s"):
+        for col in ("run", "documents", "s", "every run s", "ms/document", "CPU ms/document", "start-up s"):
             t.add_column(col, justify="left" if col == "run" else "right")
         for name, r in flow["runs"].items():
             t.add_row(
                 name,
                 str(r["documents"]),
                 f"{r['wall_s']:.2f}",
+                " / ".join(f"{w:.2f}" for w in r["walls_s"]),
                 f"{r['ms_per_doc']:.1f}",
                 f"{r['cpu_ms_per_doc']:.1f}",
                 f"{r['startup_s']:.2f}",

@@ -14,6 +14,12 @@ Every configuration is timed the same way, in a fresh Python process of its own:
   time). It includes what every batch pays: warming the parent, loading the model for more
   than one worker, forking the workers.
 
+Each configuration is timed ``rounds`` times (3 by default), the configurations taking turns
+round by round, and its figures are those of its median run (by wall time): on the 2-core
+development machine the same 200 small reports took the workers 3.9 to 5.9 s of CPU from one
+run to the next (2026-11-26, 08:58-09:03, nothing else of ours running), so one run of each
+configuration compared a fast minute with a slow one as often as not.
+
 Prefect runs at its default logging level, so each document's log line is shipped to the
 server as in a user's run; its console handler is set to warnings, as the direct batch is
 timed without its progress bar. Inputs are copied ``copies`` times into one inbox, each copy
@@ -145,30 +151,47 @@ def ratios(rows: dict[str, dict], workers: int) -> tuple[dict, dict]:
     return speedup, overhead
 
 
-def batch_figures(inputs: list[Path], workers: int, copies: int = 1, prefect: bool = True, on_row=None) -> dict:
+ROUNDS = 3
+"""Runs of each configuration; its figures are its median run's (see the module's docstring)."""
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time (the lower middle one of an even number), with the wall
+    times of all the runs (``walls_s``) beside its own figures."""
+    ordered = sorted(runs, key=lambda r: r["wall_s"])
+    return {**ordered[(len(ordered) - 1) // 2], "walls_s": [r["wall_s"] for r in runs]}
+
+
+def batch_figures(
+    inputs: list[Path], workers: int, copies: int = 1, prefect: bool = True, on_row=None, rounds: int = ROUNDS
+) -> dict:
     """Throughput of a batch of ``inputs`` (files or folders, ``copies`` times each) with 1
-    and ``workers`` workers, direct and (``prefect``) through the Prefect flow, each
-    configuration in a fresh process (see the module's docstring). ``on_row(name, row)`` is
-    called as each configuration finishes.
+    and ``workers`` workers, direct and (``prefect``) through the Prefect flow, each run in a
+    fresh process, each configuration ``rounds`` times in turns and shown by its median run
+    (see the module's docstring). ``on_row(name, row)`` is called as each configuration's
+    figures are complete.
 
     Returns ``{"documents", "workers", "copies", "runs": {"direct-1": row, "direct-N": ...,
     "prefect-1": ..., "prefect-N": ...}, "speedup": {mode: {"wall", "cpu"}}, "overhead": {n:
     {"wall", "cpu"}}}``; a row holds ``documents``, ``counts``, ``wall_s``, ``ms_per_doc``,
-    ``cpu_s``, ``cpu_ms_per_doc`` and ``startup_s``."""
-    if workers < 1 or copies < 1:
-        raise ValueError("workers and copies must be at least 1")
+    ``cpu_s``, ``cpu_ms_per_doc``, ``startup_s`` (of the median run) and ``walls_s`` (every
+    run's wall time, in turn order)."""
+    if workers < 1 or copies < 1 or rounds < 1:
+        raise ValueError("workers, copies and rounds must be at least 1")
     folder = Path(tempfile.mkdtemp(prefix="coi-batch-bench-"))
     try:
         inbox = make_inbox([Path(p).resolve() for p in inputs], copies, folder)
         empty = folder / "empty"
         empty.mkdir()
-        rows: dict[str, dict] = {}
-        for mode in MODES if prefect else ("direct",):
-            for n in sorted({1, workers}):
-                name = f"{mode}-{n}"
-                rows[name] = run_configuration(mode, inbox, folder / name, n, empty)
-                if on_row is not None:
-                    on_row(name, rows[name])
+        names = [f"{mode}-{n}" for mode in (MODES if prefect else ("direct",)) for n in sorted({1, workers})]
+        runs: dict[str, list[dict]] = {name: [] for name in names}
+        for turn in range(rounds):
+            for name in names:
+                mode, n = name.rsplit("-", 1)
+                runs[name].append(run_configuration(mode, inbox, folder / f"{name}-{turn}", int(n), empty))
+        rows = {name: median_run(runs[name]) for name in names}
+        for name in names if on_row is not None else ():
+            on_row(name, rows[name])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     speedup, overhead = ratios(rows, workers)
@@ -177,6 +200,7 @@ def batch_figures(inputs: list[Path], workers: int, copies: int = 1, prefect: bo
         "documents": documents,
         "workers": workers,
         "copies": copies,
+        "rounds": rounds,
         "runs": rows,
         "speedup": speedup,
         "overhead": overhead,
@@ -184,11 +208,13 @@ def batch_figures(inputs: list[Path], workers: int, copies: int = 1, prefect: bo
 
 
 def row_line(name: str, row: dict) -> str:
-    """One configuration's figures as a line of text."""
+    """One configuration's figures as a line of text (with every run's wall time when there
+    were several)."""
+    walls = row.get("walls_s") or []
     return (
         f"{name:10s} {row['documents']} documents: {row['wall_s']:7.2f} s = {row['ms_per_doc']:6.1f} ms/document, "
         f"CPU {row['cpu_s']:6.2f} s = {row['cpu_ms_per_doc']:5.1f} ms/document; start-up {row['startup_s']:5.2f} s; "
-        f"{row['counts']}"
+        f"{row['counts']}" + (f"; runs {' / '.join(f'{w:.2f}' for w in walls)} s" if len(walls) > 1 else "")
     )
 
 
