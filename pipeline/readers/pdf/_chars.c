@@ -73,46 +73,43 @@ static int slot_offsets_uncached(PyObject *type, const char *const *fields, int 
 }
 
 /* slot_offsets_uncached, asked once per class: every line asks it of the same Char class, and
- * reading the class's __slots__ and their descriptors again cost more than the line's own walk.
- * The class is held (a new reference), so its address cannot be reused by another one. */
-static PyObject *cached_type = NULL;
-static int cached_ok = 0;
-static Py_ssize_t cached_offsets[N_FIELDS];
+ * reading the class's __slots__ and their descriptors again cost more than the line's own walk. */
+#define MAX_SLOTS 16
+typedef struct {
+    PyObject *type; /* held (a new reference), so its address cannot be reused by another class */
+    int ok;
+    Py_ssize_t offsets[MAX_SLOTS];
+} slot_cache;
+
+static int cached_slot_offsets(slot_cache *cache, PyObject *type, const char *const *fields, int n_fields,
+                               Py_ssize_t *offsets) {
+    if (type != cache->type) {
+        Py_ssize_t found[MAX_SLOTS];
+        int ok = n_fields <= MAX_SLOTS && slot_offsets_uncached(type, fields, n_fields, found);
+        Py_INCREF(type);
+        Py_XDECREF(cache->type);
+        cache->type = type;
+        cache->ok = ok;
+        if (ok) memcpy(cache->offsets, found, sizeof(Py_ssize_t) * (size_t)n_fields);
+    }
+    if (cache->ok) memcpy(offsets, cache->offsets, sizeof(Py_ssize_t) * (size_t)n_fields);
+    return cache->ok;
+}
+
+static slot_cache char_slots = {NULL, 0, {0}};
 
 static int slot_offsets(PyObject *type, Py_ssize_t offsets[N_FIELDS]) {
-    if (type != cached_type) {
-        Py_ssize_t found[N_FIELDS];
-        int ok = slot_offsets_uncached(type, FIELDS, N_FIELDS, found);
-        Py_INCREF(type);
-        Py_XDECREF(cached_type);
-        cached_type = type;
-        cached_ok = ok;
-        if (ok) memcpy(cached_offsets, found, sizeof(found));
-    }
-    if (cached_ok) memcpy(offsets, cached_offsets, sizeof(cached_offsets));
-    return cached_ok;
+    return cached_slot_offsets(&char_slots, type, FIELDS, N_FIELDS, offsets);
 }
 
 #define N_LINE_FIELDS 10
 static const char *const LINE_FIELDS[N_LINE_FIELDS] = {"chars", "x0",       "top",  "x1",   "bottom",
                                                        "baseline", "size", "bold", "text", "segments"};
-static PyObject *cached_line_type = NULL;
-static int cached_line_ok = 0;
-static Py_ssize_t cached_line_offsets[N_LINE_FIELDS];
+static slot_cache line_slots = {NULL, 0, {0}};
 
 /* slot_offsets for the Line class (LINE_FIELDS), asked once per class as well. */
 static int line_slot_offsets(PyObject *type, Py_ssize_t offsets[N_LINE_FIELDS]) {
-    if (type != cached_line_type) {
-        Py_ssize_t found[N_LINE_FIELDS];
-        int ok = slot_offsets_uncached(type, LINE_FIELDS, N_LINE_FIELDS, found);
-        Py_INCREF(type);
-        Py_XDECREF(cached_line_type);
-        cached_line_type = type;
-        cached_line_ok = ok;
-        if (ok) memcpy(cached_line_offsets, found, sizeof(found));
-    }
-    if (cached_line_ok) memcpy(offsets, cached_line_offsets, sizeof(cached_line_offsets));
-    return cached_line_ok;
+    return cached_slot_offsets(&line_slots, type, LINE_FIELDS, N_LINE_FIELDS, offsets);
 }
 
 /* A new instance of ``type`` with its slots filled from ``values`` (new references, stolen). */

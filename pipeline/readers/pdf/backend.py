@@ -54,39 +54,31 @@ _form_object = _c_function(pdfium_c.FPDFFormObj_GetObject, "void *(*)(void *, un
 _object_type = _c_function(pdfium_c.FPDFPageObj_GetType, "int(*)(void *)")
 _object_bounds = _c_function(pdfium_c.FPDFPageObj_GetBounds, "int(*)(void *, float *, float *, float *, float *)")
 
-_FUNCTION_ADDRESSES = tuple(
-    ctypes.cast(function, ctypes.c_void_p).value
-    for function in (
-        pdfium_c.FPDFText_GetTextObject,
-        pdfium_c.FPDFText_GetLooseCharBox,
-        pdfium_c.FPDFText_GetCharOrigin,
-    )
-)
-"""The three per-char pdfium functions, as the compiled helper calls them."""
 
-_OBJECT_ADDRESSES = tuple(
-    ctypes.cast(function, ctypes.c_void_p).value
-    for function in (
-        pdfium_c.FPDFPage_CountObjects,
-        pdfium_c.FPDFPage_GetObject,
-        pdfium_c.FPDFFormObj_CountObjects,
-        pdfium_c.FPDFFormObj_GetObject,
-        pdfium_c.FPDFPageObj_GetType,
-        pdfium_c.FPDFPageObj_GetBounds,
-    )
-)
-"""The page-object functions :func:`path_bounds` walks a page with, as the compiled helper calls them."""
+def _addresses(*functions) -> tuple[int, ...]:
+    """The addresses of pdfium ``functions``, as the compiled helper calls them."""
+    return tuple(ctypes.cast(function, ctypes.c_void_p).value for function in functions)
 
-_FONT_ADDRESSES = tuple(
-    ctypes.cast(function, ctypes.c_void_p).value
-    for function in (
-        pdfium_c.FPDFText_GetFontSize,
-        pdfium_c.FPDFText_GetFontInfo,
-        pdfium_c.FPDFText_GetFontWeight,
-    )
+
+_FUNCTION_ADDRESSES = _addresses(
+    pdfium_c.FPDFText_GetTextObject, pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin
 )
-"""The font size, name and weight functions, as the compiled helper calls them (:func:`_style_reader`'s
-questions, asked from C)."""
+"""The three per-char pdfium functions."""
+
+_OBJECT_ADDRESSES = _addresses(
+    pdfium_c.FPDFPage_CountObjects,
+    pdfium_c.FPDFPage_GetObject,
+    pdfium_c.FPDFFormObj_CountObjects,
+    pdfium_c.FPDFFormObj_GetObject,
+    pdfium_c.FPDFPageObj_GetType,
+    pdfium_c.FPDFPageObj_GetBounds,
+)
+"""The page-object functions :func:`path_bounds` walks a page with."""
+
+_FONT_ADDRESSES = _addresses(
+    pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetFontInfo, pdfium_c.FPDFText_GetFontWeight
+)
+"""The font size, name and weight functions (:func:`_style_reader`'s questions, asked from C)."""
 
 
 def open_pdf(data: bytes, path: str) -> pdfium.PdfDocument:
