@@ -154,13 +154,18 @@ class WordGate:
     @cached_property
     def _automaton(self):
         """The pieces as one Aho-Corasick automaton: a text is read once for all of them."""
-        import ahocorasick
+        return _pieces_automaton(self.pieces)
 
-        automaton = ahocorasick.Automaton()
-        for piece in self.pieces:
-            automaton.add_word(piece, piece)
-        automaton.make_automaton()
-        return automaton
+
+def _pieces_automaton(pieces: Iterable[str]):
+    """An Aho-Corasick automaton of ``pieces``, each found as itself."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for piece in pieces:
+        automaton.add_word(piece, piece)
+    automaton.make_automaton()
+    return automaton
 
 
 AUTOMATON_PIECES = 16
@@ -184,20 +189,10 @@ def open_gates(gates: tuple[WordGate, ...], text: str, folded: str | None = None
 @lru_cache(maxsize=64)
 def _gate_automata(gates: tuple[WordGate, ...]) -> dict[bool, object]:
     """The pieces of ``gates`` as one Aho-Corasick automaton per case mode (None: no piece)."""
-    import ahocorasick
-
     pieces: dict[bool, set[str]] = {True: set(), False: set()}
     for gate in gates:
         pieces[gate.ignore_case].update(gate.pieces)
-    automata: dict[bool, object] = {}
-    for ignore_case, words in pieces.items():
-        automata[ignore_case] = None
-        if words:
-            automaton = automata[ignore_case] = ahocorasick.Automaton()
-            for word in words:
-                automaton.add_word(word, word)
-            automaton.make_automaton()
-    return automata
+    return {ignore_case: _pieces_automaton(words) if words else None for ignore_case, words in pieces.items()}
 
 
 def _piece(word: str, ignore_case: bool) -> str:
