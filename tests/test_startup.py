@@ -138,6 +138,27 @@ def test_warming_up_never_changes_an_output(tmp_path, fake_report):
     assert (tmp_path / "warm.json").read_bytes() == (tmp_path / "alone.json").read_bytes()
 
 
+def test_a_pool_of_text_files_leaves_the_pdf_reader_to_a_pdf_it_meets(tmp_path, fake_report):
+    """A pool told its jobs hold no PDF forks without importing the PDF reader; a PDF among
+    them all the same (named otherwise) is read by its worker, and the pool learns it."""
+    from tests.pdf_factory import sample_report_pdf
+
+    hidden = tmp_path / "report.txt"
+    hidden.write_bytes(sample_report_pdf())
+    code = f"""
+import sys
+from pipeline.app.limits import Job, Pool, Written, names_pdf
+files, out = [{str(fake_report)!r}, {str(hidden)!r}], {str(tmp_path)!r}
+assert not names_pdf(files) and names_pdf([b"A.PDF"])
+with Pool(workers=1, learn_at_once=True, pdf=names_pdf(files)) as pool:
+    pool.start()
+    assert "pipeline.readers.pdf" not in sys.modules
+    answers = dict(pool.map([Job(f, target=f"{{out}}/{{i}}.json") for i, f in enumerate(files)]))
+assert all(isinstance(a, Written) for a in answers.values()), answers
+assert [answers[i].kind for i in (0, 1)] == ["text", "pdf"], answers"""
+    assert "pypdfium2" in _modules_after(code)  # learnt from the worker's needs, for the next fork
+
+
 def test_needs_are_plain_and_picklable():
     import pickle
 

@@ -115,12 +115,10 @@ def local_prefect() -> Iterator[None]:
         yield
 
 
-from pipeline.app.limits import Pool, extract_many  # noqa: E402
+from pipeline.app.limits import PDF_SUFFIXES, Pool, extract_many, names_pdf  # noqa: E402
 from pipeline.app.ops import InboxWatcher, Outcome, batch_inputs, extract_inputs, process_claimed, settle  # noqa: E402
 from schemas.errors import shown  # noqa: E402
 from schemas.limits import DEFAULT, Limits  # noqa: E402
-
-PDF_SUFFIXES = (".pdf",)
 
 
 class DocumentFailed(Exception):
@@ -436,7 +434,11 @@ def extract_batch(folder: str, out: str = "out", workers: int = 1, limits: dict 
     runs = chunks(files, workers)
     preload = None if len(files) > workers > 1 else ()
     futures = []
-    with Pool(Limits(**limits) if limits else DEFAULT, workers, models=preload) as pool, runner or nullcontext():
+    pdf = names_pdf(files)  # a batch of text files need not warm the PDF reader
+    with (
+        Pool(Limits(**limits) if limits else DEFAULT, workers, models=preload, pdf=pdf) as pool,
+        runner or nullcontext(),
+    ):
         _BATCHES[key] = _Batch(pool.start(min(workers, len(files))))
         try:
             for run in runs:  # untagged: see the module's docstring

@@ -29,6 +29,7 @@ from __future__ import annotations
 import faulthandler
 import gc
 import multiprocessing
+import operator
 import os
 import resource
 import shutil
@@ -38,7 +39,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing.connection import wait as wait_for
@@ -182,7 +183,12 @@ def _extract_one(job: Job, held: list, limits: Limits, tmp: str) -> tuple:
         doc = ingest_bytes(_taken(held, job.path), job.path, language=job.language, limits=limits)
         extraction = run.extract_document(doc)
         del doc
-        needs = Needs(extraction.document.language, extraction.metadata.country, nlp.loaded())
+        needs = Needs(
+            extraction.document.language,
+            extraction.metadata.country,
+            nlp.loaded(),
+            pdf=extraction.document.kind.value == "pdf",
+        )
         if job.sha256 is not None and extraction.document.id != job.sha256:
             return ("done", _written(extraction, None), needs)
         target = Path(job.target) if job.target else Path(tmp) / "extraction.json"
@@ -273,11 +279,12 @@ def _serve(requests, answers, inherited: list, limits: Limits, parent_pid: int, 
 class Needs:
     """What a child's extraction needed that a parent can build once for the next children:
     the language data of ``language``, the knowledge of ``country`` (English short name, as in
-    the output's metadata), the NLP models of ``models`` (languages)."""
+    the output's metadata), the NLP models of ``models`` (languages), the PDF reader (``pdf``)."""
 
     language: str | None = None
     country: str | None = None
     models: tuple[str, ...] = ()
+    pdf: bool = False
 
 
 WARM_UP_TEXT = """Security situation
@@ -312,18 +319,22 @@ def warm_text(country: str | None = None) -> str:
     return f"{found[2]}\n\n{found[2]}: {', '.join(units)}.\n\n" + WARM_UP_TEXT
 
 
-def warm_up(language: str = "en", country: str | None = None, models: tuple[str, ...] | None = None) -> None:
+def warm_up(
+    language: str = "en", country: str | None = None, models: tuple[str, ...] | None = None, pdf: bool = True
+) -> None:
     """Build in this process, before it forks children, what every extraction builds once per
     process, so that the children inherit it instead of each building it again: the pipeline's
-    imports (pdfium's library mapped once), the language data, knowledge and pattern caches
-    for ``language`` and ``country`` (by extracting :func:`warm_text`), and the NLP models of
-    ``models`` (default: every installed one). Idempotent; what fails here is only left for
-    the children to build."""
+    imports (with ``pdf``, the PDF reader's too, pdfium's library mapped once), the language
+    data, knowledge and pattern caches for ``language`` and ``country`` (by extracting
+    :func:`warm_text`), and the NLP models of ``models`` (default: every installed one).
+    Idempotent; what fails here is only left for the children to build."""
     with _WARM_LOCK:
         from extractors import nlp
         from pipeline.app import run
-        from pipeline.readers import pdf  # noqa: F401  (imported here, shared by every child)
         from pipeline.readers.ingest import ingest_bytes
+
+        if pdf:  # ~0.2 s (cffi, pypdfium2, the reader): for nothing in a batch of text files
+            from pipeline.readers import pdf as _reader  # noqa: F401  (imported here, shared by every child)
 
         for code in nlp.MODELS if models is None else models:
             nlp.pipeline(code)
@@ -358,9 +369,9 @@ def _learn(needs: Needs | None) -> None:
     from extractors import nlp
 
     missing = tuple(code for code in needs.models if code not in nlp.loaded())
-    if needs.language is None or ((needs.language, needs.country) in _warmed and not missing):
+    if needs.language is None or ((needs.language, needs.country) in _warmed and not missing and not needs.pdf):
         return
-    warm_up(needs.language, needs.country, missing)
+    warm_up(needs.language, needs.country, missing, pdf=needs.pdf)
 
 
 class Cancelled(Exception):
@@ -543,7 +554,10 @@ class Pool:
     that will fork again after this pool is gone: a watcher making one pool per file).
     ``models``: load the NLP models (see :func:`warm_up`) before the first fork too, so that
     the workers share one copy instead of each loading its own when a sentence needs it (worth
-    it with more than one worker and more documents than workers; the default loads none)."""
+    it with more than one worker and more documents than workers; the default loads none).
+    ``pdf``: warm the PDF reader too (default); False for jobs that hold no PDF (a batch of
+    text files), which would pay ~0.2 s before the first fork for nothing. A worker that reads
+    a PDF anyway imports the reader itself, and the pool learns it for the next fork (:class:`Needs`)."""
 
     def __init__(
         self,
@@ -552,11 +566,12 @@ class Pool:
         warm: bool = True,
         learn_at_once: bool = False,
         models: tuple[str, ...] | None = (),
+        pdf: bool = True,
     ):
         if workers < 1:
             raise ValueError(f"workers must be at least 1, not {workers}")
         self.limits, self.size, self.warm, self.learn_at_once = limits, workers, warm, learn_at_once
-        self.models = models
+        self.models, self.pdf = models, pdf
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(workers)
         self._starting = threading.Lock()
@@ -604,7 +619,7 @@ class Pool:
         """A new worker, forked after building what earlier documents needed."""
         if self.warm:
             if not self._started:
-                warm_up(models=self.models)
+                warm_up(models=self.models, pdf=self.pdf)
             with self._lock:
                 needs, self._needs = self._needs, set()
             for need in needs:
@@ -773,26 +788,37 @@ class Pool:
                 attempt += 1
 
 
+PDF_SUFFIXES = (".pdf",)
+
+
+def names_pdf(paths: Iterable[str | bytes | os.PathLike]) -> bool:
+    """Whether any of ``paths`` is named as a PDF: the hint :class:`Pool`'s ``pdf`` takes (a
+    PDF named otherwise is read all the same, its worker importing the reader itself)."""
+    return any(os.fsdecode(p).lower().endswith(PDF_SUFFIXES) for p in paths)
+
+
 def extract_many(
-    jobs: list[Job],
+    jobs: Iterable[Job],
     limits: Limits = DEFAULT,
     workers: int = 1,
     cancelled: Callable[[], bool] | None = None,
     warm: bool | None = None,
+    pdf: bool = True,
 ) -> Iterator[tuple[int, Written | IngestError | OSError]]:
     """Extract ``jobs`` on a :class:`Pool` of ``workers`` made for them (see :meth:`Pool.map`).
 
     ``warm``: True in a process that will extract again (a watcher): what each document
     needed is built here at once, so that the next fork inherits it; False never; by default,
-    when there is more than one job (a single `coi extract` starts its worker at once and
-    builds only what it needs). With more than one worker and more documents than workers,
-    the NLP model is loaded here too, once for all (see :class:`Pool`)."""
+    when there may be more than one job (by ``jobs``' length or length hint; a single `coi
+    extract` starts its worker at once and builds only what it needs). With more than one
+    worker and more documents than workers, the NLP model is loaded here too, once for all
+    (see :class:`Pool`). ``pdf``: see :class:`Pool`."""
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
-    again = warm is True
-    warm = len(jobs) > 1 if warm is None else warm
-    models = None if warm and len(jobs) > workers > 1 else ()
-    with Pool(limits, workers, warm=warm, learn_at_once=again, models=models) as pool:
+    again, count = warm is True, operator.length_hint(jobs, 2)
+    warm = count > 1 if warm is None else warm
+    models = None if warm and count > workers > 1 else ()
+    with Pool(limits, workers, warm=warm, learn_at_once=again, models=models, pdf=pdf) as pool:
         yield from pool.map(jobs, cancelled)
 
 

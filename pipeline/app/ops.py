@@ -34,7 +34,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.app.claims import claim, recover_stale_claims, release
-from pipeline.app.limits import Cancelled, Job, Pool, Written, extract_many, sweep_child_temp_dirs
+from pipeline.app.limits import Cancelled, Job, Pool, Written, extract_many, names_pdf, sweep_child_temp_dirs
 from pipeline.readers.ingest import read_input
 from schemas.errors import (
     DiskFullError,
@@ -560,12 +560,15 @@ def run_batch(folder: Path, out: Path, workers: int = 1, progress=None, limits: 
     files = batch_inputs(folder)
     out.mkdir(parents=True, exist_ok=True)
     _sweep_output(out)
+    pdf = names_pdf(files)  # a batch of text files need not warm the PDF reader
     start = time.perf_counter()
     outcomes: list[Outcome | None] = [None] * len(files)
     interrupted = False
     try:
         with closing(
-            extract_inputs(files, out, lambda jobs: extract_many(jobs, limits or DEFAULT, workers), start=start)
+            extract_inputs(
+                files, out, lambda jobs: extract_many(jobs, limits or DEFAULT, workers, pdf=pdf), start=start
+            )
         ) as settled:
             for i, outcome in settled:
                 outcomes[i] = outcome
