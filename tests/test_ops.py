@@ -288,3 +288,70 @@ def test_a_batch_finds_earlier_outputs_in_one_pass_over_the_layout_as_a_glob_wou
     for digest, expected in ((sha, first), (other, None), (old, None), ("d" * 64, None)):
         assert existing_output(out, digest, index) == existing_output(out, digest) == expected
     assert later.exists() and output_index(tmp_path / "nowhere") == {}
+
+
+def test_a_batch_claims_each_input_one_ahead_of_its_workers(tmp_path, fake_report):
+    """The first document is extracted before the last inputs are even read: each input is
+    hashed and claimed when the pool is about to want it (one ahead of its one worker), and
+    released once recorded. Copies and broken files on the way settle with the answers."""
+    from pipeline.app.limits import Pool
+    from pipeline.app.ops import extract_inputs
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    reports = _reports(fake_report.parent)[:6]
+    files = [inbox / f"r{i}.txt" for i in range(len(reports))]
+    for path, data in zip(files, reports, strict=True):
+        path.write_bytes(data)
+    files.insert(1, inbox / "copy.txt")
+    shutil.copy(files[0], files[1])
+    claimed = inbox / ".processing"
+    held_at_first_answer = None
+    outcomes = {}
+    with Pool(workers=1) as pool:
+        for i, outcome in extract_inputs(files, tmp_path / "out", pool.map):
+            if i == 0:
+                held_at_first_answer = sorted(p.name for p in claimed.iterdir())
+            outcomes[i] = outcome.status
+    # r0 recorded and released; the copy settled without a claim; r1 on the worker, r2 in hand
+    # (a batch that claimed every input first held r1 to r5)
+    assert held_at_first_answer == ["r1.txt", "r2.txt"]
+    assert outcomes == {0: "extracted", 1: "duplicate", **{i: "extracted" for i in range(2, len(files))}}
+    assert not list(claimed.iterdir())
+
+
+def test_a_batch_with_nothing_to_do_forks_no_worker(tmp_path, fake_report, monkeypatch):
+    from pipeline.app.limits import Pool
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(fake_report, inbox / "a.txt")
+    assert run_batch(inbox, tmp_path / "out")["counts"] == {"extracted": 1}
+
+    def no_fork(self):
+        raise AssertionError("a worker forked for a batch with nothing to extract")
+
+    monkeypatch.setattr(Pool, "_spawn", no_fork)
+    assert run_batch(inbox, tmp_path / "out", workers=2)["counts"] == {"skipped": 1}
+
+
+def test_an_output_made_after_the_batch_read_the_layout_is_skipped_once_claimed(tmp_path, fake_report, monkeypatch):
+    """Two batches on one folder: each input is claimed only when its turn comes, so the other
+    batch may have extracted it (and released its claim) after this one read the output
+    layout. Claimed, it is looked for again and ``skipped``, not extracted a second time."""
+    from pipeline.app import ops
+    from pipeline.app.limits import Pool
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(fake_report, inbox / "a.txt")
+    assert run_batch(inbox, tmp_path / "out")["counts"] == {"extracted": 1}
+
+    def no_fork(self):
+        raise AssertionError("extracted again")
+
+    monkeypatch.setattr(ops, "output_index", lambda out: {})  # the layout as read before the other batch wrote
+    monkeypatch.setattr(Pool, "_spawn", no_fork)
+    summary = run_batch(inbox, tmp_path / "out")
+    assert summary["counts"] == {"skipped": 1}
+    assert summary["outcomes"][0]["output"].endswith("extraction.json")

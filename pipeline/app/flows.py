@@ -31,7 +31,7 @@ folder) is Failed.
 and serve all its documents (:class:`pipeline.app.limits.Pool`, each document within its
 limits); the task runs run on threads over them, and no task result is cached or persisted
 (the output layout is the record of work). One thread more than workers: a run of documents
-waiting for a worker has its inputs hashed and claimed, and takes the worker the moment
+waiting for a worker has its next input hashed and claimed, and takes the worker the moment
 another run's last document is done, so a worker does not idle while Prefect ends one task
 run and starts the next (the runs share the workers, at most ``workers`` documents at a
 time). The task runner is set on the flow (two threads, for one worker) and can be swapped::
@@ -291,7 +291,8 @@ def _internal(path: bytes, exc: BaseException) -> dict:
 def extract_documents_task(paths: list[bytes], out: str, limits: dict | None = None, pool: str | None = None) -> list:
     """A run of documents of a batch on the flow's pool ``pool`` (on one worker forked for
     them when there is none), as `coi batch` runs them (:func:`pipeline.app.ops.extract_inputs`:
-    all hashed and claimed first, then extracted while each answer is recorded); each
+    each hashed and claimed one ahead of the workers, extracted while the answers before are
+    recorded); each
     document's outcome is one line of this task run's log (an error line when it failed).
     When the task itself breaks, the documents it had not settled are internal errors; the
     ones it had keep their outcome."""

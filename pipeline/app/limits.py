@@ -540,6 +540,31 @@ than the pool has workers, looks whether another caller gave a worker back: a wo
 the other caller has no more work for would idle until then (a small report takes 20-30 ms)."""
 
 
+class _Pending:
+    """The jobs of one :meth:`Pool.map` not given yet, as ``(index, job, attempt)``: a job
+    given back for another attempt first, then the caller's, taken from its iterable one at a
+    time. Asking whether there is one (``bool``) takes the next: the map asks right after it
+    gave a job, so whatever the iterable does to make the next one (a batch hashes and claims
+    its input, ``pipeline.app.ops.extract_inputs``) is done while the workers extract."""
+
+    def __init__(self, jobs: Iterable[Job]):
+        self._jobs = enumerate(jobs)
+        self._queue: deque[tuple[int, Job, int]] = deque()
+
+    def __bool__(self) -> bool:
+        if not self._queue:
+            for index, job in self._jobs:  # the next one only
+                self._queue.append((index, job, 1))
+                break
+        return bool(self._queue)
+
+    def popleft(self) -> tuple[int, Job, int]:
+        return self._queue.popleft()
+
+    def appendleft(self, item: tuple[int, Job, int]) -> None:
+        self._queue.appendleft(item)
+
+
 class Pool:
     """``workers`` worker processes forked from this (warmed) process, each serving many
     documents, each document within ``limits`` (see the module's docstring). Use it as a
@@ -676,7 +701,7 @@ class Pool:
         return True
 
     def map(
-        self, jobs: list[Job], cancelled: Callable[[], bool] | None = None
+        self, jobs: Iterable[Job], cancelled: Callable[[], bool] | None = None
     ) -> Iterator[tuple[int, Written | IngestError | OSError]]:
         """Extract ``jobs`` on the pool's workers; yield ``(index, answer)`` as each finishes:
         a :class:`Written`, a typed :class:`IngestError`, or the ``OSError`` of writing the
@@ -688,10 +713,16 @@ class Pool:
         extracts while the caller records the answer (with one worker, the two would
         otherwise take turns). Several threads may map at once (a flow's runs of documents):
         each job holds one of the pool's ``workers`` slots while it runs, as with
-        :meth:`extract`."""
+        :meth:`extract`.
+
+        ``jobs`` may be lazy (see :class:`_Pending`): a job is taken from it when a worker is
+        free for it, or one ahead of them; no worker is forked before the first job, nor more
+        of them than its length hint (``operator.length_hint``, PEP 424)."""
         limits = self.limits
-        pending: deque[tuple[int, Job, int]] = deque((i, job, 1) for i, job in enumerate(jobs))
-        self.start(len(pending))
+        count = operator.length_hint(jobs, self.size)
+        pending = _Pending(jobs)
+        if pending:
+            self.start(count)
         busy: dict[object, _Worker] = {}
 
         def give_next() -> None:

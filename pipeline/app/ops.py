@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import asdict, dataclass, field, fields
@@ -493,46 +494,83 @@ def _recover_claims(folder: Path) -> None:
         pass
 
 
+class _Claimed(Iterator[Job]):
+    """The jobs of a batch's inputs, each made as it is asked for (see :func:`extract_inputs`),
+    with the inputs not yet looked at as its length hint (PEP 424): a pool forks no more
+    workers than there may be jobs."""
+
+    def __init__(self, jobs: Iterator[Job], left: Callable[[], int]):
+        self._jobs, self._left = jobs, left
+
+    def __next__(self) -> Job:
+        return next(self._jobs)
+
+    def __length_hint__(self) -> int:
+        return self._left()
+
+
 def extract_inputs(
     files: list[Path],
     out: Path,
-    extract: Callable[[list[Job]], Iterator[tuple[int, Written | IngestError | OSError]]],
+    extract: Callable[[Iterator[Job]], Iterator[tuple[int, Written | IngestError | OSError]]],
     seen: dict[str, str] | None = None,
     start: float | None = None,
 ) -> Iterator[tuple[int, Outcome]]:
-    """``(index in files, outcome)`` of every input of a batch, as each is settled: first
-    those that need no work (refused, skipped, a duplicate of an earlier input by content,
-    ``busy`` under another process's claim), then the others as ``extract`` (a pool's
+    """``(index in files, outcome)`` of every input of a batch, as each is settled: an input
+    that needs no work (refused, skipped, a duplicate of an earlier input by content, ``busy``
+    under another process's claim) with the next answer, the others as ``extract`` (a pool's
     :meth:`~pipeline.app.limits.Pool.map`, or :func:`~pipeline.app.limits.extract_many`)
-    answers for them. Each input is hashed and claimed before any work and its claim released
-    once it is recorded, or when the generator is closed. ``seen``: sha256 → name of the
-    inputs already taken by this batch (shared by a flow's runs of documents, so that a copy
-    in another run is a duplicate too)."""
+    answers for them. ``extract`` takes the jobs lazily: each input is hashed and claimed, in
+    order, when the pool asks for its next job, one ahead of its workers, so that the first
+    document starts at once (not after every input of the batch was read) and the hashing
+    and claiming of one is done while the workers extract the ones before. A claim is
+    released once its input is recorded, or when the generator is closed; an input whose
+    output appeared meanwhile (another batch on the same folder, which held the claim until it
+    had recorded it) is ``skipped`` once claimed. ``seen``: sha256 →
+    name of the inputs already taken by this batch (shared by a flow's runs of documents, so
+    that a copy in another run is a duplicate too)."""
     seen = {} if seen is None else seen
     start = time.perf_counter() if start is None else start
+    settled: deque[tuple[int, Outcome]] = deque()  # needed no work: yielded with the next answer
     todo: list[tuple[int, Outcome]] = []
     claims: dict[int, object] = {}
-    try:
-        index = output_index(out)
+    looked = 0
+
+    def claimed(index: dict) -> Iterator[Job]:
+        nonlocal looked
         for i, path in enumerate(files):  # duplicates are told apart before any work, by content
+            looked = i + 1
             outcome, data = _prepare(path, out, keep_bytes=False, index=index)
             if data is not None and outcome.sha256 in seen:
                 outcome = Outcome(str(path), "duplicate", outcome.sha256, error={"duplicate_of": seen[outcome.sha256]})
             if data is None or outcome.status == "duplicate":
-                yield i, outcome
+                settled.append((i, outcome))
                 continue
             try:  # one owner per file (issue 15): a watcher or another batch may hold it
                 held = claim(path)
             except PermissionError:  # a read-only input folder: no claim possible, work unclaimed
                 held = UNCLAIMED
             if held is None:
-                yield i, Outcome(str(path), "busy", outcome.sha256, error={"reason": "taken by another process"})
+                settled.append(
+                    (i, Outcome(str(path), "busy", outcome.sha256, error={"reason": "taken by another process"}))
+                )
                 continue
             claims[i] = held
+            done = output_dir(out, path.name, outcome.sha256) / "extraction.json"
+            if _done(done):  # another batch on this folder extracted it after this one read the layout
+                _release(claims.pop(i))
+                _record_source(done.parent, path.name)
+                settled.append((i, Outcome(str(path), "skipped", outcome.sha256, str(done))))
+                continue
             seen[outcome.sha256] = shown(path.name)
             todo.append((i, outcome))
-        jobs = [Job(str(files[i]), target=target_of(out, o), sha256=o.sha256) for i, o in todo]
+            yield Job(str(path), target=target_of(out, outcome), sha256=outcome.sha256)
+
+    try:
+        jobs = _Claimed(claimed(output_index(out)), lambda: len(files) - looked)
         for j, answer in extract(jobs):
+            while settled:
+                yield settled.popleft()
             i, outcome = todo[j]
             try:
                 outcome = _finish(outcome, answer, out, start)
@@ -542,6 +580,8 @@ def extract_inputs(
                 _release(claims.pop(i))
             outcome.current_path = str(files[i])
             yield i, outcome
+        while settled:
+            yield settled.popleft()
     finally:
         for held in claims.values():
             _release(held)
