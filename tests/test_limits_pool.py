@@ -275,7 +275,9 @@ def test_one_run_of_documents_takes_every_free_worker(tmp_path, pids):
         for _, answer in pool.map(jobs):
             assert isinstance(answer, Written)
             busy_at_answers.append(sum(w.task is not None for w in pool._all))
-    assert busy_at_answers[:3] == [2, 2, 2]  # the first answers find both workers at work
+    # the first two answers find both workers at work (a third may come with the fourth, when
+    # only one job is left to give)
+    assert busy_at_answers[:2] == [2, 2]
     assert len({pid for pid, _ in pids()}) == 2
 
 
