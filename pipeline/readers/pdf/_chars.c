@@ -189,46 +189,53 @@ static PyObject *float_like_last(double value, double *last, PyObject **last_obj
 }
 
 
-/* Sort keys as key_before orders them (a total order: any sort gives the same result). A page's
- * chars come in a few ascending runs (its lines in reading order, broken by superscripts and
- * columns), so runs are found and merged: near one pass, where qsort compared n log n times. */
-static int sort_keys(sort_key *keys, Py_ssize_t n) {
-    if (n < 2) return 0;
-    Py_ssize_t *starts = malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
-    sort_key *spare = malloc(sizeof(sort_key) * (size_t)n);
-    if (starts == NULL || spare == NULL) {
-        free(starts);
-        free(spare);
-        return -1;
+/* DEFINE_RUN_MERGE_SORT(NAME, TYPE, BEFORE) defines ``static int NAME(TYPE *items, Py_ssize_t n)``:
+ * sorts ``items`` in place by ``BEFORE(x, y)`` (true when *x goes strictly before *y), ties kept
+ * in order as Python's sort keeps them; -1 when out of memory. What is sorted here comes in a few
+ * ascending runs (a page's chars in reading order, broken by superscripts and columns; a line's
+ * items left to right), so runs are found and merged pairwise: near one pass, where qsort
+ * compared n log n times. */
+#define DEFINE_RUN_MERGE_SORT(NAME, TYPE, BEFORE)                                                       \
+    static int NAME(TYPE *items, Py_ssize_t n) {                                                         \
+        if (n < 2) return 0;                                                                             \
+        Py_ssize_t *starts = malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));                               \
+        TYPE *spare = malloc(sizeof(TYPE) * (size_t)n);                                                  \
+        if (starts == NULL || spare == NULL) {                                                           \
+            free(starts);                                                                                \
+            free(spare);                                                                                 \
+            return -1;                                                                                   \
+        }                                                                                                \
+        Py_ssize_t n_runs = 0;                                                                           \
+        starts[n_runs++] = 0;                                                                            \
+        for (Py_ssize_t i = 1; i < n; i++)                                                               \
+            if (BEFORE(&items[i], &items[i - 1])) starts[n_runs++] = i;                                  \
+        starts[n_runs] = n;                                                                              \
+        TYPE *from = items, *to = spare;                                                                 \
+        while (n_runs > 1) {                                                                             \
+            Py_ssize_t merged = 0;                                                                       \
+            for (Py_ssize_t r = 0; r < n_runs; r += 2) {                                                 \
+                /* starts[n_runs] is n: a last run without a partner is copied as it is */              \
+                Py_ssize_t lo = starts[r], mid = starts[r + 1], hi = r + 2 <= n_runs ? starts[r + 2] : n; \
+                Py_ssize_t a = lo, b = mid, out = lo;                                                    \
+                while (a < mid && b < hi) to[out++] = BEFORE(&from[b], &from[a]) ? from[b++] : from[a++]; \
+                while (a < mid) to[out++] = from[a++];                                                   \
+                while (b < hi) to[out++] = from[b++];                                                    \
+                starts[merged++] = lo;                                                                   \
+            }                                                                                            \
+            starts[merged] = n;                                                                          \
+            n_runs = merged;                                                                             \
+            TYPE *swap = from;                                                                           \
+            from = to;                                                                                   \
+            to = swap;                                                                                   \
+        }                                                                                                \
+        if (from != items) memcpy(items, from, sizeof(TYPE) * (size_t)n);                                \
+        free(starts);                                                                                    \
+        free(spare);                                                                                     \
+        return 0;                                                                                        \
     }
-    Py_ssize_t n_runs = 0;
-    starts[n_runs++] = 0;
-    for (Py_ssize_t i = 1; i < n; i++)
-        if (key_before(&keys[i], &keys[i - 1])) starts[n_runs++] = i;
-    starts[n_runs] = n;
-    sort_key *from = keys, *to = spare;
-    while (n_runs > 1) {
-        Py_ssize_t merged = 0;
-        for (Py_ssize_t r = 0; r < n_runs; r += 2) {
-            /* starts[n_runs] is n: a last run without a partner is copied as it is */
-            Py_ssize_t lo = starts[r], mid = starts[r + 1], hi = r + 2 <= n_runs ? starts[r + 2] : n;
-            Py_ssize_t a = lo, b = mid, out = lo;
-            while (a < mid && b < hi) to[out++] = key_before(&from[b], &from[a]) ? from[b++] : from[a++];
-            while (a < mid) to[out++] = from[a++];
-            while (b < hi) to[out++] = from[b++];
-            starts[merged++] = lo;
-        }
-        starts[merged] = n;
-        n_runs = merged;
-        sort_key *swap = from;
-        from = to;
-        to = swap;
-    }
-    if (from != keys) memcpy(keys, from, sizeof(sort_key) * (size_t)n);
-    free(starts);
-    free(spare);
-    return 0;
-}
+
+/* Sort keys as key_before orders them (a total order: any sort gives the same result). */
+DEFINE_RUN_MERGE_SORT(sort_keys, sort_key, key_before)
 
 /* read_char_groups(text, page, text_object, loose_box, origin, height, style, char_type, tolerance)
  * -> (n_chars, groups): the printed chars of ``text`` (one character per pdfium char index)
@@ -607,43 +614,11 @@ typedef struct {
     PyObject *item; /* borrowed */
 } keyed_item;
 
-/* Sort items by key, keeping ties in order (as list.sort with a key): ascending runs merged. */
-static int stable_sort(keyed_item *items, Py_ssize_t n) {
-    if (n < 2) return 0;
-    Py_ssize_t *starts = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
-    keyed_item *spare = PyMem_Malloc(sizeof(keyed_item) * (size_t)n);
-    if (starts == NULL || spare == NULL) {
-        PyMem_Free(starts);
-        PyMem_Free(spare);
-        return -1;
-    }
-    Py_ssize_t n_runs = 0;
-    starts[n_runs++] = 0;
-    for (Py_ssize_t i = 1; i < n; i++)
-        if (items[i].key < items[i - 1].key) starts[n_runs++] = i;
-    starts[n_runs] = n;
-    keyed_item *from = items, *to = spare;
-    while (n_runs > 1) {
-        Py_ssize_t merged = 0;
-        for (Py_ssize_t r = 0; r < n_runs; r += 2) {
-            Py_ssize_t lo = starts[r], mid = starts[r + 1], hi = r + 2 <= n_runs ? starts[r + 2] : n;
-            Py_ssize_t a = lo, b = mid, out = lo;
-            while (a < mid && b < hi) to[out++] = from[b].key < from[a].key ? from[b++] : from[a++];
-            while (a < mid) to[out++] = from[a++];
-            while (b < hi) to[out++] = from[b++];
-            starts[merged++] = lo;
-        }
-        starts[merged] = n;
-        n_runs = merged;
-        keyed_item *swap = from;
-        from = to;
-        to = swap;
-    }
-    if (from != items) memcpy(items, from, sizeof(keyed_item) * (size_t)n);
-    PyMem_Free(starts);
-    PyMem_Free(spare);
-    return 0;
-}
+/* Whether item p comes before item q by key alone (ties keep their order in the sort). */
+static inline int item_before(const keyed_item *p, const keyed_item *q) { return p->key < q->key; }
+
+/* Sort items by key, keeping ties in order (as list.sort with a key). */
+DEFINE_RUN_MERGE_SORT(stable_sort, keyed_item, item_before)
 
 /* The most frequent of values[0..n) (floats with no NaN), the first seen of equally frequent
  * ones, as lines.most_common (Counter keeps the first object of each value). */
