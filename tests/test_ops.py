@@ -320,38 +320,38 @@ def test_a_batch_claims_each_input_one_ahead_of_its_workers(tmp_path, fake_repor
     assert not list(claimed.iterdir())
 
 
-def test_a_batch_with_nothing_to_do_forks_no_worker(tmp_path, fake_report, monkeypatch):
-    from pipeline.app.limits import Pool
-
+@pytest.fixture
+def done_once(tmp_path, fake_report) -> Path:
+    """An inbox of one report, extracted once into ``tmp_path / "out"``."""
     inbox = tmp_path / "in"
     inbox.mkdir()
     shutil.copy(fake_report, inbox / "a.txt")
     assert run_batch(inbox, tmp_path / "out")["counts"] == {"extracted": 1}
+    return inbox
+
+
+def _forbid_forks(monkeypatch, why: str) -> None:
+    from pipeline.app.limits import Pool
 
     def no_fork(self):
-        raise AssertionError("a worker forked for a batch with nothing to extract")
+        raise AssertionError(why)
 
     monkeypatch.setattr(Pool, "_spawn", no_fork)
-    assert run_batch(inbox, tmp_path / "out", workers=2)["counts"] == {"skipped": 1}
 
 
-def test_an_output_made_after_the_batch_read_the_layout_is_skipped_once_claimed(tmp_path, fake_report, monkeypatch):
+def test_a_batch_with_nothing_to_do_forks_no_worker(tmp_path, done_once, monkeypatch):
+    _forbid_forks(monkeypatch, "a worker forked for a batch with nothing to extract")
+    assert run_batch(done_once, tmp_path / "out", workers=2)["counts"] == {"skipped": 1}
+
+
+def test_an_output_made_after_the_batch_read_the_layout_is_skipped_once_claimed(tmp_path, done_once, monkeypatch):
     """Two batches on one folder: each input is claimed only when its turn comes, so the other
     batch may have extracted it (and released its claim) after this one read the output
     layout. Claimed, it is looked for again and ``skipped``, not extracted a second time."""
     from pipeline.app import ops
-    from pipeline.app.limits import Pool
-
-    inbox = tmp_path / "in"
-    inbox.mkdir()
-    shutil.copy(fake_report, inbox / "a.txt")
-    assert run_batch(inbox, tmp_path / "out")["counts"] == {"extracted": 1}
-
-    def no_fork(self):
-        raise AssertionError("extracted again")
 
     monkeypatch.setattr(ops, "output_index", lambda out: {})  # the layout as read before the other batch wrote
-    monkeypatch.setattr(Pool, "_spawn", no_fork)
-    summary = run_batch(inbox, tmp_path / "out")
+    _forbid_forks(monkeypatch, "extracted again")
+    summary = run_batch(done_once, tmp_path / "out")
     assert summary["counts"] == {"skipped": 1}
     assert summary["outcomes"][0]["output"].endswith("extraction.json")
