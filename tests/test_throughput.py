@@ -3,6 +3,7 @@ made, on a few small reports of our own. Timings are never asserted, only that t
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ REPORT = (
     "1. Security\n\nOn {day} February 2021, gunmen killed {n} civilians near a market in Mopti region.\n"
 )
 
-FIGURES = ("documents", "counts", "wall_s", "ms_per_doc", "cpu_s", "cpu_ms_per_doc", "startup_s")
+FIGURES = ("documents", "counts", "wall_s", "ms_per_doc", "cpu_s", "cpu_ms_per_doc", "others_cpu_s", "startup_s")
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_direct_figures_count_every_document_with_one_and_two_workers(reports):
         assert set(FIGURES) <= set(row), name
         assert len(row["walls_s"]) == 2 and row["wall_s"] == min(row["walls_s"])  # the lower middle of two
         assert row["documents"] == 6 and row["counts"] == {"extracted": 6}
-        assert row["wall_s"] > 0 and row["cpu_s"] > 0 and row["startup_s"] > 0
+        assert row["wall_s"] > 0 and row["cpu_s"] > 0 and row["startup_s"] > 0 and row["others_cpu_s"] >= 0
         assert row["ms_per_doc"] == pytest.approx(row["wall_s"] * 1000 / 6)
         assert name.split("-")[0] in row_line(name, row)
     assert set(figures["speedup"]) == {"direct"} and set(figures["speedup"]["direct"]) == {"wall", "cpu"}
@@ -82,3 +83,21 @@ def test_a_configuration_is_shown_by_its_median_run_with_every_runs_wall_time():
     assert median_run(runs[:1]) == {"wall_s": 5.0, "cpu_s": 4.0, "walls_s": [5.0]}
     row = {**median_run(runs), "documents": 2, "ms_per_doc": 3000.0, "cpu_ms_per_doc": 2750.0, "startup_s": 1.0}
     assert row_line("direct-1", {**row, "counts": {}}).endswith("runs 5.00 / 7.00 / 6.00 s")
+
+
+def test_the_machines_cpu_counts_what_this_process_burns():
+    from pipeline.tools.bench import machine_cpu_seconds
+
+    before, burnt = machine_cpu_seconds(), time.process_time()
+    while time.process_time() - burnt < 0.3:
+        pass
+    assert machine_cpu_seconds() - before >= 0.25
+
+
+def test_the_figures_say_when_other_processes_took_cpu_meanwhile():
+    quiet = {"direct-1": {"others_cpu_s": 0.02}, "direct-2": {"others_cpu_s": 0.05}}
+    busy = {**quiet, "prefect-2": {"others_cpu_s": 1.5}}
+    (line,) = figure_lines({"workers": 2, "speedup": {}, "overhead": {}, "runs": quiet})
+    assert line == "other processes took up to 0.05 s of CPU during a shown run"
+    (line,) = figure_lines({"workers": 2, "speedup": {}, "overhead": {}, "runs": busy})
+    assert line.startswith("other processes took up to 1.50 s") and "not quiet" in line

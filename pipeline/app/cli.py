@@ -494,7 +494,16 @@ def bench(
             f"median of {flow['rounds']} run(s) in turns)",
             title_justify="left",
         )
-        for col in ("run", "documents", "s", "every run s", "ms/document", "CPU ms/document", "start-up s"):
+        for col in (
+            "run",
+            "documents",
+            "s",
+            "every run s",
+            "ms/document",
+            "CPU ms/document",
+            "others' CPU s",
+            "start-up s",
+        ):
             t.add_column(col, justify="left" if col == "run" else "right")
         for name, r in flow["runs"].items():
             t.add_row(
@@ -504,6 +513,7 @@ def bench(
                 " / ".join(f"{w:.2f}" for w in r["walls_s"]),
                 f"{r['ms_per_doc']:.1f}",
                 f"{r['cpu_ms_per_doc']:.1f}",
+                f"{r.get('others_cpu_s', 0.0):.2f}",
                 f"{r['startup_s']:.2f}",
             )
         out_console.print(t)

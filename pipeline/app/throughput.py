@@ -12,7 +12,9 @@ Every configuration is timed the same way, in a fresh Python process of its own:
 - **the batch**: wall time and CPU time of the process tree (the process, its workers, and
   Prefect's server: read from /proc, which other load on the machine moves far less than wall
   time). It includes what every batch pays: warming the parent, loading the model for more
-  than one worker, forking the workers.
+  than one worker, forking the workers. Beside it, the CPU time **other processes** of the
+  machine took meanwhile (``/proc/stat`` less the tree's): on a 2-core machine, a run with
+  2 workers beside a second or more of others' CPU times the others as much as the code.
 
 Each configuration is timed ``rounds`` times (3 by default), the configurations taking turns
 round by round, and its figures are those of its median run (by wall time): on the 2-core
@@ -36,7 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.tools.bench import PROJECT_ROOT, cpu_seconds, process_tree
+from pipeline.tools.bench import PROJECT_ROOT, cpu_seconds, machine_cpu_seconds, process_tree
 
 MODES = ("direct", "prefect")
 
@@ -97,9 +99,9 @@ def measure(mode: str, inbox: Path, out: Path, workers: int, empty: Path) -> dic
     for name in WARM_IMPORTS:
         importlib.import_module(name)
     batch(empty, out.with_name(out.name + "-empty"))
-    ready, ready_cpu = time.perf_counter(), tree_cpu()
+    ready, ready_cpu, ready_machine = time.perf_counter(), tree_cpu(), machine_cpu_seconds()
     summary = batch(inbox, out)
-    done, done_cpu = time.perf_counter(), tree_cpu()
+    done, done_cpu, done_machine = time.perf_counter(), tree_cpu(), machine_cpu_seconds()
     return {
         "mode": mode,
         "workers": workers,
@@ -107,6 +109,7 @@ def measure(mode: str, inbox: Path, out: Path, workers: int, empty: Path) -> dic
         "counts": summary["counts"],
         "wall_s": done - ready,
         "cpu_s": done_cpu - ready_cpu,
+        "others_cpu_s": max(0.0, (done_machine - ready_machine) - (done_cpu - ready_cpu)),
         "startup_s": ready - start,
     }
 
@@ -151,6 +154,10 @@ def ratios(rows: dict[str, dict], workers: int) -> tuple[dict, dict]:
     return speedup, overhead
 
 
+OTHERS_NOTED_S = 0.5
+"""Other processes' CPU during a shown run from which :func:`figure_lines` says the machine was
+not quiet (a quiet one: daemons, the bench's own parent, well under a tenth of a second)."""
+
 ROUNDS = 3
 """Runs of each configuration; its figures are its median run's (see the module's docstring)."""
 
@@ -174,8 +181,8 @@ def batch_figures(
     Returns ``{"documents", "workers", "copies", "runs": {"direct-1": row, "direct-N": ...,
     "prefect-1": ..., "prefect-N": ...}, "speedup": {mode: {"wall", "cpu"}}, "overhead": {n:
     {"wall", "cpu"}}}``; a row holds ``documents``, ``counts``, ``wall_s``, ``ms_per_doc``,
-    ``cpu_s``, ``cpu_ms_per_doc``, ``startup_s`` (of the median run) and ``walls_s`` (every
-    run's wall time, in turn order)."""
+    ``cpu_s``, ``cpu_ms_per_doc``, ``others_cpu_s``, ``startup_s`` (of the median run) and
+    ``walls_s`` (every run's wall time, in turn order)."""
     if workers < 1 or copies < 1 or rounds < 1:
         raise ValueError("workers, copies and rounds must be at least 1")
     folder = Path(tempfile.mkdtemp(prefix="coi-batch-bench-"))
@@ -213,7 +220,8 @@ def row_line(name: str, row: dict) -> str:
     walls = row.get("walls_s") or []
     return (
         f"{name:10s} {row['documents']} documents: {row['wall_s']:7.2f} s = {row['ms_per_doc']:6.1f} ms/document, "
-        f"CPU {row['cpu_s']:6.2f} s = {row['cpu_ms_per_doc']:5.1f} ms/document; start-up {row['startup_s']:5.2f} s; "
+        f"CPU {row['cpu_s']:6.2f} s = {row['cpu_ms_per_doc']:5.1f} ms/document; "
+        f"others' CPU {row.get('others_cpu_s', 0.0):5.2f} s; start-up {row['startup_s']:5.2f} s; "
         f"{row['counts']}" + (f"; runs {' / '.join(f'{w:.2f}' for w in walls)} s" if len(walls) > 1 else "")
     )
 
@@ -229,6 +237,11 @@ def figure_lines(figures: dict) -> list[str]:
         f"prefect over direct, {w} worker(s): {o['wall']:+.0%} wall, {o['cpu']:+.0%} CPU"
         for w, o in figures["overhead"].items()
     ]
+    others = max((r.get("others_cpu_s", 0.0) for r in figures["runs"].values()), default=0.0)
+    lines.append(
+        f"other processes took up to {others:.2f} s of CPU during a shown run"
+        + (" (the machine was not quiet: figures moved by other load)" if others >= OTHERS_NOTED_S else "")
+    )
     return lines
 
 

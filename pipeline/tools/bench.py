@@ -179,6 +179,17 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def machine_cpu_seconds() -> float:
+    """CPU seconds every process of the machine has used since it booted (``/proc/stat``: user,
+    nice, system, irq and softirq time of all cores; 0 without /proc)."""
+    try:
+        fields = Path("/proc/stat").read_bytes().split(b"\n", 1)[0].split()
+        user, nice, system, _idle, _iowait, irq, softirq = (int(x) for x in fields[1:8])
+        return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return 0.0
+
+
 def _proc_kb(path: str, field: bytes) -> int:
     """A ``Field:  N kB`` line of a /proc file, in KiB (0 once the process is gone)."""
     try:
