@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from pipeline.app.cli import app
@@ -56,3 +57,18 @@ def test_prefect_needs_a_batch_folder(tmp_path):
     text.write_text("Mali\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["bench", str(text), "--runs", "1", "--prefect"])
     assert result.exit_code != 0 and "--prefect needs --batch" in result.output
+
+
+def test_other_processes_cpu_leaves_out_this_process_and_the_children_it_waited_for(monkeypatch):
+    import subprocess
+    import sys
+
+    from pipeline.tools import bench
+
+    machine = iter([100.0, 103.5])  # the whole machine's CPU seconds at the mark and after
+    monkeypatch.setattr(bench, "machine_cpu_seconds", lambda: next(machine))
+    mark = bench.others_since()
+    burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3:\n    pass"
+    subprocess.run([sys.executable, "-c", burn], check=True)
+    wall, others, cores = bench.others_since(mark)
+    assert 0.0 <= others <= 3.5 - 0.3 and wall > 0 and cores == pytest.approx(others / wall)

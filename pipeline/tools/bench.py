@@ -190,6 +190,19 @@ def machine_cpu_seconds() -> float:
         return 0.0
 
 
+def others_since(since: tuple[float, float, float] | None = None) -> tuple[float, float, float]:
+    """Without ``since``: a mark (wall clock, this process's CPU with its reaped children's, the
+    machine's CPU). With a mark: (seconds since it, CPU seconds the machine's *other* processes
+    took since it, their average number of busy cores), the figures of a bench that others'
+    load on the machine moved."""
+    now = (time.perf_counter(), sum(os.times()[:4]), machine_cpu_seconds())
+    if since is None:
+        return now
+    wall = now[0] - since[0]
+    others = max(0.0, (now[2] - since[2]) - (now[1] - since[1]))
+    return wall, others, others / wall if wall > 0 else 0.0
+
+
 def _proc_kb(path: str, field: bytes) -> int:
     """A ``Field:  N kB`` line of a /proc file, in KiB (0 once the process is gone)."""
     try:
