@@ -355,3 +355,31 @@ def test_an_output_made_after_the_batch_read_the_layout_is_skipped_once_claimed(
     summary = run_batch(done_once, tmp_path / "out")
     assert summary["counts"] == {"skipped": 1}
     assert summary["outcomes"][0]["output"].endswith("extraction.json")
+
+
+def test_an_input_that_cannot_be_claimed_fails_alone_and_the_batch_goes_on(tmp_path, fake_report, monkeypatch):
+    """Claims are taken as the batch goes: a full disk half-way fails the input it could not
+    claim, with the reason, and the others are extracted; a read-only mount (EROFS) is worked
+    unclaimed, as a folder without write permission is."""
+    import errno
+
+    from pipeline.app import ops
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for i, data in enumerate(_reports(fake_report.parent)[:3]):
+        (inbox / f"r{i}.txt").write_bytes(data)
+    real = ops.claim
+    refusals = {"r1.txt": errno.ENOSPC, "r2.txt": errno.EROFS}
+
+    def claim(path):
+        if path.name in refusals:
+            raise OSError(refusals[path.name], os.strerror(refusals[path.name]))
+        return real(path)
+
+    monkeypatch.setattr(ops, "claim", claim)
+    summary = run_batch(inbox, tmp_path / "out")
+    by_name = {Path(o["file"]).name: o for o in summary["outcomes"]}
+    assert [by_name[f"r{i}.txt"]["status"] for i in range(3)] == ["extracted", "failed", "extracted"]
+    assert by_name["r1.txt"]["error"]["code"] == "disk_full"
+    assert (inbox / "r1.txt").exists()  # an input is never lost

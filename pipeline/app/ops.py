@@ -39,6 +39,7 @@ from pipeline.app.limits import Cancelled, Job, Pool, Written, extract_many, nam
 from pipeline.readers.ingest import read_input
 from schemas.errors import (
     DiskFullError,
+    FileError,
     InboxError,
     IngestError,
     SymlinkRefusedError,
@@ -548,8 +549,14 @@ def extract_inputs(
                 continue
             try:  # one owner per file (issue 15): a watcher or another batch may hold it
                 held = claim(path)
-            except PermissionError:  # a read-only input folder: no claim possible, work unclaimed
-                held = UNCLAIMED
+            except OSError as exc:
+                if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+                    held = UNCLAIMED  # a read-only input folder: no claim possible, work unclaimed
+                else:  # no claim can be written (a full disk): this input fails, the batch goes on
+                    reason = f"cannot be claimed for work: {exc.strerror or exc}"
+                    error = _no_space(exc, path) or FileError(str(path), reason)
+                    settled.append((i, Outcome(str(path), "failed", outcome.sha256, error=error.as_dict())))
+                    continue
             if held is None:
                 settled.append(
                     (i, Outcome(str(path), "busy", outcome.sha256, error={"reason": "taken by another process"}))
