@@ -383,3 +383,4 @@ def test_an_input_that_cannot_be_claimed_fails_alone_and_the_batch_goes_on(tmp_p
     assert [by_name[f"r{i}.txt"]["status"] for i in range(3)] == ["extracted", "failed", "extracted"]
     assert by_name["r1.txt"]["error"]["code"] == "disk_full"
     assert (inbox / "r1.txt").exists()  # an input is never lost
+    assert ops.process_claimed(inbox / "r2.txt", tmp_path / "one").status == "extracted"  # a flow's one document

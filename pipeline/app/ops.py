@@ -456,9 +456,8 @@ def process_claimed(path: Path, out: Path, limits: Limits | None = None, pool: P
     (a batch leaves it in place); ``busy`` when a watcher or another batch holds it (or took
     it away meanwhile)."""
 
-    try:
-        held = claim(path)
-    except PermissionError:  # a read-only input folder: no claims possible, work unclaimed
+    held = _take(path)
+    if held is UNCLAIMED:
         return process_file(path, out, limits, pool=pool)
     if held is None:
         return Outcome(str(path), "busy", error={"reason": "taken by another process"})
@@ -481,6 +480,18 @@ def batch_inputs(folder: Path) -> list[Path]:
 
 UNCLAIMED = object()
 """The claim of a file in a folder where no claim can be written (read-only input)."""
+
+
+def _take(path: Path):
+    """``claim(path)`` (a claim, or None when another process holds the file), or
+    :data:`UNCLAIMED` in a folder where no claim can be written (no write permission, a
+    read-only mount): the work is done unclaimed. Any other ``OSError`` (a full disk) is raised."""
+    try:
+        return claim(path)
+    except OSError as exc:
+        if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+            return UNCLAIMED
+        raise
 
 
 def _release(held) -> None:
@@ -548,15 +559,12 @@ def extract_inputs(
                 settled.append((i, outcome))
                 continue
             try:  # one owner per file (issue 15): a watcher or another batch may hold it
-                held = claim(path)
-            except OSError as exc:
-                if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
-                    held = UNCLAIMED  # a read-only input folder: no claim possible, work unclaimed
-                else:  # no claim can be written (a full disk): this input fails, the batch goes on
-                    reason = f"cannot be claimed for work: {exc.strerror or exc}"
-                    error = _no_space(exc, path) or FileError(str(path), reason)
-                    settled.append((i, Outcome(str(path), "failed", outcome.sha256, error=error.as_dict())))
-                    continue
+                held = _take(path)
+            except OSError as exc:  # no claim can be written (a full disk): this input fails, the batch goes on
+                reason = f"cannot be claimed for work: {exc.strerror or exc}"
+                error = _no_space(exc, path) or FileError(str(path), reason)
+                settled.append((i, Outcome(str(path), "failed", outcome.sha256, error=error.as_dict())))
+                continue
             if held is None:
                 settled.append(
                     (i, Outcome(str(path), "busy", outcome.sha256, error={"reason": "taken by another process"}))
