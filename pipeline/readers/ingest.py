@@ -72,11 +72,14 @@ def ingest_bytes(data: bytes, path: str, language: str | None = None, limits=Non
         lang = languages.load(language or languages.detect(raw_text))
         vocab = vocabulary(raw_text)
     elif sniffed.kind is InputKind.pdf:
-        from pipeline.readers.pdf import read_pdf  # pdfium is only loaded for PDFs
+        from pipeline.readers.pdf import lay_out_read, read_pdf_pages  # pdfium is only loaded for PDFs
 
         # the reader gathers the text's words line by line as it reads (the same set as
         # vocabulary(raw_text)), so the whole text is not scanned for them again
-        pages, raw_text, vocab, pdf_warnings = read_pdf(data, path, max_pages=limits.max_pages)
+        read = read_pdf_pages(data, path, max_pages=limits.max_pages)
+        data = None  # the layout needs the pages read, not the file: its bytes go first (issue 17)
+        pages, raw_text, vocab, pdf_warnings = lay_out_read(read)
+        del read
         warnings += pdf_warnings
         lang = languages.load(language or languages.detect(raw_text))
     else:

@@ -17,13 +17,14 @@ page the way a reader sees it, as a chain of small functions, one module each:
 - :mod:`.ocr` — pages without a text layer read by tesseract, ``ocr_pages``;
 - :mod:`.packed` — a page's lines in little memory while the rest of the document is read;
 - :mod:`.document` — ``read_pdf`` (and ``pdf_to_pages``), the whole chain over a document: each page read,
-  tallied (what layout needs of the whole document) and packed, then laid out page by page.
+  tallied (what layout needs of the whole document) and packed (``read_pdf_pages``), then laid
+  out page by page (``lay_out_read``).
 
 Every tunable lives in :class:`PdfSettings` (:data:`PDF_SETTINGS` are the defaults),
 frozen and validated when made.
 """
 
-from .document import ReadPdf, lay_out_pages, pdf_to_pages, read_pdf
+from .document import ReadPages, ReadPdf, lay_out_pages, lay_out_read, pdf_to_pages, read_pdf, read_pdf_pages
 from .lines import release_chars_of_plain_page
 from .objects import Char, Line, Rule
 from .settings import PDF_SETTINGS, PdfSettings
@@ -33,10 +34,13 @@ __all__ = [
     "Char",
     "Line",
     "PdfSettings",
+    "ReadPages",
     "ReadPdf",
     "Rule",
     "lay_out_pages",
+    "lay_out_read",
     "pdf_to_pages",
     "read_pdf",
+    "read_pdf_pages",
     "release_chars_of_plain_page",
 ]

@@ -72,10 +72,42 @@ class ReadPdf(NamedTuple):
     warnings: list[str]
 
 
+class ReadPages(NamedTuple):
+    """A PDF's pages read, not laid out yet (:func:`read_pdf_pages`): each page's lines
+    (packed) and rules, what layout needs of the whole document, and warnings; or, for a PDF
+    without a text layer, its pages read by OCR (``ocr``), which need no layout."""
+
+    read: list[ReadPage | None]
+    tally: Tally
+    warnings: list[str]
+    ocr: ReadPdf | None = None
+
+
 def read_pdf(data: bytes, path: str, settings: PdfSettings = PDF_SETTINGS, max_pages: int | None = None) -> ReadPdf:
-    """A PDF's draft pages, plain text, its words and warnings (see :class:`ReadPdf`)."""
+    """A PDF's draft pages, plain text, its words and warnings (see :class:`ReadPdf`):
+    :func:`read_pdf_pages`, then :func:`lay_out_read`."""
+    return lay_out_read(read_pdf_pages(data, path, settings, max_pages), settings)
+
+
+def read_pdf_pages(
+    data: bytes, path: str, settings: PdfSettings = PDF_SETTINGS, max_pages: int | None = None
+) -> ReadPages:
+    """The first half of :func:`read_pdf`: every page read (the only half that needs the
+    file's bytes, which a caller holding no other reference to them can let go before the
+    second: a long report's are tens of MB)."""
     with no_cycle_collection():
         return _read(data, path, settings, max_pages)
+
+
+def lay_out_read(pages: ReadPages, settings: PdfSettings = PDF_SETTINGS) -> ReadPdf:
+    """The second half of :func:`read_pdf`: the pages read, laid out (each let go once laid out)."""
+    if pages.ocr is not None:
+        return pages.ocr
+    read, tally, warnings, _ = pages
+    del pages
+    with no_cycle_collection():
+        pages_out, text, warnings = _lay_out(read, tally, settings, warnings)
+    return ReadPdf(pages_out, text, tally.words, warnings)
 
 
 def pdf_to_pages(
@@ -87,7 +119,7 @@ def pdf_to_pages(
     return pages, text, warnings
 
 
-def _read(data: bytes, path: str, settings: PdfSettings, max_pages: int | None) -> ReadPdf:
+def _read(data: bytes, path: str, settings: PdfSettings, max_pages: int | None) -> ReadPages:
     pdf = open_pdf(data, path)
     warnings: list[str] = []
     if not xref_points_at_xref(data):
@@ -135,11 +167,10 @@ def _read(data: bytes, path: str, settings: PdfSettings, max_pages: int | None) 
             read.append(ReadPage(width, height, held, rules, layout))
         if n_chars < 10:
             pages, text, warnings = ocr_pages(pdf, path, settings=settings)
-            return ReadPdf(pages, text, make_vocabulary(text), warnings)
+            return ReadPages([], Tally(), warnings, ReadPdf(pages, text, make_vocabulary(text), warnings))
     finally:
         pdf.close()
-    pages, text, warnings = _lay_out(read, tally, settings, warnings)
-    return ReadPdf(pages, text, tally.words, warnings)
+    return ReadPages(read, tally, warnings)
 
 
 @dataclass(slots=True)
@@ -231,6 +262,7 @@ def _lay_out(
 ) -> tuple[list[Page], str, list[str]]:
     """:func:`lay_out_pages` of pages read and tallied; each page's lines are let go once it is laid out."""
     plain = "\n".join(tally.texts)
+    tally.texts.clear()  # each page's text, now in ``plain``: not held twice while the pages are laid out
     vocab = tally.vocabulary
     body_size = tally.body_size()
     repeated = repeated_keys(tally.margin_keys, tally.n_pages, settings)
