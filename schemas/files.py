@@ -62,7 +62,16 @@ def _item_json(item: BaseModel, depth: int) -> str:
 ITEMS_PER_PIECE = 256
 """Items of a list of models serialised by one call (a few hundred KB of JSON at most). One
 call per item wrote the A4 seed's JSON in 10.7-16.0 ms, 256 at a time in 8.3 ms; the 1,003-page
-report in 537-647 against 378-406 ms (best of 10 and of 3, 07:10 on 2026-11-26)."""
+report in 537-647 against 378-406 ms (best of 10 and of 3, 07:10 on 2026-11-26). Fewer when
+the items are large (:data:`PIECE_CHARS`)."""
+
+PIECE_CHARS = 1 << 20
+"""About the most characters of JSON one call makes for a list's items: after each piece the
+next one's count of items is set from the characters per item so far, so that a list of large
+items (a 3,000-page report's tables, tens of KB each) never makes a piece of tens of MB, held
+up to four times while it is made, decoded, indented and encoded. The first piece of a list
+holds :data:`FIRST_ITEMS` items (its size is not known yet)."""
+FIRST_ITEMS = 16
 
 
 @cache
@@ -80,6 +89,20 @@ def _items_json(items: list[BaseModel], depth: int) -> str:
         pad = " " * (depth + 2)
         return pad + (",\n" + pad).join(_item_json(item, depth + 2) for item in items)
     return " " * (depth + 1) + _indented(piece[2:-2], depth + 1)  # "[\n" and "\n]" cut: " {…},\n {…}"
+
+
+def _list_json(items: list[BaseModel], depth: int) -> Iterator[str]:
+    """A list of models (a field of a model laid out at ``depth``) as JSON up to its closing
+    bracket, in pieces of :data:`FIRST_ITEMS` items, then of as many as fit in
+    :data:`PIECE_CHARS` at the characters per item so far (at least one, at most
+    :data:`ITEMS_PER_PIECE`)."""
+    done, chars, count = 0, 0, min(FIRST_ITEMS, ITEMS_PER_PIECE)
+    while done < len(items):
+        piece = _items_json(items[done : done + count], depth)
+        yield ("[" if done == 0 else ",") + "\n" + piece
+        done += count
+        chars += len(piece)
+        count = max(1, min(ITEMS_PER_PIECE, PIECE_CHARS * done // chars))
 
 
 def _field_json(model: BaseModel, name: str, depth: int) -> str:
@@ -115,8 +138,7 @@ def _model_json(model: BaseModel, depth: int) -> Iterator[str]:
         if isinstance(value, BaseModel) and type(value) is fields[name].annotation:
             yield from _model_json(value, depth + 1)
         elif isinstance(value, list) and value and _model_list(fields[name].annotation, value):
-            for j in range(0, len(value), ITEMS_PER_PIECE):
-                yield ("[" if j == 0 else ",") + "\n" + _items_json(value[j : j + ITEMS_PER_PIECE], depth)
+            yield from _list_json(value, depth)
             yield "\n" + pad + "]"
         elif isinstance(value, str) and len(value) > TEXT_PIECE:
             yield from _string_json(value)

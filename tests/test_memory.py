@@ -227,3 +227,21 @@ def test_lists_written_a_few_items_at_a_time_join_to_the_same_bytes(extraction, 
     assert run.to_json(changed) == _python_json(changed)
     assert files._float_form_differs("[1e-05]") and files._float_form_differs(" 0.00001,")
     assert not files._float_form_differs("240.00003051757812, de-escalation")
+
+
+def test_a_list_of_large_items_is_written_in_pieces_of_bounded_size(extraction, monkeypatch):
+    """After its first few items, a list's pieces take as many items as fit in
+    ``PIECE_CHARS`` (at least one): a long report's tables are not serialised 256 at a time
+    into one string of tens of MB. The file is the same bytes."""
+    monkeypatch.setattr(files, "FIRST_ITEMS", 2)
+    monkeypatch.setattr(files, "PIECE_CHARS", 600)
+    blocks = extraction.blocks
+    assert len(blocks) > 8
+    pieces = list(files._list_json(blocks, 0))
+    assert len(pieces[0]) < 2 * 600  # two blocks
+    assert all(len(p) < 3 * 600 for p in pieces)
+    assert len(pieces) >= len(blocks) // 2  # a few hundred characters a block: about two a piece
+    assert "".join(pieces) == "[\n" + files._items_json(blocks, 0)
+    monkeypatch.setattr(files, "PIECE_CHARS", 1)  # every item larger: two first, then one at a time
+    assert len(list(files._list_json(blocks, 0))) == len(blocks) - 1
+    assert run.to_json(extraction) == _python_json(extraction)
