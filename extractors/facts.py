@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from extractors import nlp
 from extractors.entities import (
@@ -24,26 +25,47 @@ HEADING_UNIT_OFFSET = 10_000_000
 """Heading units are numbered from here, apart from the body's sentences."""
 
 
-def extract_facts(
-    doc: Document,
-    lang: Language,
-    metadata: Metadata,
-    bibliography: list[BibliographyEntry],
-    footnotes: list[Footnote] = (),
-) -> Facts:
+PlaceCandidates = dict[int, list[tuple[int, int, str]]]
+"""The model's place entities (start, end, label) per unit index (see :func:`extractors.nlp.place_candidates`)."""
+
+
+@dataclass
+class Sentences:
+    """The units facts are read from (:func:`~extractors.sentences.document_units`) and the
+    model's place candidates among them (None without a model)."""
+
+    units: list[Unit]
+    ner: PlaceCandidates | None
+
+
+def read_sentences(doc: Document, lang: Language) -> Sentences:
+    """The document's units, and the model asked about the sentences with a "near <Name>"
+    the rules must confirm (only those)."""
     units = document_units(doc, lang)
-    found = kb.country(metadata.country) if metadata.country else None
-    iso2, iso3, country_name = found if found else (None, None, None)
-    place_names = gazetteer_names(iso3).folded if iso3 else frozenset()
-    orgs = [b.organisation for b in bibliography]
-    actors = find_actors(units, lang, doc.id, orgs, place_names, iso2)
-    # the model is asked only about sentences with a "near <Name>" the rules must confirm
     cue = re.compile(rf"(?<!\w)(?:{alternation(lang.places.near)})\s+[A-Z]")
     near = word_gate(lang.places.near)  # the cue needs one of its words
     ner = nlp.place_candidates(
         {u.index: u.text for u in units if u.sentence is None and near.may_match(u.text) and cue.search(u.text)},
         lang.code,
     )
+    return Sentences(units, ner)
+
+
+def extract_facts(
+    doc: Document,
+    sentences: Sentences,
+    lang: Language,
+    metadata: Metadata,
+    bibliography: list[BibliographyEntry],
+    footnotes: list[Footnote] = (),
+) -> Facts:
+    """The facts of ``doc``'s running text, read from its ``sentences`` (:func:`read_sentences`)."""
+    units, ner = sentences.units, sentences.ner
+    found = kb.country(metadata.country) if metadata.country else None
+    iso2, iso3, country_name = found if found else (None, None, None)
+    place_names = gazetteer_names(iso3).folded if iso3 else frozenset()
+    orgs = [b.organisation for b in bibliography]
+    actors = find_actors(units, lang, doc.id, orgs, place_names, iso2)
     # headings name places too ("Damascus Governorate, December 2017"); they come after the
     # body units, with indices of their own, so no figure is read from them
     headings = [

@@ -226,14 +226,26 @@ def load_ahead_for(language: str | None) -> None:
 
 def _serve_model(language: str, connection, other_end) -> None:
     """The loader's life: load the model, then answer ``(question id, texts)`` with
-    ``(question id, place candidates)`` until the other end is closed everywhere."""
+    ``(question id, place candidates)`` until the other end is closed everywhere or an asker
+    sends None (:func:`asking_last`).
+
+    Before each wait, what the load or the last answer freed goes back to the system
+    (:func:`~pipeline.readers.memory.give_back_freed_memory`): a long report's question (some
+    thousand sentences, their docs) grows the loader by ~10-20 MB that it would otherwise keep
+    beside the worker for the rest of the run."""
+    from pipeline.readers.memory import give_back_freed_memory
+
     other_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle
     _AHEAD.clear()
     pipeline(language)
     while True:
+        give_back_freed_memory()
         try:
-            question, texts = connection.recv()
+            message = connection.recv()
+            if message is None:  # the last asker needs it no more (:func:`asking_last`)
+                os._exit(0)
+            question, texts = message
             connection.send((question, place_candidates(texts, language)))
         except BaseException:  # noqa: BLE001 - closed everywhere, or a garbled question: the askers load the model themselves
             os._exit(0)
@@ -256,12 +268,58 @@ def _asked_ahead(texts: dict[int, str], language: str):
                 while True:
                     answered, candidates = loader.connection.recv()
                     if answered == question:
+                        if _LAST:
+                            _AHEAD.pop(language, None)
+                            _tell_to_end(loader)
                         return candidates
             finally:
                 fcntl.lockf(loader.turn, fcntl.LOCK_UN)
         except (EOFError, OSError):
             _AHEAD.pop(language, None)
             return None
+
+
+_LAST = False
+"""Inside :func:`asking_last`: a loader that answers this process is told to end."""
+
+
+@contextmanager
+def asking_last() -> Iterator[None]:
+    """Within: this process's questions are the loaders' last (the worker of a ``coi extract``
+    on its last report): a loader is told to end as soon as it has answered, and on leaving
+    every loader not asked is told too. A report asks once, in its ``sentences`` stage right
+    after its structure, and its memory peaks after that (bibliography, tables, facts, the
+    check of the output, the JSON), when the loader (spaCy and the model, some 80 MB) would
+    only wait beside it (issue 17). A question after that loads the model in this process."""
+    global _LAST
+    _LAST = True
+    try:
+        yield
+    finally:
+        _LAST = False
+        for language in list(_AHEAD):
+            loader = _AHEAD.pop(language)
+            with _ASKING:
+                _take_turn_and_end(loader)
+
+
+def _take_turn_and_end(loader: _Loader) -> None:
+    try:
+        fcntl.lockf(loader.turn, fcntl.LOCK_EX)
+        try:
+            _tell_to_end(loader)
+        finally:
+            fcntl.lockf(loader.turn, fcntl.LOCK_UN)
+    except OSError:
+        pass
+
+
+def _tell_to_end(loader: _Loader) -> None:
+    """Tell a loader to end (the caller has the pipe's turn); one already gone is left be."""
+    try:
+        loader.connection.send(None)
+    except OSError:
+        pass
 
 
 def place_candidates(

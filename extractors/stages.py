@@ -16,7 +16,7 @@ from pathlib import Path
 
 from extractors.bibliography import extract_bibliography
 from extractors.citations import resolve_citations
-from extractors.facts import extract_facts
+from extractors.facts import Sentences, extract_facts, read_sentences
 from extractors.metadata import extract_metadata
 from extractors.structure import extract_footnotes, extract_sections, link_captions
 from extractors.tables import (
@@ -70,6 +70,7 @@ class Found:
     bibliography: list[BibliographyEntry] = field(default_factory=list)
     tables: list = field(default_factory=list)
     table_records: list[TableRecord] = field(default_factory=list)
+    sentences: Sentences | None = None
     facts: Facts | None = None
     warnings: list[Warning] = field(default_factory=list)
 
@@ -86,6 +87,14 @@ def structure_stage(found: Found) -> None:
     link_captions(found.doc)
     found.footnotes, warnings = extract_footnotes(found.doc)
     found.warnings += warnings
+
+
+def sentences_stage(found: Found) -> None:
+    """Writes ``sentences``: the units facts are read from, and the NLP model's place
+    candidates among them. Asked this early (the units need only the sections) so that a
+    single ``coi extract``'s model process, ended once asked (:func:`extractors.nlp.asking_last`),
+    is not held beside the stages that follow, where the report's memory peaks (issue 17)."""
+    found.sentences = read_sentences(found.doc, found.lang)
 
 
 def bibliography_stage(found: Found) -> None:
@@ -114,8 +123,10 @@ def tables_stage(found: Found) -> None:
 
 
 def facts_stage(found: Found) -> None:
-    """Writes ``facts``: casualty, event and displacement figures, actors and places."""
-    found.facts = extract_facts(found.doc, found.lang, found.metadata, found.bibliography, found.footnotes)
+    """Writes ``facts``: casualty, event and displacement figures, actors and places, read
+    from ``sentences``, which are let go with this stage's working lists."""
+    sentences, found.sentences = found.sentences, None
+    found.facts = extract_facts(found.doc, sentences, found.lang, found.metadata, found.bibliography, found.footnotes)
 
 
 def citations_stage(found: Found) -> None:
@@ -128,6 +139,7 @@ Stage = Callable[[Found], None]
 STAGES: tuple[tuple[str, Stage], ...] = (
     ("metadata", metadata_stage),
     ("structure", structure_stage),
+    ("sentences", sentences_stage),
     ("bibliography", bibliography_stage),
     ("tables", tables_stage),
     ("facts", facts_stage),

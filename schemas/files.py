@@ -12,11 +12,12 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter
 
-from schemas.extraction import Extraction
+if TYPE_CHECKING:  # imported where a file is read back: naming one (a worker's parent) needs no model
+    from schemas.extraction import Extraction
 
 
 def json_text(data) -> str:
@@ -162,6 +163,8 @@ def to_json(extraction: Extraction) -> str:
 def load_extraction(path: str | Path) -> Extraction:
     """An extraction JSON file read back and validated (a file that is not one raises
     pydantic's ``ValidationError`` naming the field)."""
+    from schemas.extraction import Extraction
+
     return Extraction.model_validate_json(Path(path).read_text(encoding="utf-8"))
 
 

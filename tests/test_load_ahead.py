@@ -147,3 +147,35 @@ def test_spacy_imported_without_its_command_line_answers_as_the_whole_of_spacy()
         """
     )
     assert without == whole and "GPE" in whole
+
+
+def test_asking_last_ends_the_loader_once_it_has_answered():
+    """The worker of a ``coi extract``'s last report ends the loader right after its answer
+    (its memory is not held beside the rest of the extraction); a later question loads the
+    model here and gets the same answer."""
+    run(
+        """
+        nlp.load_ahead("en")
+        (loader,) = multiprocessing.active_children()
+        with nlp.asking_last():
+            ahead = nlp.place_candidates(TEXTS, "en")
+            loader.join(60)
+            assert loader.exitcode == 0 and "en" not in nlp._AHEAD
+            assert "spacy" not in sys.modules
+        assert ahead == nlp.place_candidates(TEXTS, "en") and nlp.loaded() == ("en",)
+        """
+    )
+
+
+def test_asking_last_ends_a_loader_never_asked_on_leaving():
+    run(
+        """
+        nlp.load_ahead("en")
+        (loader,) = multiprocessing.active_children()
+        with nlp.asking_last():
+            assert nlp.place_candidates({1: "x" * (nlp.MAX_CHARS + 1)}, "en") == {}  # nothing to ask
+            assert "en" in nlp._AHEAD
+        loader.join(60)
+        assert loader.exitcode == 0 and "en" not in nlp._AHEAD
+        """
+    )

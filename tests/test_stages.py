@@ -62,7 +62,15 @@ PINNED = {
 
 
 def test_the_stages_run_in_this_order():
-    assert [name for name, _ in STAGES] == ["metadata", "structure", "bibliography", "tables", "facts", "citations"]
+    assert [name for name, _ in STAGES] == [
+        "metadata",
+        "structure",
+        "sentences",
+        "bibliography",
+        "tables",
+        "facts",
+        "citations",
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))

@@ -41,6 +41,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
@@ -114,13 +115,17 @@ class Job:
     has already read them, its bytes, so that what was hashed is exactly what is extracted.
     ``target``: where the worker writes the JSON (through a temp name and a rename).
     ``sha256``: the hash of the bytes the caller means; a worker that reads other bytes (the
-    file changed meanwhile) writes nothing and says so (its :class:`Written` has no path)."""
+    file changed meanwhile) writes nothing and says so (its :class:`Written` has no path).
+    ``last``: no document comes after this one (:func:`extract_many` marks it): its worker
+    ends the NLP model's loader (:func:`extractors.nlp.asking_last`) once the document needs
+    it no more, instead of both holding their memory to the end."""
 
     path: str
     data: bytes | None = None
     language: str | None = None
     target: str | None = None
     sha256: str | None = None
+    last: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,7 +186,8 @@ def _extract_one(job: Job, held: list, limits: Limits, tmp: str) -> tuple:
         from pipeline.readers.ingest import ingest_bytes
 
         doc = ingest_bytes(_taken(held, job.path), job.path, language=job.language, limits=limits)
-        extraction = run.extract_document(doc)
+        with nlp.asking_last() if job.last else nullcontext():
+            extraction = run.extract_document(doc)
         del doc
         needs = Needs(
             extraction.document.language,
@@ -836,7 +842,8 @@ def extract_many(
     warm: bool | None = None,
     pdf: bool = True,
 ) -> Iterator[tuple[int, Written | IngestError | OSError]]:
-    """Extract ``jobs`` on a :class:`Pool` of ``workers`` made for them (see :meth:`Pool.map`).
+    """Extract ``jobs`` on a :class:`Pool` of ``workers`` made for them (see :meth:`Pool.map`);
+    with one worker (documents one after the other), the last of a list is marked :attr:`Job.last`.
 
     ``warm``: True in a process that will extract again (a watcher): what each document
     needed is built here at once, so that the next fork inherits it; False never; by default,
@@ -846,6 +853,8 @@ def extract_many(
     (see :class:`Pool`). ``pdf``: see :class:`Pool`."""
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
+    if workers == 1 and isinstance(jobs, list) and jobs:  # a lazy iterable's last is not known ahead
+        jobs = [*jobs[:-1], replace(jobs[-1], last=True)]
     again, count = warm is True, operator.length_hint(jobs, 2)
     warm = count > 1 if warm is None else warm
     models = None if warm and count > workers > 1 else ()
