@@ -415,11 +415,7 @@ def bench(
     if as_json:
         out_console.print_json(json.dumps({"inputs": rows, "batch": batches, "prefect": flow, "machine": machine}))
         return
-    stages = [
-        s
-        for s in ("ingest", "structure", "tables", "facts", "validation", "write")
-        if any(s in r["stages"] for r in rows)
-    ]
+    stages = list(dict.fromkeys(s for r in rows for s in r["stages"]))  # every stage, in the order they ran
     table = RichTable(
         title=f"coi bench: median of {runs} run(s) (a long report: 1), one process (one core), seconds per stage",
         title_justify="left",
@@ -435,7 +431,7 @@ def bench(
             *(f"{r['stages'].get(s, 0):.3f}" for s in stages),
             f"{r['peak_rss_mb']:.0f}",
         )
-    Console(width=max(out_console.width, 150)).print(table)
+    Console(width=max(out_console.width, 200)).print(table)
     floor = RichTable(
         title="floor: pypdfium2 text + spaCy tokenizer over the same pages (warm, median); ratio = warm / floor",
         title_justify="left",
