@@ -254,12 +254,17 @@ def _prepare(
         ), None
     done = existing_output(out, sha, index)
     if done is not None:
-        names = _record_source(done.parent, path.name)
-        status = "skipped" if done == output_dir(out, path.name, sha) / "extraction.json" else "duplicate"
-        return Outcome(
-            str(path), status, sha, str(done), error={"duplicate_of": names[0]} if status == "duplicate" else None
-        ), None
+        return _already_done(path, out, sha, done), None
     return Outcome(str(path), "pending", sha), data
+
+
+def _already_done(path: Path, out: Path, sha: str, done: Path) -> Outcome:
+    """The outcome of an input whose bytes have an output ``done`` already, recorded as one of
+    its sources: ``skipped`` under its own name, else a ``duplicate`` of the first source."""
+    names = _record_source(done.parent, path.name)
+    if done == output_dir(out, path.name, sha) / "extraction.json":
+        return Outcome(str(path), "skipped", sha, str(done))
+    return Outcome(str(path), "duplicate", sha, str(done), error={"duplicate_of": names[0]})
 
 
 def _finish(outcome: Outcome, answer: Written | IngestError | OSError, out: Path, start: float) -> Outcome:
@@ -574,8 +579,7 @@ def extract_inputs(
             done = output_dir(out, path.name, outcome.sha256) / "extraction.json"
             if _done(done):  # another batch on this folder extracted it after this one read the layout
                 _release(claims.pop(i))
-                _record_source(done.parent, path.name)
-                settled.append((i, Outcome(str(path), "skipped", outcome.sha256, str(done))))
+                settled.append((i, _already_done(path, out, outcome.sha256, done)))
                 continue
             seen[outcome.sha256] = shown(path.name)
             todo.append((i, outcome))
