@@ -373,10 +373,10 @@ def bench(
     same process; --whole-process: fresh processes, as a single `coi extract` runs."""
     from rich.table import Table as RichTable
 
-    from pipeline.tools.bench import batch_command, bench_files, floor_files, long_report, others_since
+    from pipeline.tools.bench import batch_command, bench_files, cpu_mark, floor_files, long_report, others_since
     from pipeline.tools.bench import whole_process as time_whole_process
 
-    mark = others_since()
+    mark = cpu_mark()
 
     if prefect and batch is None:
         raise typer.BadParameter("--prefect needs --batch FOLDER")
@@ -410,7 +410,7 @@ def bench(
         from pipeline.app.throughput import batch_figures, figure_lines
 
         flow = batch_figures([batch], max(1, workers), rounds=batch_rounds)
-    wall, others, cores = others_since(mark)
+    wall, _own, others, cores = others_since(mark)
     machine = {"seconds": wall, "others_cpu_s": others, "others_cores": cores}
     if as_json:
         out_console.print_json(json.dumps({"inputs": rows, "batch": batches, "prefect": flow, "machine": machine}))

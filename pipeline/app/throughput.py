@@ -38,7 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.tools.bench import PROJECT_ROOT, cpu_seconds, machine_cpu_seconds, process_tree
+from pipeline.tools.bench import PROJECT_ROOT, cpu_mark, cpu_seconds, others_since, process_tree
 
 MODES = ("direct", "prefect")
 
@@ -99,18 +99,18 @@ def measure(mode: str, inbox: Path, out: Path, workers: int, empty: Path) -> dic
     for name in WARM_IMPORTS:
         importlib.import_module(name)
     batch(empty, out.with_name(out.name + "-empty"))
-    ready, ready_cpu, ready_machine = time.perf_counter(), tree_cpu(), machine_cpu_seconds()
+    mark = cpu_mark(own=tree_cpu)
     summary = batch(inbox, out)
-    done, done_cpu, done_machine = time.perf_counter(), tree_cpu(), machine_cpu_seconds()
+    since = others_since(mark, own=tree_cpu)
     return {
         "mode": mode,
         "workers": workers,
         "documents": summary["documents"],
         "counts": summary["counts"],
-        "wall_s": done - ready,
-        "cpu_s": done_cpu - ready_cpu,
-        "others_cpu_s": max(0.0, (done_machine - ready_machine) - (done_cpu - ready_cpu)),
-        "startup_s": ready - start,
+        "wall_s": since.wall,
+        "cpu_s": since.own_cpu,
+        "others_cpu_s": since.others_cpu,
+        "startup_s": mark[0] - start,
     }
 
 

@@ -26,8 +26,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 
 def _peak_rss_mb() -> float:
@@ -190,17 +192,42 @@ def machine_cpu_seconds() -> float:
         return 0.0
 
 
-def others_since(since: tuple[float, float, float] | None = None) -> tuple[float, float, float]:
-    """Without ``since``: a mark (wall clock, this process's CPU with its reaped children's, the
-    machine's CPU). With a mark: (seconds since it, CPU seconds the machine's *other* processes
-    took since it, their average number of busy cores), the figures of a bench that others'
-    load on the machine moved."""
-    now = (time.perf_counter(), sum(os.times()[:4]), machine_cpu_seconds())
-    if since is None:
-        return now
-    wall = now[0] - since[0]
-    others = max(0.0, (now[2] - since[2]) - (now[1] - since[1]))
-    return wall, others, others / wall if wall > 0 else 0.0
+def own_cpu_seconds() -> float:
+    """CPU seconds of this process and of the children it has waited for."""
+    return sum(os.times()[:4])
+
+
+class Since(NamedTuple):
+    """What happened since a mark of :func:`others_since`."""
+
+    wall: float
+    """Seconds of wall clock."""
+    own_cpu: float
+    """CPU seconds of what is measured (its ``own`` count)."""
+    others_cpu: float
+    """CPU seconds the machine's other processes took."""
+    others_cores: float
+    """Their average number of busy cores."""
+
+
+Mark = tuple[float, float, float]
+"""(wall clock, ``own`` CPU seconds, the machine's CPU seconds) at a moment: :func:`cpu_mark`."""
+
+
+def cpu_mark(own: Callable[[], float] = own_cpu_seconds) -> Mark:
+    """A mark to measure :func:`others_since`. ``own``: the CPU of what is measured (by default
+    this process and the children it waited for; a process tree with live descendants passes
+    its own count)."""
+    return time.perf_counter(), own(), machine_cpu_seconds()
+
+
+def others_since(mark: Mark, own: Callable[[], float] = own_cpu_seconds) -> Since:
+    """:class:`Since` ``mark`` (taken with the same ``own``), whose other processes' CPU says
+    how much others' load on the machine moved a bench's figures."""
+    now = cpu_mark(own)
+    wall, own_cpu = now[0] - mark[0], now[1] - mark[1]
+    others = max(0.0, (now[2] - mark[2]) - own_cpu)
+    return Since(wall, own_cpu, others, others / wall if wall > 0 else 0.0)
 
 
 def _proc_kb(path: str, field: bytes) -> int:
