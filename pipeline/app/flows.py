@@ -115,7 +115,7 @@ def local_prefect() -> Iterator[None]:
         yield
 
 
-from pipeline.app.limits import PDF_SUFFIXES, Pool, extract_many, names_pdf  # noqa: E402
+from pipeline.app.limits import Pool, extract_many, models_to_load, names_pdf  # noqa: E402
 from pipeline.app.ops import InboxWatcher, Outcome, batch_inputs, extract_inputs, process_claimed, settle  # noqa: E402
 from schemas.errors import shown  # noqa: E402
 from schemas.limits import DEFAULT, Limits  # noqa: E402
@@ -147,7 +147,7 @@ def _document_run_name() -> str:
 
 
 def _kind_tag(path: str | bytes) -> str:
-    return "kind:pdf" if os.fsdecode(path).lower().endswith(PDF_SUFFIXES) else "kind:text"
+    return "kind:pdf" if names_pdf([path]) else "kind:text"
 
 
 def _facts_of(outcome: dict) -> dict:
@@ -433,7 +433,7 @@ def extract_batch(folder: str, out: str = "out", workers: int = 1, limits: dict 
     runner = ThreadPoolTaskRunner(max_workers=workers + 1) if workers > 1 else None
     key = f"{os.getpid()}-{id(files)}"
     runs = chunks(files, workers)
-    preload = None if len(files) > workers > 1 else ()
+    preload = models_to_load(len(files), workers)
     futures = []
     pdf = names_pdf(files)  # a batch of text files need not warm the PDF reader
     with (

@@ -828,6 +828,13 @@ class Pool:
 PDF_SUFFIXES = (".pdf",)
 
 
+def models_to_load(documents: int, workers: int) -> tuple[str, ...] | None:
+    """:class:`Pool`'s ``models`` for a batch of ``documents`` on ``workers``: every installed
+    model (None) with more than one worker and more documents than workers, so that the
+    workers share one copy; none otherwise (a worker loads one when a sentence needs it)."""
+    return None if documents > workers > 1 else ()
+
+
 def names_pdf(paths: Iterable[str | bytes | os.PathLike]) -> bool:
     """Whether any of ``paths`` is named as a PDF: the hint :class:`Pool`'s ``pdf`` takes (a
     PDF named otherwise is read all the same, its worker importing the reader itself)."""
@@ -857,7 +864,7 @@ def extract_many(
         jobs = [*jobs[:-1], replace(jobs[-1], last=True)]
     again, count = warm is True, operator.length_hint(jobs, 2)
     warm = count > 1 if warm is None else warm
-    models = None if warm and count > workers > 1 else ()
+    models = models_to_load(count, workers) if warm else ()
     with Pool(limits, workers, warm=warm, learn_at_once=again, models=models, pdf=pdf) as pool:
         yield from pool.map(jobs, cancelled)
 
