@@ -31,6 +31,27 @@ def test_a_file_has_one_claim_at_a_time_and_none_once_it_is_gone(tmp_path):
     assert [p.name for p in processing_dir(tmp_path).iterdir()] == []
 
 
+def _claim_in_child(path: str, answer) -> None:
+    held = claim(Path(path))
+    answer.send((os.getpid(), json.loads((held.folder / "owner.json").read_text())["pid"]))
+    release(held)
+
+
+def test_a_forked_process_claims_as_itself(tmp_path):
+    """The owner record is made once per process: a worker forked after its parent claimed
+    something must not claim under the parent's pid (which would outlive its own death)."""
+    (tmp_path / "parent.txt").write_text("x")
+    (tmp_path / "child.txt").write_text("x")
+    release(claim(tmp_path / "parent.txt"))  # the parent's record is made
+    ctx = multiprocessing.get_context("fork")
+    mine, theirs = ctx.Pipe()
+    child = ctx.Process(target=_claim_in_child, args=(str(tmp_path / "child.txt"), theirs))
+    child.start()
+    pid, owner_pid = mine.recv()
+    child.join(timeout=30)
+    assert pid == child.pid and owner_pid == child.pid != os.getpid()
+
+
 def _dead_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
