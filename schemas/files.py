@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -198,19 +197,21 @@ def temp_prefix(name: str) -> str:
 
 
 # --- shared-storage permissions (issue 15) -------------------------------------------------
-def umask_mode(mode: int = 0o666) -> int:
-    """``mode`` as the process's umask leaves it (0644 under umask 022), as ``open`` would
-    create a file. The umask can only be read by setting it; on Linux it is read from
-    /proc/self/status instead, which leaves it untouched for other threads."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return mode & ~int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mode & ~mask
+def temp_beside(path: Path) -> tuple[int, str]:
+    """A new temp file beside ``path`` (its folder made when missing), open for writing:
+    ``(fd, name)``, named ``temp_prefix(path.name)`` + random + ``.tmp``. Made as ``open``
+    makes any file, mode 0666 less the process's umask (issue 15: 0644 under umask 022 on
+    shared storage), where ``tempfile.mkstemp`` makes 0600 and the mode had to be changed
+    after, by reading the umask back from /proc at every write."""
+    prefix = os.path.join(path.parent, temp_prefix(path.name))
+    while True:
+        tmp = f"{prefix}{os.urandom(6).hex()}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), tmp
+        except FileExistsError:  # a name drawn twice: draw again
+            continue
+        except FileNotFoundError:  # the folder's first file: make the folder, draw again
+            path.parent.mkdir(parents=True, exist_ok=True)
 
 
 # --- end shared-storage permissions --------------------------------------------------------
@@ -219,10 +220,8 @@ def umask_mode(mode: int = 0o666) -> int:
 def write_atomic(path: Path, text: str | Iterable[str]) -> None:
     """Write ``text`` (a string, or its pieces in order) to ``path`` through a temp file in the
     same folder and a rename, so a reader never sees half a file and a crash never leaves one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=path.parent)
+    fd, tmp = temp_beside(path)
     try:
-        os.fchmod(fd, umask_mode())  # issue 15: mkstemp makes 0600; outputs go to shared storage
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             if isinstance(text, str):
                 f.write(text)

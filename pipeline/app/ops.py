@@ -23,7 +23,6 @@ import re
 import shutil
 import signal
 import stat
-import tempfile
 import threading
 import time
 import unicodedata
@@ -45,7 +44,7 @@ from schemas.errors import (
     SymlinkRefusedError,
     shown,
 )
-from schemas.files import fit_name, json_text, load_extraction, temp_prefix, write_atomic
+from schemas.files import fit_name, json_text, load_extraction, temp_beside, write_atomic
 from schemas.limits import DEFAULT, Limits
 
 TEMP_SUFFIXES = (".partial", ".part", ".tmp", ".crdownload", ".download", ".swp", "~")
@@ -368,7 +367,7 @@ def quarantine(path: Path, folder: Path, error: dict, move: bool) -> Path:
                     raise
                 shutil.move(str(path), target)
         elif not target.exists():
-            fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target.name), suffix=".tmp", dir=folder)
+            fd, tmp = temp_beside(target)
             os.close(fd)
             try:
                 if path.is_symlink():
