@@ -37,7 +37,8 @@ def test_copies_of_the_inputs_are_distinct_files(reports, tmp_path):
     assert len({p.read_bytes() for p in inbox.iterdir()}) == 8  # no copy a duplicate of another
 
 
-def test_direct_figures_count_every_document_with_one_and_two_workers(reports):
+def test_direct_figures_count_every_document_with_one_and_two_workers(reports, monkeypatch):
+    monkeypatch.setattr("pipeline.app.throughput.SCALING_CHECKS", 1)
     figures = batch_figures([reports], workers=2, copies=2, prefect=False, rounds=2)
     assert figures["documents"] == 6 and figures["workers"] == 2 and figures["copies"] == 2
     assert figures["rounds"] == 2 and sorted(figures["runs"]) == ["direct-1", "direct-2"]
@@ -51,6 +52,10 @@ def test_direct_figures_count_every_document_with_one_and_two_workers(reports):
     assert set(figures["speedup"]) == {"direct"} and set(figures["speedup"]["direct"]) == {"wall", "cpu"}
     assert figures["overhead"] == {}
     assert figure_lines(figures)[0].startswith("direct: 2 workers are ")
+    scaling = figures["machine_scaling"]  # one check before each of the 2 rounds
+    assert len(scaling["checks"]) == 2 and all(c > 0 for c in scaling["checks"])
+    assert scaling["median"] == pytest.approx(sum(scaling["checks"]) / 2)
+    assert any(line.startswith("the machine itself: 2 CPU-bound processes") for line in figure_lines(figures))
 
 
 def test_the_prefect_flow_is_measured_like_the_direct_batch(reports, tmp_path, monkeypatch):
@@ -59,6 +64,7 @@ def test_the_prefect_flow_is_measured_like_the_direct_batch(reports, tmp_path, m
     assert sorted(figures["runs"]) == ["direct-1", "prefect-1"]
     assert figures["runs"]["prefect-1"]["counts"] == figures["runs"]["direct-1"]["counts"] == {"extracted": 3}
     assert set(figures["overhead"]) == {1} and figures["speedup"] == {}
+    assert figures["machine_scaling"] is None  # one worker: no speed-up to bound
 
 
 def test_ratios_are_one_worker_over_n_and_prefect_over_direct():
@@ -101,3 +107,23 @@ def test_the_figures_say_when_other_processes_took_cpu_meanwhile():
     assert line == "other processes took up to 0.05 s of CPU during a shown run"
     (line,) = figure_lines({"workers": 2, "speedup": {}, "overhead": {}, "runs": busy})
     assert line.startswith("other processes took up to 1.50 s") and "not quiet" in line
+
+
+def test_the_machines_scaling_is_n_times_one_alone_over_the_slowest_at_once(monkeypatch):
+    from pipeline.tools import bench
+
+    assert len(bench._spin_processes(2, 1000)) == 2
+    timed = iter([[1.0], [1.2, 1.6], [1.4]])  # alone before, two at once, alone after
+    monkeypatch.setattr(bench, "_spin_processes", lambda processes, loops: next(timed))
+    assert bench.machine_scaling(2) == pytest.approx(2 * 1.2 / 1.6)
+    line = figure_lines(
+        {
+            "workers": 2,
+            "speedup": {},
+            "overhead": {},
+            "runs": {},
+            "machine_scaling": {"median": 1.5, "checks": [1.4, 1.5, 1.9]},
+        }
+    )[0]
+    assert line.startswith("the machine itself: 2 CPU-bound processes at once ran 1.50x as fast as 1")
+    assert "median of 3 checks around the rounds, 1.40-1.90" in line

@@ -32,13 +32,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from pipeline.tools.bench import PROJECT_ROOT, cpu_mark, cpu_seconds, others_since, process_tree
+from pipeline.tools.bench import PROJECT_ROOT, cpu_mark, cpu_seconds, machine_scaling, others_since, process_tree
 
 MODES = ("direct", "prefect")
 
@@ -161,6 +162,10 @@ not quiet (a quiet one: daemons, the bench's own parent, well under a tenth of a
 ROUNDS = 3
 """Runs of each configuration; its figures are its median run's (see the module's docstring)."""
 
+SCALING_CHECKS = 3
+"""Checks of the machine's own scaling (:func:`pipeline.tools.bench.machine_scaling`, about
+half a second each) before each round: it moves from one second to the next."""
+
 
 def median_run(runs: list[dict]) -> dict:
     """The run of median wall time (the lower middle one of an even number), with the wall
@@ -182,7 +187,10 @@ def batch_figures(
     "prefect-1": ..., "prefect-N": ...}, "speedup": {mode: {"wall", "cpu"}}, "overhead": {n:
     {"wall", "cpu"}}}``; a row holds ``documents``, ``counts``, ``wall_s``, ``ms_per_doc``,
     ``cpu_s``, ``cpu_ms_per_doc``, ``others_cpu_s``, ``startup_s`` (of the median run) and
-    ``walls_s`` (every run's wall time, in turn order)."""
+    ``walls_s`` (every run's wall time, in turn order). ``machine_scaling`` (with more than one
+    worker): ``{"median", "checks"}``, how much faster ``workers`` CPU-bound processes ran at
+    once than one alone, checked before each round: the ceiling of the moment for the
+    workers' speed-up."""
     if workers < 1 or copies < 1 or rounds < 1:
         raise ValueError("workers, copies and rounds must be at least 1")
     folder = Path(tempfile.mkdtemp(prefix="coi-batch-bench-"))
@@ -192,7 +200,10 @@ def batch_figures(
         empty.mkdir()
         names = [f"{mode}-{n}" for mode in (MODES if prefect else ("direct",)) for n in sorted({1, workers})]
         runs: dict[str, list[dict]] = {name: [] for name in names}
+        scaling: list[float] = []
         for turn in range(rounds):
+            if workers > 1:  # the machine's own ceiling at this moment (see machine_scaling)
+                scaling += [machine_scaling(workers) for _ in range(SCALING_CHECKS)]
             for name in names:
                 mode, n = name.rsplit("-", 1)
                 runs[name].append(run_configuration(mode, inbox, folder / f"{name}-{turn}", int(n), empty))
@@ -211,6 +222,7 @@ def batch_figures(
         "runs": rows,
         "speedup": speedup,
         "overhead": overhead,
+        "machine_scaling": {"median": statistics.median(scaling), "checks": scaling} if scaling else None,
     }
 
 
@@ -237,6 +249,13 @@ def figure_lines(figures: dict) -> list[str]:
         f"prefect over direct, {w} worker(s): {o['wall']:+.0%} wall, {o['cpu']:+.0%} CPU"
         for w, o in figures["overhead"].items()
     ]
+    scaling = figures.get("machine_scaling")
+    if scaling:
+        lines.append(
+            f"the machine itself: {n} CPU-bound processes at once ran {scaling['median']:.2f}x as fast as 1 "
+            f"(median of {len(scaling['checks'])} checks around the rounds, "
+            f"{min(scaling['checks']):.2f}-{max(scaling['checks']):.2f}): the ceiling for the speed-ups above"
+        )
     others = max((r.get("others_cpu_s", 0.0) for r in figures["runs"].values()), default=0.0)
     lines.append(
         f"other processes took up to {others:.2f} s of CPU during a shown run"

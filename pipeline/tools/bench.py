@@ -19,6 +19,7 @@ nothing but pypdfium2 and spaCy."""
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.synchronize
 import os
 import resource
 import statistics
@@ -228,6 +229,50 @@ def others_since(mark: Mark, own: Callable[[], float] = own_cpu_seconds) -> Sinc
     wall, own_cpu = now[0] - mark[0], now[1] - mark[1]
     others = max(0.0, (now[2] - mark[2]) - own_cpu)
     return Since(wall, own_cpu, others, others / wall if wall > 0 else 0.0)
+
+
+SPIN_LOOPS = 2_000_000
+"""Iterations of :func:`_spin`: about a quarter of a second on the development machine."""
+
+
+def _spin(loops: int) -> float:
+    """Pure Python arithmetic, ``loops`` times, touching no file and little memory; its wall
+    seconds."""
+    start = time.perf_counter()
+    x = 0
+    for i in range(loops):
+        x += i * i % 7
+    return time.perf_counter() - start
+
+
+def _spin_with(start: multiprocessing.synchronize.Barrier, loops: int, answers: multiprocessing.SimpleQueue) -> None:
+    start.wait()
+    answers.put(_spin(loops))
+
+
+def _spin_processes(processes: int, loops: int) -> list[float]:
+    """:func:`_spin` in ``processes`` forked processes started together; their wall seconds."""
+    ctx = multiprocessing.get_context("fork")
+    start, answers = ctx.Barrier(processes), ctx.SimpleQueue()
+    children = [ctx.Process(target=_spin_with, args=(start, loops, answers)) for _ in range(processes)]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join()
+    return [answers.get() for _ in children]
+
+
+def machine_scaling(processes: int, loops: int = SPIN_LOOPS) -> float:
+    """How much faster ``processes`` CPU-bound processes get through their work at once than
+    one alone: ``processes`` x one's seconds alone / the slowest one's seconds at once (one
+    alone timed before and after, the mean). About ``processes`` where each has a core of its
+    own; less where the cores are shared: on the 2-vCPU development VM, 1.86-2.07 at one moment
+    and 1.32-1.67 twenty minutes later (2026-11-26), nothing else of ours running. So it is the
+    ceiling of the moment for a speed-up of N workers over 1, measured beside it."""
+    before = _spin_processes(1, loops)[0]
+    together = max(_spin_processes(processes, loops))
+    after = _spin_processes(1, loops)[0]
+    return processes * (before + after) / 2 / together
 
 
 def _proc_kb(path: str, field: bytes) -> int:
