@@ -126,7 +126,7 @@ def _watch(inbox: str, out: str, log: str, deadline: float) -> None:
     test is about ownership, not extraction)."""
     import pipeline.app.ops as ops
 
-    def record(path, out, limits=None, cancelled=None):
+    def record(path, out, limits=None, cancelled=None, pool=None):
         with open(log, "a", encoding="utf-8") as f:  # one short O_APPEND write per file
             f.write(f"{os.getpid()} {path.name}\n")
         time.sleep(0.002)  # long enough for the two watchers to reach the same files

@@ -109,6 +109,35 @@ def test_inbox_watcher_takes_each_file_once_and_loses_none(tmp_path, fake_report
     assert sorted(json.loads(sources_file.read_text())) == ["dup-a.txt", "report 00 é.txt"]
 
 
+def test_a_polls_files_share_one_worker_that_ends_with_the_poll(tmp_path, fake_report, monkeypatch):
+    """A worker forked per file cost the watcher about three times what extracting a small
+    report does; a poll forks one for its files, and none is left waiting between polls."""
+    from pipeline.app.limits import Pool
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for i, data in enumerate(_reports(fake_report.parent)[:3]):
+        (inbox / f"r{i}.txt").write_bytes(data)
+    (inbox / "empty.txt").write_bytes(b"")  # refused by the worker: the poll goes on with the same one
+    spawned: list[Pool] = []
+    real = Pool._spawn
+    monkeypatch.setattr(Pool, "_spawn", lambda self: spawned.append(self) or real(self))
+    watcher = InboxWatcher(inbox, tmp_path / "out", interval=0)
+    assert watcher.poll_once() == []
+    outcomes = watcher.poll_once()
+    assert sorted((Path(o.file).name, o.status) for o in outcomes) == [
+        ("empty.txt", "failed"),
+        ("r0.txt", "extracted"),
+        ("r1.txt", "extracted"),
+        ("r2.txt", "extracted"),
+    ]
+    assert len(spawned) == 1 and spawned[0]._all == []  # one worker, ended with the poll
+    (inbox / "r3.txt").write_bytes(_reports(fake_report.parent)[3])
+    watcher.poll_once()
+    assert [(Path(o.file).name, o.status) for o in watcher.poll_once()] == [("r3.txt", "extracted")]
+    assert len(spawned) == 2  # the next poll's own
+
+
 def _sha(path: Path) -> str:
     import hashlib
 

@@ -27,8 +27,9 @@ when documents failed, the state is named ``Completed with failures`` and its me
 them (the failed task runs are red beside it). Only a flow that could not run (a missing
 folder) is Failed.
 
-``workers`` extraction processes are forked once per batch from the flow's (warmed) process
-and serve all its documents (:class:`pipeline.app.limits.Pool`, each document within its
+``workers`` extraction processes are forked once per batch (one per poll of ``watch_inbox``,
+which takes its files one after the other) from the flow's (warmed) process and serve all its
+documents (:class:`pipeline.app.limits.Pool`, each document within its
 limits); the task runs run on threads over them, and no task result is cached or persisted
 (the output layout is the record of work). One thread more than workers: a run of documents
 waiting for a worker has its next input hashed and claimed, and takes the worker the moment
@@ -246,7 +247,7 @@ class _Batch:
 
 
 _BATCHES: dict[str, _Batch] = {}
-"""The batch flows running in this process, by the key their tasks get."""
+"""The batch flows (and inbox polls) running in this process, by the key their tasks get."""
 
 
 @task(
@@ -339,10 +340,12 @@ def chunks(files: list[bytes], workers: int) -> list[list[bytes]]:
 
 
 @task(name="take-inbox-file", task_run_name=_document_run_name, retries=0)
-def take_inbox_file_task(path: bytes, inbox: str, out: str) -> dict | None:
-    """One inbox file: claimed, extracted, moved to ``processed/`` or ``quarantine/``; None when
-    another worker took it."""
-    outcome = InboxWatcher(Path(inbox), Path(out)).take(Path(os.fsdecode(path)))
+def take_inbox_file_task(path: bytes, inbox: str, out: str, pool: str | None = None) -> dict | None:
+    """One inbox file: claimed, extracted (on the poll's pool ``pool`` when given, else on a
+    worker forked for it), moved to ``processed/`` or ``quarantine/``; None when another
+    worker took it."""
+    poll = _BATCHES.get(pool or "")
+    outcome = InboxWatcher(Path(inbox), Path(out)).take(Path(os.fsdecode(path)), poll.pool if poll else None)
     if outcome is None:
         get_run_logger().info("%s: taken by another worker", shown(Path(os.fsdecode(path)).name))
         return None
@@ -492,10 +495,16 @@ def watch_inbox(inbox: str, out: str = "out", settle_seconds: float = 2.0) -> li
         logger.debug("nothing ready in %s", inbox)
         return []
     futures = []
-    for path in ready:
-        with tags(_kind_tag(path)):
-            futures.append(take_inbox_file_task.submit(path, inbox, out))
-    outcomes = [_shown(o) for o in _collect(ready, futures)]
+    key = f"{os.getpid()}-{id(ready)}"
+    with watcher.pool([Path(os.fsdecode(p)) for p in ready]) as pool:  # one worker for the poll's files
+        _BATCHES[key] = _Batch(pool)
+        try:
+            for path in ready:
+                with tags(_kind_tag(path)):
+                    futures.append(take_inbox_file_task.submit(path, inbox, out, key))
+            outcomes = [_shown(o) for o in _collect(ready, futures)]
+        finally:
+            del _BATCHES[key]
     if not outcomes:
         return []
     return _finish(f"Inbox {inbox}", "watch-inbox", outcomes, outcomes)

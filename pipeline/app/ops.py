@@ -757,25 +757,26 @@ class InboxWatcher:
         self.seen = now
         return ready
 
-    def take(self, path: Path) -> Outcome | None:
-        """Claim one ready file, extract it and move it; None when stopped meanwhile (the file
-        stays) or when another process holds or finished it (issue 15: one owner per file)."""
+    def take(self, path: Path, pool: Pool | None = None) -> Outcome | None:
+        """Claim one ready file, extract it (on ``pool``'s worker, else on one forked for it)
+        and move it; None when stopped meanwhile (the file stays) or when another process holds
+        or finished it (issue 15: one owner per file)."""
 
         held = claim(path)
         if held is None:
             return None
         try:
-            return self._take(path)
+            return self._take(path, pool)
         finally:
             release(held)
 
-    def _take(self, path: Path) -> Outcome | None:
+    def _take(self, path: Path, pool: Pool | None) -> Outcome | None:
         try:
             st = os.lstat(path)
         except FileNotFoundError:
             return None
         try:
-            outcome = process_file(path, self.out, self.limits, cancelled=lambda: self.stopping)
+            outcome = process_file(path, self.out, self.limits, cancelled=lambda: self.stopping, pool=pool)
             if not os.path.lexists(path):  # taken meanwhile by another watcher of this inbox: its move stands
                 outcome.error = {
                     **(outcome.error or {}),
@@ -819,18 +820,31 @@ class InboxWatcher:
         return outcome
 
     def poll_once(self) -> list[Outcome]:
-
+        """Take every ready file, one after the other, on one worker forked for this poll
+        (:meth:`pool`) and ended with it, so that nothing waits between polls."""
         recover_stale_claims(self.inbox)  # a killed watcher's files are taken again
         outcomes = []
         if time.monotonic() < self.paused_until:
             return outcomes
-        for path in self.ready():
-            if self.stopping or time.monotonic() < self.paused_until:
-                break
-            outcome = self.take(path)
-            if outcome is not None:
-                outcomes.append(outcome)
+        ready = self.ready()
+        if not ready:
+            return outcomes
+        with self.pool(ready) as pool:
+            for path in ready:
+                if self.stopping or time.monotonic() < self.paused_until:
+                    break
+                outcome = self.take(path, pool)
+                if outcome is not None:
+                    outcomes.append(outcome)
         return outcomes
+
+    def pool(self, ready: list[Path]) -> Pool:
+        """The worker pool of one poll over ``ready``: one worker, forked when the first file
+        needs it and serving the poll's files in turn (each within the limits). A worker per
+        file cost 76-117 ms per small report against 25-30 ms in a batch (50 files, 2 polls,
+        2026-11-26); what each file needed (language, country, model) is built in this process
+        at once, so that the next poll's worker inherits it."""
+        return Pool(self.limits or DEFAULT, 1, learn_at_once=True, pdf=names_pdf(ready))
 
     def run(self, stop_after: float | None = None, on_outcome=None, handle_signals: bool = True) -> None:
         """Poll until stopped. With ``handle_signals`` (in the main thread), SIGTERM and SIGINT
