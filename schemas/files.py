@@ -4,6 +4,7 @@ fit every file system, and loading an extraction back."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -197,6 +198,10 @@ def temp_prefix(name: str) -> str:
 
 
 # --- shared-storage permissions (issue 15) -------------------------------------------------
+TEMP_NAME_DRAWS = 100
+"""Random temp names :func:`temp_beside` tries before it gives up (each has 48 random bits)."""
+
+
 def temp_beside(path: Path) -> tuple[int, str]:
     """A new temp file beside ``path`` (its folder made when missing), open for writing:
     ``(fd, name)``, named ``temp_prefix(path.name)`` + random + ``.tmp``. Made as ``open``
@@ -204,14 +209,19 @@ def temp_beside(path: Path) -> tuple[int, str]:
     shared storage), where ``tempfile.mkstemp`` makes 0600 and the mode had to be changed
     after, by reading the umask back from /proc at every write."""
     prefix = os.path.join(path.parent, temp_prefix(path.name))
-    while True:
+    made = False
+    for _ in range(TEMP_NAME_DRAWS):
         tmp = f"{prefix}{os.urandom(6).hex()}.tmp"
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), tmp
         except FileExistsError:  # a name drawn twice: draw again
             continue
-        except FileNotFoundError:  # the folder's first file: make the folder, draw again
+        except FileNotFoundError:  # the folder's first file: make the folder once, draw again
+            if made:
+                raise
             path.parent.mkdir(parents=True, exist_ok=True)
+            made = True
+    raise FileExistsError(errno.EEXIST, f"no free temp file name after {TEMP_NAME_DRAWS} draws", prefix)
 
 
 # --- end shared-storage permissions --------------------------------------------------------

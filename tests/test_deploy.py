@@ -42,6 +42,19 @@ def test_atomic_writes_get_the_permissions_the_umask_gives(tmp_path, umask):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json"]  # no temp file left
 
 
+def test_an_atomic_write_makes_its_folder_and_gives_up_on_a_taken_name(tmp_path, monkeypatch):
+    import schemas.files as files
+
+    write_atomic(tmp_path / "new" / "deeper" / "a.json", "{}\n")
+    assert [p.name for p in (tmp_path / "new" / "deeper").iterdir()] == ["a.json"]
+    monkeypatch.setattr(files.os, "urandom", lambda n: b"\0" * n)  # every draw the same name
+    write_atomic(tmp_path / "b.json", "{}\n")  # the first draw is free
+    (tmp_path / f"{files.temp_prefix('b.json')}{'00' * 6}.tmp").write_text("left by a writer")
+    with pytest.raises(FileExistsError, match="no free temp file name"):
+        write_atomic(tmp_path / "b.json", "[]\n")
+    assert (tmp_path / "b.json").read_text() == "{}\n"
+
+
 def test_every_output_of_a_batch_and_a_watch_is_0644_under_umask_022(tmp_path, fake_report, umask):
     umask(0o022)
     inbox, out = tmp_path / "in", tmp_path / "out"

@@ -60,8 +60,7 @@ _OWNER: Owner | None = None
 
 def current_owner() -> Owner:
     """This process's owner record, made once per process (a forked child makes its own): a
-    batch claims every input, and reading /proc and the host name each time cost a claim
-    about a third of its time."""
+    batch claims every input, and each claim read /proc and the host name again."""
     global _OWNER
     if _OWNER is None or _OWNER.pid != os.getpid():
         _OWNER = Owner(socket.gethostname(), os.getpid(), process_start(os.getpid()))
