@@ -33,14 +33,17 @@ def test_long_needs_a_pdf_among_the_inputs(tmp_path):
     assert result.exit_code != 0 and "--long needs a PDF" in result.output
 
 
-def test_small_texts_are_distinct_paragraph_slices_of_the_sources(tmp_path):
+def _bench_script(name: str):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(
-        "small_texts", Path(__file__).parent.parent / "bench" / "small_texts.py"
-    )
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).parent.parent / "bench" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_small_texts_are_distinct_paragraph_slices_of_the_sources(tmp_path):
+    module = _bench_script("small_texts")
     source = tmp_path / "src"
     source.mkdir()
     (source / "a.txt").write_text("One.\n\nTwo two.\n\nThree three three.", encoding="utf-8")
@@ -72,3 +75,14 @@ def test_other_processes_cpu_leaves_out_this_process_and_the_children_it_waited_
     subprocess.run([sys.executable, "-c", burn], check=True)
     wall, _own, others, cores = bench.others_since(mark)
     assert 0.0 <= others <= 3.5 - 0.3 and wall > 0 and cores == pytest.approx(others / wall)
+
+
+def test_a_watch_poll_is_timed_on_copies_of_the_reports(tmp_path):
+    sources = []
+    for i, place in enumerate(("Mopti", "Gao")):
+        sources.append(tmp_path / f"r{i}.txt")
+        sources[-1].write_text(f"Mali\n\nOn 2 May 2021, {i + 3} civilians were killed in {place}.\n", encoding="utf-8")
+    row = _bench_script("watch_polls").poll_round(sources, tmp_path / "round")
+    assert row["files"] == 2 and row["statuses"] == {"extracted": 2} and row["wall_s"] > 0 and row["cpu_s"] > 0
+    assert [p.name for p in sorted(tmp_path.glob("r*.txt"))] == ["r0.txt", "r1.txt"]  # the sources stay
+    assert sorted(p.name for p in (tmp_path / "round" / "in" / "processed").iterdir()) == ["r0.txt", "r1.txt"]
