@@ -582,7 +582,7 @@ class Pool:
     fork (English), so that the workers inherit it; and, for each new worker (a replacement),
     what earlier documents turned out to need (:class:`Needs`: their language, country,
     model). ``learn_at_once``: build those needs right after each answer instead (a caller
-    that will fork again after this pool is gone: a watcher making one pool per file).
+    that will fork again after this pool is gone: a watcher making one pool per poll).
     ``models``: load the NLP models (see :func:`warm_up`) before the first fork too, so that
     the workers share one copy instead of each loading its own when a sentence needs it (worth
     it with more than one worker and more documents than workers; the default loads none).
