@@ -12,7 +12,6 @@ Figures only; the inputs are copied, never moved."""
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline.app.ops import InboxWatcher  # noqa: E402
+from pipeline.tools.bench import own_cpu_seconds  # noqa: E402
 
 
 def poll_round(sources: list[Path], folder: Path) -> dict:
@@ -34,9 +34,9 @@ def poll_round(sources: list[Path], folder: Path) -> dict:
     watcher = InboxWatcher(inbox, folder / "out", interval=0)
     watcher.start()
     watcher.poll_once()  # first sight: nothing is still yet
-    cpu, wall = sum(os.times()[:4]), time.perf_counter()
+    cpu, wall = own_cpu_seconds(), time.perf_counter()
     outcomes = watcher.poll_once()
-    wall, cpu = time.perf_counter() - wall, sum(os.times()[:4]) - cpu
+    wall, cpu = time.perf_counter() - wall, own_cpu_seconds() - cpu
     statuses: dict[str, int] = {}
     for outcome in outcomes:
         statuses[outcome.status] = statuses.get(outcome.status, 0) + 1

@@ -39,7 +39,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.tools.bench import PROJECT_ROOT, cpu_mark, cpu_seconds, machine_scaling, others_since, process_tree
+from pipeline.tools.bench import (
+    PROJECT_ROOT,
+    cpu_mark,
+    cpu_seconds,
+    machine_scaling,
+    others_since,
+    own_cpu_seconds,
+    process_tree,
+)
 
 MODES = ("direct", "prefect")
 
@@ -76,7 +84,7 @@ def tree_cpu() -> float:
     """CPU seconds of this process, its reaped children and its live descendants (workers,
     Prefect's temporary server), read from /proc."""
     me = os.getpid()
-    return sum(os.times()[:4]) + sum(cpu_seconds(pid) for pid in process_tree(me) if pid != me)
+    return own_cpu_seconds() + sum(cpu_seconds(pid) for pid in process_tree(me) if pid != me)
 
 
 def measure(mode: str, inbox: Path, out: Path, workers: int, empty: Path) -> dict:
