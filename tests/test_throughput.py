@@ -127,3 +127,13 @@ def test_the_machines_scaling_is_n_times_one_alone_over_the_slowest_at_once(monk
     )[0]
     assert line.startswith("the machine itself: 2 CPU-bound processes at once ran 1.50x as fast as 1")
     assert "median of 3 checks around the rounds, 1.40-1.90" in line
+
+
+def test_a_timing_process_that_dies_is_said_not_waited_for(monkeypatch):
+    import os
+
+    from pipeline.tools import bench
+
+    monkeypatch.setattr(bench, "_spin_with", lambda start, loops, answers: os._exit(3))
+    with pytest.raises(RuntimeError, match=r"ended with \[3, 3\]"):
+        bench._spin_processes(2, 1000)

@@ -259,6 +259,8 @@ def _spin_processes(processes: int, loops: int) -> list[float]:
         child.start()
     for child in children:
         child.join()
+    if any(child.exitcode != 0 for child in children):  # its answer never comes: say so, not wait
+        raise RuntimeError(f"a timing process ended with {[child.exitcode for child in children]}")
     return [answers.get() for _ in children]
 
 
