@@ -490,13 +490,14 @@ def watch_inbox(inbox: str, out: str = "out", settle_seconds: float = 2.0) -> li
     watcher.start()
     watcher.ready()
     time.sleep(settle_seconds)
-    ready = [os.fsencode(p) for p in watcher.ready()]
+    paths = watcher.ready()
+    ready = [os.fsencode(p) for p in paths]
     if not ready:
         logger.debug("nothing ready in %s", inbox)
         return []
     futures = []
     key = f"{os.getpid()}-{id(ready)}"
-    with watcher.pool([Path(os.fsdecode(p)) for p in ready]) as pool:  # one worker for the poll's files
+    with watcher.pool(paths) as pool:  # one worker for the poll's files
         _BATCHES[key] = _Batch(pool)
         try:
             for path in ready:

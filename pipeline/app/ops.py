@@ -841,8 +841,8 @@ class InboxWatcher:
     def pool(self, ready: list[Path]) -> Pool:
         """The worker pool of one poll over ``ready``: one worker, forked when the first file
         needs it and serving the poll's files in turn (each within the limits). A worker per
-        file cost 76-117 ms per small report against 25-30 ms in a batch (50 files, 2 polls,
-        2026-11-26); what each file needed (language, country, model) is built in this process
+        file cost 69-75 ms per small report on a warm watcher, one per poll 26-33 ms
+        (``bench/watch_polls.py``, 50 files, 2026-11-26); what each file needed (language, country, model) is built in this process
         at once, so that the next poll's worker inherits it."""
         return Pool(self.limits or DEFAULT, 1, learn_at_once=True, pdf=names_pdf(ready))
 
