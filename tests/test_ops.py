@@ -413,3 +413,25 @@ def test_an_input_that_cannot_be_claimed_fails_alone_and_the_batch_goes_on(tmp_p
     assert by_name["r1.txt"]["error"]["code"] == "disk_full"
     assert (inbox / "r1.txt").exists()  # an input is never lost
     assert ops.process_claimed(inbox / "r2.txt", tmp_path / "one").status == "extracted"  # a flow's one document
+
+
+def test_temp_files_of_an_ended_process_are_swept_even_before_it_is_reaped(tmp_path):
+    """A watcher killed with ``kill -9`` takes its worker with it; the worker's half-written
+    temp file is swept by the next watcher, even while the dead worker waits to be reaped."""
+    from pipeline.app.ops import sweep_temps
+
+    zombie = os.fork()
+    if zombie == 0:
+        os._exit(0)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and b") Z" not in Path(f"/proc/{zombie}/stat").read_bytes():
+        time.sleep(0.01)
+    ended = tmp_path / f".extraction.json~{zombie}~abc123.tmp"
+    mine = tmp_path / f".extraction.json~{os.getpid()}~abc123.tmp"
+    ended.write_text("half")
+    mine.write_text("being written")
+    try:
+        assert sweep_temps(tmp_path) == [ended]
+        assert mine.exists() and not ended.exists()
+    finally:
+        os.waitpid(zombie, 0)

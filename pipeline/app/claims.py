@@ -67,16 +67,30 @@ def current_owner() -> Owner:
     return _OWNER
 
 
+def has_ended(pid: int) -> bool:
+    """``pid`` is gone, or has ended and waits to be reaped (a zombie, which writes and holds
+    nothing more: a process killed with ``kill -9``, or a worker killed with it, stays one
+    until init reaps it, which a busy machine may leave for seconds after the next watcher
+    started). A process of another user counts as running."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state in (b"Z", b"X")
+
+
 def is_alive(owner: Owner) -> bool:
     """Whether the process that made a claim still runs (always True for another host's)."""
     if owner.host != socket.gethostname():
         return True
-    try:
-        os.kill(owner.pid, 0)
-    except ProcessLookupError:
+    if has_ended(owner.pid):
         return False
-    except PermissionError:
-        pass  # alive, under another user
     started = process_start(owner.pid)
     return owner.started is None or started is None or started == owner.started
 

@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.app.claims import claim, recover_stale_claims, release
+from pipeline.app.claims import claim, has_ended, recover_stale_claims, release
 from pipeline.app.limits import Cancelled, Job, Pool, Written, extract_many, names_pdf, sweep_child_temp_dirs
 from pipeline.readers.ingest import read_input
 from schemas.errors import (
@@ -422,14 +422,8 @@ def sweep_temps(*folders: Path) -> list[Path]:
             if not (entry.name.startswith(".") and m):
                 continue
             pid = int(m.group(1))
-            try:
-                if pid != os.getpid():
-                    os.kill(pid, 0)
+            if pid == os.getpid() or not has_ended(pid):
                 continue  # alive
-            except ProcessLookupError:
-                pass
-            except PermissionError:
-                continue
             entry.unlink(missing_ok=True)
             removed.append(entry)
     return removed
