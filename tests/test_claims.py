@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.app.claims import Owner, claim, current_owner, processing_dir, recover_stale_claims, release
+from pipeline.app.claims import Owner, claim, current_owner, processing_dir, read_owner, recover_stale_claims, release
 from pipeline.app.ops import run_batch
 
 
@@ -19,10 +19,12 @@ def test_a_file_has_one_claim_at_a_time_and_none_once_it_is_gone(tmp_path):
     f.write_text("x")
     first = claim(f)
     assert first is not None and first.path == f and f.exists()  # the file stays where it is
-    assert json.loads((first.folder / "owner.json").read_text())["pid"] == os.getpid()
+    assert read_owner(first.entry) == current_owner()
+    assert first.entry.is_file() and first.entry.stat().st_nlink == 2  # a link to this process's record
     assert claim(f) is None  # held
     release(first)
-    assert not first.folder.exists()
+    assert not first.entry.exists()
+    assert [p.name for p in processing_dir(tmp_path).iterdir()] == []  # the last claim took the record with it
     again = claim(f)
     assert again is not None
     f.unlink()  # its owner moved it on
@@ -33,7 +35,7 @@ def test_a_file_has_one_claim_at_a_time_and_none_once_it_is_gone(tmp_path):
 
 def _claim_in_child(path: str, answer) -> None:
     held = claim(Path(path))
-    answer.send((os.getpid(), json.loads((held.folder / "owner.json").read_text())["pid"]))
+    answer.send((os.getpid(), read_owner(held.entry).pid))
     release(held)
 
 
@@ -88,9 +90,9 @@ def test_claims_of_dead_processes_are_taken_back_and_live_ones_kept(tmp_path):
 
 
 def test_a_claim_being_made_survives_another_watchers_recovery(tmp_path, monkeypatch):
-    """Two watchers: one's recovery sees the other's staging folder before its owner record is
-    written (it looks like a killed claim); it leaves the fresh folder alone, so the claim is
-    made, not a crash."""
+    """Two watchers: one's recovery sees the other's owner record while it is being written
+    (a staging entry without a readable owner: it looks like debris); it leaves the fresh entry
+    alone, so the claim is made, not a crash."""
     import pipeline.app.claims as claims
 
     (tmp_path / "a.txt").write_text("x")
@@ -106,9 +108,61 @@ def test_a_claim_being_made_survives_another_watchers_recovery(tmp_path, monkeyp
     monkeypatch.setattr(claims, "current_owner", racing)
     held = claim(tmp_path / "a.txt")
     assert len(raced) == 1 and len(raced[0]) == 1 and raced[0][0].startswith(".new-")
-    assert held is not None and held.folder == processing_dir(tmp_path) / "a.txt"
-    assert claims.read_owner(held.folder) == real()
-    assert [p.name for p in processing_dir(tmp_path).iterdir()] == ["a.txt"]
+    assert held is not None and held.entry == processing_dir(tmp_path) / "a.txt"
+    assert claims.read_owner(held.entry) == real()
+    names = sorted(p.name for p in processing_dir(tmp_path).iterdir())
+    assert len(names) == 2 and names[0].startswith(".owner-") and names[1] == "a.txt"
+
+
+def test_the_links_of_a_dead_process_and_its_record_are_taken_back(tmp_path):
+    me = current_owner()
+    root = processing_dir(tmp_path)
+    root.mkdir()
+    record = root / ".owner-0123"
+    record.write_text(json.dumps(Owner(me.host, _dead_pid(), 1).__dict__))
+    for name in ("one.txt", "two.txt"):
+        (tmp_path / name).write_text("x")
+        os.link(record, root / name)
+    assert recover_stale_claims(tmp_path) == ["one.txt", "two.txt"]
+    assert list(root.iterdir()) == []
+    assert claim(tmp_path / "one.txt") is not None
+
+
+def test_threads_claiming_at_once_share_one_record_that_goes_with_the_last_claim(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    files = [tmp_path / f"r{i:03d}.txt" for i in range(120)]
+    for f in files:
+        f.write_text("x")
+    with ThreadPoolExecutor(6) as pool:  # every thread tries every file: each is claimed once
+        tries = list(pool.map(claim, files * 3))
+    held = [c for c in tries if c is not None]
+    assert sorted(c.path for c in held) == files
+    root = processing_dir(tmp_path)
+    records = [p for p in root.iterdir() if p.name.startswith(".owner-")]
+    assert len(records) == 1 and records[0].stat().st_nlink == 1 + len(files)
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(release, held))
+    assert list(root.iterdir()) == []
+
+
+def test_where_hard_links_are_refused_a_claim_is_a_folder(tmp_path, monkeypatch):
+    import errno
+
+    import pipeline.app.claims as claims
+
+    def refused(src, dst):
+        raise OSError(errno.EPERM, "Operation not permitted", str(dst))  # what FAT says
+
+    monkeypatch.setattr(claims.os, "link", refused)
+    f = tmp_path / "a.txt"
+    f.write_text("x")
+    held = claim(f)
+    assert held is not None and held.entry.is_dir() and read_owner(held.entry) == current_owner()
+    assert claim(f) is None
+    release(held)
+    assert list(processing_dir(tmp_path).iterdir()) == []  # the record made before the refusal too
+    assert claim(f).entry.is_dir()  # no second try of a link there
 
 
 def test_a_batch_leaves_a_file_a_watcher_holds_to_it(tmp_path, fake_report):
