@@ -203,22 +203,31 @@ def test_the_task_runner_set_with_options_is_the_one_used(tmp_path, fake_report,
     assert summary["counts"] == {"extracted": 2} and CountingRunner.submitted == 2
 
 
-def test_local_prefect_turns_heartbeats_off_only_on_the_temporary_server():
+def test_local_prefect_sets_heartbeats_and_certificates_only_on_the_temporary_server():
     """Heartbeats serve a long-lived server that marks crashed runs; a temporary server dies
     with the process, so local runs go without them (and without their wait at the end of
-    each run). Against a real server (PREFECT_API_URL) nothing changes."""
+    each run); it speaks plain HTTP, so its clients trust one certificate that vouches for
+    nothing instead of loading certifi's bundle. Against a real server (PREFECT_API_URL)
+    nothing changes."""
+    import ssl
+
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
     from flows import local_prefect
 
     default = get_current_settings().flows.heartbeat_frequency
+    certificates = get_current_settings().api.ssl_cert_file
     assert default is not None
     with temporary_settings(restore_defaults={PREFECT_API_URL}):
         with local_prefect():
             assert get_current_settings().flows.heartbeat_frequency is None
+            cafile = get_current_settings().api.ssl_cert_file
+            assert cafile.endswith("no-authority.pem")
+            assert len(ssl.create_default_context(cafile=cafile).get_ca_certs()) == 1  # a file TLS can load
         assert get_current_settings().flows.heartbeat_frequency == default
     with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"}), local_prefect():
         assert get_current_settings().flows.heartbeat_frequency == default
+        assert get_current_settings().api.ssl_cert_file == certificates
         assert get_current_settings().api.url == "http://127.0.0.1:4200/api"
 
 
