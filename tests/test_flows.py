@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import sys
 
 import pytest
 
@@ -203,7 +205,7 @@ def test_the_task_runner_set_with_options_is_the_one_used(tmp_path, fake_report,
     assert summary["counts"] == {"extracted": 2} and CountingRunner.submitted == 2
 
 
-def test_local_prefect_sets_heartbeats_and_certificates_only_on_the_temporary_server():
+def test_local_prefect_sets_heartbeats_and_certificates_only_on_the_temporary_server(monkeypatch):
     """Heartbeats serve a long-lived server that marks crashed runs; a temporary server dies
     with the process, so local runs go without them (and without their wait at the end of
     each run); it speaks plain HTTP, so its clients trust one certificate that vouches for
@@ -213,8 +215,11 @@ def test_local_prefect_sets_heartbeats_and_certificates_only_on_the_temporary_se
 
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
+    import pipeline.app.flows as flows_module
     from flows import local_prefect
 
+    started = []
+    monkeypatch.setattr(flows_module, "_start_temporary_server", lambda: started.append(1))  # none here
     default = get_current_settings().flows.heartbeat_frequency
     certificates = get_current_settings().api.ssl_cert_file
     assert default is not None
@@ -229,6 +234,26 @@ def test_local_prefect_sets_heartbeats_and_certificates_only_on_the_temporary_se
         assert get_current_settings().flows.heartbeat_frequency == default
         assert get_current_settings().api.ssl_cert_file == certificates
         assert get_current_settings().api.url == "http://127.0.0.1:4200/api"
+    assert started == [1]  # the temporary server is started by local_prefect, not against a real one
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="no CPU priorities (nice) on this system")
+def test_the_temporary_server_gets_a_lower_cpu_priority_never_a_higher_one():
+    import subprocess
+
+    from pipeline.app.flows import TEMPORARY_SERVER_NICENESS, lower_priority
+
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        lower_priority(child.pid, TEMPORARY_SERVER_NICENESS)
+        assert os.getpriority(os.PRIO_PROCESS, child.pid) == min(19, mine + TEMPORARY_SERVER_NICENESS)
+        lower_priority(child.pid, 1)  # already lower: left as it is
+        assert os.getpriority(os.PRIO_PROCESS, child.pid) == min(19, mine + TEMPORARY_SERVER_NICENESS)
+    finally:
+        child.kill()
+        child.wait()
+    lower_priority(child.pid, TEMPORARY_SERVER_NICENESS)  # a process that is gone: nothing to do
 
 
 def test_a_run_ships_its_documents_lines_together_and_a_failure_at_once(monkeypatch):

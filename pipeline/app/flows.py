@@ -115,18 +115,60 @@ and event stream cost about 0.15 s of CPU on a 100-document batch, 2-3 %) and lo
 (each document's log line is the flow's record)."""
 
 
+TEMPORARY_SERVER_NICENESS = 10
+"""How much lower than this process's the temporary server's CPU priority is (``nice``, at
+most 19). The server's work (recording task runs, events and logs) runs beside the
+extraction, and with as many workers as cores it took a core's time from them: 0.45 s of CPU
+on 200 small reports with 2 workers. At a lower priority it runs in the moments the workers
+leave free (the parent's warm-up, the end of the batch) and the flow waits for nothing more:
+what it asks the server (making its runs, their states) is asked before the workers start or
+after they end. 200 small reports through the flow with 2 workers, fresh processes, 8
+alternating pairs: 4.07 s median with it, 4.37 s without (6 pairs of 8 faster)."""
+
+
+def _start_temporary_server() -> int | None:
+    """Start Prefect's temporary server now, as the first flow run would (a no-op once it
+    runs); its pid, or None where this Prefect has no such server."""
+    try:
+        from prefect.server.api.server import SubprocessASGIServer
+    except ImportError:  # pragma: no cover - a Prefect without it
+        return None
+    server = SubprocessASGIServer()
+    server.start()
+    process = getattr(server, "server_process", None)
+    return None if process is None else process.pid
+
+
+def lower_priority(pid: int, niceness: int) -> None:
+    """Give ``pid`` a CPU priority ``niceness`` steps below this process's (at most 19), never
+    a higher one than it has; nothing where the system has no such priorities or refuses."""
+    if not hasattr(os, "setpriority"):
+        return
+    try:
+        target = min(19, os.getpriority(os.PRIO_PROCESS, 0) + niceness)
+        if os.getpriority(os.PRIO_PROCESS, pid) < target:
+            os.setpriority(os.PRIO_PROCESS, pid, target)
+    except OSError:  # gone, or another user's
+        pass
+
+
 @contextmanager
 def local_prefect() -> Iterator[None]:
     """Run flows inside this block with :data:`TEMPORARY_SERVER_SETTINGS` when they run on
-    Prefect's temporary server; unchanged against a real server::
+    Prefect's temporary server, which is started here (if it does not run yet) at a lower CPU
+    priority (:data:`TEMPORARY_SERVER_NICENESS`); unchanged against a real server::
 
         with local_prefect():
             summary = extract_batch("inbox", "out", workers=2)
     """
-    if get_current_settings().api.url:
+    settings = get_current_settings()
+    if settings.api.url or not settings.server.ephemeral.enabled:
         yield
         return
     with temporary_settings(updates=TEMPORARY_SERVER_SETTINGS):
+        pid = _start_temporary_server()
+        if pid is not None:
+            lower_priority(pid, TEMPORARY_SERVER_NICENESS)
         yield
 
 
