@@ -54,6 +54,27 @@ def test_a_forked_process_claims_as_itself(tmp_path):
     assert pid == child.pid and owner_pid == child.pid != os.getpid()
 
 
+def test_a_child_forked_while_a_thread_claims_can_claim(tmp_path):
+    """A flow forks workers while its threads claim inputs: a child must not inherit the claim
+    lock held (it would wait for it forever) nor the parent's record."""
+    import pipeline.app.claims as claims
+
+    (tmp_path / "parent.txt").write_text("x")
+    (tmp_path / "child.txt").write_text("x")
+    held = claim(tmp_path / "parent.txt")
+    ctx = multiprocessing.get_context("fork")
+    mine, theirs = ctx.Pipe()
+    with claims._LOCK:  # what a claiming thread holds for a moment
+        child = ctx.Process(target=_claim_in_child, args=(str(tmp_path / "child.txt"), theirs))
+        child.start()
+    assert mine.poll(30), "the child waited for its parent's lock"
+    pid, owner_pid = mine.recv()
+    child.join(timeout=30)
+    assert owner_pid == child.pid
+    release(held)
+    assert list(processing_dir(tmp_path).iterdir()) == []  # the child's record went with its claim
+
+
 def _dead_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()

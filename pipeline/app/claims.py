@@ -122,19 +122,20 @@ threads claim at once)."""
 _RECORDS: dict[Path, tuple[Path, int]] = {}
 """This process's owner record in each ``.processing`` folder and how many claims link to it."""
 
-_RECORDS_PID = 0
-
 _NO_LINKS: set[Path] = set()
 """``.processing`` folders where a link was refused: claimed with folders from then on."""
 
 
-def _records() -> dict[Path, tuple[Path, int]]:
-    """:data:`_RECORDS`, emptied in a forked child (its parent's records are not its own)."""
-    global _RECORDS_PID
-    if _RECORDS_PID != os.getpid():
-        _RECORDS.clear()
-        _RECORDS_PID = os.getpid()
-    return _RECORDS
+def _after_fork_in_child() -> None:
+    """A forked child starts with no record (its parent's are not its own) and a free lock
+    (another of the parent's threads may have held it at the fork)."""
+    global _LOCK
+    _LOCK = threading.Lock()
+    _RECORDS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _new_record(root: Path) -> Path:
@@ -155,14 +156,14 @@ def _new_record(root: Path) -> Path:
 
 def _drop_unused_record(root: Path) -> None:
     """Remove this process's record in ``root`` if no claim links to it. With :data:`_LOCK` held."""
-    record, count = _records().get(root, (None, 0))
+    record, count = _RECORDS.get(root, (None, 0))
     if record is not None and count == 0:
-        del _records()[root]
+        del _RECORDS[root]
         record.unlink(missing_ok=True)
 
 
 def _link_once(root: Path, entry: Path) -> bool:
-    records = _records()
+    records = _RECORDS
     if root not in records:
         records[root] = (_new_record(root), 0)
     record, count = records[root]
@@ -184,7 +185,7 @@ def _link(root: Path, entry: Path) -> bool:
             try:
                 return _link_once(root, entry)
             except FileNotFoundError:  # the record, or the folder, was removed under us: made again
-                _records().pop(root, None)
+                _RECORDS.pop(root, None)
                 return _link_once(root, entry)
         except OSError as exc:
             if exc.errno in NO_HARD_LINKS:
@@ -246,13 +247,13 @@ def release(c: Claim) -> None:
         pass
     root = c.entry.parent
     with _LOCK:
-        record, count = _records().get(root, (None, 0))
+        record, count = _RECORDS.get(root, (None, 0))
         if record is None:
             return
         if count > 1:
-            _records()[root] = (record, count - 1)
+            _RECORDS[root] = (record, count - 1)
             return
-        del _records()[root]
+        del _RECORDS[root]
     record.unlink(missing_ok=True)
 
 
