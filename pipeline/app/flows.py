@@ -109,7 +109,8 @@ authorities of certifi's bundle (33-47 ms of CPU; three clients per flow run, on
 flow's body starts), against 1-2 ms for this one: a batch flow over an empty folder took
 151-169 ms instead of 184-196 (medians of 30-40 alternating runs, three times). Nothing
 changes for a flow run against a real server (``PREFECT_API_URL`` set, as for a deployment):
-heartbeats, certificates, logs, events, task runs and artifacts are all as Prefect's defaults. Left at the defaults on purpose: the temporary
+heartbeats, certificates, logs, events, task runs and artifacts are all as Prefect's
+defaults. Left at the defaults on purpose: the temporary
 server's services (the task-run recorder makes the task runs; the event persister, triggers
 and event stream cost about 0.15 s of CPU on a 100-document batch, 2-3 %) and log shipping
 (each document's log line is the flow's record)."""
@@ -307,6 +308,17 @@ _BATCHES: dict[str, _Batch] = {}
 """The batch flows (and inbox polls) running in this process, by the key their tasks get."""
 
 
+@contextmanager
+def _registered(pool: Pool) -> Iterator[str]:
+    """``pool`` in :data:`_BATCHES` for the block, under the key its tasks are given."""
+    key = f"{os.getpid()}-{id(pool)}"
+    _BATCHES[key] = _Batch(pool)
+    try:
+        yield key
+    finally:
+        del _BATCHES[key]
+
+
 @task(
     name="extract-document",
     task_run_name=_document_run_name,
@@ -491,7 +503,6 @@ def extract_batch(folder: str, out: str = "out", workers: int = 1, limits: dict 
     files = [os.fsencode(p) for p in batch_inputs(Path(folder))]
     get_run_logger().info("%d document(s) in %s", len(files), folder)
     runner = ThreadPoolTaskRunner(max_workers=workers + 1) if workers > 1 else None
-    key = f"{os.getpid()}-{id(files)}"
     runs = chunks(files, workers)
     preload = models_to_load(len(files), workers)
     futures = []
@@ -499,19 +510,16 @@ def extract_batch(folder: str, out: str = "out", workers: int = 1, limits: dict 
     with (
         Pool(Limits(**limits) if limits else DEFAULT, workers, models=preload, pdf=pdf) as pool,
         runner or nullcontext(),
+        _registered(pool.start(min(workers, len(files)))) as key,
     ):
-        _BATCHES[key] = _Batch(pool.start(min(workers, len(files))))
-        try:
-            for run in runs:  # untagged: see the module's docstring
-                parameters = {"paths": run, "out": out, "limits": limits, "pool": key}
-                futures.append(
-                    runner.submit(extract_documents_task, parameters)
-                    if runner
-                    else extract_documents_task.submit(**parameters)
-                )
-            outcomes = _collect_chunks(runs, futures)
-        finally:
-            del _BATCHES[key]
+        for run in runs:  # untagged: see the module's docstring
+            parameters = {"paths": run, "out": out, "limits": limits, "pool": key}
+            futures.append(
+                runner.submit(extract_documents_task, parameters)
+                if runner
+                else extract_documents_task.submit(**parameters)
+            )
+        outcomes = _collect_chunks(runs, futures)
     reds = []
     for o in outcomes:  # each failure its own red task run, named after its document
         if o["status"] == "failed":
@@ -553,16 +561,11 @@ def watch_inbox(inbox: str, out: str = "out", settle_seconds: float = 2.0) -> li
         logger.debug("nothing ready in %s", inbox)
         return []
     futures = []
-    key = f"{os.getpid()}-{id(ready)}"
-    with watcher.pool(paths) as pool:  # one worker for the poll's files
-        _BATCHES[key] = _Batch(pool)
-        try:
-            for path in ready:
-                with tags(_kind_tag(path)):
-                    futures.append(take_inbox_file_task.submit(path, inbox, out, key))
-            outcomes = [_shown(o) for o in _collect(ready, futures)]
-        finally:
-            del _BATCHES[key]
+    with watcher.pool(paths) as pool, _registered(pool) as key:  # one worker for the poll's files
+        for path in ready:
+            with tags(_kind_tag(path)):
+                futures.append(take_inbox_file_task.submit(path, inbox, out, key))
+        outcomes = [_shown(o) for o in _collect(ready, futures)]
     if not outcomes:
         return []
     return _finish(f"Inbox {inbox}", "watch-inbox", outcomes, outcomes)
