@@ -138,17 +138,28 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def _new_record(root: Path) -> Path:
-    """This process's owner record in ``root`` (made when missing): written under a private
-    ``.new-`` name, then renamed to ``.owner-<id>``, so it is never seen half-written."""
+def _owner_text() -> str:
+    return json.dumps(asdict(current_owner())) + "\n"
+
+
+def _staged(root: Path, make) -> Path:
+    """A private ``.new-`` entry in ``root`` made by ``make(path)`` (``root`` made when missing:
+    the folder's first claim). Recovery leaves such an entry alone while it is fresh."""
     staging = root / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
     try:
-        f = open(staging, "x", encoding="utf-8")  # noqa: SIM115 - the name exists before the owner is asked for
-    except FileNotFoundError:  # the folder's first claim
+        make(staging)
+    except FileNotFoundError:
         root.mkdir(exist_ok=True)
-        f = open(staging, "x", encoding="utf-8")  # noqa: SIM115
-    with f:
-        f.write(json.dumps(asdict(current_owner())) + "\n")
+        make(staging)
+    return staging
+
+
+def _new_record(root: Path) -> Path:
+    """This process's owner record in ``root``: written under a private ``.new-`` name (made
+    before the owner is asked for), then renamed to ``.owner-<id>``, so it is never seen
+    half-written."""
+    staging = _staged(root, lambda path: path.touch(exist_ok=False))
+    staging.write_text(_owner_text(), encoding="utf-8")
     record = root / f"{RECORD_PREFIX}{uuid.uuid4().hex}"
     os.rename(staging, record)
     return record
@@ -163,16 +174,15 @@ def _drop_unused_record(root: Path) -> None:
 
 
 def _link_once(root: Path, entry: Path) -> bool:
-    records = _RECORDS
-    if root not in records:
-        records[root] = (_new_record(root), 0)
-    record, count = records[root]
+    if root not in _RECORDS:
+        _RECORDS[root] = (_new_record(root), 0)
+    record, count = _RECORDS[root]
     try:
         os.link(record, entry)
     except FileExistsError:
         _drop_unused_record(root)
         return False
-    records[root] = (record, count + 1)
+    _RECORDS[root] = (record, count + 1)
     return True
 
 
@@ -197,13 +207,8 @@ def _link(root: Path, entry: Path) -> bool:
 def _claim_folder(root: Path, entry: Path) -> bool:
     """A claim as a folder holding ``owner.json``, renamed to ``entry`` (a rename onto an
     existing, non-empty folder fails): True when made, False when the name is taken."""
-    staging = root / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
-    try:
-        staging.mkdir()
-    except FileNotFoundError:
-        root.mkdir(exist_ok=True)
-        staging.mkdir()
-    (staging / OWNER).write_text(json.dumps(asdict(current_owner())) + "\n", encoding="utf-8")
+    staging = _staged(root, Path.mkdir)
+    (staging / OWNER).write_text(_owner_text(), encoding="utf-8")
     try:
         os.rename(staging, entry)
     except OSError:  # EEXIST / ENOTEMPTY / ENOTDIR: another process holds this file
