@@ -836,8 +836,9 @@ class InboxWatcher:
         """The worker pool of one poll over ``ready``: one worker, forked when the first file
         needs it and serving the poll's files in turn (each within the limits). A worker per
         file cost 69-75 ms per small report on a warm watcher, one per poll 26-33 ms
-        (``bench/watch_polls.py``, 50 files, 2026-11-26); what each file needed (language, country, model) is built in this process
-        at once, so that the next poll's worker inherits it."""
+        (``bench/watch_polls.py``, 50 files, 2026-11-26); what each file needed (language,
+        country, model) is built in this process at once, so that the next poll's worker
+        inherits it."""
         return Pool(self.limits or DEFAULT, 1, learn_at_once=True, pdf=names_pdf(ready))
 
     def run(self, stop_after: float | None = None, on_outcome=None, handle_signals: bool = True) -> None:
